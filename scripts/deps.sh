@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what glued needs to build and test, from Debian's packages and npm. Idempotent: does nothing
+# when everything is present. Runs as root (CI and the dev machines are root); uses sudo otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
+      check wrk sqlite3 curl)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  echo "deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v npm >/dev/null || missing_node=1
+if [ "${missing_node:-0}" = 1 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+python3 -c 'import boto3, botocore' 2>/dev/null || {
+  echo "deps: boto3 missing; installing Debian's python3-boto3"; 
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-boto3 awscli >/dev/null; }
+if [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/@aws-sdk/client-glue ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi

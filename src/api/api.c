@@ -1,0 +1,64 @@
+/* The operation table and the helpers every handler shares (paging). Adding an operation: write its handler
+ * in the resource's file, declare it in api.h, and add a row here (kept in name order: api_find bisects). */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/pagetoken.h"
+#include "model/validate.h"
+
+static const api_op_t ops[] = {
+    {"BatchGetWorkflows", api_batch_get_workflows},
+    {"CreateWorkflow", api_create_workflow},
+    {"DeleteWorkflow", api_delete_workflow},
+    {"GetTags", api_get_tags},
+    {"GetWorkflow", api_get_workflow},
+    {"GetWorkflowRun", api_get_workflow_run},
+    {"GetWorkflowRunProperties", api_get_workflow_run_properties},
+    {"GetWorkflowRuns", api_get_workflow_runs},
+    {"ListWorkflows", api_list_workflows},
+    {"PutWorkflowRunProperties", api_put_workflow_run_properties},
+    {"TagResource", api_tag_resource},
+    {"UntagResource", api_untag_resource},
+    {"UpdateWorkflow", api_update_workflow},
+};
+
+static int cmp_op(const void *key, const void *elem)
+{
+    return strcmp(key, ((const api_op_t *)elem)->name);
+}
+
+const api_op_t *api_find(const char *name)
+{
+    return bsearch(name, ops, sizeof ops / sizeof ops[0], sizeof ops[0], cmp_op);
+}
+
+int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_page_t *p, gerr_t *e)
+{
+    memset(p, 0, sizeof *p);
+    int64_t limit = 25;
+    const char *token = NULL;
+    if (val_int(in, "MaxResults", 1, max, false, &limit, e) < 0)
+        return -1;
+    if (val_str(in, "NextToken", &VAL_GENERIC, false, &token, e) < 0)
+        return -1;
+    p->limit = (int)limit;
+    if (token && *token)
+        return pagetoken_decode(store_secret(rq->api->store), scope, token, rq->now_ms, &p->after_str,
+                                &p->after_int, e);
+    return 0;
+}
+
+void api_page_cleanup(api_page_t *p)
+{
+    free(p->after_str);
+    p->after_str = NULL;
+}
+
+void api_page_next(api_req_t *rq, json_t *out, const char *scope, const char *key_str, int64_t key_int)
+{
+    char *t = pagetoken_encode(store_secret(rq->api->store), scope, key_str, key_int, rq->now_ms);
+    json_object_set_new(out, "NextToken", json_string(t));
+    free(t);
+}

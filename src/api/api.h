@@ -1,0 +1,77 @@
+/* The API layer: one handler per Glue operation. A handler validates its input, calls the store (and, for run
+ * control, posts to the engine), and builds its output. It never sees HTTP and never blocks on a job.
+ * The operation table lives in api.c; each resource's handlers in their own file. */
+#ifndef GLUED_API_H
+#define GLUED_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "model/error.h"
+#include "store/store.h"
+
+typedef struct api_config {
+    const char *region;    /* default region, when a request is not signed */
+    const char *account;   /* account id in ARNs */
+    int64_t max_workflows; /* ResourceNumberLimitExceeded past this many (0 = none) */
+    int64_t max_jobs, max_triggers, max_crawlers;
+} api_config_t;
+
+/* Shared by every HTTP thread; read-only after start-up. */
+typedef struct api {
+    store_t *store;
+    api_config_t cfg;
+} api_t;
+
+/* One request's context, owned by the HTTP thread serving it. */
+typedef struct api_req {
+    api_t *api;
+    const char *region; /* from the SigV4 credential scope, else cfg.region */
+    int64_t now_ms;     /* taken once when the request arrived */
+} api_req_t;
+
+/* A handler: *out is a new reference to the output object on success. Returns 0 or -1 with *e set. */
+typedef int (*api_handler_fn)(api_req_t *rq, json_t *in, json_t **out, gerr_t *e);
+
+typedef struct api_op {
+    const char *name;
+    api_handler_fn fn;
+} api_op_t;
+
+/* The operation named by X-Amz-Target's suffix, or NULL. */
+const api_op_t *api_find(const char *name);
+
+/* Handlers (workflows.c, runs.c, tags.c, ...) */
+int api_create_workflow(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_workflow(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_workflow(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_workflow(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_list_workflows(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_get_workflows(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_workflow_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_workflow_runs(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_workflow_run_properties(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_put_workflow_run_properties(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_tag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_untag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_tags(api_req_t *, json_t *, json_t **, gerr_t *);
+
+/* Shared helpers for handlers. */
+/* Reads MaxResults (min..max, default 25) and NextToken for a listing named scope. */
+typedef struct api_page {
+    int limit;
+    char *after_str;   /* heap, NULL on the first page */
+    int64_t after_int; /* 0 on the first page */
+} api_page_t;
+int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_page_t *p, gerr_t *e);
+void api_page_cleanup(api_page_t *p);
+/* Sets out["NextToken"] for a page that continues after the given key. */
+void api_page_next(api_req_t *rq, json_t *out, const char *scope, const char *key_str, int64_t key_int);
+
+/* A graph node's UniqueId: "wnode_" + 64 hex, derived from (workflow, node type, name); stable forever. */
+void api_node_id(const uint8_t secret[32], const char *workflow, const char *type, const char *name, char out[71]);
+
+/* The workflow graph of a workflow's current triggers ({"Nodes": [...], "Edges": [...]}). */
+json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e);
+
+#endif

@@ -1,0 +1,134 @@
+/* GetWorkflowRun, GetWorkflowRuns, GetWorkflowRunProperties, PutWorkflowRunProperties: reading runs and the
+ * properties jobs share. Starting, stopping and resuming runs belongs to the engine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "model/codec.h"
+#include "model/validate.h"
+
+#define RUNS_PAGE_MAX 1000
+
+/* After a run lookup missed: say whether the workflow or the run is missing. */
+static int run_not_found(api_req_t *rq, const char *wf, const char *run_id, gerr_t *e)
+{
+    store_workflow_t w = {0};
+    int rc = store_workflow_get(rq->api->store, wf, &w, NULL, e);
+    store_workflow_cleanup(&w);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' not found", wf);
+    return gerr_set(e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, wf);
+}
+
+static int read_ids(json_t *in, const char **wf, const char **run_id, gerr_t *e)
+{
+    if (val_str(in, "Name", &VAL_NAME, true, wf, e) < 0 || val_str(in, "RunId", &VAL_ID, true, run_id, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* The graph a run records; until the engine snapshots graphs, the run has no nodes of its own. */
+static json_t *run_graph(const store_run_t *r)
+{
+    (void)r;
+    return json_pack("{s[]s[]}", "Nodes", "Edges");
+}
+
+int api_get_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf, *run_id;
+    bool graph = false;
+    if (read_ids(in, &wf, &run_id, e) < 0 || val_bool(in, "IncludeGraph", &graph, e) < 0)
+        return -1;
+    store_run_t r = {0};
+    int rc = store_run_get(rq->api->store, wf, run_id, &r, e);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return run_not_found(rq, wf, run_id, e);
+    json_t *run = codec_run(&r);
+    if (graph)
+        json_object_set_new(run, "Graph", run_graph(&r));
+    store_run_cleanup(&r);
+    *out = json_pack("{so}", "Run", run);
+    return 0;
+}
+
+int api_get_workflow_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf;
+    bool graph = false;
+    if (val_str(in, "Name", &VAL_NAME, true, &wf, e) < 0 || val_bool(in, "IncludeGraph", &graph, e) < 0)
+        return -1;
+    char scope[300];
+    snprintf(scope, sizeof scope, "GetWorkflowRuns/%s", wf);
+    api_page_t p;
+    if (api_page_read(rq, in, scope, RUNS_PAGE_MAX, &p, e) < 0)
+        return -1;
+    api_page_cleanup(&p);
+    store_workflow_t w = {0};
+    int rc = store_workflow_get(rq->api->store, wf, &w, NULL, e);
+    store_workflow_cleanup(&w);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' not found", wf);
+    store_run_t *runs;
+    size_t n;
+    if (store_run_list(rq->api->store, wf, p.after_int, p.limit + 1, &runs, &n, e) < 0)
+        return -1;
+    json_t *list = json_array();
+    size_t shown = n > (size_t)p.limit ? (size_t)p.limit : n;
+    for (size_t i = 0; i < shown; i++) {
+        json_t *run = codec_run(&runs[i]);
+        if (graph)
+            json_object_set_new(run, "Graph", run_graph(&runs[i]));
+        json_array_append_new(list, run);
+    }
+    *out = json_pack("{so}", "Runs", list);
+    if (n > shown)
+        api_page_next(rq, *out, scope, NULL, runs[shown - 1].seq);
+    store_run_list_free(runs, n);
+    return 0;
+}
+
+int api_get_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf, *run_id;
+    if (read_ids(in, &wf, &run_id, e) < 0)
+        return -1;
+    store_run_t r = {0};
+    int rc = store_run_get(rq->api->store, wf, run_id, &r, e);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return run_not_found(rq, wf, run_id, e);
+    *out = json_pack("{so}", "RunProperties", codec_map_decode(r.props));
+    store_run_cleanup(&r);
+    return 0;
+}
+
+static int merge_props(store_run_t *r, void *arg, gerr_t *e)
+{
+    return codec_props_merge(&r->props, arg, "RunProperties", e);
+}
+
+int api_put_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf, *run_id;
+    json_t *props;
+    if (read_ids(in, &wf, &run_id, e) < 0 ||
+        val_map(in, "RunProperties", &VAL_ID, &VAL_GENERIC, 0, true, &props, e) < 0)
+        return -1;
+    /* read, merge and write in one transaction: concurrent puts from parallel jobs never lose a key */
+    int rc = store_run_mutate(rq->api->store, wf, run_id, merge_props, props, e);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return run_not_found(rq, wf, run_id, e);
+    *out = json_object();
+    return 0;
+}

@@ -1,0 +1,170 @@
+/* glued: options, start-up, signals and shutdown. Start-up order: store (the truth), then the HTTP front.
+ * Shutdown (SIGTERM/SIGINT): stop accepting, finish in-flight requests, close the store. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "server/http.h"
+#include "store/store.h"
+#include "util/util.h"
+
+#define GLUED_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: glued [options]\n"
+            "\n"
+            "A self-hosted AWS Glue Workflows service. Point any AWS client at it with --endpoint-url.\n"
+            "\n"
+            "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
+            "  --data DIR             data directory, created with mode 0700 (default ./var)\n"
+            "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
+            "  --account ID           account id in ARNs (default 123456789012)\n"
+            "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
+            "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
+            "  --log-level LEVEL      debug, info, warn or error (default info)\n"
+            "  --help                 this text\n"
+            "  --version              the version\n");
+}
+
+static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
+        return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || p < 0 || p > 65535)
+        return -1;
+    size_t hl = (size_t)(colon - s);
+    if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') { /* [::1]:8080 */
+        memcpy(host, s + 1, hl - 2);
+        host[hl - 2] = '\0';
+    } else {
+        memcpy(host, s, hl);
+        host[hl] = '\0';
+    }
+    *port = (int)p;
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 0) {
+        fprintf(stderr, "glued: %s needs a whole number >= 0 (got '%s')\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
+    int64_t max_workflows = 10000, threads = 0;
+    enum { O_LISTEN = 1, O_DATA, O_REGION, O_ACCOUNT, O_MAXWF, O_THREADS, O_LOG, O_HELP, O_VERSION };
+    static const struct option longopts[] = {
+        {"listen", required_argument, 0, O_LISTEN},   {"data", required_argument, 0, O_DATA},
+        {"region", required_argument, 0, O_REGION},   {"account", required_argument, 0, O_ACCOUNT},
+        {"max-workflows", required_argument, 0, O_MAXWF}, {"threads", required_argument, 0, O_THREADS},
+        {"log-level", required_argument, 0, O_LOG},   {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},       {0, 0, 0, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_LISTEN: listen = optarg; break;
+        case O_DATA: data = optarg; break;
+        case O_REGION: region = optarg; break;
+        case O_ACCOUNT: account = optarg; break;
+        case O_MAXWF:
+            if (parse_count("--max-workflows", optarg, &max_workflows) < 0)
+                return 2;
+            break;
+        case O_THREADS:
+            if (parse_count("--threads", optarg, &threads) < 0)
+                return 2;
+            break;
+        case O_LOG:
+            if (strcmp(optarg, "debug") == 0) util_log_level(LOG_DEBUG);
+            else if (strcmp(optarg, "info") == 0) util_log_level(LOG_INFO);
+            else if (strcmp(optarg, "warn") == 0) util_log_level(LOG_WARN);
+            else if (strcmp(optarg, "error") == 0) util_log_level(LOG_ERROR);
+            else {
+                fprintf(stderr, "glued: --log-level must be debug, info, warn or error (got '%s')\n", optarg);
+                return 2;
+            }
+            break;
+        case O_HELP:
+        case 'h': usage(stdout); return 0;
+        case O_VERSION: printf("glued %s\n", GLUED_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "glued: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    char host[256];
+    int port;
+    if (parse_listen(listen, host, sizeof host, &port) < 0) {
+        fprintf(stderr, "glued: --listen needs HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n", listen);
+        return 2;
+    }
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 2 ? 2 * n : 4;
+    }
+
+    /* Signals are taken synchronously by the main thread; every thread started after this inherits the mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    gerr_t e = {0};
+    store_t *store = NULL;
+    if (store_open(data, NULL, &store, &e) < 0) {
+        fprintf(stderr, "glued: %s\n", e.msg);
+        return 1;
+    }
+    api_t api = {.store = store,
+                 .cfg = {.region = region, .account = account, .max_workflows = max_workflows,
+                         .max_jobs = 1000, .max_triggers = 1000, .max_crawlers = 1000}};
+    http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
+    http_server_t *http = NULL;
+    char err[512];
+    int bound;
+    if (http_start(&api, &ho, &http, &bound, err, sizeof err) < 0) {
+        fprintf(stderr, "glued: %s\n", err);
+        store_close(store);
+        return 1;
+    }
+    const char *shown = strchr(host, ':') ? "[%s]" : "%s";
+    char hostpart[300];
+    snprintf(hostpart, sizeof hostpart, shown, host);
+    printf("glued listening on http://%s:%d\n", hostpart, bound);
+    fflush(stdout);
+    log_info("glued %s serving %s:%d, data in %s (schema v%d)", GLUED_VERSION, host, bound, data,
+             store_schema_version(store));
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(http);
+    store_close(store);
+    log_info("stopped cleanly");
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* The API error: a Glue exception name, an HTTP status and a message that names the field and the rule.
+ * Every fallible function below the HTTP layer fills one of these (caller-owned) and returns -1. */
+#ifndef GLUED_ERROR_H
+#define GLUED_ERROR_H
+
+#define GERR_INVALID_INPUT "InvalidInputException"
+#define GERR_NOT_FOUND "EntityNotFoundException"
+#define GERR_EXISTS "AlreadyExistsException"
+#define GERR_LIMIT "ResourceNumberLimitExceededException"
+#define GERR_CONCURRENT_MOD "ConcurrentModificationException"
+#define GERR_CONCURRENT_RUNS "ConcurrentRunsExceededException"
+#define GERR_ILLEGAL_STATE "IllegalWorkflowStateException"
+#define GERR_SERIALIZATION "SerializationException"
+#define GERR_UNKNOWN_OP "UnknownOperationException"
+#define GERR_INTERNAL "InternalServiceException"
+#define GERR_TIMEOUT "OperationTimeoutException"
+
+typedef struct gerr {
+    const char *type; /* static string, one of GERR_* */
+    int status;       /* HTTP status: 400, or 500 for InternalServiceException */
+    char msg[1024];
+} gerr_t;
+
+/* Sets type and message (printf-style) and the status that goes with the type; returns -1. */
+int gerr_set(gerr_t *e, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,116 @@
+/* AWS JSON 1.1 (see awsjson.h): finds the operation, parses and bounds the body, calls the handler, encodes
+ * the answer or the error as botocore and the JS SDK expect ({"__type", "Message"}, 400 or 500). */
+#include "server/awsjson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/codec.h"
+#include "server/sigv4.h"
+#include "util/util.h"
+
+/* Deepest nesting of arrays and objects, counting outside strings; stops early past the limit. */
+static int depth_ok(const char *s, size_t n)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > AWSJSON_MAX_DEPTH)
+                return 0;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return 1;
+}
+
+static void set_error(awsjson_resp_t *out, const gerr_t *e)
+{
+    json_t *b = json_pack("{ssss}", "__type", e->type, "Message", e->msg);
+    out->status = e->status;
+    out->error_type = e->type;
+    out->body = json_dumps(b, CODEC_DUMP_FLAGS);
+    out->len = strlen(out->body);
+    json_decref(b);
+}
+
+void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
+{
+    memset(out, 0, sizeof *out);
+    util_uuid(out->request_id);
+    gerr_t e = {0};
+    json_t *in = NULL, *res = NULL;
+    const char *prefix = "AWSGlue.";
+    if (!rq->target) {
+        gerr_set(&e, GERR_UNKNOWN_OP, "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation>");
+        goto fail;
+    }
+    const api_op_t *op = strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix))
+                                                                          : NULL;
+    if (!op) {
+        gerr_set(&e, GERR_UNKNOWN_OP, "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation>",
+                 rq->target);
+        goto fail;
+    }
+    out->op = op->name;
+    if (rq->too_large) {
+        gerr_set(&e, GERR_INVALID_INPUT, "Request body exceeds the limit of %u bytes", AWSJSON_MAX_BODY);
+        goto fail;
+    }
+    if (rq->len == 0) {
+        gerr_set(&e, GERR_SERIALIZATION, "Request body is empty; send a JSON object (at least {})");
+        goto fail;
+    }
+    if (!depth_ok(rq->body, rq->len)) {
+        gerr_set(&e, GERR_SERIALIZATION, "Request body nests deeper than %d levels", AWSJSON_MAX_DEPTH);
+        goto fail;
+    }
+    json_error_t je;
+    in = json_loadb(rq->body, rq->len, 0, &je);
+    if (!in) {
+        gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid JSON: %s at line %d, column %d", je.text,
+                 je.line, je.column);
+        goto fail;
+    }
+    if (!json_is_object(in)) {
+        gerr_set(&e, GERR_SERIALIZATION, "Request body must be a JSON object, got %s",
+                 json_is_array(in) ? "a list" : "a scalar");
+        goto fail;
+    }
+    char region[64];
+    api_req_t req = {
+        .api = api,
+        .region = sigv4_scope_region(rq->authorization, region, sizeof region) == 0 ? region : api->cfg.region,
+        .now_ms = util_now_ms(),
+    };
+    if (op->fn(&req, in, &res, &e) < 0) {
+        if (!e.type)
+            gerr_set(&e, GERR_INTERNAL, "%s failed without saying why", op->name);
+        goto fail;
+    }
+    out->status = 200;
+    out->body = json_dumps(res, CODEC_DUMP_FLAGS);
+    out->len = strlen(out->body);
+    json_decref(res);
+    json_decref(in);
+    return;
+fail:
+    json_decref(in);
+    set_error(out, &e);
+}
+
+void awsjson_resp_cleanup(awsjson_resp_t *r)
+{
+    free(r->body);
+    r->body = NULL;
+}

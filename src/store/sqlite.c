@@ -1,0 +1,992 @@
+/* The SQLite store (see store.h): WAL, synchronous=FULL, one connection per thread, prepared statements
+ * cached per connection, BEGIN IMMEDIATE for every write, schema versions applied in order at open. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+/* Schema migrations: entry i brings the database from version i to i+1. Never edit a released entry. */
+static const char *const migrations[] = {
+    /* 0 -> 1: workflows, runs, generic definitions */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE workflows ("
+    "  name TEXT PRIMARY KEY, description TEXT, default_props TEXT, tags TEXT,"
+    "  max_runs INTEGER, created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE workflow_runs ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, workflow TEXT NOT NULL,"
+    "  previous_run_id TEXT, status INTEGER NOT NULL, error_message TEXT, props TEXT,"
+    "  started_ms INTEGER, completed_ms INTEGER, batch_size INTEGER, batch_window INTEGER,"
+    "  st_total INTEGER NOT NULL DEFAULT 0, st_timeout INTEGER NOT NULL DEFAULT 0,"
+    "  st_failed INTEGER NOT NULL DEFAULT 0, st_stopped INTEGER NOT NULL DEFAULT 0,"
+    "  st_succeeded INTEGER NOT NULL DEFAULT 0, st_running INTEGER NOT NULL DEFAULT 0,"
+    "  st_errored INTEGER NOT NULL DEFAULT 0, st_waiting INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX workflow_runs_by_workflow ON workflow_runs(workflow, seq);"
+    "CREATE TABLE resources ("
+    "  kind TEXT NOT NULL, name TEXT NOT NULL, workflow TEXT, doc TEXT NOT NULL, tags TEXT,"
+    "  created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;"
+    "CREATE INDEX resources_by_workflow ON resources(kind, workflow) WHERE workflow IS NOT NULL;",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_WF_INSERT,
+    Q_WF_COUNT,
+    Q_WF_EXISTS,
+    Q_WF_GET,
+    Q_WF_GET_LAST,
+    Q_WF_UPDATE,
+    Q_WF_DELETE,
+    Q_WF_DELETE_RUNS,
+    Q_WF_DELETE_TRIGGERS,
+    Q_WF_NAMES_FIRST,
+    Q_WF_NAMES_AFTER,
+    Q_RUN_INSERT,
+    Q_RUN_GET,
+    Q_RUN_LIST,
+    Q_RUN_UPDATE,
+    Q_RES_INSERT,
+    Q_RES_COUNT,
+    Q_RES_GET,
+    Q_RES_UPDATE,
+    Q_RES_DELETE,
+    Q_RES_LIST_FIRST,
+    Q_RES_LIST_AFTER,
+    Q_RES_BY_WF,
+    Q_COUNT
+};
+
+#define RUN_COLS                                                                                                   \
+    "seq, run_id, workflow, previous_run_id, status, error_message, props, started_ms, completed_ms, batch_size, " \
+    "batch_window, st_total, st_timeout, st_failed, st_stopped, st_succeeded, st_running, st_errored, st_waiting"
+#define RES_COLS "kind, name, workflow, doc, tags, created_ms, modified_ms"
+
+static const char *const sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_WF_INSERT] = "INSERT INTO workflows (name, description, default_props, tags, max_runs, created_ms,"
+                    " modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_WF_COUNT] = "SELECT count(*) FROM workflows",
+    [Q_WF_EXISTS] = "SELECT 1 FROM workflows WHERE name = ?1",
+    [Q_WF_GET] = "SELECT name, description, default_props, tags, max_runs, created_ms, modified_ms"
+                 " FROM workflows WHERE name = ?1",
+    [Q_WF_GET_LAST] = "SELECT w.name, w.description, w.default_props, w.tags, w.max_runs, w.created_ms,"
+                      " w.modified_ms, r.seq, r.run_id, r.workflow, r.previous_run_id, r.status, r.error_message,"
+                      " r.props, r.started_ms, r.completed_ms, r.batch_size, r.batch_window, r.st_total,"
+                      " r.st_timeout, r.st_failed, r.st_stopped, r.st_succeeded, r.st_running, r.st_errored,"
+                      " r.st_waiting FROM workflows w LEFT JOIN workflow_runs r ON r.seq ="
+                      " (SELECT max(seq) FROM workflow_runs WHERE workflow = w.name) WHERE w.name = ?1",
+    [Q_WF_UPDATE] = "UPDATE workflows SET description = ?2, default_props = ?3, tags = ?4, max_runs = ?5,"
+                    " modified_ms = ?6 WHERE name = ?1",
+    [Q_WF_DELETE] = "DELETE FROM workflows WHERE name = ?1",
+    [Q_WF_DELETE_RUNS] = "DELETE FROM workflow_runs WHERE workflow = ?1",
+    [Q_WF_DELETE_TRIGGERS] = "DELETE FROM resources WHERE kind = 'trigger' AND workflow = ?1",
+    [Q_WF_NAMES_FIRST] = "SELECT name FROM workflows ORDER BY name LIMIT ?1",
+    [Q_WF_NAMES_AFTER] = "SELECT name FROM workflows WHERE name > ?2 ORDER BY name LIMIT ?1",
+    [Q_RUN_INSERT] = "INSERT INTO workflow_runs (workflow, run_id, previous_run_id, status, error_message, props,"
+                     " started_ms, completed_ms, batch_size, batch_window, st_total, st_timeout, st_failed,"
+                     " st_stopped, st_succeeded, st_running, st_errored, st_waiting) VALUES (?1, ?2, ?3, ?4, ?5,"
+                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    [Q_RUN_GET] = "SELECT " RUN_COLS " FROM workflow_runs WHERE run_id = ?2 AND workflow = ?1",
+    [Q_RUN_LIST] = "SELECT " RUN_COLS " FROM workflow_runs WHERE workflow = ?1 AND seq < ?2"
+                   " ORDER BY seq DESC LIMIT ?3",
+    [Q_RUN_UPDATE] = "UPDATE workflow_runs SET previous_run_id = ?3, status = ?4, error_message = ?5, props = ?6,"
+                     " started_ms = ?7, completed_ms = ?8, batch_size = ?9, batch_window = ?10, st_total = ?11,"
+                     " st_timeout = ?12, st_failed = ?13, st_stopped = ?14, st_succeeded = ?15, st_running = ?16,"
+                     " st_errored = ?17, st_waiting = ?18 WHERE run_id = ?2 AND workflow = ?1",
+    [Q_RES_INSERT] = "INSERT INTO resources (" RES_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_RES_COUNT] = "SELECT count(*) FROM resources WHERE kind = ?1",
+    [Q_RES_GET] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 AND name = ?2",
+    [Q_RES_UPDATE] = "UPDATE resources SET workflow = ?3, doc = ?4, tags = ?5, modified_ms = ?6"
+                     " WHERE kind = ?1 AND name = ?2",
+    [Q_RES_DELETE] = "DELETE FROM resources WHERE kind = ?1 AND name = ?2",
+    [Q_RES_LIST_FIRST] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 ORDER BY name LIMIT ?3",
+    [Q_RES_LIST_AFTER] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
+    [Q_RES_BY_WF] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 AND workflow = ?2 ORDER BY name",
+};
+
+/* One connection and its statement cache; owned by exactly one thread. */
+typedef struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[Q_COUNT];
+    struct conn *next; /* in store->conns, for closing */
+} conn_t;
+
+struct store {
+    char *path;
+    bool sync_full;
+    pthread_key_t key;
+    pthread_mutex_t lock; /* guards conns */
+    conn_t *conns;
+    uint8_t secret[32];
+    int version;
+};
+
+static int db_fail(sqlite3 *db, const char *what, gerr_t *e)
+{
+    log_error("store: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    return gerr_set(e, GERR_INTERNAL, "Storage error while %s; the request was not applied", what);
+}
+
+static int exec(sqlite3 *db, const char *q, const char *what, gerr_t *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("store: %s: %s", what, msg ? msg : "?");
+        sqlite3_free(msg);
+        return gerr_set(e, GERR_INTERNAL, "Storage error while %s", what);
+    }
+    return 0;
+}
+
+static sqlite3 *open_db(store_t *s, gerr_t *e)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK) {
+        gerr_set(e, GERR_INTERNAL, "cannot open database %s: %s", s->path, db ? sqlite3_errmsg(db) : "no memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    const char *pragmas = s->sync_full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                                       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;";
+    if (exec(db, pragmas, "setting up the connection", e) < 0) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+/* The calling thread's connection, opened on first use. */
+static conn_t *conn_get(store_t *s, gerr_t *e)
+{
+    conn_t *c = pthread_getspecific(s->key);
+    if (c)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        gerr_set(e, GERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    c->db = open_db(s, e);
+    if (!c->db) {
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->lock);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->lock);
+    pthread_setspecific(s->key, c);
+    return c;
+}
+
+/* A reset, unbound cached statement. */
+static sqlite3_stmt *stmt(conn_t *c, int q, gerr_t *e)
+{
+    sqlite3_stmt *st = c->stmts[q];
+    if (!st) {
+        if (sqlite3_prepare_v3(c->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[q], NULL) != SQLITE_OK) {
+            db_fail(c->db, "preparing a statement", e);
+            return NULL;
+        }
+        st = c->stmts[q];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_int(sqlite3_stmt *st, int i, bool has, int64_t v)
+{
+    if (has)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(conn_t *c, sqlite3_stmt *st, const char *what, gerr_t *e)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(c->db, what, e);
+    return 0;
+}
+
+static int tx_begin(conn_t *c, gerr_t *e)
+{
+    sqlite3_stmt *st = stmt(c, Q_BEGIN, e);
+    return st ? step_done(c, st, "starting a transaction", e) : -1;
+}
+
+static int tx_commit(conn_t *c, gerr_t *e)
+{
+    sqlite3_stmt *st = stmt(c, Q_COMMIT, e);
+    return st ? step_done(c, st, "committing", e) : -1;
+}
+
+static void tx_rollback(conn_t *c)
+{
+    if (sqlite3_get_autocommit(c->db))
+        return;
+    sqlite3_stmt *st = stmt(c, Q_ROLLBACK, NULL);
+    if (st)
+        step_done(c, st, "rolling back", NULL);
+}
+
+static int migrate(store_t *s, sqlite3 *db, gerr_t *e)
+{
+    if (exec(db, "BEGIN IMMEDIATE", "starting the schema migration", e) < 0)
+        return -1;
+    int version = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (version > SCHEMA_VERSION) {
+        exec(db, "ROLLBACK", "rolling back", NULL);
+        return gerr_set(e, GERR_INTERNAL,
+                        "database %s has schema version %d, newer than this glued understands (%d): upgrade glued",
+                        s->path, version, SCHEMA_VERSION);
+    }
+    for (; version < SCHEMA_VERSION; version++) {
+        if (exec(db, migrations[version], "migrating the schema", e) < 0)
+            goto fail;
+        log_info("store: schema migrated to version %d", version + 1);
+    }
+    char pv[64];
+    snprintf(pv, sizeof pv, "PRAGMA user_version=%d", version);
+    if (exec(db, pv, "recording the schema version", e) < 0)
+        goto fail;
+    /* the secret that keys pagination tokens: created once, kept for the life of the data */
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'token_secret'", -1, &st, NULL) != SQLITE_OK)
+        goto dbfail;
+    bool have = false;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == (int)sizeof s->secret) {
+        memcpy(s->secret, sqlite3_column_blob(st, 0), sizeof s->secret);
+        have = true;
+    }
+    sqlite3_finalize(st);
+    if (!have) {
+        util_random(s->secret, sizeof s->secret);
+        if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('token_secret', ?1)", -1, &st,
+                               NULL) != SQLITE_OK)
+            goto dbfail;
+        sqlite3_bind_blob(st, 1, s->secret, sizeof s->secret, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            goto dbfail;
+    }
+    if (exec(db, "COMMIT", "committing the schema migration", e) < 0)
+        goto fail;
+    s->version = version;
+    return 0;
+dbfail:
+    db_fail(db, "reading the store's metadata", e);
+fail:
+    exec(db, "ROLLBACK", "rolling back", NULL);
+    return -1;
+}
+
+int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t *e)
+{
+    *out = NULL;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return gerr_set(e, GERR_INTERNAL, "cannot create data directory %s: %s", dir, strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+        return gerr_set(e, GERR_INTERNAL, "data directory %s is not a directory", dir);
+    if (access(dir, R_OK | W_OK | X_OK) < 0)
+        return gerr_set(e, GERR_INTERNAL, "data directory %s is not writable: %s", dir, strerror(errno));
+    store_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return gerr_set(e, GERR_INTERNAL, "out of memory");
+    s->sync_full = opts ? opts->sync_full : true;
+    size_t n = strlen(dir) + 16;
+    s->path = malloc(n);
+    snprintf(s->path, n, "%s/glued.db", dir);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_key_create(&s->key, NULL);
+    conn_t *c = conn_get(s, e);
+    if (!c || migrate(s, c->db, e) < 0) {
+        store_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    conn_t *c = s->conns;
+    while (c) {
+        conn_t *next = c->next;
+        for (int i = 0; i < Q_COUNT; i++)
+            sqlite3_finalize(c->stmts[i]);
+        sqlite3_close(c->db);
+        free(c);
+        c = next;
+    }
+    pthread_key_delete(s->key);
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+}
+
+const uint8_t *store_secret(const store_t *s)
+{
+    return s->secret;
+}
+
+int store_schema_version(store_t *s)
+{
+    return s->version;
+}
+
+void store_workflow_cleanup(store_workflow_t *w)
+{
+    if (!w)
+        return;
+    free(w->name);
+    free(w->description);
+    free(w->default_props);
+    free(w->tags);
+    memset(w, 0, sizeof *w);
+}
+
+void store_run_cleanup(store_run_t *r)
+{
+    if (!r)
+        return;
+    free(r->run_id);
+    free(r->workflow);
+    free(r->previous_run_id);
+    free(r->error_message);
+    free(r->props);
+    memset(r, 0, sizeof *r);
+}
+
+void store_res_cleanup(store_res_t *r)
+{
+    if (!r)
+        return;
+    free(r->kind);
+    free(r->name);
+    free(r->workflow);
+    free(r->doc);
+    free(r->tags);
+    memset(r, 0, sizeof *r);
+}
+
+void store_strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static const char *const run_status_names[] = {"RUNNING", "COMPLETED", "STOPPING", "STOPPED", "ERROR"};
+
+const char *store_run_status_name(int status)
+{
+    return status >= 0 && status <= RUN_ERROR ? run_status_names[status] : "ERROR";
+}
+
+int store_run_status_parse(const char *s)
+{
+    for (int i = 0; i <= RUN_ERROR; i++)
+        if (strcmp(s, run_status_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- workflows ---- */
+
+static void read_workflow(sqlite3_stmt *st, store_workflow_t *w)
+{
+    w->name = col_text(st, 0);
+    w->description = col_text(st, 1);
+    w->default_props = col_text(st, 2);
+    w->tags = col_text(st, 3);
+    w->has_max_runs = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    w->max_runs = sqlite3_column_int64(st, 4);
+    w->created_ms = sqlite3_column_int64(st, 5);
+    w->modified_ms = sqlite3_column_int64(st, 6);
+}
+
+/* Reads a run from columns starting at `at` in RUN_COLS order. */
+static void read_run(sqlite3_stmt *st, int at, store_run_t *r)
+{
+    r->seq = sqlite3_column_int64(st, at + 0);
+    r->run_id = col_text(st, at + 1);
+    r->workflow = col_text(st, at + 2);
+    r->previous_run_id = col_text(st, at + 3);
+    r->status = sqlite3_column_int(st, at + 4);
+    r->error_message = col_text(st, at + 5);
+    r->props = col_text(st, at + 6);
+    r->started_ms = sqlite3_column_int64(st, at + 7);
+    r->completed_ms = sqlite3_column_int64(st, at + 8);
+    r->batch_size = sqlite3_column_int64(st, at + 9);
+    r->batch_window = sqlite3_column_int64(st, at + 10);
+    for (int i = 0; i < STORE_RUN_NSTATS; i++)
+        r->stats[i] = sqlite3_column_int64(st, at + 11 + i);
+}
+
+static int64_t count_rows(conn_t *c, sqlite3_stmt *st)
+{
+    int64_t n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    (void)c;
+    return n;
+}
+
+int store_workflow_create(store_t *s, const store_workflow_t *w, int64_t max_count, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    sqlite3_stmt *st;
+    if (!(st = stmt(c, Q_WF_EXISTS, e)))
+        goto fail;
+    bind_text(st, 1, w->name);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) {
+        gerr_set(e, GERR_EXISTS, "Workflow '%s' already exists", w->name);
+        goto fail;
+    }
+    if (max_count > 0) {
+        if (!(st = stmt(c, Q_WF_COUNT, e)))
+            goto fail;
+        int64_t n = count_rows(c, st);
+        if (n >= max_count) {
+            gerr_set(e, GERR_LIMIT, "Cannot create workflow '%s': the limit of %lld workflows is reached", w->name,
+                     (long long)max_count);
+            goto fail;
+        }
+    }
+    if (!(st = stmt(c, Q_WF_INSERT, e)))
+        goto fail;
+    bind_text(st, 1, w->name);
+    bind_text(st, 2, w->description);
+    bind_text(st, 3, w->default_props);
+    bind_text(st, 4, w->tags);
+    bind_opt_int(st, 5, w->has_max_runs, w->max_runs);
+    sqlite3_bind_int64(st, 6, w->created_ms);
+    sqlite3_bind_int64(st, 7, w->modified_ms);
+    if (step_done(c, st, "creating a workflow", e) < 0 || tx_commit(c, e) < 0)
+        goto fail;
+    return 0;
+fail:
+    tx_rollback(c);
+    return -1;
+}
+
+int store_workflow_get(store_t *s, const char *name, store_workflow_t *w, store_run_t *last_run, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, last_run ? Q_WF_GET_LAST : Q_WF_GET, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_workflow(st, w);
+        if (last_run) {
+            memset(last_run, 0, sizeof *last_run);
+            if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+                read_run(st, 7, last_run);
+        }
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    return db_fail(c->db, "reading a workflow", e);
+}
+
+int store_workflow_mutate(store_t *s, const char *name, store_workflow_fn fn, void *ctx, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    store_workflow_t w = {0};
+    int ret = -1;
+    sqlite3_stmt *st = stmt(c, Q_WF_GET, e);
+    if (!st)
+        goto out;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        ret = STORE_NOTFOUND;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        db_fail(c->db, "reading a workflow", e);
+        goto out;
+    }
+    read_workflow(st, &w);
+    sqlite3_reset(st);
+    if (fn(&w, ctx, e) < 0)
+        goto out;
+    if (!(st = stmt(c, Q_WF_UPDATE, e)))
+        goto out;
+    bind_text(st, 1, name);
+    bind_text(st, 2, w.description);
+    bind_text(st, 3, w.default_props);
+    bind_text(st, 4, w.tags);
+    bind_opt_int(st, 5, w.has_max_runs, w.max_runs);
+    sqlite3_bind_int64(st, 6, w.modified_ms);
+    if (step_done(c, st, "updating a workflow", e) < 0 || tx_commit(c, e) < 0)
+        goto out;
+    ret = 0;
+out:
+    if (ret != 0)
+        tx_rollback(c);
+    store_workflow_cleanup(&w);
+    return ret;
+}
+
+int store_workflow_delete(store_t *s, const char *name, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    static const int steps[] = {Q_WF_DELETE_TRIGGERS, Q_WF_DELETE_RUNS, Q_WF_DELETE};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sqlite3_stmt *st = stmt(c, steps[i], e);
+        if (!st)
+            goto fail;
+        bind_text(st, 1, name);
+        if (step_done(c, st, "deleting a workflow", e) < 0)
+            goto fail;
+    }
+    int changed = sqlite3_changes(c->db);
+    if (tx_commit(c, e) < 0)
+        goto fail;
+    return changed ? 0 : STORE_NOTFOUND;
+fail:
+    tx_rollback(c);
+    return -1;
+}
+
+int store_workflow_names(store_t *s, const char *after, int limit, char ***names, size_t *n, gerr_t *e)
+{
+    *names = NULL;
+    *n = 0;
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, after ? Q_WF_NAMES_AFTER : Q_WF_NAMES_FIRST, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, limit);
+    if (after)
+        bind_text(st, 2, after);
+    char **v = calloc((size_t)limit + 1, sizeof *v);
+    size_t k = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limit)
+        v[k++] = col_text(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_strv_free(v, k);
+        return db_fail(c->db, "listing workflows", e);
+    }
+    *names = v;
+    *n = k;
+    return 0;
+}
+
+int store_workflow_count(store_t *s, int64_t *n, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_WF_COUNT, e);
+    if (!st)
+        return -1;
+    *n = count_rows(c, st);
+    return *n < 0 ? db_fail(c->db, "counting workflows", e) : 0;
+}
+
+/* ---- runs ---- */
+
+static void bind_run(sqlite3_stmt *st, const store_run_t *r)
+{
+    bind_text(st, 1, r->workflow);
+    bind_text(st, 2, r->run_id);
+    bind_text(st, 3, r->previous_run_id);
+    sqlite3_bind_int(st, 4, r->status);
+    bind_text(st, 5, r->error_message);
+    bind_text(st, 6, r->props);
+    bind_opt_int(st, 7, r->started_ms != 0, r->started_ms);
+    bind_opt_int(st, 8, r->completed_ms != 0, r->completed_ms);
+    bind_opt_int(st, 9, r->batch_size != 0, r->batch_size);
+    bind_opt_int(st, 10, r->batch_window != 0, r->batch_window);
+    for (int i = 0; i < STORE_RUN_NSTATS; i++)
+        sqlite3_bind_int64(st, 11 + i, r->stats[i]);
+}
+
+int store_run_insert(store_t *s, store_run_t *r, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RUN_INSERT, e);
+    if (!st)
+        return -1;
+    bind_run(st, r);
+    if (step_done(c, st, "recording a workflow run", e) < 0)
+        return -1;
+    r->seq = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+int store_run_get(store_t *s, const char *workflow, const char *run_id, store_run_t *r, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RUN_GET, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, workflow);
+    bind_text(st, 2, run_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_run(st, 0, r);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    return db_fail(c->db, "reading a workflow run", e);
+}
+
+int store_run_list(store_t *s, const char *workflow, int64_t before_seq, int limit, store_run_t **runs, size_t *n,
+                   gerr_t *e)
+{
+    *runs = NULL;
+    *n = 0;
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RUN_LIST, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, workflow);
+    sqlite3_bind_int64(st, 2, before_seq > 0 ? before_seq : INT64_MAX);
+    sqlite3_bind_int(st, 3, limit);
+    store_run_t *v = calloc((size_t)limit + 1, sizeof *v);
+    size_t k = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limit)
+        read_run(st, 0, &v[k++]);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_run_list_free(v, k);
+        return db_fail(c->db, "listing workflow runs", e);
+    }
+    *runs = v;
+    *n = k;
+    return 0;
+}
+
+void store_run_list_free(store_run_t *runs, size_t n)
+{
+    if (!runs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_run_cleanup(&runs[i]);
+    free(runs);
+}
+
+int store_run_mutate(store_t *s, const char *workflow, const char *run_id, store_run_fn fn, void *ctx, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    store_run_t r = {0};
+    int ret = -1;
+    sqlite3_stmt *st = stmt(c, Q_RUN_GET, e);
+    if (!st)
+        goto out;
+    bind_text(st, 1, workflow);
+    bind_text(st, 2, run_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_run(st, 0, &r);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        ret = STORE_NOTFOUND;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        db_fail(c->db, "reading a workflow run", e);
+        goto out;
+    }
+    if (fn(&r, ctx, e) < 0)
+        goto out;
+    if (!(st = stmt(c, Q_RUN_UPDATE, e)))
+        goto out;
+    bind_run(st, &r);
+    if (step_done(c, st, "updating a workflow run", e) < 0 || tx_commit(c, e) < 0)
+        goto out;
+    ret = 0;
+out:
+    if (ret != 0)
+        tx_rollback(c);
+    store_run_cleanup(&r);
+    return ret;
+}
+
+/* ---- generic definitions ---- */
+
+static void read_res(sqlite3_stmt *st, store_res_t *r)
+{
+    r->kind = col_text(st, 0);
+    r->name = col_text(st, 1);
+    r->workflow = col_text(st, 2);
+    r->doc = col_text(st, 3);
+    r->tags = col_text(st, 4);
+    r->created_ms = sqlite3_column_int64(st, 5);
+    r->modified_ms = sqlite3_column_int64(st, 6);
+}
+
+int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    sqlite3_stmt *st;
+    if (max_count > 0) {
+        if (!(st = stmt(c, Q_RES_COUNT, e)))
+            goto fail;
+        bind_text(st, 1, r->kind);
+        if (count_rows(c, st) >= max_count) {
+            gerr_set(e, GERR_LIMIT, "Cannot create %s '%s': the limit of %lld is reached", r->kind, r->name,
+                     (long long)max_count);
+            goto fail;
+        }
+    }
+    if (!(st = stmt(c, Q_RES_INSERT, e)))
+        goto fail;
+    bind_text(st, 1, r->kind);
+    bind_text(st, 2, r->name);
+    bind_text(st, 3, r->workflow);
+    bind_text(st, 4, r->doc);
+    bind_text(st, 5, r->tags);
+    sqlite3_bind_int64(st, 6, r->created_ms);
+    sqlite3_bind_int64(st, 7, r->modified_ms);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        gerr_set(e, GERR_EXISTS, "%c%s '%s' already exists", r->kind[0] - 32, r->kind + 1, r->name);
+        goto fail;
+    }
+    if (rc != SQLITE_DONE) {
+        db_fail(c->db, "creating a definition", e);
+        goto fail;
+    }
+    if (tx_commit(c, e) < 0)
+        goto fail;
+    return 0;
+fail:
+    tx_rollback(c);
+    return -1;
+}
+
+int store_res_get(store_t *s, const char *kind, const char *name, store_res_t *r, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RES_GET, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_res(st, r);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    return db_fail(c->db, "reading a definition", e);
+}
+
+int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c || tx_begin(c, e) < 0)
+        return -1;
+    store_res_t r = {0};
+    int ret = -1;
+    sqlite3_stmt *st = stmt(c, Q_RES_GET, e);
+    if (!st)
+        goto out;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_res(st, &r);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        ret = STORE_NOTFOUND;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        db_fail(c->db, "reading a definition", e);
+        goto out;
+    }
+    if (fn(&r, ctx, e) < 0)
+        goto out;
+    if (!(st = stmt(c, Q_RES_UPDATE, e)))
+        goto out;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, name);
+    bind_text(st, 3, r.workflow);
+    bind_text(st, 4, r.doc);
+    bind_text(st, 5, r.tags);
+    sqlite3_bind_int64(st, 6, r.modified_ms);
+    if (step_done(c, st, "updating a definition", e) < 0 || tx_commit(c, e) < 0)
+        goto out;
+    ret = 0;
+out:
+    if (ret != 0)
+        tx_rollback(c);
+    store_res_cleanup(&r);
+    return ret;
+}
+
+int store_res_delete(store_t *s, const char *kind, const char *name, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RES_DELETE, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, name);
+    if (step_done(c, st, "deleting a definition", e) < 0)
+        return -1;
+    return sqlite3_changes(c->db) ? 0 : STORE_NOTFOUND;
+}
+
+static int res_rows(conn_t *c, sqlite3_stmt *st, size_t cap, store_res_t **out, size_t *n, gerr_t *e)
+{
+    size_t k = 0, size = cap ? cap : 16;
+    store_res_t *v = calloc(size, sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == size) {
+            size *= 2;
+            store_res_t *nv = realloc(v, size * sizeof *v);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+        memset(&v[k], 0, sizeof v[k]);
+        read_res(st, &v[k++]);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_res_list_free(v, k);
+        return db_fail(c->db, "listing definitions", e);
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n,
+                   gerr_t *e)
+{
+    *out = NULL;
+    *n = 0;
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, after ? Q_RES_LIST_AFTER : Q_RES_LIST_FIRST, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kind);
+    if (after)
+        bind_text(st, 2, after);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+    return res_rows(c, st, limit > 0 ? (size_t)limit : 0, out, n, e);
+}
+
+int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n,
+                          gerr_t *e)
+{
+    *out = NULL;
+    *n = 0;
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    sqlite3_stmt *st = stmt(c, Q_RES_BY_WF, e);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, workflow);
+    return res_rows(c, st, 0, out, n, e);
+}
+
+void store_res_list_free(store_res_t *r, size_t n)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_res_cleanup(&r[i]);
+    free(r);
+}

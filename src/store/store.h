@@ -1,0 +1,111 @@
+/* The store: the one truth of glued's state. Every change is one transaction; memory holds caches at most.
+ * The interface knows Glue's entities but not JSON: maps and definition documents are opaque text that the
+ * model layer encodes. sqlite.c implements it; a postgres.c can implement it later without the API noticing.
+ *
+ * Threads: any thread may call any function. Each thread gets its own connection (WAL readers never block one
+ * another; writers serialise on the database's write lock with BEGIN IMMEDIATE).
+ * Returns: 0 on success, STORE_NOTFOUND where a named row is absent, -1 with *e filled otherwise. */
+#ifndef GLUED_STORE_H
+#define GLUED_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/error.h"
+
+#define STORE_NOTFOUND 1
+
+typedef struct store store_t;
+
+typedef struct store_workflow {
+    char *name;
+    char *description;   /* NULL when never set */
+    char *default_props; /* opaque encoded map, NULL when none */
+    char *tags;          /* opaque encoded map, NULL when none */
+    bool has_max_runs;   /* MaxConcurrentRuns set (absent means unlimited) */
+    int64_t max_runs;
+    int64_t created_ms, modified_ms;
+} store_workflow_t;
+
+enum store_run_status { RUN_RUNNING, RUN_COMPLETED, RUN_STOPPING, RUN_STOPPED, RUN_ERROR };
+#define STORE_RUN_NSTATS 8
+/* Order of the statistics counters, as in WorkflowRunStatistics. */
+enum { ST_TOTAL, ST_TIMEOUT, ST_FAILED, ST_STOPPED, ST_SUCCEEDED, ST_RUNNING, ST_ERRORED, ST_WAITING };
+
+typedef struct store_run {
+    int64_t seq; /* insertion order, newest largest */
+    char *run_id, *workflow, *previous_run_id, *error_message;
+    char *props; /* opaque encoded map */
+    int status;  /* enum store_run_status */
+    int64_t started_ms, completed_ms; /* 0 when not set */
+    int64_t batch_size, batch_window; /* StartingEventBatchCondition, 0 when not set */
+    int64_t stats[STORE_RUN_NSTATS];
+} store_run_t;
+
+/* A generic named definition (job, trigger, crawler): indexed columns plus an opaque document. */
+typedef struct store_res {
+    char *kind;     /* "job", "trigger", "crawler" */
+    char *name;
+    char *workflow; /* the workflow a trigger belongs to, else NULL */
+    char *doc;      /* opaque encoded definition */
+    char *tags;     /* opaque encoded map, NULL when none */
+    int64_t created_ms, modified_ms;
+} store_res_t;
+
+typedef struct store_opts {
+    bool sync_full; /* synchronous=FULL (default true); false only for throw-away benchmarks */
+} store_opts_t;
+
+/* Opens (creating and migrating) <dir>/glued.db. The directory is created with mode 0700 if missing. */
+int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t *e);
+void store_close(store_t *s);
+/* 32 secret bytes kept in the database, stable across restarts (keys the pagination tokens). */
+const uint8_t *store_secret(const store_t *s);
+int store_schema_version(store_t *s);
+
+void store_workflow_cleanup(store_workflow_t *w);
+void store_run_cleanup(store_run_t *r);
+void store_res_cleanup(store_res_t *r);
+void store_strv_free(char **v, size_t n);
+const char *store_run_status_name(int status);
+int store_run_status_parse(const char *s);
+
+/* Workflows. create: AlreadyExists, or ResourceNumberLimitExceeded past max_count (0 = no limit). */
+int store_workflow_create(store_t *s, const store_workflow_t *w, int64_t max_count, gerr_t *e);
+/* get: fills *w; when last_run is not NULL also the newest run (last_run->run_id NULL if none). One query. */
+int store_workflow_get(store_t *s, const char *name, store_workflow_t *w, store_run_t *last_run, gerr_t *e);
+/* mutate: reads the row, lets fn change it, writes it back, all in one write transaction. fn returns 0 or -1. */
+typedef int (*store_workflow_fn)(store_workflow_t *w, void *ctx, gerr_t *e);
+int store_workflow_mutate(store_t *s, const char *name, store_workflow_fn fn, void *ctx, gerr_t *e);
+/* delete: the workflow, its runs and its triggers, in one transaction. STORE_NOTFOUND if absent. */
+int store_workflow_delete(store_t *s, const char *name, gerr_t *e);
+/* names in order, strictly after `after` (NULL = from the start), at most limit. */
+int store_workflow_names(store_t *s, const char *after, int limit, char ***names, size_t *n, gerr_t *e);
+int store_workflow_count(store_t *s, int64_t *n, gerr_t *e);
+
+/* Workflow runs. */
+int store_run_insert(store_t *s, store_run_t *r, gerr_t *e); /* sets r->seq */
+int store_run_get(store_t *s, const char *workflow, const char *run_id, store_run_t *r, gerr_t *e);
+/* newest first, with seq < before_seq (0 = from the newest), at most limit. */
+int store_run_list(store_t *s, const char *workflow, int64_t before_seq, int limit, store_run_t **runs, size_t *n,
+                   gerr_t *e);
+void store_run_list_free(store_run_t *runs, size_t n);
+typedef int (*store_run_fn)(store_run_t *r, void *ctx, gerr_t *e);
+int store_run_mutate(store_t *s, const char *workflow, const char *run_id, store_run_fn fn, void *ctx, gerr_t *e);
+
+/* Generic definitions (jobs, triggers, crawlers). */
+int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, gerr_t *e);
+int store_res_get(store_t *s, const char *kind, const char *name, store_res_t *r, gerr_t *e);
+typedef int (*store_res_fn)(store_res_t *r, void *ctx, gerr_t *e);
+int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx, gerr_t *e);
+int store_res_delete(store_t *s, const char *kind, const char *name, gerr_t *e);
+/* in name order after `after`, at most limit (0 = all) */
+int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n,
+                   gerr_t *e);
+/* every definition of a kind that belongs to a workflow (triggers), in name order */
+int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n,
+                          gerr_t *e);
+void store_res_list_free(store_res_t *r, size_t n);
+
+#endif

@@ -1,0 +1,36 @@
+/* Small shared pieces: clock, random ids, base64url, logging. Thread-safe; no global state but the log level. */
+#ifndef GLUED_UTIL_H
+#define GLUED_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wall clock in milliseconds since the epoch (what the API reports as timestamps). */
+int64_t util_now_ms(void);
+/* Monotonic clock in nanoseconds (for durations). */
+uint64_t util_mono_ns(void);
+
+/* Fills buf with n cryptographically random bytes (getrandom); aborts if the kernel cannot give them. */
+void util_random(void *buf, size_t n);
+/* Writes prefix + 2*nbytes lowercase hex digits + NUL into out (size >= strlen(prefix)+2*nbytes+1). */
+void util_random_id(char *out, const char *prefix, size_t nbytes);
+/* A random version-4 UUID as 36 characters + NUL. */
+void util_uuid(char out[37]);
+/* Lowercase hex of n bytes into out (2n+1). */
+void util_hex(char *out, const uint8_t *in, size_t n);
+
+/* base64url without padding. encode writes 4*ceil(n/3)+1 bytes at most; decode returns the decoded length,
+ * or -1 on a character outside the alphabet. */
+size_t util_b64url_encode(char *out, const uint8_t *in, size_t n);
+long util_b64url_decode(uint8_t *out, size_t cap, const char *in, size_t n);
+
+enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+void util_log_level(int level);
+void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_debug(...) util_log(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) util_log(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) util_log(LOG_WARN, __VA_ARGS__)
+#define log_error(...) util_log(LOG_ERROR, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs every suite against the sanitizer build and ends with one line: "N passed, N failed".
+# Suites: Check unit tests, libFuzzer targets (bounded time), the Python API tests (boto3 + AWS CLI),
+# the JS SDK tests. Each suite's own output is kept in build/test-logs/.
+set -u
+cd "$(dirname "$0")/.."
+logs=build/test-logs
+mkdir -p "$logs"
+export GLUED_BIN="$PWD/build/asan/glued"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export AWS_ACCESS_KEY_ID=glued-test AWS_SECRET_ACCESS_KEY=glued-test AWS_DEFAULT_REGION=us-east-1
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+pass=0 fail=0
+
+note() { printf '%-34s %s\n' "$1" "$2"; }
+
+# Check suites print "NN%: Checks: N, Failures: F, Errors: E"
+for t in build/asan/tests/test_*; do
+  [ -x "$t" ] || continue
+  name=$(basename "$t")
+  "$t" >"$logs/$name.log" 2>&1
+  rc=$?
+  line=$(grep -E 'Checks: [0-9]+' "$logs/$name.log" | tail -1)
+  n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line"); f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+  er=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+  if [ -z "$line" ]; then n=1; f=1; er=0; fi
+  bad=$((f + er)); [ $rc -ne 0 ] && [ $bad -eq 0 ] && bad=1
+  pass=$((pass + n - bad)); fail=$((fail + bad))
+  note "unit $name" "$((n - bad))/$n passed"
+  [ $bad -gt 0 ] && grep -E 'F:|E:|ERROR|runtime error' "$logs/$name.log" | head -20
+done
+
+# Fuzz targets: a bounded run each; a crash, leak or timeout fails.
+for f in build/fuzz/fuzz_*; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f")
+  corpus="build/fuzz/corpus-$name"; mkdir -p "$corpus"
+  seeds="tests/fuzz/seeds/${name#fuzz_}"
+  args=("$corpus"); [ -d "$seeds" ] && args+=("$seeds")
+  if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 "${args[@]}" >"$logs/$name.log" 2>&1; then
+    pass=$((pass + 1)); note "fuzz $name" "ok ($(grep -oE 'Done [0-9]+ runs' "$logs/$name.log" | tail -1))"
+  else
+    fail=$((fail + 1)); note "fuzz $name" "FAILED"; tail -30 "$logs/$name.log"
+  fi
+done
+
+# Python API tests (boto3, AWS CLI, raw HTTP) against the real binary.
+if [ -d tests/api ] && ls tests/api/test_*.py >/dev/null 2>&1; then
+  python3 -m unittest discover -s tests/api -t . -p 'test_*.py' >"$logs/api.log" 2>&1
+  rc=$?
+  n=$(grep -oE '^Ran [0-9]+ test' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
+  f=$(grep -oE 'failures=[0-9]+' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); f=${f:-0}
+  er=$(grep -oE 'errors=[0-9]+' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); er=${er:-0}
+  bad=$((f + er)); [ $rc -ne 0 ] && [ $bad -eq 0 ] && bad=1
+  [ "$n" -eq 0 ] && bad=1
+  pass=$((pass + n - (bad > n ? n : bad))); fail=$((fail + bad))
+  note "api (python)" "$((n - (bad > n ? n : bad)))/$n passed"
+  [ $bad -gt 0 ] && grep -E '^(FAIL|ERROR):|Error|assert' "$logs/api.log" | head -40
+fi
+
+# JS SDK tests.
+if [ -f tests/js/package.json ]; then
+  (cd tests/js && node --test) >"$logs/js.log" 2>&1
+  rc=$?
+  n=$(grep -E '^# pass' "$logs/js.log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
+  f=$(grep -E '^# fail' "$logs/js.log" | grep -oE '[0-9]+' | tail -1); f=${f:-0}
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$n" -eq 0 ] && [ "$f" -eq 0 ] && f=1
+  pass=$((pass + n)); fail=$((fail + f))
+  note "js (@aws-sdk/client-glue)" "$n passed, $f failed"
+  [ "$f" -gt 0 ] && grep -E 'not ok|Error|expected|actual' "$logs/js.log" | head -40
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -55,8 +55,33 @@ int api_put_workflow_run_properties(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_tag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_untag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_get_tags(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_create_job(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_job(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_job(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_jobs(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_list_jobs(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_get_jobs(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_job(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_create_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_triggers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_list_triggers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_get_triggers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_start_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_stop_trigger(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_create_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_list_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
 
 /* Shared helpers for handlers. */
+/* A Glue cron schedule: valid, and not more often than every 5 minutes. what names it in messages. */
+int api_check_schedule(const char *expr, const char *what, gerr_t *e);
 /* Reads MaxResults (min..max, default 25) and NextToken for a listing named scope. */
 typedef struct api_page {
     int limit;

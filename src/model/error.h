@@ -14,6 +14,7 @@
 #define GERR_UNKNOWN_OP "UnknownOperationException"
 #define GERR_INTERNAL "InternalServiceException"
 #define GERR_TIMEOUT "OperationTimeoutException"
+#define GERR_CRAWLER_RUNNING "CrawlerRunningException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */

@@ -799,10 +799,18 @@ static void read_res(sqlite3_stmt *st, store_res_t *r)
 
 int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, gerr_t *e)
 {
+    return store_res_create_checked(s, r, max_count, NULL, NULL, e);
+}
+
+int store_res_create_checked(store_t *s, const store_res_t *r, int64_t max_count, store_check_fn check, void *ctx,
+                             gerr_t *e)
+{
     conn_t *c = conn_get(s, e);
     if (!c || tx_begin(c, e) < 0)
         return -1;
     sqlite3_stmt *st;
+    if (check && check(ctx, e) < 0)
+        goto fail;
     if (max_count > 0) {
         if (!(st = stmt(c, Q_RES_COUNT, e)))
             goto fail;

@@ -96,6 +96,11 @@ int store_run_mutate(store_t *s, const char *workflow, const char *run_id, store
 
 /* Generic definitions (jobs, triggers, crawlers). */
 int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, gerr_t *e);
+/* create, with a check run inside the write transaction first (it may read the store on this thread):
+ * rules that span rows, such as "one start trigger per workflow", hold even under concurrent writers. */
+typedef int (*store_check_fn)(void *ctx, gerr_t *e);
+int store_res_create_checked(store_t *s, const store_res_t *r, int64_t max_count, store_check_fn check, void *ctx,
+                             gerr_t *e);
 int store_res_get(store_t *s, const char *kind, const char *name, store_res_t *r, gerr_t *e);
 typedef int (*store_res_fn)(store_res_t *r, void *ctx, gerr_t *e);
 int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx, gerr_t *e);

@@ -1,0 +1,223 @@
+/* CreateCrawler, UpdateCrawler, GetCrawler, GetCrawlers, ListCrawlers, BatchGetCrawlers, DeleteCrawler. A
+ * crawler is stored as its Crawler structure (State, Schedule, LastCrawl and Version included); what a crawl
+ * does is the engine's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/resources.h"
+#include "model/codec.h"
+#include "model/shape.h"
+#include "model/validate.h"
+
+#define CRAWLER_PAGE_MAX 1000
+#define CRAWLER_BATCH_MAX 100
+
+/* Members of CreateCrawlerRequest/UpdateCrawlerRequest kept as they are in the Crawler structure. */
+static const char *const copied[] = {"Role", "Targets", "DatabaseName", "Description", "Classifiers", "TablePrefix",
+                                     "SchemaChangePolicy", "RecrawlPolicy", "LineageConfiguration", "Configuration",
+                                     "CrawlerSecurityConfiguration", "LakeFormationConfiguration", NULL};
+
+static json_t *crawler_json(const store_res_t *r)
+{
+    return res_doc_json(r, "CreationTime", "LastUpdated");
+}
+
+static int check_targets(json_t *targets, gerr_t *e)
+{
+    size_t total = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(targets, k, v) total += json_array_size(v);
+    if (total == 0)
+        return gerr_set(e, GERR_INVALID_INPUT, "Targets must hold at least one target (e.g. S3Targets with a Path)");
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(targets, "S3Targets"), i, t)
+    {
+        const char *path = json_string_value(json_object_get(t, "Path"));
+        if (!path || !*path)
+            return gerr_set(e, GERR_INVALID_INPUT, "Targets.S3Targets[%zu].Path is required", i);
+    }
+    return 0;
+}
+
+/* Copies the request's members onto the crawler document, checking them; absent members stay as they are. */
+static int apply(json_t *doc, json_t *req, gerr_t *e)
+{
+    for (size_t i = 0; copied[i]; i++) {
+        json_t *v = json_object_get(req, copied[i]);
+        if (v)
+            json_object_set(doc, copied[i], v);
+    }
+    json_t *targets = json_object_get(doc, "Targets");
+    if (targets && check_targets(targets, e) < 0)
+        return -1;
+    json_t *sched = json_object_get(req, "Schedule");
+    if (sched) {
+        const char *expr = json_string_value(sched);
+        if (*expr == '\0') { /* an empty schedule removes it */
+            json_object_del(doc, "Schedule");
+        } else {
+            if (api_check_schedule(expr, "Schedule", e) < 0)
+                return -1;
+            json_object_set_new(doc, "Schedule", json_pack("{ssss}", "ScheduleExpression", expr, "State", "SCHEDULED"));
+        }
+    }
+    return 0;
+}
+
+int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *req = shape_check(SHAPE_CreateCrawlerRequest, in, "", e);
+    if (!req)
+        return -1;
+    int ret = -1;
+    char *tags = NULL, *text = NULL;
+    const char *name = json_string_value(json_object_get(req, "Name"));
+    json_t *doc = json_pack("{sssssisi}", "Name", name, "State", "READY", "CrawlElapsedTime", 0, "Version", 1);
+    /* the defaults AWS reports for a crawler created without them */
+    json_object_set_new(doc, "SchemaChangePolicy",
+                        json_pack("{ssss}", "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior",
+                                  "DEPRECATE_IN_DATABASE"));
+    json_object_set_new(doc, "RecrawlPolicy", json_pack("{ss}", "RecrawlBehavior", "CRAWL_EVERYTHING"));
+    json_object_set_new(doc, "LineageConfiguration", json_pack("{ss}", "CrawlerLineageSettings", "DISABLE"));
+    if (apply(doc, req, e) < 0)
+        goto out;
+    json_t *t = json_object_get(req, "Tags");
+    if (t && json_object_size(t))
+        tags = codec_map_encode(t);
+    text = json_dumps(doc, JSON_COMPACT);
+    store_res_t r = {.kind = "crawler", .name = (char *)name, .doc = text, .tags = tags,
+                     .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
+    if (store_res_create(rq->api->store, &r, rq->api->cfg.max_crawlers, e) < 0)
+        goto out;
+    *out = json_object();
+    ret = 0;
+out:
+    free(text);
+    free(tags);
+    json_decref(doc);
+    json_decref(req);
+    return ret;
+}
+
+typedef struct crawler_edit {
+    json_t *req;
+    int64_t now_ms;
+} crawler_edit_t;
+
+static int is_running(json_t *doc)
+{
+    const char *state = json_string_value(json_object_get(doc, "State"));
+    return state && strcmp(state, "READY") != 0;
+}
+
+static int update_crawler(store_res_t *r, void *arg, gerr_t *e)
+{
+    crawler_edit_t *x = arg;
+    json_t *doc = json_loads(r->doc, 0, NULL);
+    if (!doc)
+        return gerr_set(e, GERR_INTERNAL, "Crawler '%s' is stored damaged", r->name);
+    if (is_running(doc)) {
+        json_decref(doc);
+        return gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' is running; update it when the crawl has ended",
+                        r->name);
+    }
+    if (apply(doc, x->req, e) < 0) {
+        json_decref(doc);
+        return -1;
+    }
+    json_object_set_new(doc, "Version", json_integer(json_integer_value(json_object_get(doc, "Version")) + 1));
+    free(r->doc);
+    r->doc = json_dumps(doc, JSON_COMPACT);
+    r->modified_ms = x->now_ms;
+    json_decref(doc);
+    return 0;
+}
+
+int api_update_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *req = shape_check(SHAPE_UpdateCrawlerRequest, in, "", e);
+    if (!req)
+        return -1;
+    const char *name = json_string_value(json_object_get(req, "Name"));
+    crawler_edit_t x = {req, rq->now_ms};
+    int rc = store_res_mutate(rq->api->store, "crawler", name, update_crawler, &x, e);
+    if (rc == STORE_NOTFOUND)
+        rc = gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    json_decref(req);
+    if (rc < 0)
+        return -1;
+    *out = json_object();
+    return 0;
+}
+
+int api_get_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    json_t *c;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 ||
+        res_get(rq, "crawler", "Crawler", name, crawler_json, &c, e) < 0)
+        return -1;
+    *out = json_pack("{so}", "Crawler", c);
+    return 0;
+}
+
+int api_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return res_page(rq, "crawler", in, "GetCrawlers", CRAWLER_PAGE_MAX, NULL, NULL, NULL, crawler_json, "Crawlers",
+                    out, e);
+}
+
+int api_list_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *tags = NULL;
+    if (val_map(in, "Tags", &VAL_TAG_KEY, &VAL_TAG_VALUE, 50, false, &tags, e) < 0)
+        return -1;
+    return res_page(rq, "crawler", in, "ListCrawlers", CRAWLER_PAGE_MAX, tags, NULL, NULL, res_name_json,
+                    "CrawlerNames", out, e);
+}
+
+int api_batch_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *names;
+    if (val_str_list(in, "CrawlerNames", 0, CRAWLER_BATCH_MAX, &VAL_NAME, true, &names, e) < 0)
+        return -1;
+    json_t *found = json_array(), *missing = json_array();
+    if (res_batch(rq, "crawler", names, crawler_json, found, missing, e) < 0) {
+        json_decref(found);
+        json_decref(missing);
+        return -1;
+    }
+    *out = json_pack("{so}", "Crawlers", found);
+    if (json_array_size(missing))
+        json_object_set_new(*out, "CrawlersNotFound", missing);
+    else
+        json_decref(missing);
+    return 0;
+}
+
+int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    store_res_t r = {0};
+    int rc = store_res_get(rq->api->store, "crawler", name, &r, e);
+    if (rc == 0) {
+        json_t *doc = json_loads(r.doc, 0, NULL);
+        if (is_running(doc))
+            rc = gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' is running; stop it before deleting it", name);
+        json_decref(doc);
+    }
+    store_res_cleanup(&r);
+    if (rc == 0)
+        rc = store_res_delete(rq->api->store, "crawler", name, e);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    if (rc < 0)
+        return -1;
+    *out = json_object();
+    return 0;
+}

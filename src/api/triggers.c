@@ -1,0 +1,434 @@
+/* CreateTrigger, UpdateTrigger, GetTrigger, GetTriggers, ListTriggers, BatchGetTriggers, DeleteTrigger,
+ * StartTrigger, StopTrigger. A trigger is stored as its Trigger structure. The rules here are SPEC section 4's,
+ * each with a message that says which member broke which rule. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/resources.h"
+#include "engine/cron.h"
+#include "model/codec.h"
+#include "model/shape.h"
+#include "model/validate.h"
+
+#define TRIGGER_ACTIONS_MAX 50
+#define TRIGGER_PAGE_MAX 200
+#define TRIGGER_BATCH_MAX 1000
+#define ACTION_TIMEOUT_MAX 10080
+
+static json_t *trigger_json(const store_res_t *r)
+{
+    return res_doc_json(r, NULL, NULL);
+}
+
+static int must_exist(api_req_t *rq, const char *kind, const char *label, const char *name, const char *where,
+                      gerr_t *e)
+{
+    store_res_t r = {0};
+    int rc = store_res_get(rq->api->store, kind, name, &r, e);
+    store_res_cleanup(&r);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "%s '%s' named in %s not found", label, name, where);
+    return rc;
+}
+
+/* Glue's cron: parsed by the engine's cron module, at most every 5 minutes. */
+int api_check_schedule(const char *expr, const char *what, gerr_t *e)
+{
+    cron_t c;
+    char err[CRON_ERR_LEN];
+    if (cron_parse(&c, expr, err, sizeof err) < 0)
+        return gerr_set(e, GERR_INVALID_INPUT, "%s is not a valid schedule: %s", what, err);
+    if (cron_too_frequent(&c, err, sizeof err))
+        return gerr_set(e, GERR_INVALID_INPUT, "%s fires too often: %s", what, err);
+    return 0;
+}
+
+static int check_actions(api_req_t *rq, json_t *actions, const char *path, gerr_t *e)
+{
+    size_t n = json_array_size(actions);
+    if (n < 1 || n > TRIGGER_ACTIONS_MAX)
+        return gerr_set(e, GERR_INVALID_INPUT, "%sActions must hold 1 to %d actions (got %zu)", path,
+                        TRIGGER_ACTIONS_MAX, n);
+    size_t i;
+    json_t *a;
+    char where[96];
+    json_array_foreach(actions, i, a)
+    {
+        snprintf(where, sizeof where, "%sActions[%zu]", path, i);
+        const char *job = json_string_value(json_object_get(a, "JobName"));
+        const char *crawler = json_string_value(json_object_get(a, "CrawlerName"));
+        if (!!job == !!crawler)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s must name exactly one of JobName or CrawlerName", where);
+        json_t *t = json_object_get(a, "Timeout");
+        if (t && json_integer_value(t) > ACTION_TIMEOUT_MAX)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s.Timeout must be 1 to %d minutes (got %lld)", where,
+                            ACTION_TIMEOUT_MAX, (long long)json_integer_value(t));
+        if (job && must_exist(rq, "job", "Job", job, where, e) != 0)
+            return -1;
+        if (crawler && must_exist(rq, "crawler", "Crawler", crawler, where, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int check_predicate(api_req_t *rq, json_t *pred, json_t *actions, const char *path, gerr_t *e)
+{
+    static const char *const job_states[] = {"SUCCEEDED", "STOPPED", "FAILED", "TIMEOUT", NULL};
+    static const char *const crawl_states[] = {"SUCCEEDED", "FAILED", "CANCELLED", NULL};
+    json_t *conds = json_object_get(pred, "Conditions");
+    size_t n = json_array_size(conds);
+    if (n == 0)
+        return gerr_set(e, GERR_INVALID_INPUT,
+                        "%sPredicate.Conditions must hold at least one condition for a CONDITIONAL trigger", path);
+    if (n > 1 && !json_object_get(pred, "Logical"))
+        return gerr_set(e, GERR_INVALID_INPUT,
+                        "%sPredicate.Logical is required (AND or ANY) when there are %zu conditions", path, n);
+    if (!json_object_get(pred, "Logical"))
+        json_object_set_new(pred, "Logical", json_string("AND"));
+    size_t i;
+    json_t *c;
+    char where[128];
+    json_array_foreach(conds, i, c)
+    {
+        snprintf(where, sizeof where, "%sPredicate.Conditions[%zu]", path, i);
+        if (!json_object_get(c, "LogicalOperator"))
+            return gerr_set(e, GERR_INVALID_INPUT, "%s.LogicalOperator is required and must be EQUALS", where);
+        const char *job = json_string_value(json_object_get(c, "JobName"));
+        const char *crawler = json_string_value(json_object_get(c, "CrawlerName"));
+        const char *state = json_string_value(json_object_get(c, "State"));
+        const char *cstate = json_string_value(json_object_get(c, "CrawlState"));
+        if (!!job == !!crawler)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s must watch exactly one of JobName or CrawlerName", where);
+        const char *const *allowed = job ? job_states : crawl_states;
+        const char *have = job ? state : cstate, *field = job ? "State" : "CrawlState";
+        if ((job && cstate) || (crawler && state))
+            return gerr_set(e, GERR_INVALID_INPUT, "%s: a %s condition takes %s, not %s", where,
+                            job ? "job" : "crawler", field, job ? "CrawlState" : "State");
+        if (!have)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s.%s is required: the %s state to wait for", where, field,
+                            job ? "job run" : "crawl");
+        bool ok = false;
+        for (size_t k = 0; allowed[k]; k++)
+            ok |= strcmp(have, allowed[k]) == 0;
+        if (!ok)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s.%s must be %s (got '%s')", where, field,
+                            job ? "SUCCEEDED, STOPPED, FAILED or TIMEOUT" : "SUCCEEDED, FAILED or CANCELLED", have);
+        if (must_exist(rq, job ? "job" : "crawler", job ? "Job" : "Crawler", job ? job : crawler, where, e) != 0)
+            return -1;
+        size_t k;
+        json_t *a;
+        json_array_foreach(actions, k, a)
+        {
+            const char *aj = json_string_value(json_object_get(a, job ? "JobName" : "CrawlerName"));
+            if (aj && strcmp(aj, job ? job : crawler) == 0)
+                return gerr_set(e, GERR_INVALID_INPUT,
+                                "%s '%s' cannot be both watched by %s and started by %sActions[%zu] of the same "
+                                "conditional trigger",
+                                job ? "Job" : "Crawler", aj, where, path, k);
+        }
+    }
+    return 0;
+}
+
+/* The rules of one trigger definition (doc is a Trigger structure; path prefixes member names). */
+static int trigger_rules(api_req_t *rq, json_t *doc, const char *type, const char *path, gerr_t *e)
+{
+    json_t *actions = json_object_get(doc, "Actions");
+    if (!actions)
+        return gerr_set(e, GERR_INVALID_INPUT, "%sActions is required: a trigger must start something", path);
+    if (check_actions(rq, actions, path, e) < 0)
+        return -1;
+    const char *sched = json_string_value(json_object_get(doc, "Schedule"));
+    char what[64];
+    snprintf(what, sizeof what, "%sSchedule", path);
+    if (strcmp(type, "SCHEDULED") == 0) {
+        if (!sched)
+            return gerr_set(e, GERR_INVALID_INPUT, "%sSchedule is required for a SCHEDULED trigger, e.g. "
+                                                   "cron(15 12 * * ? *)", path);
+        if (api_check_schedule(sched, what, e) < 0)
+            return -1;
+    } else if (sched) {
+        return gerr_set(e, GERR_INVALID_INPUT, "%sSchedule is only for SCHEDULED triggers (this one is %s)", path,
+                        type);
+    }
+    json_t *pred = json_object_get(doc, "Predicate");
+    if (strcmp(type, "CONDITIONAL") == 0) {
+        if (!pred)
+            return gerr_set(e, GERR_INVALID_INPUT, "%sPredicate is required for a CONDITIONAL trigger", path);
+        if (check_predicate(rq, pred, actions, path, e) < 0)
+            return -1;
+    } else if (pred) {
+        return gerr_set(e, GERR_INVALID_INPUT, "%sPredicate is only for CONDITIONAL triggers (this one is %s)",
+                        path, type);
+    }
+    json_t *batch = json_object_get(doc, "EventBatchingCondition");
+    if (batch && strcmp(type, "EVENT") != 0)
+        return gerr_set(e, GERR_INVALID_INPUT, "%sEventBatchingCondition is only for EVENT triggers (this one is %s)",
+                        path, type);
+    if (batch && !json_object_get(batch, "BatchWindow"))
+        json_object_set_new(batch, "BatchWindow", json_integer(900));
+    return 0;
+}
+
+/* Inside CreateTrigger's write transaction: the workflow exists and keeps a single start trigger. */
+typedef struct create_check {
+    api_req_t *rq;
+    const char *workflow, *type, *name;
+} create_check_t;
+
+static int check_membership(void *arg, gerr_t *e)
+{
+    create_check_t *c = arg;
+    if (!c->workflow)
+        return 0;
+    store_workflow_t w = {0};
+    int rc = store_workflow_get(c->rq->api->store, c->workflow, &w, NULL, e);
+    store_workflow_cleanup(&w);
+    if (rc < 0)
+        return -1;
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' named in WorkflowName not found", c->workflow);
+    if (strcmp(c->type, "CONDITIONAL") == 0)
+        return 0;
+    store_res_t *trig;
+    size_t n;
+    if (store_res_by_workflow(c->rq->api->store, "trigger", c->workflow, &trig, &n, e) < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        json_t *t = json_loads(trig[i].doc, 0, NULL);
+        const char *ty = json_string_value(json_object_get(t, "Type"));
+        if (ty && strcmp(ty, "CONDITIONAL") != 0)
+            ret = gerr_set(e, GERR_INVALID_INPUT,
+                           "Workflow '%s' already has a start trigger ('%s', %s); a workflow has exactly one, and "
+                           "every other trigger in it must be CONDITIONAL",
+                           c->workflow, trig[i].name, ty);
+        json_decref(t);
+    }
+    store_res_list_free(trig, n);
+    return ret;
+}
+
+int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *doc = shape_check(SHAPE_CreateTriggerRequest, in, "", e);
+    if (!doc)
+        return -1;
+    int ret = -1;
+    char *tags = NULL, *text = NULL;
+    json_t *t = json_object_get(doc, "Tags");
+    if (t && json_object_size(t))
+        tags = codec_map_encode(t);
+    json_object_del(doc, "Tags");
+    bool start = json_is_true(json_object_get(doc, "StartOnCreation"));
+    json_object_del(doc, "StartOnCreation");
+    const char *name = json_string_value(json_object_get(doc, "Name"));
+    const char *type = json_string_value(json_object_get(doc, "Type"));
+    const char *workflow = json_string_value(json_object_get(doc, "WorkflowName"));
+    if (start && strcmp(type, "ON_DEMAND") == 0) {
+        gerr_set(e, GERR_INVALID_INPUT,
+                 "StartOnCreation is not supported for ON_DEMAND triggers: they are never activated, only fired "
+                 "(with StartTrigger or StartWorkflowRun)");
+        goto out;
+    }
+    if (trigger_rules(rq, doc, type, "", e) < 0)
+        goto out;
+    json_object_set_new(doc, "State", json_string(start ? "ACTIVATED" : "CREATED"));
+    text = json_dumps(doc, JSON_COMPACT);
+    store_res_t r = {.kind = "trigger", .name = (char *)name, .workflow = (char *)workflow, .doc = text,
+                     .tags = tags, .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
+    create_check_t cc = {rq, workflow, type, name};
+    if (store_res_create_checked(rq->api->store, &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
+        goto out;
+    *out = json_pack("{ss}", "Name", name);
+    ret = 0;
+out:
+    free(text);
+    free(tags);
+    json_decref(doc);
+    return ret;
+}
+
+typedef struct trigger_edit {
+    api_req_t *rq;
+    json_t *update; /* UpdateTrigger: the checked TriggerUpdate */
+    const char *new_state; /* Start/StopTrigger: the state to set */
+    json_t *result; /* the trigger after the change */
+} trigger_edit_t;
+
+static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
+{
+    trigger_edit_t *x = arg;
+    json_t *doc = json_loads(r->doc, 0, NULL);
+    if (!doc)
+        return gerr_set(e, GERR_INTERNAL, "Trigger '%s' is stored damaged", r->name);
+    const char *type = json_string_value(json_object_get(doc, "Type"));
+    if (x->update) {
+        /* a complete overwrite of the definition; name, type, workflow and state stay */
+        static const char *const fields[] = {"Description", "Schedule", "Actions", "Predicate",
+                                             "EventBatchingCondition", NULL};
+        for (size_t i = 0; fields[i]; i++) {
+            json_t *v = json_object_get(x->update, fields[i]);
+            if (v)
+                json_object_set(doc, fields[i], v);
+            else
+                json_object_del(doc, fields[i]);
+        }
+        if (trigger_rules(x->rq, doc, type, "TriggerUpdate.", e) < 0) {
+            json_decref(doc);
+            return -1;
+        }
+    }
+    if (x->new_state) {
+        if (strcmp(type, "ON_DEMAND") == 0) {
+            json_decref(doc);
+            return gerr_set(e, GERR_INVALID_INPUT,
+                            "Trigger '%s' is ON_DEMAND: it has no activation state to %s", r->name,
+                            strcmp(x->new_state, "ACTIVATED") == 0 ? "start" : "stop");
+        }
+        json_object_set_new(doc, "State", json_string(x->new_state));
+    }
+    free(r->doc);
+    r->doc = json_dumps(doc, JSON_COMPACT);
+    r->modified_ms = x->rq->now_ms;
+    x->result = doc;
+    return 0;
+}
+
+static int edit(api_req_t *rq, const char *name, trigger_edit_t *x, gerr_t *e)
+{
+    int rc = store_res_mutate(rq->api->store, "trigger", name, edit_trigger, x, e);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Trigger '%s' not found", name);
+    return rc;
+}
+
+int api_update_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    json_t *upd;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 || val_obj(in, "TriggerUpdate", true, &upd, e) < 0)
+        return -1;
+    json_t *checked = shape_check(SHAPE_TriggerUpdate, upd, "TriggerUpdate", e);
+    if (!checked)
+        return -1;
+    trigger_edit_t x = {.rq = rq, .update = checked};
+    int rc = edit(rq, name, &x, e);
+    json_decref(checked);
+    if (rc < 0) {
+        json_decref(x.result);
+        return -1;
+    }
+    *out = json_pack("{so}", "Trigger", x.result);
+    return 0;
+}
+
+static int set_state(api_req_t *rq, json_t *in, const char *state, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    trigger_edit_t x = {.rq = rq, .new_state = state};
+    if (edit(rq, name, &x, e) < 0) {
+        json_decref(x.result);
+        return -1;
+    }
+    json_decref(x.result);
+    *out = json_pack("{ss}", "Name", name);
+    return 0;
+}
+
+int api_start_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return set_state(rq, in, "ACTIVATED", out, e);
+}
+
+int api_stop_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return set_state(rq, in, "DEACTIVATED", out, e);
+}
+
+int api_get_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    json_t *t;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 ||
+        res_get(rq, "trigger", "Trigger", name, trigger_json, &t, e) < 0)
+        return -1;
+    *out = json_pack("{so}", "Trigger", t);
+    return 0;
+}
+
+/* DependentJobName: keeps the triggers whose actions start the job. */
+static bool starts_job(const store_res_t *r, void *job)
+{
+    json_t *t = json_loads(r->doc, 0, NULL);
+    bool hit = false;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(t, "Actions"), i, a)
+    {
+        const char *j = json_string_value(json_object_get(a, "JobName"));
+        hit |= j && strcmp(j, job) == 0;
+    }
+    json_decref(t);
+    return hit;
+}
+
+static int list_triggers(api_req_t *rq, json_t *in, bool names_only, json_t **out, gerr_t *e)
+{
+    const char *job = NULL;
+    json_t *tags = NULL;
+    if (val_str(in, "DependentJobName", &VAL_NAME, false, &job, e) < 0)
+        return -1;
+    if (names_only && val_map(in, "Tags", &VAL_TAG_KEY, &VAL_TAG_VALUE, 50, false, &tags, e) < 0)
+        return -1;
+    if (job && must_exist(rq, "job", "Job", job, "DependentJobName", e) != 0)
+        return -1;
+    char scope[300];
+    snprintf(scope, sizeof scope, "%s/%s", names_only ? "ListTriggers" : "GetTriggers", job ? job : "");
+    return res_page(rq, "trigger", in, scope, TRIGGER_PAGE_MAX, tags, job ? starts_job : NULL, (void *)job,
+                    names_only ? res_name_json : trigger_json, names_only ? "TriggerNames" : "Triggers", out, e);
+}
+
+int api_get_triggers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return list_triggers(rq, in, false, out, e);
+}
+
+int api_list_triggers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return list_triggers(rq, in, true, out, e);
+}
+
+int api_batch_get_triggers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *names;
+    if (val_str_list(in, "TriggerNames", 0, TRIGGER_BATCH_MAX, &VAL_NAME, true, &names, e) < 0)
+        return -1;
+    json_t *found = json_array(), *missing = json_array();
+    if (res_batch(rq, "trigger", names, trigger_json, found, missing, e) < 0) {
+        json_decref(found);
+        json_decref(missing);
+        return -1;
+    }
+    *out = json_pack("{so}", "Triggers", found);
+    if (json_array_size(missing))
+        json_object_set_new(*out, "TriggersNotFound", missing);
+    else
+        json_decref(missing);
+    return 0;
+}
+
+int api_delete_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    if (store_res_delete(rq->api->store, "trigger", name, e) < 0)
+        return -1;
+    *out = json_pack("{ss}", "Name", name);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/* Generic validation of request structures against a table of Glue model shapes (generated into shapes.c by
+ * scripts/gen_shapes.py from botocore's model). One walker enforces what the model says of every member:
+ * JSON types (SerializationException), required members, lengths and ranges, enums and patterns
+ * (InvalidInputException naming the member's path, e.g. "JobUpdate.Command.ScriptLocation").
+ * The resource handlers add the rules the model cannot express. */
+#ifndef GLUED_SHAPE_H
+#define GLUED_SHAPE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/error.h"
+
+enum shape_type { SH_STRUCT, SH_LIST, SH_MAP, SH_STRING, SH_INT, SH_LONG, SH_DOUBLE, SH_BOOL, SH_TIMESTAMP, SH_BLOB };
+enum shape_pattern {
+    SP_NONE,
+    SP_SINGLE_LINE,
+    SP_MULTI_LINE,
+    SP_ALNUM_DASH,
+    SP_STAR_ALNUM_DASH,
+    SP_PYTHON_VERSION,
+    SP_GLUE_VERSION,
+    SP_MAINTENANCE_WINDOW,
+    SP_NO_NEWLINE,
+    SP_UPPER_UNDERSCORE,
+    SP_ALNUM,
+};
+
+typedef struct shape_member {
+    const char *name;
+    int shape; /* index into shape_table */
+    bool required;
+} shape_member_t;
+
+typedef struct shape {
+    const char *name;
+    enum shape_type type;
+    enum shape_pattern pattern;
+    bool has_min, has_max;
+    int64_t min, max; /* length for strings, lists and maps; value for numbers */
+    const char *const *enums; /* NULL-terminated, strings only */
+    const shape_member_t *members;
+    int nmembers;
+    int item; /* list member or map value */
+    int key;  /* map key */
+} shape_t;
+
+extern const shape_t shape_table[];
+extern const size_t shape_count;
+extern const shape_t *const SHAPE_CreateJobRequest;
+extern const shape_t *const SHAPE_JobUpdate;
+extern const shape_t *const SHAPE_CreateTriggerRequest;
+extern const shape_t *const SHAPE_TriggerUpdate;
+extern const shape_t *const SHAPE_CreateCrawlerRequest;
+extern const shape_t *const SHAPE_UpdateCrawlerRequest;
+extern const shape_t *const SHAPE_StartJobRunRequest;
+
+/* Checks v against s and returns a new value holding only the members the model knows (unknown members are
+ * dropped, JSON nulls are treated as absent). NULL with *e set when v breaks a rule. path names v. */
+json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e);
+
+#endif

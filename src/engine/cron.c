@@ -58,7 +58,8 @@ __attribute__((format(printf, 2, 3))) static int fail(struct pctx *p, const char
 
 static int qlen(size_t n) { return n > QUOTE_MAX ? QUOTE_MAX : (int)n; }
 
-static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f'; }
+/* ASCII only: isspace() would depend on the locale. */
+static bool is_space(char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); }
 static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 static char upper(char ch) { return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch; }
 
@@ -247,9 +248,9 @@ static int read_field(struct pctx *p, cron_t *c, int fi, const char *s, size_t n
             c->dow_any = true;
         return 0;
     }
-    for (const char *e = s, *end = s + n; e <= end;) {
-        const char *comma = memchr(e, ',', (size_t)(end - e));
-        size_t en = comma ? (size_t)(comma - e) : (size_t)(end - e);
+    for (size_t i = 0; i <= n;) {
+        const char *e = s + i, *comma = memchr(e, ',', n - i);
+        size_t en = comma ? (size_t)(comma - e) : n - i;
         if (en == 0)
             return fail(p, "cron %s field '%.*s' has an empty value in its list", f->name, qlen(n), s);
         int special = 0;
@@ -264,7 +265,7 @@ static int read_field(struct pctx *p, cron_t *c, int fi, const char *s, size_t n
                         s, qlen(en), e);
         if (!special && read_element(p, f, e, en, set) < 0)
             return -1;
-        e += en + 1;
+        i += en + 1;
     }
     return 0;
 }

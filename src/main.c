@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "engine/engine.h"
 #include "server/http.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -28,9 +29,16 @@ static void usage(FILE *f)
             "  --account ID           account id in ARNs (default 123456789012)\n"
             "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
             "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
+            "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
+            "  --python PATH          interpreter for Python jobs (default python3)\n"
+            "  --job-minute-ms N      length of one minute of a job Timeout, for tests (default 60000)\n"
             "  --log-level LEVEL      debug, info, warn or error (default info)\n"
             "  --help                 this text\n"
-            "  --version              the version\n");
+            "  --version              the version\n"
+            "\n"
+            "       glued logs JOB_RUN_ID [--data DIR]\n"
+            "\n"
+            "Prints the output (stdout, then stderr) that a job run wrote.\n");
 }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -67,17 +75,64 @@ static int parse_count(const char *opt, const char *s, int64_t *out)
     return 0;
 }
 
+/* glued logs JOB_RUN_ID [--data DIR]: a job run's stdout then stderr. */
+static int cmd_logs(int argc, char **argv)
+{
+    const char *data = "./var", *id = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data = argv[++i];
+        else if (strncmp(argv[i], "--data=", 7) == 0)
+            data = argv[i] + 7;
+        else if (!id && argv[i][0] != '-')
+            id = argv[i];
+        else {
+            fprintf(stderr, "usage: glued logs JOB_RUN_ID [--data DIR]\n");
+            return 2;
+        }
+    }
+    if (!id || strchr(id, '/') || strncmp(id, "jr_", 3) != 0) {
+        fprintf(stderr, "glued logs: give a job run id (jr_...), e.g. from GetJobRuns\n");
+        return 2;
+    }
+    int found = 0;
+    static const char *const exts[] = {"out", "err"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        engine_log_path(data, id, exts[k], path, sizeof path);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        found++;
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, n, k == 0 ? stdout : stderr);
+        fclose(f);
+    }
+    if (!found) {
+        fprintf(stderr, "glued logs: no logs for %s under %s/logs\n", id, data);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "logs") == 0)
+        return cmd_logs(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
-    int64_t max_workflows = 10000, threads = 0;
-    enum { O_LISTEN = 1, O_DATA, O_REGION, O_ACCOUNT, O_MAXWF, O_THREADS, O_LOG, O_HELP, O_VERSION };
+    const char *s3_root = NULL, *python = "python3";
+    int64_t max_workflows = 10000, threads = 0, minute_ms = 60000;
+    enum { O_LISTEN = 1, O_DATA, O_REGION, O_ACCOUNT, O_MAXWF, O_THREADS, O_LOG, O_HELP, O_VERSION, O_S3, O_PY, O_MIN };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},   {"data", required_argument, 0, O_DATA},
         {"region", required_argument, 0, O_REGION},   {"account", required_argument, 0, O_ACCOUNT},
         {"max-workflows", required_argument, 0, O_MAXWF}, {"threads", required_argument, 0, O_THREADS},
         {"log-level", required_argument, 0, O_LOG},   {"help", no_argument, 0, O_HELP},
-        {"version", no_argument, 0, O_VERSION},       {0, 0, 0, 0},
+        {"version", no_argument, 0, O_VERSION},       {"s3-root", required_argument, 0, O_S3},
+        {"python", required_argument, 0, O_PY},       {"job-minute-ms", required_argument, 0, O_MIN},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -93,6 +148,14 @@ int main(int argc, char **argv)
         case O_THREADS:
             if (parse_count("--threads", optarg, &threads) < 0)
                 return 2;
+            break;
+        case O_S3: s3_root = optarg; break;
+        case O_PY: python = optarg; break;
+        case O_MIN:
+            if (parse_count("--job-minute-ms", optarg, &minute_ms) < 0 || minute_ms == 0) {
+                fprintf(stderr, "glued: --job-minute-ms must be at least 1\n");
+                return 2;
+            }
             break;
         case O_LOG:
             if (strcmp(optarg, "debug") == 0) util_log_level(LOG_DEBUG);
@@ -145,15 +208,41 @@ int main(int argc, char **argv)
                          .max_jobs = 1000, .max_triggers = 1000, .max_crawlers = 1000}};
     http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
     http_server_t *http = NULL;
+    engine_t *engine = NULL;
     char err[512];
     int bound;
-    if (http_start(&api, &ho, &http, &bound, err, sizeof err) < 0) {
+    int fd = http_bind(&ho, &bound, err, sizeof err);
+    if (fd < 0) {
         fprintf(stderr, "glued: %s\n", err);
         store_close(store);
         return 1;
     }
     const char *shown = strchr(host, ':') ? "[%s]" : "%s";
-    char hostpart[300];
+    char hostpart[300], url[400], s3buf[4096];
+    /* jobs reach glued on loopback when it listens on every address */
+    const char *job_host = strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host;
+    snprintf(hostpart, sizeof hostpart, shown, job_host);
+    snprintf(url, sizeof url, "http://%s:%d", hostpart, bound);
+    if (!s3_root) {
+        snprintf(s3buf, sizeof s3buf, "%s/s3", data);
+        s3_root = s3buf;
+    }
+    engine_config_t ec = {.url = url, .region = region, .data_dir = data, .s3_root = s3_root, .python = python,
+                          .minute_ms = minute_ms};
+    if (engine_start(store, &ec, &engine, &e) < 0) {
+        fprintf(stderr, "glued: %s\n", e.msg);
+        close(fd);
+        store_close(store);
+        return 1;
+    }
+    api.engine = engine;
+    ho.port = bound;
+    if (http_start(&api, &ho, fd, &http, err, sizeof err) < 0) {
+        fprintf(stderr, "glued: %s\n", err);
+        engine_stop(engine);
+        store_close(store);
+        return 1;
+    }
     snprintf(hostpart, sizeof hostpart, shown, host);
     printf("glued listening on http://%s:%d\n", hostpart, bound);
     fflush(stdout);
@@ -164,6 +253,7 @@ int main(int argc, char **argv)
     sigwait(&sigs, &sig);
     log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(http);
+    engine_stop(engine);
     store_close(store);
     log_info("stopped cleanly");
     return 0;

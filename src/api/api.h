@@ -17,9 +17,12 @@ typedef struct api_config {
     int64_t max_jobs, max_triggers, max_crawlers;
 } api_config_t;
 
+struct engine;
+
 /* Shared by every HTTP thread; read-only after start-up. */
 typedef struct api {
     store_t *store;
+    struct engine *engine; /* where committed run changes are handed for action */
     api_config_t cfg;
 } api_t;
 
@@ -55,6 +58,15 @@ int api_put_workflow_run_properties(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_tag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_untag_resource(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_get_tags(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_start_workflow_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_stop_workflow_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_resume_workflow_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_start_job_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_job_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_job_runs(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_stop_job_run(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_start_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_stop_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_create_job(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_update_job(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_get_job(api_req_t *, json_t *, json_t **, gerr_t *);
@@ -95,6 +107,9 @@ void api_page_next(api_req_t *rq, json_t *out, const char *scope, const char *ke
 
 /* A graph node's UniqueId: "wnode_" + 64 hex, derived from (workflow, node type, name); stable forever. */
 void api_node_id(const uint8_t secret[32], const char *workflow, const char *type, const char *name, char out[71]);
+
+/* The graph a run froze at its start, with each job node's JobRuns and each crawler node's Crawls. */
+json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e);
 
 /* The workflow graph of a workflow's current triggers ({"Nodes": [...], "Edges": [...]}). */
 json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e);

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/resources.h"
+#include "engine/engine.h"
 #include "model/codec.h"
 #include "model/shape.h"
 #include "model/validate.h"
@@ -92,6 +93,8 @@ int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                      .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
     if (store_res_create(rq->api->store, &r, rq->api->cfg.max_crawlers, e) < 0)
         goto out;
+    if (json_object_get(doc, "Schedule"))
+        engine_reschedule(rq->api->engine);
     *out = json_object();
     ret = 0;
 out:
@@ -146,9 +149,12 @@ int api_update_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     int rc = store_res_mutate(rq->api->store, "crawler", name, update_crawler, &x, e);
     if (rc == STORE_NOTFOUND)
         rc = gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    bool sched = json_object_get(req, "Schedule") != NULL;
     json_decref(req);
     if (rc < 0)
         return -1;
+    if (sched)
+        engine_reschedule(rq->api->engine);
     *out = json_object();
     return 0;
 }
@@ -217,6 +223,44 @@ int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
     if (rc < 0)
+        return -1;
+    engine_reschedule(rq->api->engine);
+    *out = json_object();
+    return 0;
+}
+
+int api_start_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    store_res_t r = {0};
+    int rc = store_res_get(rq->api->store, "crawler", name, &r, e);
+    if (rc == 0) {
+        json_t *doc = json_loads(r.doc, 0, NULL);
+        if (is_running(doc))
+            rc = gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' is already running", name);
+        json_decref(doc);
+    }
+    store_res_cleanup(&r);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    if (rc < 0)
+        return -1;
+    flow_ids_t spawn = {0};
+    if (flow_start_crawl(rq->api->store, name, rq->now_ms, &spawn, e) < 0) {
+        flow_ids_cleanup(&spawn);
+        return -1;
+    }
+    engine_spawn(rq->api->engine, &spawn);
+    *out = json_object();
+    return 0;
+}
+
+int api_stop_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 || flow_stop_crawl(rq->api->store, name, rq->now_ms, e) < 0)
         return -1;
     *out = json_object();
     return 0;

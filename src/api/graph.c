@@ -5,10 +5,12 @@
  * restarts, and the same node has the same id in every run. */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "model/codec.h"
 #include "util/util.h"
 
 void api_node_id(const uint8_t secret[32], const char *workflow, const char *type, const char *name, char out[71])
@@ -33,6 +35,7 @@ void api_node_id(const uint8_t secret[32], const char *workflow, const char *typ
 typedef struct graph {
     json_t *nodes, *edges;
     json_t *index; /* UniqueId -> true, to add each node once */
+    json_t *edge_index; /* "from>to" -> true, to add each edge once */
     const uint8_t *secret;
     const char *workflow;
 } graph_t;
@@ -52,6 +55,11 @@ static void node(graph_t *g, const char *type, const char *name, json_t *trigger
 
 static void edge(graph_t *g, const char *from, const char *to)
 {
+    char key[150];
+    snprintf(key, sizeof key, "%s>%s", from, to);
+    if (json_object_get(g->edge_index, key))
+        return; /* a trigger that starts or watches the same node twice still has one edge to it */
+    json_object_set_new(g->edge_index, key, json_true());
     json_array_append_new(g->edges, json_pack("{ssss}", "SourceId", from, "DestinationId", to));
 }
 
@@ -73,36 +81,133 @@ static int target(json_t *o, const char **type, const char **name)
     return 0;
 }
 
+/* Adds a trigger's node, the nodes it starts and watches, and the edges between them. */
+static void add_trigger(graph_t *g, const char *name, const char *text)
+{
+    json_t *t = json_loads(text, 0, NULL);
+    if (!t)
+        return;
+    char tid[71], id[71];
+    node(g, "TRIGGER", name, t, tid);
+    size_t k;
+    json_t *it;
+    const char *type, *nname;
+    json_array_foreach(json_object_get(t, "Actions"), k, it) if (target(it, &type, &nname))
+    {
+        node(g, type, nname, NULL, id);
+        edge(g, tid, id);
+    }
+    json_array_foreach(json_object_get(json_object_get(t, "Predicate"), "Conditions"), k, it) if (
+        target(it, &type, &nname))
+    {
+        node(g, type, nname, NULL, id);
+        edge(g, id, tid);
+    }
+    json_decref(t);
+}
+
+static json_t *graph_done(graph_t *g)
+{
+    json_decref(g->index);
+    json_decref(g->edge_index);
+    return json_pack("{soso}", "Nodes", g->nodes, "Edges", g->edges);
+}
+
+/* Appends the job runs (or crawls) of one node, from runs, to details[...] of the node in the graph. */
+static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size_t n)
+{
+    size_t i;
+    json_t *nd;
+    json_array_foreach(nodes, i, nd)
+    {
+        const char *type = json_string_value(json_object_get(nd, "Type"));
+        const char *name = json_string_value(json_object_get(nd, "Name"));
+        const char *src = json_string_value(json_object_get(nd, "_source"));
+        bool job = strcmp(type, "JOB") == 0;
+        if (!job && strcmp(type, "CRAWLER") != 0)
+            continue;
+        if (strcmp(src ? src : "", run_id) != 0)
+            continue;
+        json_t *list = json_array();
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(runs[k].kind, job ? "job" : "crawl") == 0 && strcmp(runs[k].job, name) == 0)
+                json_array_append_new(list, job ? codec_jobrun(&runs[k]) : codec_crawl(&runs[k]));
+        if (json_array_size(list))
+            json_object_set_new(nd, job ? "JobDetails" : "CrawlerDetails",
+                                json_pack("{so}", job ? "JobRuns" : "Crawls", list));
+        else
+            json_decref(list);
+    }
+}
+
+json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
+{
+    store_t *s = rq->api->store;
+    char **names = NULL, **docs = NULL;
+    int *fired = NULL;
+    size_t nt = 0, nn = 0;
+    store_node_t *nodes = NULL;
+    if (store_run_triggers(s, run->run_id, &names, &docs, &fired, &nt, e) < 0 ||
+        store_run_nodes(s, run->run_id, &nodes, &nn, e) < 0) {
+        store_strv_free(names, nt);
+        store_strv_free(docs, nt);
+        free(fired);
+        return NULL;
+    }
+    graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(s), run->workflow};
+    for (size_t i = 0; i < nt; i++)
+        add_trigger(&g, names[i], docs[i]);
+    /* where each node's runs live: this run, or the run it was resumed from */
+    json_t *sources = json_object();
+    size_t i;
+    json_t *nd;
+    json_array_foreach(g.nodes, i, nd)
+    {
+        const char *type = json_string_value(json_object_get(nd, "Type"));
+        const char *name = json_string_value(json_object_get(nd, "Name"));
+        for (size_t k = 0; k < nn; k++)
+            if (strcmp(nodes[k].type, type) == 0 && strcmp(nodes[k].name, name) == 0) {
+                const char *src = nodes[k].source_run_id ? nodes[k].source_run_id : run->run_id;
+                json_object_set_new(nd, "_source", json_string(src));
+                json_object_set_new(sources, src, json_true());
+            }
+    }
+    const char *src;
+    json_t *unused;
+    int rc = 0;
+    json_object_foreach(sources, src, unused)
+    {
+        store_jobrun_t *runs = NULL;
+        size_t n = 0;
+        if ((rc = store_jobrun_list_run(s, src, &runs, &n, e)) < 0)
+            break;
+        attach(g.nodes, src, runs, n);
+        store_jobrun_list_free(runs, n);
+    }
+    json_array_foreach(g.nodes, i, nd) json_object_del(nd, "_source");
+    json_decref(sources);
+    store_strv_free(names, nt);
+    store_strv_free(docs, nt);
+    free(fired);
+    store_node_list_free(nodes, nn);
+    json_t *out = graph_done(&g);
+    if (rc < 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e)
 {
     store_res_t *trig;
     size_t n;
     if (store_res_by_workflow(rq->api->store, "trigger", workflow, &trig, &n, e) < 0)
         return NULL;
-    graph_t g = {json_array(), json_array(), json_object(), store_secret(rq->api->store), workflow};
-    for (size_t i = 0; i < n; i++) {
-        json_t *t = json_loads(trig[i].doc, 0, NULL);
-        if (!t)
-            continue;
-        char tid[71], id[71];
-        node(&g, "TRIGGER", trig[i].name, t, tid);
-        size_t k;
-        json_t *it;
-        const char *type, *name;
-        json_array_foreach(json_object_get(t, "Actions"), k, it) if (target(it, &type, &name))
-        {
-            node(&g, type, name, NULL, id);
-            edge(&g, tid, id);
-        }
-        json_array_foreach(json_object_get(json_object_get(t, "Predicate"), "Conditions"), k, it) if (
-            target(it, &type, &name))
-        {
-            node(&g, type, name, NULL, id);
-            edge(&g, id, tid);
-        }
-        json_decref(t);
-    }
+    graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(rq->api->store), workflow};
+    for (size_t i = 0; i < n; i++)
+        add_trigger(&g, trig[i].name, trig[i].doc);
     store_res_list_free(trig, n);
-    json_decref(g.index);
-    return json_pack("{soso}", "Nodes", g.nodes, "Edges", g.edges);
+    return graph_done(&g);
 }
+

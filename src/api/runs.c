@@ -1,10 +1,12 @@
-/* GetWorkflowRun, GetWorkflowRuns, GetWorkflowRunProperties, PutWorkflowRunProperties: reading runs and the
- * properties jobs share. Starting, stopping and resuming runs belongs to the engine. */
+/* StartWorkflowRun, StopWorkflowRun, ResumeWorkflowRun, GetWorkflowRun, GetWorkflowRuns,
+ * GetWorkflowRunProperties, PutWorkflowRunProperties. Run control commits through flow.c in this thread and
+ * hands what to start or stop to the engine: the caller never waits on a job. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "engine/engine.h"
 #include "model/codec.h"
 #include "model/validate.h"
 
@@ -30,12 +32,6 @@ static int read_ids(json_t *in, const char **wf, const char **run_id, gerr_t *e)
     return 0;
 }
 
-/* The graph a run records; until the engine snapshots graphs, the run has no nodes of its own. */
-static json_t *run_graph(const store_run_t *r)
-{
-    (void)r;
-    return json_pack("{s[]s[]}", "Nodes", "Edges");
-}
 
 int api_get_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
@@ -50,9 +46,14 @@ int api_get_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (rc == STORE_NOTFOUND)
         return run_not_found(rq, wf, run_id, e);
     json_t *run = codec_run(&r);
-    if (graph)
-        json_object_set_new(run, "Graph", run_graph(&r));
+    json_t *g = graph ? api_run_graph(rq, &r, e) : NULL;
     store_run_cleanup(&r);
+    if (graph && !g) {
+        json_decref(run);
+        return -1;
+    }
+    if (g)
+        json_object_set_new(run, "Graph", g);
     *out = json_pack("{so}", "Run", run);
     return 0;
 }
@@ -84,8 +85,15 @@ int api_get_workflow_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     size_t shown = n > (size_t)p.limit ? (size_t)p.limit : n;
     for (size_t i = 0; i < shown; i++) {
         json_t *run = codec_run(&runs[i]);
-        if (graph)
-            json_object_set_new(run, "Graph", run_graph(&runs[i]));
+        json_t *g = graph ? api_run_graph(rq, &runs[i], e) : NULL;
+        if (graph && !g) {
+            json_decref(run);
+            json_decref(list);
+            store_run_list_free(runs, n);
+            return -1;
+        }
+        if (g)
+            json_object_set_new(run, "Graph", g);
         json_array_append_new(list, run);
     }
     *out = json_pack("{so}", "Runs", list);
@@ -130,5 +138,61 @@ int api_put_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, ger
     if (rc == STORE_NOTFOUND)
         return run_not_found(rq, wf, run_id, e);
     *out = json_object();
+    return 0;
+}
+
+int api_start_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf;
+    json_t *props = NULL;
+    if (val_str(in, "Name", &VAL_NAME, true, &wf, e) < 0 ||
+        val_map(in, "RunProperties", &VAL_ID, &VAL_GENERIC, 0, false, &props, e) < 0)
+        return -1;
+    char run_id[FLOW_RUN_ID_LEN];
+    flow_ids_t spawn = {0};
+    if (flow_start_run(rq->api->store, wf, props, false, rq->now_ms, run_id, &spawn, e) < 0) {
+        flow_ids_cleanup(&spawn);
+        return -1;
+    }
+    engine_spawn(rq->api->engine, &spawn);
+    *out = json_pack("{ss}", "RunId", run_id);
+    return 0;
+}
+
+int api_stop_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf, *run_id;
+    if (read_ids(in, &wf, &run_id, e) < 0)
+        return -1;
+    flow_ids_t kill = {0};
+    if (flow_stop_run(rq->api->store, wf, run_id, rq->now_ms, &kill, e) < 0) {
+        flow_ids_cleanup(&kill);
+        if (e->type && strcmp(e->type, GERR_NOT_FOUND) == 0)
+            return run_not_found(rq, wf, run_id, e);
+        return -1;
+    }
+    engine_kill(rq->api->engine, &kill);
+    *out = json_object();
+    return 0;
+}
+
+int api_resume_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *wf, *run_id;
+    json_t *ids;
+    if (read_ids(in, &wf, &run_id, e) < 0 || val_str_list(in, "NodeIds", 1, 1000, &VAL_NAME, true, &ids, e) < 0)
+        return -1;
+    char new_id[FLOW_RUN_ID_LEN];
+    json_t *restarted = NULL;
+    flow_ids_t spawn = {0};
+    if (flow_resume_run(rq->api->store, store_secret(rq->api->store), wf, run_id, ids, rq->now_ms, new_id,
+                        &restarted, &spawn, e) < 0) {
+        flow_ids_cleanup(&spawn);
+        if (e->type && strcmp(e->type, GERR_NOT_FOUND) == 0)
+            return run_not_found(rq, wf, run_id, e);
+        return -1;
+    }
+    engine_spawn(rq->api->engine, &spawn);
+    *out = json_pack("{ssso}", "RunId", new_id, "NodeIds", restarted);
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/resources.h"
+#include "engine/engine.h"
 #include "engine/cron.h"
 #include "model/codec.h"
 #include "model/shape.h"
@@ -242,6 +243,7 @@ int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     create_check_t cc = {rq, workflow, type, name};
     if (store_res_create_checked(rq->api->store, &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
         goto out;
+    engine_reschedule(rq->api->engine);
     *out = json_pack("{ss}", "Name", name);
     ret = 0;
 out:
@@ -255,6 +257,7 @@ typedef struct trigger_edit {
     api_req_t *rq;
     json_t *update; /* UpdateTrigger: the checked TriggerUpdate */
     const char *new_state; /* Start/StopTrigger: the state to set */
+    bool fire;             /* StartTrigger found an ON_DEMAND trigger: fire it */
     json_t *result; /* the trigger after the change */
 } trigger_edit_t;
 
@@ -282,6 +285,11 @@ static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
         }
     }
     if (x->new_state) {
+        if (strcmp(type, "ON_DEMAND") == 0 && strcmp(x->new_state, "ACTIVATED") == 0) {
+            json_decref(doc);
+            x->fire = true; /* StartTrigger on ON_DEMAND fires it; nothing to change in its definition */
+            return 0;
+        }
         if (strcmp(type, "ON_DEMAND") == 0) {
             json_decref(doc);
             return gerr_set(e, GERR_INVALID_INPUT,
@@ -302,6 +310,8 @@ static int edit(api_req_t *rq, const char *name, trigger_edit_t *x, gerr_t *e)
     int rc = store_res_mutate(rq->api->store, "trigger", name, edit_trigger, x, e);
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Trigger '%s' not found", name);
+    if (rc == 0)
+        engine_reschedule(rq->api->engine);
     return rc;
 }
 
@@ -336,6 +346,15 @@ static int set_state(api_req_t *rq, json_t *in, const char *state, json_t **out,
         return -1;
     }
     json_decref(x.result);
+    if (x.fire) {
+        char run_id[FLOW_RUN_ID_LEN];
+        flow_ids_t spawn = {0};
+        if (flow_fire_on_demand(rq->api->store, name, rq->now_ms, run_id, &spawn, e) < 0) {
+            flow_ids_cleanup(&spawn);
+            return -1;
+        }
+        engine_spawn(rq->api->engine, &spawn);
+    }
     *out = json_pack("{ss}", "Name", name);
     return 0;
 }
@@ -429,6 +448,7 @@ int api_delete_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     if (store_res_delete(rq->api->store, "trigger", name, e) < 0)
         return -1;
+    engine_reschedule(rq->api->engine);
     *out = json_pack("{ss}", "Name", name);
     return 0;
 }

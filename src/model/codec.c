@@ -93,3 +93,46 @@ json_t *codec_run(const store_run_t *r)
     }
     return o;
 }
+
+json_t *codec_jobrun(const store_jobrun_t *r)
+{
+    json_t *o = json_object();
+    codec_set_str(o, "Id", r->id);
+    json_object_set_new(o, "Attempt", json_integer(r->attempt));
+    codec_set_str(o, "PreviousRunId", r->previous_run_id);
+    codec_set_str(o, "TriggerName", r->trigger_name);
+    codec_set_str(o, "JobName", r->job);
+    if (r->started_ms)
+        json_object_set_new(o, "StartedOn", codec_timestamp(r->started_ms));
+    if (r->modified_ms)
+        json_object_set_new(o, "LastModifiedOn", codec_timestamp(r->modified_ms));
+    if (r->completed_ms)
+        json_object_set_new(o, "CompletedOn", codec_timestamp(r->completed_ms));
+    json_object_set_new(o, "JobRunState", json_string(store_jr_state_name(r->state)));
+    json_object_set_new(o, "Arguments", codec_map_decode(r->arguments));
+    codec_set_str(o, "ErrorMessage", r->error_message);
+    json_object_set_new(o, "PredecessorRuns", json_array());
+    int64_t end = r->completed_ms ? r->completed_ms : r->modified_ms;
+    json_object_set_new(o, "ExecutionTime", json_integer(end > r->started_ms ? (end - r->started_ms) / 1000 : 0));
+    if (r->timeout_min)
+        json_object_set_new(o, "Timeout", json_integer(r->timeout_min));
+    json_t *d = r->detail ? json_loads(r->detail, 0, NULL) : NULL;
+    if (json_is_object(d))
+        json_object_update(o, d);
+    json_decref(d);
+    json_object_set_new(o, "LogGroupName", json_string("/aws-glue/jobs"));
+    return o;
+}
+
+json_t *codec_crawl(const store_jobrun_t *r)
+{
+    json_t *o = json_pack("{ss}", "State", store_crawl_state_name(r->state));
+    if (r->started_ms)
+        json_object_set_new(o, "StartedOn", codec_timestamp(r->started_ms));
+    if (r->completed_ms)
+        json_object_set_new(o, "CompletedOn", codec_timestamp(r->completed_ms));
+    codec_set_str(o, "ErrorMessage", r->error_message);
+    json_object_set_new(o, "LogGroup", json_string("/aws-glue/crawlers"));
+    json_object_set_new(o, "LogStream", json_string(r->job));
+    return o;
+}

@@ -33,5 +33,9 @@ int codec_props_check(const json_t *map, const char *what, gerr_t *e);
 
 /* A WorkflowRun structure (without Graph). */
 json_t *codec_run(const store_run_t *r);
+/* A JobRun structure. */
+json_t *codec_jobrun(const store_jobrun_t *r);
+/* A Crawl structure (a crawl in a run's graph). */
+json_t *codec_crawl(const store_jobrun_t *r);
 
 #endif

@@ -15,6 +15,8 @@
 #define GERR_INTERNAL "InternalServiceException"
 #define GERR_TIMEOUT "OperationTimeoutException"
 #define GERR_CRAWLER_RUNNING "CrawlerRunningException"
+#define GERR_CRAWLER_NOT_RUNNING "CrawlerNotRunningException"
+#define GERR_CRAWLER_STOPPING "CrawlerStoppingException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */

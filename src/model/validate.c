@@ -246,9 +246,9 @@ int val_map(json_t *obj, const char *field, const val_str_t *key, const val_str_
         snprintf(what, sizeof what, "%s key '%.60s%s'", field, k, strlen(k) > 60 ? "..." : "");
         if (val_check(k, strlen(k), key, what, e) < 0)
             return -1;
+        snprintf(what, sizeof what, "%s value for '%.60s%s'", field, k, strlen(k) > 60 ? "..." : "");
         if (!json_is_string(val))
             return wrong_type(what, "a string", val, e);
-        snprintf(what, sizeof what, "%s value for '%.60s%s'", field, k, strlen(k) > 60 ? "..." : "");
         if (val_check(json_string_value(val), json_string_length(val), value, what, e) < 0)
             return -1;
     }
@@ -266,8 +266,11 @@ int val_str_list(json_t *obj, const char *field, size_t min, size_t max, const v
     if (!json_is_array(v))
         return wrong_type(field, "a list of strings", v, e);
     size_t n = json_array_size(v);
-    if (n < min || (max && n > max))
+    if (n < min || (max && n > max)) {
+        if (!max)
+            return gerr_set(e, GERR_INVALID_INPUT, "%s must hold at least %zu items (got %zu)", field, min, n);
         return gerr_set(e, GERR_INVALID_INPUT, "%s must hold %zu to %zu items (got %zu)", field, min, max, n);
+    }
     size_t i;
     json_t *it;
     char what[96];

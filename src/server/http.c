@@ -131,7 +131,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Our own listening socket, so that a taken port or a bad address gets a precise message. */
-static int listen_socket(const http_opts_t *o, int *port_out, char *err, size_t errlen)
+int http_bind(const http_opts_t *o, int *port_out, char *err, size_t errlen)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
     char port[16];
@@ -171,12 +171,9 @@ fail:
     return -1;
 }
 
-int http_start(api_t *api, const http_opts_t *o, http_server_t **out, int *port_out, char *err, size_t errlen)
+int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    int fd = listen_socket(o, port_out, err, errlen);
-    if (fd < 0)
-        return -1;
     http_server_t *s = calloc(1, sizeof *s);
     s->api = api;
     s->fd = fd;
@@ -187,7 +184,7 @@ int http_start(api_t *api, const http_opts_t *o, http_server_t **out, int *port_
                             (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, errlen, "cannot start the HTTP server on %s:%d", o->host, *port_out);
+        snprintf(err, errlen, "cannot start the HTTP server on %s:%d", o->host, o->port);
         close(fd);
         free(s);
         return -1;

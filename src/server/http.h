@@ -15,8 +15,11 @@ typedef struct http_opts {
     unsigned threads; /* pool size */
 } http_opts_t;
 
-/* Binds and starts serving. On failure returns -1 with a sentence in err. *port_out gets the bound port. */
-int http_start(api_t *api, const http_opts_t *o, http_server_t **out, int *port_out, char *err, size_t errlen);
+/* Binds the listening socket (so the port is known, and taken, before anything else starts). Returns the fd,
+ * or -1 with a sentence in err. *port_out gets the bound port. */
+int http_bind(const http_opts_t *o, int *port_out, char *err, size_t errlen);
+/* Starts serving on a bound socket (which it then owns). -1 with a sentence in err on failure. */
+int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, char *err, size_t errlen);
 /* Stops accepting, lets in-flight requests finish, joins the threads, frees. Accepts NULL. */
 void http_stop(http_server_t *s);
 

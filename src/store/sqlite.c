@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,22 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL, name TEXT NOT NULL, workflow TEXT, doc TEXT NOT NULL, tags TEXT,"
     "  created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;"
     "CREATE INDEX resources_by_workflow ON resources(kind, workflow) WHERE workflow IS NOT NULL;",
+    /* 1 -> 2: the engine's state: action runs, frozen run graphs, node states, watchers */
+    "CREATE INDEX workflow_runs_active ON workflow_runs(workflow) WHERE status IN (0, 2);"
+    "CREATE TABLE job_runs ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, job TEXT NOT NULL,"
+    "  attempt INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL, previous_run_id TEXT, trigger_name TEXT,"
+    "  workflow TEXT, workflow_run_id TEXT, started_ms INTEGER, modified_ms INTEGER, completed_ms INTEGER,"
+    "  timeout_min INTEGER, pid INTEGER, error_message TEXT, arguments TEXT, detail TEXT);"
+    "CREATE INDEX job_runs_by_job ON job_runs(kind, job, seq);"
+    "CREATE INDEX job_runs_by_run ON job_runs(workflow_run_id, seq) WHERE workflow_run_id IS NOT NULL;"
+    "CREATE INDEX job_runs_active ON job_runs(kind, job) WHERE state < 4;"
+    "CREATE TABLE run_triggers (run_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  fired INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE run_nodes (run_id TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, state INTEGER,"
+    "  source_run_id TEXT, PRIMARY KEY (run_id, type, name)) WITHOUT ROWID;"
+    "CREATE TABLE run_watch (run_id TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,"
+    "  trigger_name TEXT NOT NULL, PRIMARY KEY (run_id, type, name, trigger_name)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -48,6 +65,9 @@ enum {
     Q_WF_UPDATE,
     Q_WF_DELETE,
     Q_WF_DELETE_RUNS,
+    Q_WF_DELETE_RT,
+    Q_WF_DELETE_RN,
+    Q_WF_DELETE_RW,
     Q_WF_DELETE_TRIGGERS,
     Q_WF_NAMES_FIRST,
     Q_WF_NAMES_AFTER,
@@ -63,6 +83,30 @@ enum {
     Q_RES_LIST_FIRST,
     Q_RES_LIST_AFTER,
     Q_RES_BY_WF,
+    Q_RES_PUT_DOC,
+    Q_JR_INSERT,
+    Q_JR_GET,
+    Q_JR_UPDATE,
+    Q_JR_LIST_JOB,
+    Q_JR_LIST_RUN,
+    Q_JR_LIST_ACTIVE_RUN,
+    Q_JR_LIST_ACTIVE_ALL,
+    Q_JR_COUNT_ACTIVE,
+    Q_RT_ADD,
+    Q_RT_LIST,
+    Q_RT_FIRE,
+    Q_RT_DOC,
+    Q_RN_ADD,
+    Q_RN_SET,
+    Q_RN_STATE,
+    Q_RN_LIST,
+    Q_RN_STATS,
+    Q_RW_ADD,
+    Q_RW_LIST,
+    Q_RUN_STATS_SET,
+    Q_RUN_STATUS_SET,
+    Q_RUN_COUNT_ACTIVE,
+    Q_RUN_LIST_ACTIVE,
     Q_COUNT
 };
 
@@ -70,6 +114,9 @@ enum {
     "seq, run_id, workflow, previous_run_id, status, error_message, props, started_ms, completed_ms, batch_size, " \
     "batch_window, st_total, st_timeout, st_failed, st_stopped, st_succeeded, st_running, st_errored, st_waiting"
 #define RES_COLS "kind, name, workflow, doc, tags, created_ms, modified_ms"
+#define JR_COLS                                                                                                    \
+    "seq, id, kind, job, attempt, state, previous_run_id, trigger_name, workflow, workflow_run_id, started_ms,"     \
+    " modified_ms, completed_ms, timeout_min, pid, error_message, arguments, detail"
 
 static const char *const sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -91,6 +138,9 @@ static const char *const sql[Q_COUNT] = {
                     " modified_ms = ?6 WHERE name = ?1",
     [Q_WF_DELETE] = "DELETE FROM workflows WHERE name = ?1",
     [Q_WF_DELETE_RUNS] = "DELETE FROM workflow_runs WHERE workflow = ?1",
+    [Q_WF_DELETE_RT] = "DELETE FROM run_triggers WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
+    [Q_WF_DELETE_RN] = "DELETE FROM run_nodes WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
+    [Q_WF_DELETE_RW] = "DELETE FROM run_watch WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
     [Q_WF_DELETE_TRIGGERS] = "DELETE FROM resources WHERE kind = 'trigger' AND workflow = ?1",
     [Q_WF_NAMES_FIRST] = "SELECT name FROM workflows ORDER BY name LIMIT ?1",
     [Q_WF_NAMES_AFTER] = "SELECT name FROM workflows WHERE name > ?2 ORDER BY name LIMIT ?1",
@@ -114,6 +164,37 @@ static const char *const sql[Q_COUNT] = {
     [Q_RES_LIST_FIRST] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 ORDER BY name LIMIT ?3",
     [Q_RES_LIST_AFTER] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
     [Q_RES_BY_WF] = "SELECT " RES_COLS " FROM resources WHERE kind = ?1 AND workflow = ?2 ORDER BY name",
+    [Q_RES_PUT_DOC] = "UPDATE resources SET doc = ?3, modified_ms = ?4 WHERE kind = ?1 AND name = ?2",
+    [Q_JR_INSERT] = "INSERT INTO job_runs (id, kind, job, attempt, state, previous_run_id, trigger_name, workflow,"
+                    " workflow_run_id, started_ms, modified_ms, completed_ms, timeout_min, pid, error_message,"
+                    " arguments, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                    " ?16, ?17)",
+    [Q_JR_GET] = "SELECT " JR_COLS " FROM job_runs WHERE id = ?1",
+    [Q_JR_UPDATE] = "UPDATE job_runs SET state = ?2, started_ms = ?3, modified_ms = ?4, completed_ms = ?5,"
+                    " pid = ?6, error_message = ?7, arguments = ?8, timeout_min = ?9 WHERE id = ?1",
+    [Q_JR_LIST_JOB] = "SELECT " JR_COLS " FROM job_runs WHERE kind = ?1 AND job = ?2 AND seq < ?3"
+                      " ORDER BY seq DESC LIMIT ?4",
+    [Q_JR_LIST_RUN] = "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 ORDER BY seq",
+    [Q_JR_LIST_ACTIVE_RUN] = "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 AND state < 4 ORDER BY seq",
+    [Q_JR_LIST_ACTIVE_ALL] = "SELECT " JR_COLS " FROM job_runs INDEXED BY job_runs_active WHERE state < 4 ORDER BY seq",
+    [Q_JR_COUNT_ACTIVE] = "SELECT count(*) FROM job_runs WHERE kind = ?1 AND job = ?2 AND state < 4",
+    [Q_RT_ADD] = "INSERT OR REPLACE INTO run_triggers (run_id, name, doc, fired) VALUES (?1, ?2, ?3, ?4)",
+    [Q_RT_LIST] = "SELECT name, doc, fired FROM run_triggers WHERE run_id = ?1 ORDER BY name",
+    [Q_RT_FIRE] = "UPDATE run_triggers SET fired = 1 WHERE run_id = ?1 AND name = ?2 AND fired = 0",
+    [Q_RT_DOC] = "SELECT doc FROM run_triggers WHERE run_id = ?1 AND name = ?2",
+    [Q_RN_ADD] = "INSERT OR IGNORE INTO run_nodes (run_id, type, name, state, source_run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_RN_SET] = "UPDATE run_nodes SET state = ?4, source_run_id = ?5 WHERE run_id = ?1 AND type = ?2 AND name = ?3",
+    [Q_RN_STATE] = "SELECT state FROM run_nodes WHERE run_id = ?1 AND type = ?2 AND name = ?3",
+    [Q_RN_LIST] = "SELECT type, name, state, source_run_id FROM run_nodes WHERE run_id = ?1 ORDER BY type, name",
+    [Q_RN_STATS] = "SELECT state, count(*) FROM run_nodes WHERE run_id = ?1 GROUP BY state",
+    [Q_RW_ADD] = "INSERT OR IGNORE INTO run_watch (run_id, type, name, trigger_name) VALUES (?1, ?2, ?3, ?4)",
+    [Q_RW_LIST] = "SELECT trigger_name FROM run_watch WHERE run_id = ?1 AND type = ?2 AND name = ?3",
+    [Q_RUN_STATS_SET] = "UPDATE workflow_runs SET st_total = ?2, st_timeout = ?3, st_failed = ?4, st_stopped = ?5,"
+                        " st_succeeded = ?6, st_running = ?7, st_errored = ?8, st_waiting = ?9 WHERE run_id = ?1",
+    [Q_RUN_STATUS_SET] = "UPDATE workflow_runs SET status = ?2, completed_ms = coalesce(?3, completed_ms),"
+                         " error_message = coalesce(?4, error_message) WHERE run_id = ?1",
+    [Q_RUN_COUNT_ACTIVE] = "SELECT count(*) FROM workflow_runs WHERE workflow = ?1 AND status IN (0, 2)",
+    [Q_RUN_LIST_ACTIVE] = "SELECT " RUN_COLS " FROM workflow_runs WHERE status IN (0, 2) ORDER BY seq",
 };
 
 /* One connection and its statement cache; owned by exactly one thread. */
@@ -595,7 +676,8 @@ int store_workflow_delete(store_t *s, const char *name, gerr_t *e)
     conn_t *c = conn_get(s, e);
     if (!c || tx_begin(c, e) < 0)
         return -1;
-    static const int steps[] = {Q_WF_DELETE_TRIGGERS, Q_WF_DELETE_RUNS, Q_WF_DELETE};
+    static const int steps[] = {Q_WF_DELETE_TRIGGERS, Q_WF_DELETE_RT, Q_WF_DELETE_RN, Q_WF_DELETE_RW,
+                                Q_WF_DELETE_RUNS, Q_WF_DELETE};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         sqlite3_stmt *st = stmt(c, steps[i], e);
         if (!st)
@@ -617,6 +699,8 @@ int store_workflow_names(store_t *s, const char *after, int limit, char ***names
 {
     *names = NULL;
     *n = 0;
+    if (limit <= 0)
+        return gerr_set(e, GERR_INTERNAL, "listing workflows needs a positive limit");
     conn_t *c = conn_get(s, e);
     if (!c)
         return -1;
@@ -712,6 +796,8 @@ int store_run_list(store_t *s, const char *workflow, int64_t before_seq, int lim
 {
     *runs = NULL;
     *n = 0;
+    if (limit <= 0)
+        return gerr_set(e, GERR_INTERNAL, "listing runs needs a positive limit");
     conn_t *c = conn_get(s, e);
     if (!c)
         return -1;
@@ -997,4 +1083,504 @@ void store_res_list_free(store_res_t *r, size_t n)
     for (size_t i = 0; i < n; i++)
         store_res_cleanup(&r[i]);
     free(r);
+}
+
+/* ---- workflow execution ---- */
+
+/* Binds by a format: 's' text (NULL binds null), 'i' int64, 'z' int64 where 0 binds null. */
+static void bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+    for (int i = 1; *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 's': bind_text(st, i, va_arg(ap, const char *)); break;
+        case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+        case 'z': {
+            int64_t v = va_arg(ap, int64_t);
+            bind_opt_int(st, i, v != 0, v);
+            break;
+        }
+        }
+    }
+}
+
+/* The calling thread's cached statement q, with arguments bound. */
+static sqlite3_stmt *prep(store_t *s, conn_t **cp, int q, gerr_t *e, const char *fmt, ...)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return NULL;
+    sqlite3_stmt *st = stmt(c, q, e);
+    if (!st)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    bindv(st, fmt, ap);
+    va_end(ap);
+    *cp = c;
+    return st;
+}
+
+#define EXEC(s, q, what, e, ...)                                                                                   \
+    ({                                                                                                             \
+        conn_t *c_;                                                                                                \
+        sqlite3_stmt *st_ = prep(s, &c_, q, e, __VA_ARGS__);                                                      \
+        st_ ? step_done(c_, st_, what, e) : -1;                                                                    \
+    })
+
+int store_tx_begin(store_t *s, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    return c ? tx_begin(c, e) : -1;
+}
+
+int store_tx_commit(store_t *s, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    return c ? tx_commit(c, e) : -1;
+}
+
+void store_tx_rollback(store_t *s)
+{
+    conn_t *c = conn_get(s, NULL);
+    if (c)
+        tx_rollback(c);
+}
+
+static const char *const jr_names[] = {"STARTING", "RUNNING", "STOPPING", "WAITING", "SUCCEEDED",
+                                       "FAILED",   "TIMEOUT", "STOPPED",  "ERROR",   "EXPIRED"};
+static const char *const crawl_names[] = {"RUNNING", "RUNNING",   "CANCELLING", "RUNNING", "SUCCEEDED",
+                                          "FAILED",  "FAILED",    "CANCELLED",  "ERROR",   "FAILED"};
+
+const char *store_jr_state_name(int state)
+{
+    return state >= 0 && state <= JR_EXPIRED ? jr_names[state] : "ERROR";
+}
+
+const char *store_crawl_state_name(int state)
+{
+    return state >= 0 && state <= JR_EXPIRED ? crawl_names[state] : "ERROR";
+}
+
+int store_jr_state_parse(const char *s)
+{
+    for (int i = 0; i <= JR_EXPIRED; i++)
+        if (strcmp(s, jr_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int store_crawl_state_parse(const char *s)
+{
+    static const struct { const char *name; int state; } map[] = {
+        {"RUNNING", JR_RUNNING}, {"CANCELLING", JR_STOPPING}, {"CANCELLED", JR_STOPPED},
+        {"SUCCEEDED", JR_SUCCEEDED}, {"FAILED", JR_FAILED}, {"ERROR", JR_ERROR},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(s, map[i].name) == 0)
+            return map[i].state;
+    return -1;
+}
+
+void store_jobrun_cleanup(store_jobrun_t *r)
+{
+    if (!r)
+        return;
+    free(r->id);
+    free(r->kind);
+    free(r->job);
+    free(r->previous_run_id);
+    free(r->trigger_name);
+    free(r->workflow);
+    free(r->workflow_run_id);
+    free(r->error_message);
+    free(r->arguments);
+    free(r->detail);
+    memset(r, 0, sizeof *r);
+}
+
+void store_jobrun_list_free(store_jobrun_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_jobrun_cleanup(&v[i]);
+    free(v);
+}
+
+static void read_jobrun(sqlite3_stmt *st, store_jobrun_t *r)
+{
+    r->seq = sqlite3_column_int64(st, 0);
+    r->id = col_text(st, 1);
+    r->kind = col_text(st, 2);
+    r->job = col_text(st, 3);
+    r->attempt = sqlite3_column_int(st, 4);
+    r->state = sqlite3_column_int(st, 5);
+    r->previous_run_id = col_text(st, 6);
+    r->trigger_name = col_text(st, 7);
+    r->workflow = col_text(st, 8);
+    r->workflow_run_id = col_text(st, 9);
+    r->started_ms = sqlite3_column_int64(st, 10);
+    r->modified_ms = sqlite3_column_int64(st, 11);
+    r->completed_ms = sqlite3_column_int64(st, 12);
+    r->timeout_min = sqlite3_column_int64(st, 13);
+    r->pid = sqlite3_column_int64(st, 14);
+    r->error_message = col_text(st, 15);
+    r->arguments = col_text(st, 16);
+    r->detail = col_text(st, 17);
+}
+
+int store_jobrun_insert(store_t *s, store_jobrun_t *r, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_INSERT, e, "sssiisssszizzzsss", r->id, r->kind, r->job,
+                            (int64_t)r->attempt, (int64_t)r->state, r->previous_run_id, r->trigger_name,
+                            r->workflow, r->workflow_run_id, r->started_ms, r->modified_ms, r->completed_ms,
+                            r->timeout_min, r->pid, r->error_message, r->arguments, r->detail);
+    if (!st || step_done(c, st, "recording a job run", e) < 0)
+        return -1;
+    r->seq = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+int store_jobrun_get(store_t *s, const char *id, store_jobrun_t *r, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_GET, e, "s", id);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_jobrun(st, r);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(c->db, "reading a job run", e);
+}
+
+int store_jobrun_update(store_t *s, const store_jobrun_t *r, gerr_t *e)
+{
+    return EXEC(s, Q_JR_UPDATE, "updating a job run", e, "sizzzzssz", r->id, (int64_t)r->state, r->started_ms,
+                r->modified_ms, r->completed_ms, r->pid, r->error_message, r->arguments, r->timeout_min);
+}
+
+static int jobrun_rows(conn_t *c, sqlite3_stmt *st, store_jobrun_t **out, size_t *n, gerr_t *e)
+{
+    size_t k = 0, cap = 8;
+    store_jobrun_t *v = calloc(cap, sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            store_jobrun_t *nv = realloc(v, 2 * cap * sizeof *v);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+            memset(v + cap, 0, cap * sizeof *v);
+            cap *= 2;
+        }
+        read_jobrun(st, &v[k++]);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_jobrun_list_free(v, k);
+        return db_fail(c->db, "listing job runs", e);
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int store_jobrun_list_job(store_t *s, const char *kind, const char *job, int64_t before_seq, int limit,
+                          store_jobrun_t **v, size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_LIST_JOB, e, "ssii", kind, job, before_seq > 0 ? before_seq : INT64_MAX,
+                            (int64_t)limit);
+    return st ? jobrun_rows(c, st, v, n, e) : -1;
+}
+
+int store_jobrun_list_run(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_LIST_RUN, e, "s", workflow_run_id);
+    return st ? jobrun_rows(c, st, v, n, e) : -1;
+}
+
+int store_jobrun_list_active(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = workflow_run_id ? prep(s, &c, Q_JR_LIST_ACTIVE_RUN, e, "s", workflow_run_id)
+                                       : prep(s, &c, Q_JR_LIST_ACTIVE_ALL, e, "");
+    return st ? jobrun_rows(c, st, v, n, e) : -1;
+}
+
+int store_jobrun_count_active(store_t *s, const char *kind, const char *job, int64_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_COUNT_ACTIVE, e, "ss", kind, job);
+    if (!st)
+        return -1;
+    *n = count_rows(c, st);
+    return *n < 0 ? db_fail(c->db, "counting job runs", e) : 0;
+}
+
+int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired, gerr_t *e)
+{
+    return EXEC(s, Q_RT_ADD, "freezing a trigger", e, "sssi", run_id, name, doc, (int64_t)fired);
+}
+
+int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n,
+                       gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RT_LIST, e, "s", run_id);
+    if (!st)
+        return -1;
+    size_t k = 0, cap = 8;
+    char **nv = malloc(cap * sizeof *nv), **dv = malloc(cap * sizeof *dv);
+    int *fv = malloc(cap * sizeof *fv);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap *= 2;
+            nv = realloc(nv, cap * sizeof *nv);
+            dv = realloc(dv, cap * sizeof *dv);
+            fv = realloc(fv, cap * sizeof *fv);
+        }
+        nv[k] = col_text(st, 0);
+        dv[k] = col_text(st, 1);
+        fv[k++] = sqlite3_column_int(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_strv_free(nv, k);
+        store_strv_free(dv, k);
+        free(fv);
+        return db_fail(c->db, "reading a run's triggers", e);
+    }
+    *names = nv;
+    *docs = dv;
+    *fired = fv;
+    *n = k;
+    return 0;
+}
+
+int store_run_trigger_fire(store_t *s, const char *run_id, const char *name, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RT_FIRE, e, "ss", run_id, name);
+    if (!st || step_done(c, st, "firing a trigger", e) < 0)
+        return -1;
+    return sqlite3_changes(c->db) > 0 ? 1 : 0;
+}
+
+int store_run_trigger_doc(store_t *s, const char *run_id, const char *name, char **doc, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RT_DOC, e, "ss", run_id, name);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    *doc = rc == SQLITE_ROW ? col_text(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(c->db, "reading a run's trigger", e);
+}
+
+/* Node states are stored with NULL meaning "not run": -1 in C. */
+static int64_t node_state_arg(int state)
+{
+    return state < 0 ? 0 : (int64_t)state + 1;
+}
+
+int store_run_node_add(store_t *s, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id, gerr_t *e)
+{
+    return EXEC(s, Q_RN_ADD, "recording a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
+                source_run_id);
+}
+
+int store_run_node_set(store_t *s, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id, gerr_t *e)
+{
+    return EXEC(s, Q_RN_SET, "updating a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
+                source_run_id);
+}
+
+int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RN_STATE, e, "sss", run_id, type, name);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *state = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 0) - 1;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(c->db, "reading a run node", e);
+}
+
+int store_run_nodes(store_t *s, const char *run_id, store_node_t **out, size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RN_LIST, e, "s", run_id);
+    if (!st)
+        return -1;
+    size_t k = 0, cap = 8;
+    store_node_t *v = calloc(cap, sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+        }
+        v[k].type = col_text(st, 0);
+        v[k].name = col_text(st, 1);
+        v[k].state = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2) - 1;
+        v[k++].source_run_id = col_text(st, 3);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_node_list_free(v, k);
+        return db_fail(c->db, "reading a run's nodes", e);
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void store_node_list_free(store_node_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].type);
+        free(v[i].name);
+        free(v[i].source_run_id);
+    }
+    free(v);
+}
+
+int store_run_watch_add(store_t *s, const char *run_id, const char *type, const char *name, const char *trigger,
+                        gerr_t *e)
+{
+    return EXEC(s, Q_RW_ADD, "recording a watcher", e, "ssss", run_id, type, name, trigger);
+}
+
+int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers,
+                       size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RW_LIST, e, "sss", run_id, type, name);
+    if (!st)
+        return -1;
+    size_t k = 0, cap = 4;
+    char **v = malloc(cap * sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+        }
+        v[k++] = col_text(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_strv_free(v, k);
+        return db_fail(c->db, "reading watchers", e);
+    }
+    *triggers = v;
+    *n = k;
+    return 0;
+}
+
+int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RN_STATS, e, "s", run_id);
+    if (!st)
+        return -1;
+    int64_t stats[STORE_RUN_NSTATS] = {0};
+    *active = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int state = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 0) - 1;
+        int64_t k = sqlite3_column_int64(st, 1);
+        stats[ST_TOTAL] += k;
+        switch (state) {
+        case JR_STARTING:
+        case JR_RUNNING:
+        case JR_STOPPING: stats[ST_RUNNING] += k; break;
+        case JR_WAITING: stats[ST_WAITING] += k; break;
+        case JR_SUCCEEDED: stats[ST_SUCCEEDED] += k; break;
+        case JR_FAILED:
+        case JR_EXPIRED: stats[ST_FAILED] += k; break;
+        case JR_TIMEOUT: stats[ST_TIMEOUT] += k; break;
+        case JR_STOPPED: stats[ST_STOPPED] += k; break;
+        case JR_ERROR: stats[ST_ERRORED] += k; break;
+        default: break;
+        }
+        if (JR_ACTIVE(state))
+            *active += k;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(c->db, "counting a run's nodes", e);
+    return EXEC(s, Q_RUN_STATS_SET, "recording run statistics", e, "siiiiiiii", run_id, stats[ST_TOTAL],
+                stats[ST_TIMEOUT], stats[ST_FAILED], stats[ST_STOPPED], stats[ST_SUCCEEDED], stats[ST_RUNNING],
+                stats[ST_ERRORED], stats[ST_WAITING]);
+}
+
+int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error,
+                         gerr_t *e)
+{
+    return EXEC(s, Q_RUN_STATUS_SET, "updating a run's status", e, "sizs", run_id, (int64_t)status, completed_ms,
+                error);
+}
+
+int store_run_count_active(store_t *s, const char *workflow, int64_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RUN_COUNT_ACTIVE, e, "s", workflow);
+    if (!st)
+        return -1;
+    *n = count_rows(c, st);
+    return *n < 0 ? db_fail(c->db, "counting runs", e) : 0;
+}
+
+int store_run_list_active(store_t *s, store_run_t **runs, size_t *n, gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RUN_LIST_ACTIVE, e, "");
+    if (!st)
+        return -1;
+    size_t k = 0, cap = 8;
+    store_run_t *v = calloc(cap, sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+            memset(v + k, 0, (cap - k) * sizeof *v);
+        }
+        read_run(st, 0, &v[k++]);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_run_list_free(v, k);
+        return db_fail(c->db, "listing active runs", e);
+    }
+    *runs = v;
+    *n = k;
+    return 0;
+}
+
+int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms,
+                      gerr_t *e)
+{
+    return EXEC(s, Q_RES_PUT_DOC, "updating a definition", e, "sssi", kind, name, doc, modified_ms);
 }

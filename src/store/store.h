@@ -113,4 +113,92 @@ int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, st
                           gerr_t *e);
 void store_res_list_free(store_res_t *r, size_t n);
 
+/* ---- Workflow execution (the engine's state) ----
+ * A job run and a crawl are both "action runs" (table job_runs, kind "job" or "crawl"); their states share
+ * one enum. A workflow run freezes its triggers (run_triggers), knows the action nodes of its graph and the
+ * state of each (run_nodes), and which triggers watch which node (run_watch): a node's end looks up only the
+ * triggers that watch it. Functions marked (tx) must run inside store_tx_begin/commit on the same thread. */
+
+enum store_jr_state {
+    JR_STARTING, JR_RUNNING, JR_STOPPING, JR_WAITING, /* active: below JR_SUCCEEDED */
+    JR_SUCCEEDED, JR_FAILED, JR_TIMEOUT, JR_STOPPED, JR_ERROR, JR_EXPIRED,
+};
+#define JR_ACTIVE(s) ((s) >= 0 && (s) < JR_SUCCEEDED)
+const char *store_jr_state_name(int state);    /* JobRunState names */
+const char *store_crawl_state_name(int state); /* Crawl State names (STOPPED -> CANCELLED, ...) */
+int store_jr_state_parse(const char *s);       /* JobRunState -> enum, -1 if unknown */
+int store_crawl_state_parse(const char *s);    /* CrawlState -> enum, -1 if unknown */
+
+typedef struct store_jobrun {
+    int64_t seq;
+    char *id, *kind, *job; /* kind "job" or "crawl"; job holds the crawler's name for a crawl */
+    int attempt, state;
+    char *previous_run_id, *trigger_name, *workflow, *workflow_run_id;
+    int64_t started_ms, modified_ms, completed_ms;
+    int64_t timeout_min; /* 0 = none */
+    int64_t pid;         /* process group leader while it runs, else 0 */
+    char *error_message;
+    char *arguments; /* opaque encoded map: exactly what the process got */
+    char *detail;    /* opaque document: capacity fields and other echoes of the definition */
+} store_jobrun_t;
+void store_jobrun_cleanup(store_jobrun_t *r);
+void store_jobrun_list_free(store_jobrun_t *v, size_t n);
+
+int store_tx_begin(store_t *s, gerr_t *e);
+int store_tx_commit(store_t *s, gerr_t *e);
+void store_tx_rollback(store_t *s);
+
+int store_jobrun_insert(store_t *s, store_jobrun_t *r, gerr_t *e); /* (tx) sets seq */
+int store_jobrun_get(store_t *s, const char *id, store_jobrun_t *r, gerr_t *e);
+/* writes state, pid, times, error, attempt and arguments of r (by id) (tx) */
+int store_jobrun_update(store_t *s, const store_jobrun_t *r, gerr_t *e);
+/* runs of one job (or crawler), newest first, seq < before_seq (0 = from the newest) */
+int store_jobrun_list_job(store_t *s, const char *kind, const char *job, int64_t before_seq, int limit,
+                          store_jobrun_t **v, size_t *n, gerr_t *e);
+/* every action run of a workflow run, oldest first */
+int store_jobrun_list_run(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e);
+/* the active action runs of one workflow run, or of all (NULL) */
+int store_jobrun_list_active(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e);
+int store_jobrun_count_active(store_t *s, const char *kind, const char *job, int64_t *n, gerr_t *e);
+
+/* The frozen graph of a run (tx for writes). */
+int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired,
+                          gerr_t *e);
+/* the frozen triggers of a run, in name order: names[i], docs[i], fired[i] (free with store_strv_free, free) */
+int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n,
+                       gerr_t *e);
+/* marks a trigger fired: 1 if this call fired it, 0 if it already was (tx) */
+int store_run_trigger_fire(store_t *s, const char *run_id, const char *name, gerr_t *e);
+int store_run_trigger_doc(store_t *s, const char *run_id, const char *name, char **doc, gerr_t *e);
+int store_run_node_add(store_t *s, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id, gerr_t *e); /* state -1 = not run */
+int store_run_node_set(store_t *s, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id, gerr_t *e);
+/* state of a node in a run (-1 not run yet); STORE_NOTFOUND when the node is not in the run's graph */
+int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state,
+                         gerr_t *e);
+typedef struct store_node {
+    char *type, *name, *source_run_id;
+    int state;
+} store_node_t;
+int store_run_nodes(store_t *s, const char *run_id, store_node_t **v, size_t *n, gerr_t *e);
+void store_node_list_free(store_node_t *v, size_t n);
+int store_run_watch_add(store_t *s, const char *run_id, const char *type, const char *name, const char *trigger,
+                        gerr_t *e);
+/* names of the run's triggers that watch a node */
+int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers,
+                       size_t *n, gerr_t *e);
+/* recounts the run's nodes by state onto the run row; *active gets the number still active (tx) */
+int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e);
+/* sets a run's status, and completed_ms and error when given (tx) */
+int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error,
+                         gerr_t *e);
+/* runs of a workflow that are RUNNING or STOPPING */
+int store_run_count_active(store_t *s, const char *workflow, int64_t *n, gerr_t *e);
+/* every run still RUNNING or STOPPING (recovery) */
+int store_run_list_active(store_t *s, store_run_t **runs, size_t *n, gerr_t *e);
+/* writes a definition's document without a callback (tx) */
+int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms,
+                      gerr_t *e);
+
 #endif

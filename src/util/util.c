@@ -127,6 +127,9 @@ long util_b64url_decode(uint8_t *out, size_t cap, const char *in, size_t n)
             out[o++] = (uint8_t)(acc >> bits);
         }
     }
+    /* leftover bits must be zero: one spelling per byte string, so a changed character never verifies */
+    if (acc & ((1u << bits) - 1))
+        return -1;
     return (long)o;
 }
 

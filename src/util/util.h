@@ -13,7 +13,8 @@ uint64_t util_mono_ns(void);
 
 /* Fills buf with n cryptographically random bytes (getrandom); aborts if the kernel cannot give them. */
 void util_random(void *buf, size_t n);
-/* Writes prefix + 2*nbytes lowercase hex digits + NUL into out (size >= strlen(prefix)+2*nbytes+1). */
+/* Writes prefix + 2*nbytes lowercase hex digits + NUL into out (size >= strlen(prefix)+2*nbytes+1);
+ * nbytes is at most 64. */
 void util_random_id(char *out, const char *prefix, size_t nbytes);
 /* A random version-4 UUID as 36 characters + NUL. */
 void util_uuid(char out[37]);

@@ -1,0 +1,809 @@
+/* The engine thread (see engine.h). Reading order: the queue that other threads post to, spawning a job run
+ * (script, argv, environment, logs, process group, timeout), its end, stopping, crawls, schedules, recovery,
+ * and the thread's start and stop. Everything below the queue runs on the engine thread only. */
+#include "engine/engine.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "engine/crawler.h"
+#include "engine/cron.h"
+#include "model/codec.h"
+#include "util/util.h"
+
+extern char **environ;
+
+/* A running job process; owned by the engine thread. Freed when its three handles are closed. */
+typedef struct proc {
+    uv_process_t h;
+    uv_timer_t timeout, grace;
+    struct engine *en;
+    char id[FLOW_JOB_RUN_ID_LEN];
+    int64_t pid, timeout_min;
+    bool timed_out, stopped, exited;
+    int open_handles;
+    struct proc *prev, *next;
+} proc_t;
+
+typedef struct sched {
+    char *kind, *name; /* "trigger" or "crawler" */
+    cron_t cron;
+    int64_t next; /* epoch seconds, -1 = never */
+} sched_t;
+
+struct engine {
+    store_t *store;
+    engine_config_t cfg;
+    char *url, *region, *data_dir, *s3_root, *python, *log_dir;
+    uv_loop_t loop;
+    uv_async_t wake;
+    uv_timer_t sched_timer, shutdown_timer;
+    pthread_t thread;
+    /* guarded by lock: what other threads hand over */
+    pthread_mutex_t lock;
+    pthread_cond_t ready_cv;
+    flow_ids_t q_spawn, q_kill;
+    bool q_resched, q_stop, ready;
+    /* engine thread only */
+    proc_t *procs;
+    sched_t *sched;
+    size_t nsched;
+    bool stopping;
+};
+
+void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
+}
+
+/* ---- the queue ---- */
+
+static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
+{
+    if (!en || !ids || ids->n == 0)
+        return;
+    pthread_mutex_lock(&en->lock);
+    for (size_t i = 0; i < ids->n; i++) {
+        flow_ids_push(into, ids->v[i]);
+    }
+    pthread_mutex_unlock(&en->lock);
+    flow_ids_cleanup(ids);
+    uv_async_send(&en->wake);
+}
+
+void engine_spawn(engine_t *en, flow_ids_t *ids)
+{
+    post(en, &en->q_spawn, ids);
+}
+
+void engine_kill(engine_t *en, flow_ids_t *ids)
+{
+    post(en, &en->q_kill, ids);
+}
+
+void engine_reschedule(engine_t *en)
+{
+    if (!en)
+        return;
+    pthread_mutex_lock(&en->lock);
+    en->q_resched = true;
+    pthread_mutex_unlock(&en->lock);
+    uv_async_send(&en->wake);
+}
+
+/* ---- ending an action run ---- */
+
+static void spawn_all(engine_t *en, flow_ids_t *ids);
+
+/* Records an action's end and starts whatever that makes ready. */
+static void finish(engine_t *en, const char *id, int state, const char *msg)
+{
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    if (flow_action_done(en->store, id, state, msg, util_now_ms(), &spawn, &e) < 0)
+        log_error("engine: recording the end of %s failed: %s", id, e.msg);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+}
+
+/* The last non-empty line a job wrote to stderr, for its ErrorMessage. */
+static void last_line(const char *path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[4096];
+    off_t size = lseek(fd, 0, SEEK_END);
+    off_t from = size > (off_t)sizeof buf - 1 ? size - (off_t)sizeof buf + 1 : 0;
+    ssize_t n = pread(fd, buf, sizeof buf - 1, from);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    char *start = strrchr(buf, '\n');
+    start = start ? start + 1 : buf;
+    snprintf(out, outlen, "%.400s", start);
+    /* keep the message a valid multi-line Glue string: drop control characters */
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\t')
+            *p = ' ';
+}
+
+static void proc_closed(uv_handle_t *h)
+{
+    proc_t *p = h->data;
+    if (--p->open_handles == 0)
+        free(p);
+}
+
+static void proc_release(proc_t *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        p->en->procs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    uv_timer_stop(&p->timeout);
+    uv_timer_stop(&p->grace);
+    uv_close((uv_handle_t *)&p->h, proc_closed);
+    uv_close((uv_handle_t *)&p->timeout, proc_closed);
+    uv_close((uv_handle_t *)&p->grace, proc_closed);
+}
+
+static void on_proc_exit(uv_process_t *h, int64_t status, int term_signal)
+{
+    proc_t *p = h->data;
+    engine_t *en = p->en;
+    p->exited = true;
+    kill(-(pid_t)p->pid, SIGKILL); /* whatever the job left behind in its process group ends with it */
+    char err_path[4096], line[512], msg[1024];
+    engine_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path);
+    int state;
+    msg[0] = '\0';
+    if (p->timed_out) {
+        state = JR_TIMEOUT;
+        snprintf(msg, sizeof msg, "Job run timed out after %lld minutes", (long long)p->timeout_min);
+    } else if (p->stopped) {
+        state = JR_STOPPED;
+    } else if (en->stopping) {
+        state = JR_FAILED;
+        snprintf(msg, sizeof msg, "glued shut down while this job run was running; it was ended");
+    } else if (status == 0 && term_signal == 0) {
+        state = JR_SUCCEEDED;
+    } else {
+        state = JR_FAILED;
+        last_line(err_path, line, sizeof line);
+        if (term_signal)
+            snprintf(msg, sizeof msg, "Job process was killed by signal %d%s%s", term_signal, *line ? ": " : "",
+                     line);
+        else
+            snprintf(msg, sizeof msg, "Job process exited with status %lld%s%s", (long long)status,
+                     *line ? ": " : "", line);
+    }
+    char id[FLOW_JOB_RUN_ID_LEN];
+    memcpy(id, p->id, sizeof id);
+    proc_release(p);
+    finish(en, id, state, *msg ? msg : NULL);
+}
+
+static void on_grace(uv_timer_t *t)
+{
+    proc_t *p = t->data;
+    if (!p->exited)
+        kill(-(pid_t)p->pid, SIGKILL);
+}
+
+/* TERM to the whole process group now, KILL after the grace period. */
+static void terminate(proc_t *p)
+{
+    if (p->exited)
+        return;
+    kill(-(pid_t)p->pid, SIGTERM);
+    uv_timer_start(&p->grace, on_grace, (uint64_t)p->en->cfg.grace_ms, 0);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    proc_t *p = t->data;
+    p->timed_out = true;
+    terminate(p);
+}
+
+/* ---- starting a job run ---- */
+
+/* Resolves Command.ScriptLocation (file://, absolute path, s3://) to a readable file. */
+static int resolve_script(engine_t *en, const char *loc, char *out, size_t outlen, char *msg, size_t msglen)
+{
+    if (!loc || !*loc) {
+        snprintf(msg, msglen, "The job has no Command.ScriptLocation");
+        return -1;
+    }
+    if (strncmp(loc, "file://", 7) == 0) {
+        snprintf(out, outlen, "%s", loc + 7);
+    } else if (loc[0] == '/') {
+        snprintf(out, outlen, "%s", loc);
+    } else if (strncmp(loc, "s3://", 5) == 0) {
+        if (crawler_s3_path(en->s3_root, loc, out, outlen) < 0) {
+            snprintf(msg, msglen, "ScriptLocation '%.300s' is not a valid s3://bucket/key URL", loc);
+            return -1;
+        }
+    } else {
+        snprintf(msg, msglen, "ScriptLocation '%.300s' must be a file:// URL, an absolute path or an s3:// URL", loc);
+        return -1;
+    }
+    struct stat sb;
+    if (stat(out, &sb) < 0 || !S_ISREG(sb.st_mode) || access(out, R_OK) < 0) {
+        snprintf(msg, msglen, "Script not found: looked for %.600s (from ScriptLocation '%.300s')", out, loc);
+        return -1;
+    }
+    return 0;
+}
+
+static bool env_ours(const char *kv)
+{
+    static const char *const keys[] = {"AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",
+                                       "AWS_DEFAULT_REGION=", "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=", NULL};
+    for (size_t i = 0; keys[i]; i++)
+        if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
+            return true;
+    return false;
+}
+
+/* glued's environment with the job's own additions (SPEC section 11). Free with store_strv_free. */
+static char **job_env(engine_t *en, const char *id, size_t *count)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 16, sizeof *env);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!env_ours(environ[i]))
+            env[k++] = strdup(environ[i]);
+    char buf[4096];
+    const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url}, {"AWS_ENDPOINT_URL_GLUE", en->url},
+                                    {"AWS_REGION", en->region},   {"AWS_DEFAULT_REGION", en->region},
+                                    {"GLUED_JOB_RUN_ID", id},     {"PYTHONUNBUFFERED", "1"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        snprintf(buf, sizeof buf, "%s=%s", pairs[i][0], pairs[i][1]);
+        env[k++] = strdup(buf);
+    }
+    if (!getenv("AWS_ACCESS_KEY_ID") && !getenv("AWS_PROFILE")) {
+        env[k++] = strdup("AWS_ACCESS_KEY_ID=glued");
+        env[k++] = strdup("AWS_SECRET_ACCESS_KEY=glued");
+    }
+    *count = k;
+    return env;
+}
+
+/* argv: interpreter script --JOB_NAME j --JOB_RUN_ID id [--WORKFLOW_NAME w --WORKFLOW_RUN_ID r] --k v ... */
+static char **job_argv(const char *interp, const char *script, const store_jobrun_t *r, json_t *args, size_t *count)
+{
+    size_t n = 6 + 2 * json_object_size(args) + 1, k = 0;
+    char **v = calloc(n, sizeof *v);
+    v[k++] = strdup(interp);
+    v[k++] = strdup(script);
+    v[k++] = strdup("--JOB_NAME");
+    v[k++] = strdup(r->job);
+    v[k++] = strdup("--JOB_RUN_ID");
+    v[k++] = strdup(r->id);
+    static const char *const first[] = {"--WORKFLOW_NAME", "--WORKFLOW_RUN_ID", NULL};
+    for (size_t i = 0; first[i]; i++) {
+        json_t *x = json_object_get(args, first[i]);
+        if (x) {
+            v[k++] = strdup(first[i]);
+            v[k++] = strdup(json_string_value(x));
+        }
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(args, key, val)
+    {
+        if (strcmp(key, first[0]) == 0 || strcmp(key, first[1]) == 0)
+            continue;
+        if (strncmp(key, "--", 2) == 0) {
+            v[k++] = strdup(key);
+        } else {
+            char *dk = malloc(strlen(key) + 3);
+            sprintf(dk, "--%s", key);
+            v[k++] = dk;
+        }
+        v[k++] = strdup(json_string_value(val));
+    }
+    *count = k;
+    return v;
+}
+
+static void on_crawl_work(uv_work_t *w);
+static void on_crawl_done(uv_work_t *w, int status);
+
+typedef struct crawl_work {
+    uv_work_t w;
+    engine_t *en;
+    char id[FLOW_JOB_RUN_ID_LEN];
+    json_t *def;
+    int state;
+    char msg[1024];
+} crawl_work_t;
+
+/* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. */
+static void spawn_one(engine_t *en, const char *id)
+{
+    store_jobrun_t r = {0};
+    store_res_t def = {0};
+    json_t *job = NULL, *args = NULL;
+    char **argv = NULL, **env = NULL;
+    size_t argc = 0, envc = 0;
+    int fd_out = -1, fd_err = -1;
+    gerr_t e = {0};
+    char msg[1024] = "", script[4096], path[4096];
+    int fail_state = JR_FAILED;
+    if (store_jobrun_get(en->store, id, &r, &e) != 0)
+        goto out;
+    if (strcmp(r.kind, "crawl") == 0) {
+        if (r.state != JR_RUNNING) {
+            fail_state = JR_STOPPED;
+            goto fail;
+        }
+        int rc = store_res_get(en->store, "crawler", r.job, &def, &e);
+        if (rc != 0) {
+            snprintf(msg, sizeof msg, "Crawler '%s' does not exist any more", r.job);
+            fail_state = JR_ERROR;
+            goto fail;
+        }
+        crawl_work_t *cw = calloc(1, sizeof *cw);
+        cw->en = en;
+        snprintf(cw->id, sizeof cw->id, "%s", id);
+        cw->def = json_loads(def.doc, 0, NULL);
+        cw->w.data = cw;
+        uv_queue_work(&en->loop, &cw->w, on_crawl_work, on_crawl_done);
+        goto out;
+    }
+    if (r.state != JR_STARTING)
+        goto out;
+    int rc = store_res_get(en->store, "job", r.job, &def, &e);
+    if (rc != 0) {
+        snprintf(msg, sizeof msg, "Job '%s' does not exist any more", r.job);
+        fail_state = JR_ERROR;
+        goto fail;
+    }
+    job = json_loads(def.doc, 0, NULL);
+    json_t *cmd = json_object_get(job, "Command");
+    const char *cname = json_string_value(json_object_get(cmd, "Name")) ?: "glueetl";
+    const char *interp = strcmp(cname, "shell") == 0 ? "/bin/sh" : en->python;
+    if (resolve_script(en, json_string_value(json_object_get(cmd, "ScriptLocation")), script, sizeof script, msg,
+                       sizeof msg) < 0)
+        goto fail;
+    args = codec_map_decode(r.arguments);
+    argv = job_argv(interp, script, &r, args, &argc);
+    env = job_env(en, id, &envc);
+    engine_log_path(en->data_dir, id, "out", path, sizeof path);
+    fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    engine_log_path(en->data_dir, id, "err", path, sizeof path);
+    fd_err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd_out < 0 || fd_err < 0) {
+        snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
+        goto fail;
+    }
+    proc_t *p = calloc(1, sizeof *p);
+    p->en = en;
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->timeout_min = r.timeout_min;
+    uv_stdio_container_t stdio[3] = {
+        {.flags = UV_IGNORE},
+        {.flags = UV_INHERIT_FD, .data.fd = fd_out},
+        {.flags = UV_INHERIT_FD, .data.fd = fd_err},
+    };
+    uv_process_options_t o = {
+        .exit_cb = on_proc_exit,
+        .file = interp,
+        .args = argv,
+        .env = env,
+        .flags = UV_PROCESS_DETACHED, /* setsid: the job leads its own process group */
+        .stdio_count = 3,
+        .stdio = stdio,
+    };
+    p->h.data = p;
+    int urc = uv_spawn(&en->loop, &p->h, &o);
+    if (urc < 0) {
+        free(p);
+        snprintf(msg, sizeof msg, "Cannot start %s: %s", interp, uv_strerror(urc));
+        goto fail;
+    }
+    p->pid = p->h.pid;
+    p->open_handles = 3;
+    uv_timer_init(&en->loop, &p->timeout);
+    uv_timer_init(&en->loop, &p->grace);
+    p->timeout.data = p->grace.data = p;
+    p->next = en->procs;
+    if (en->procs)
+        en->procs->prev = p;
+    en->procs = p;
+    rc = flow_action_started(en->store, id, p->pid, util_now_ms(), &e);
+    if (rc == 0) { /* stopped while it was starting */
+        p->stopped = true;
+        terminate(p);
+    } else if (rc < 0) {
+        log_error("engine: recording the start of %s failed: %s", id, e.msg);
+    }
+    if (r.timeout_min > 0)
+        uv_timer_start(&p->timeout, on_timeout, (uint64_t)(r.timeout_min * en->cfg.minute_ms), 0);
+    goto out;
+fail:
+    finish(en, id, fail_state, *msg ? msg : NULL);
+out:
+    if (fd_out >= 0)
+        close(fd_out);
+    if (fd_err >= 0)
+        close(fd_err);
+    store_strv_free(argv, argc);
+    store_strv_free(env, envc);
+    json_decref(args);
+    json_decref(job);
+    store_res_cleanup(&def);
+    store_jobrun_cleanup(&r);
+}
+
+static void spawn_all(engine_t *en, flow_ids_t *ids)
+{
+    if (en->stopping)
+        return; /* they stay STARTING in the store; the next start picks them up */
+    for (size_t i = 0; i < ids->n; i++)
+        spawn_one(en, ids->v[i]);
+}
+
+/* ---- crawls (on libuv's worker threads; the store is touched on the loop only) ---- */
+
+static void on_crawl_work(uv_work_t *w)
+{
+    crawl_work_t *cw = w->data;
+    cw->state = crawler_crawl(cw->en->s3_root, cw->def, cw->msg, sizeof cw->msg);
+}
+
+static void on_crawl_done(uv_work_t *w, int status)
+{
+    crawl_work_t *cw = w->data;
+    (void)status;
+    finish(cw->en, cw->id, cw->state, cw->state == JR_SUCCEEDED ? NULL : cw->msg);
+    json_decref(cw->def);
+    free(cw);
+}
+
+/* ---- stopping ---- */
+
+static void kill_one(engine_t *en, const char *id)
+{
+    for (proc_t *p = en->procs; p; p = p->next)
+        if (strcmp(p->id, id) == 0) {
+            p->stopped = true;
+            terminate(p);
+            return;
+        }
+    /* not a process of ours (a crawl, or a job of a previous life): its end is recorded when it comes, or by
+     * recovery */
+}
+
+/* ---- schedules ---- */
+
+static void sched_free(engine_t *en)
+{
+    for (size_t i = 0; i < en->nsched; i++) {
+        free(en->sched[i].kind);
+        free(en->sched[i].name);
+    }
+    free(en->sched);
+    en->sched = NULL;
+    en->nsched = 0;
+}
+
+static void sched_add(engine_t *en, const char *kind, const char *name, const char *expr, int64_t now_s)
+{
+    cron_t c;
+    if (!expr || cron_parse(&c, expr, NULL, 0) < 0)
+        return;
+    en->sched = realloc(en->sched, (en->nsched + 1) * sizeof *en->sched);
+    sched_t *s = &en->sched[en->nsched++];
+    s->kind = strdup(kind);
+    s->name = strdup(name);
+    s->cron = c;
+    s->next = cron_next(&c, now_s);
+}
+
+static void on_sched(uv_timer_t *t);
+
+static void sched_arm(engine_t *en)
+{
+    int64_t next = -1;
+    for (size_t i = 0; i < en->nsched; i++)
+        if (en->sched[i].next >= 0 && (next < 0 || en->sched[i].next < next))
+            next = en->sched[i].next;
+    /* wake at the next fire time, and at least every minute to pick up changes made by other nodes */
+    int64_t delay = 60000;
+    if (next >= 0) {
+        int64_t d = next * 1000 - util_now_ms();
+        delay = d < 0 ? 0 : d < delay ? d : delay;
+    }
+    uv_timer_start(&en->sched_timer, on_sched, (uint64_t)delay, 0);
+}
+
+static void sched_reload(engine_t *en)
+{
+    sched_free(en);
+    gerr_t e = {0};
+    int64_t now_s = util_now_ms() / 1000;
+    static const char *const kinds[] = {"trigger", "crawler"};
+    for (int k = 0; k < 2; k++) {
+        store_res_t *v = NULL;
+        size_t n = 0;
+        if (store_res_list(en->store, kinds[k], NULL, 0, &v, &n, &e) < 0) {
+            log_error("engine: reading schedules failed: %s", e.msg);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_t *d = json_loads(v[i].doc, 0, NULL);
+            if (k == 0) {
+                const char *type = json_string_value(json_object_get(d, "Type"));
+                const char *state = json_string_value(json_object_get(d, "State"));
+                if (type && strcmp(type, "SCHEDULED") == 0 && state && strcmp(state, "ACTIVATED") == 0)
+                    sched_add(en, "trigger", v[i].name, json_string_value(json_object_get(d, "Schedule")), now_s);
+            } else {
+                json_t *s = json_object_get(d, "Schedule");
+                const char *state = json_string_value(json_object_get(s, "State"));
+                if (state && strcmp(state, "SCHEDULED") == 0)
+                    sched_add(en, "crawler", v[i].name, json_string_value(json_object_get(s, "ScheduleExpression")),
+                              now_s);
+            }
+            json_decref(d);
+        }
+        store_res_list_free(v, n);
+    }
+    sched_arm(en);
+}
+
+static void on_sched(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    int64_t now_s = util_now_ms() / 1000;
+    bool fired = false;
+    for (size_t i = 0; i < en->nsched; i++) {
+        sched_t *s = &en->sched[i];
+        if (s->next < 0 || s->next > now_s)
+            continue;
+        flow_ids_t spawn = {0};
+        gerr_t e = {0};
+        int rc = strcmp(s->kind, "trigger") == 0 ? flow_fire_scheduled(en->store, s->name, util_now_ms(), &spawn, &e)
+                                                 : flow_start_crawl(en->store, s->name, util_now_ms(), &spawn, &e);
+        if (rc < 0)
+            log_warn("engine: scheduled %s '%s' did not start: %s", s->kind, s->name, e.msg);
+        spawn_all(en, &spawn);
+        flow_ids_cleanup(&spawn);
+        s->next = cron_next(&s->cron, now_s);
+        fired = true;
+    }
+    if (fired)
+        sched_arm(en);
+    else
+        sched_reload(en); /* the periodic wake: definitions may have changed elsewhere */
+}
+
+/* ---- recovery ---- */
+
+/* Whether process pid carries the marker of job run id in its environment (it is that job, not a reused pid). */
+static bool is_job_process(long pid, const char *id)
+{
+    char path[64], buf[65536];
+    snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    char marker[128];
+    int ml = snprintf(marker, sizeof marker, "GLUED_JOB_RUN_ID=%s", id);
+    for (ssize_t i = 0; i + ml <= n; i++)
+        if ((i == 0 || buf[i - 1] == '\0') && memcmp(buf + i, marker, (size_t)ml) == 0)
+            return true;
+    return false;
+}
+
+/* A process started for job run id that a crash kept us from recording: any pid in /proc with its marker. */
+static long find_job_process(const char *id)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    struct dirent *de;
+    long found = 0;
+    while (!found && (de = readdir(d)))
+        if (isdigit((unsigned char)de->d_name[0]) && is_job_process(atol(de->d_name), de->d_name[0] ? id : id))
+            found = atol(de->d_name);
+    closedir(d);
+    return found;
+}
+
+/* Runs left active by the previous life: job processes we no longer own are ended and recorded FAILED
+ * (their outcome is unknown), job runs that never started are started, crawls are crawled again. */
+static void recover(engine_t *en)
+{
+    store_jobrun_t *v = NULL;
+    size_t n = 0;
+    gerr_t e = {0};
+    if (store_jobrun_list_active(en->store, NULL, &v, &n, &e) < 0) {
+        log_error("engine: recovery could not read active runs: %s", e.msg);
+        return;
+    }
+    if (n)
+        log_info("engine: recovering %zu action runs left active by the previous run of glued", n);
+    for (size_t i = 0; i < n; i++) {
+        store_jobrun_t *r = &v[i];
+        if (strcmp(r->kind, "crawl") == 0) {
+            spawn_one(en, r->id);
+            continue;
+        }
+        long pid = r->pid ? (long)r->pid : (r->state == JR_STARTING ? find_job_process(r->id) : 0);
+        if (r->state == JR_STARTING && pid == 0) {
+            spawn_one(en, r->id);
+            continue;
+        }
+        char msg[256];
+        if (pid && is_job_process(pid, r->id)) {
+            kill(-(pid_t)pid, SIGKILL);
+            snprintf(msg, sizeof msg, "glued restarted while this job run was running (pid %ld); the process was "
+                                      "ended and its outcome is unknown", pid);
+        } else {
+            snprintf(msg, sizeof msg, "glued restarted while this job run was running; its outcome is unknown");
+        }
+        finish(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg);
+    }
+    store_jobrun_list_free(v, n);
+}
+
+/* ---- the thread ---- */
+
+static void on_shutdown_tick(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    if (!en->procs)
+        uv_stop(&en->loop);
+}
+
+static void on_wake(uv_async_t *a)
+{
+    engine_t *en = a->data;
+    flow_ids_t spawn, kill;
+    pthread_mutex_lock(&en->lock);
+    spawn = en->q_spawn;
+    kill = en->q_kill;
+    memset(&en->q_spawn, 0, sizeof spawn);
+    memset(&en->q_kill, 0, sizeof kill);
+    bool resched = en->q_resched, stop = en->q_stop;
+    en->q_resched = false;
+    pthread_mutex_unlock(&en->lock);
+    for (size_t i = 0; i < kill.n; i++)
+        kill_one(en, kill.v[i]);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+    flow_ids_cleanup(&kill);
+    if (resched && !en->stopping)
+        sched_reload(en);
+    if (stop && !en->stopping) {
+        en->stopping = true;
+        uv_timer_stop(&en->sched_timer);
+        for (proc_t *p = en->procs; p; p = p->next)
+            terminate(p);
+        uv_timer_start(&en->shutdown_timer, on_shutdown_tick, 0, 20);
+    }
+}
+
+static void *engine_main(void *arg)
+{
+    engine_t *en = arg;
+    recover(en);
+    sched_reload(en);
+    pthread_mutex_lock(&en->lock);
+    en->ready = true;
+    pthread_cond_broadcast(&en->ready_cv);
+    pthread_mutex_unlock(&en->lock);
+    uv_run(&en->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t *e)
+{
+    engine_t *en = calloc(1, sizeof *en);
+    en->store = s;
+    en->cfg = *cfg;
+    en->url = strdup(cfg->url);
+    en->region = strdup(cfg->region);
+    en->data_dir = strdup(cfg->data_dir);
+    en->s3_root = strdup(cfg->s3_root);
+    en->python = strdup(cfg->python);
+    if (en->cfg.minute_ms <= 0)
+        en->cfg.minute_ms = 60000;
+    if (en->cfg.grace_ms <= 0)
+        en->cfg.grace_ms = 5000;
+    size_t ll = strlen(cfg->data_dir) + 8;
+    en->log_dir = malloc(ll);
+    snprintf(en->log_dir, ll, "%s/logs", cfg->data_dir);
+    if (mkdir(en->log_dir, 0700) < 0 && errno != EEXIST) {
+        gerr_set(e, GERR_INTERNAL, "cannot create the log directory %s: %s", en->log_dir, strerror(errno));
+        goto fail;
+    }
+    pthread_mutex_init(&en->lock, NULL);
+    pthread_cond_init(&en->ready_cv, NULL);
+    uv_loop_init(&en->loop);
+    uv_async_init(&en->loop, &en->wake, on_wake);
+    en->wake.data = en;
+    uv_timer_init(&en->loop, &en->sched_timer);
+    uv_timer_init(&en->loop, &en->shutdown_timer);
+    en->sched_timer.data = en->shutdown_timer.data = en;
+    if (pthread_create(&en->thread, NULL, engine_main, en) != 0) {
+        gerr_set(e, GERR_INTERNAL, "cannot start the engine thread");
+        goto fail;
+    }
+    pthread_mutex_lock(&en->lock);
+    while (!en->ready)
+        pthread_cond_wait(&en->ready_cv, &en->lock);
+    pthread_mutex_unlock(&en->lock);
+    *out = en;
+    return 0;
+fail:
+    free(en->url);
+    free(en->region);
+    free(en->data_dir);
+    free(en->s3_root);
+    free(en->python);
+    free(en->log_dir);
+    free(en);
+    return -1;
+}
+
+static void close_cb(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void engine_stop(engine_t *en)
+{
+    if (!en)
+        return;
+    pthread_mutex_lock(&en->lock);
+    en->q_stop = true;
+    pthread_mutex_unlock(&en->lock);
+    uv_async_send(&en->wake);
+    pthread_join(en->thread, NULL);
+    /* close every handle left, let the loop run their close callbacks, then free */
+    uv_walk(&en->loop, close_cb, NULL);
+    uv_run(&en->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&en->loop);
+    sched_free(en);
+    flow_ids_cleanup(&en->q_spawn);
+    flow_ids_cleanup(&en->q_kill);
+    pthread_mutex_destroy(&en->lock);
+    pthread_cond_destroy(&en->ready_cv);
+    free(en->url);
+    free(en->region);
+    free(en->data_dir);
+    free(en->s3_root);
+    free(en->python);
+    free(en->log_dir);
+    free(en);
+}

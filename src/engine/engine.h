@@ -1,0 +1,39 @@
+/* The engine: one thread with one libuv loop that owns every job process, pipe, timer and schedule. Other
+ * threads never wait on it: they commit their change through flow.c, then post the ids to start or stop here
+ * (a mutex-guarded queue and uv_async_send). At start it recovers what a crash left behind. */
+#ifndef GLUED_ENGINE_H
+#define GLUED_ENGINE_H
+
+#include <stdint.h>
+
+#include "engine/flow.h"
+#include "model/error.h"
+#include "store/store.h"
+
+typedef struct engine engine_t;
+
+typedef struct engine_config {
+    const char *url;      /* glued's own URL, given to jobs as AWS_ENDPOINT_URL */
+    const char *region;   /* AWS_REGION for jobs */
+    const char *data_dir; /* logs go to <data>/logs */
+    const char *s3_root;  /* s3://bucket/key -> <s3_root>/bucket/key */
+    const char *python;   /* interpreter for Python job types */
+    int64_t minute_ms;    /* how long one minute of a Timeout lasts (60000; tests shorten it) */
+    int64_t grace_ms;     /* between TERM and KILL when stopping a job */
+} engine_config_t;
+
+/* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. */
+int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t *e);
+/* Stops the loop: running jobs are ended (TERM, then KILL) and recorded as FAILED, so the runs go on after
+ * the next start. Accepts NULL. */
+void engine_stop(engine_t *en);
+/* Thread-safe hand-overs; the ids are taken (ids is left empty). */
+void engine_spawn(engine_t *en, flow_ids_t *ids);
+void engine_kill(engine_t *en, flow_ids_t *ids);
+/* Triggers or crawler schedules changed: recompute the next fire times. */
+void engine_reschedule(engine_t *en);
+
+/* Where a job run's output is kept: <data>/logs/<id>.out and .err. */
+void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
+
+#endif

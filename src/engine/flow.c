@@ -1,0 +1,1097 @@
+/* The workflow state machine (see flow.h). Reading order: the small helpers, then start_action (what a
+ * trigger's action becomes), fire (a trigger fires), node_done (a node reached a final state: its watchers
+ * are evaluated), run_settle (does the run end?), then the public transactions. */
+#include "engine/flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "model/codec.h"
+#include "util/util.h"
+
+#define FIRE_DEPTH_MAX 10000 /* triggers fire at most once per run, so recursion is bounded anyway */
+#define DEFAULT_TIMEOUT_MIN 2880
+
+void flow_ids_push(flow_ids_t *ids, const char *id)
+{
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap ? 2 * ids->cap : 8;
+        ids->v = realloc(ids->v, ids->cap * sizeof *ids->v);
+    }
+    ids->v[ids->n++] = strdup(id);
+}
+
+void flow_ids_cleanup(flow_ids_t *ids)
+{
+    store_strv_free(ids->v, ids->n);
+    memset(ids, 0, sizeof *ids);
+}
+
+/* One transaction's context. */
+typedef struct tx {
+    store_t *s;
+    int64_t now;
+    flow_ids_t *spawn;
+    gerr_t *e;
+    int depth;
+} tx_t;
+
+static json_t *load_doc(store_t *s, const char *kind, const char *name, int *rc, gerr_t *e)
+{
+    store_res_t r = {0};
+    *rc = store_res_get(s, kind, name, &r, e);
+    json_t *doc = *rc == 0 ? json_loads(r.doc, 0, NULL) : NULL;
+    store_res_cleanup(&r);
+    return doc;
+}
+
+/* DefaultArguments, overridden by the call's or the action's, with NonOverridableArguments winning. */
+static json_t *merge_args(json_t *job, json_t *given)
+{
+    json_t *args = json_deep_copy(json_object_get(job, "DefaultArguments"));
+    if (!args)
+        args = json_object();
+    if (given)
+        json_object_update(args, given);
+    json_t *fixed = json_object_get(job, "NonOverridableArguments");
+    if (fixed)
+        json_object_update(args, fixed);
+    return args;
+}
+
+/* The definition fields a JobRun echoes. */
+static char *job_detail(json_t *job)
+{
+    static const char *const keys[] = {"MaxCapacity", "WorkerType", "NumberOfWorkers", "GlueVersion",
+                                       "ExecutionClass", "SecurityConfiguration", "AllocatedCapacity", NULL};
+    json_t *d = json_object();
+    for (size_t i = 0; keys[i]; i++) {
+        json_t *v = json_object_get(job, keys[i]);
+        if (v)
+            json_object_set(d, keys[i], v);
+    }
+    char *text = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    return text;
+}
+
+static int job_timeout(json_t *job, json_t *action_timeout)
+{
+    if (action_timeout)
+        return (int)json_integer_value(action_timeout);
+    json_t *t = json_object_get(job, "Timeout");
+    if (t)
+        return (int)json_integer_value(t);
+    const char *cmd = json_string_value(json_object_get(json_object_get(job, "Command"), "Name"));
+    return cmd && strcmp(cmd, "gluestreaming") == 0 ? 0 : DEFAULT_TIMEOUT_MIN;
+}
+
+static int node_done(tx_t *t, const char *run_id, const char *type, const char *name);
+
+/* Creates the action run that one trigger action asks for (run_id NULL: outside any workflow). A job that no
+ * longer exists gives an ERROR run, one at its concurrency limit a FAILED run (SPEC section 6); both count as
+ * the node's end at once. */
+static int start_action(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *action)
+{
+    const char *job = json_string_value(json_object_get(action, "JobName"));
+    const char *crawler = json_string_value(json_object_get(action, "CrawlerName"));
+    const char *name = job ? job : crawler, *type = job ? "JOB" : "CRAWLER";
+    char id[FLOW_JOB_RUN_ID_LEN], msg[512] = "";
+    int rc, state = JR_STARTING;
+    json_t *def = load_doc(t->s, job ? "job" : "crawler", name, &rc, t->e);
+    if (rc < 0)
+        return -1;
+    json_t *args = NULL;
+    store_jobrun_t r = {.kind = job ? "job" : "crawl", .job = (char *)name, .trigger_name = (char *)trigger,
+                        .workflow = (char *)workflow, .workflow_run_id = (char *)run_id,
+                        .started_ms = t->now, .modified_ms = t->now};
+    util_random_id(id, job ? "jr_" : "cr_", 32);
+    r.id = id;
+    if (rc == STORE_NOTFOUND) {
+        state = JR_ERROR;
+        snprintf(msg, sizeof msg, "%s '%s' does not exist: it was deleted after trigger '%s' was defined",
+                 job ? "Job" : "Crawler", name, trigger ? trigger : "");
+    } else if (job) {
+        int64_t active = 0, limit = json_integer_value(
+                                        json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
+        if (store_jobrun_count_active(t->s, "job", job, &active, t->e) < 0)
+            goto fail;
+        if (limit > 0 && active >= limit) {
+            state = JR_FAILED;
+            snprintf(msg, sizeof msg, "Concurrent runs exceeded for job '%s': %lld running, MaxConcurrentRuns is %lld",
+                     job, (long long)active, (long long)limit);
+        }
+        args = merge_args(def, json_object_get(action, "Arguments"));
+        if (run_id) {
+            json_object_set_new(args, "--WORKFLOW_NAME", json_string(workflow));
+            json_object_set_new(args, "--WORKFLOW_RUN_ID", json_string(run_id));
+        }
+        r.arguments = codec_map_encode(args);
+        r.detail = job_detail(def);
+        r.timeout_min = job_timeout(def, json_object_get(action, "Timeout"));
+    } else {
+        const char *cs = json_string_value(json_object_get(def, "State"));
+        if (cs && strcmp(cs, "READY") != 0) {
+            state = JR_FAILED;
+            snprintf(msg, sizeof msg, "Crawler '%s' is already running", name);
+        } else {
+            state = JR_RUNNING;
+            json_object_set_new(def, "State", json_string("RUNNING"));
+            char *text = json_dumps(def, JSON_COMPACT);
+            rc = store_res_put_doc(t->s, "crawler", name, text, t->now, t->e);
+            free(text);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    r.state = state;
+    if (!JR_ACTIVE(state)) {
+        r.completed_ms = t->now;
+        r.error_message = msg;
+    }
+    if (store_jobrun_insert(t->s, &r, t->e) < 0)
+        goto fail;
+    if (run_id && store_run_node_set(t->s, run_id, type, name, state, NULL, t->e) < 0)
+        goto fail;
+    if (JR_ACTIVE(state))
+        flow_ids_push(t->spawn, id);
+    free(r.arguments);
+    free(r.detail);
+    json_decref(args);
+    json_decref(def);
+    if (!JR_ACTIVE(state) && run_id)
+        return node_done(t, run_id, type, name);
+    return 0;
+fail:
+    free(r.arguments);
+    free(r.detail);
+    json_decref(args);
+    json_decref(def);
+    return -1;
+}
+
+/* Fires a frozen trigger of a run once: its actions start. */
+static int fire(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *doc)
+{
+    int rc = store_run_trigger_fire(t->s, run_id, trigger, t->e);
+    if (rc <= 0)
+        return rc;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(doc, "Actions"), i, a) if (start_action(t, workflow, run_id, trigger, a) < 0)
+        return -1;
+    return 0;
+}
+
+/* Whether a condition list is met by the nodes' states in this run. */
+static int predicate_met(tx_t *t, const char *run_id, json_t *pred, bool *met)
+{
+    bool any = strcmp(json_string_value(json_object_get(pred, "Logical")) ?: "AND", "ANY") == 0;
+    size_t i, matched = 0, n = json_array_size(json_object_get(pred, "Conditions"));
+    json_t *c;
+    json_array_foreach(json_object_get(pred, "Conditions"), i, c)
+    {
+        const char *job = json_string_value(json_object_get(c, "JobName"));
+        const char *crawler = json_string_value(json_object_get(c, "CrawlerName"));
+        int want = job ? store_jr_state_parse(json_string_value(json_object_get(c, "State")) ?: "")
+                       : store_crawl_state_parse(json_string_value(json_object_get(c, "CrawlState")) ?: "");
+        int state = -1;
+        int rc = store_run_node_state(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : crawler, &state, t->e);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && state == want && want >= 0)
+            matched++;
+    }
+    *met = n > 0 && (any ? matched > 0 : matched == n);
+    return 0;
+}
+
+/* A node of a RUNNING run reached a final state: the triggers that watch it (and only those) are evaluated. */
+static int node_done(tx_t *t, const char *run_id, const char *type, const char *name)
+{
+    if (++t->depth > FIRE_DEPTH_MAX)
+        return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
+    store_run_t run = {0};
+    char **watchers = NULL;
+    size_t n = 0;
+    int ret = -1;
+    if (store_run_watchers(t->s, run_id, type, name, &watchers, &n, t->e) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        char *text = NULL;
+        int rc = store_run_trigger_doc(t->s, run_id, watchers[i], &text, t->e);
+        if (rc < 0)
+            goto out;
+        json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+        free(text);
+        if (!doc)
+            continue;
+        const char *state = json_string_value(json_object_get(doc, "State"));
+        bool met = false;
+        /* as on AWS, a conditional trigger that was never activated does not fire */
+        if (state && strcmp(state, "ACTIVATED") == 0 &&
+            predicate_met(t, run_id, json_object_get(doc, "Predicate"), &met) < 0) {
+            json_decref(doc);
+            goto out;
+        }
+        if (met && fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, watchers[i], doc) < 0) {
+            json_decref(doc);
+            goto out;
+        }
+        json_decref(doc);
+    }
+    ret = 0;
+out:
+    store_strv_free(watchers, n);
+    store_run_cleanup(&run);
+    t->depth--;
+    return ret;
+}
+
+/* After a change in a run: recount its statistics, and end it when nothing is active any more. */
+static int run_settle(tx_t *t, const char *run_id, int status)
+{
+    int64_t active = 0;
+    if (store_run_refresh_stats(t->s, run_id, &active, t->e) < 0)
+        return -1;
+    if (active > 0)
+        return 0;
+    if (status == RUN_RUNNING)
+        return store_run_set_status(t->s, run_id, RUN_COMPLETED, t->now, NULL, t->e);
+    if (status == RUN_STOPPING)
+        return store_run_set_status(t->s, run_id, RUN_STOPPED, t->now, NULL, t->e);
+    return 0;
+}
+
+/* Freezes a workflow's triggers into a run: trigger docs, action nodes and who watches whom. */
+static int snapshot(tx_t *t, const char *run_id, store_res_t *trig, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (store_run_trigger_add(t->s, run_id, trig[i].name, trig[i].doc, false, t->e) < 0)
+            return -1;
+        json_t *doc = json_loads(trig[i].doc, 0, NULL);
+        size_t k;
+        json_t *o;
+        int rc = 0;
+        json_array_foreach(json_object_get(doc, "Actions"), k, o)
+        {
+            const char *job = json_string_value(json_object_get(o, "JobName"));
+            const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
+            if (rc == 0 && (job || cr))
+                rc = store_run_node_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL, t->e);
+        }
+        json_array_foreach(json_object_get(json_object_get(doc, "Predicate"), "Conditions"), k, o)
+        {
+            const char *job = json_string_value(json_object_get(o, "JobName"));
+            const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
+            if (rc == 0 && (job || cr))
+                rc = store_run_node_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL, t->e);
+            if (rc == 0 && (job || cr))
+                rc = store_run_watch_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, trig[i].name, t->e);
+        }
+        json_decref(doc);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool is_start_type(const char *type)
+{
+    return type && strcmp(type, "CONDITIONAL") != 0;
+}
+
+/* Body of flow_start_run inside an open transaction. */
+static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool record_error, char run_id[])
+{
+    store_workflow_t w = {0};
+    store_res_t *trig = NULL;
+    size_t n = 0;
+    json_t *props = NULL, *start_doc = NULL;
+    int ret = -1;
+    int rc = store_workflow_get(t->s, workflow, &w, NULL, t->e);
+    if (rc != 0) {
+        if (rc == STORE_NOTFOUND)
+            gerr_set(t->e, GERR_NOT_FOUND, "Workflow '%s' not found", workflow);
+        goto out;
+    }
+    if (store_res_by_workflow(t->s, "trigger", workflow, &trig, &n, t->e) < 0)
+        goto out;
+    const char *start_name = NULL;
+    for (size_t i = 0; i < n && !start_doc; i++) {
+        json_t *d = json_loads(trig[i].doc, 0, NULL);
+        if (is_start_type(json_string_value(json_object_get(d, "Type")))) {
+            start_doc = d;
+            start_name = trig[i].name;
+        } else {
+            json_decref(d);
+        }
+    }
+    if (!start_doc) {
+        gerr_set(t->e, GERR_INVALID_INPUT,
+                 "Workflow '%s' has no start trigger: create an ON_DEMAND, SCHEDULED or EVENT trigger with "
+                 "WorkflowName '%s' first",
+                 workflow, workflow);
+        goto out;
+    }
+    props = codec_map_decode(w.default_props);
+    if (overlay)
+        json_object_update(props, overlay);
+    if (codec_props_check(props, "RunProperties", t->e) < 0)
+        goto out;
+    util_random_id(run_id, "wr_", 32);
+    store_run_t run = {.run_id = run_id, .workflow = (char *)workflow, .status = RUN_RUNNING,
+                       .started_ms = t->now};
+    if (w.has_max_runs) {
+        int64_t active = 0;
+        if (store_run_count_active(t->s, workflow, &active, t->e) < 0)
+            goto out;
+        if (active >= w.max_runs) {
+            if (!record_error) {
+                gerr_set(t->e, GERR_CONCURRENT_RUNS,
+                         "Concurrent runs exceeded for workflow: %s. %lld runs are active and MaxConcurrentRuns is %lld",
+                         workflow, (long long)active, (long long)w.max_runs);
+                goto out;
+            }
+            char msg[400];
+            snprintf(msg, sizeof msg, "Concurrent runs exceeded for workflow: %s.", workflow);
+            run.status = RUN_ERROR;
+            run.error_message = msg;
+            run.completed_ms = t->now;
+            run.props = codec_map_encode(props);
+            rc = store_run_insert(t->s, &run, t->e);
+            free(run.props);
+            ret = rc;
+            goto out;
+        }
+    }
+    run.props = codec_map_encode(props);
+    rc = store_run_insert(t->s, &run, t->e);
+    free(run.props);
+    if (rc < 0 || snapshot(t, run_id, trig, n) < 0)
+        goto out;
+    if (fire(t, workflow, run_id, start_name, start_doc) < 0 || run_settle(t, run_id, RUN_RUNNING) < 0)
+        goto out;
+    ret = 0;
+out:
+    json_decref(props);
+    json_decref(start_doc);
+    store_res_list_free(trig, n);
+    store_workflow_cleanup(&w);
+    return ret;
+}
+
+/* Runs body inside one transaction; commits on success. */
+#define IN_TX(t, body)                                                                                             \
+    do {                                                                                                           \
+        if (store_tx_begin((t)->s, (t)->e) < 0)                                                                    \
+            return -1;                                                                                             \
+        int rc_ = (body);                                                                                          \
+        if (rc_ < 0 || store_tx_commit((t)->s, (t)->e) < 0) {                                                      \
+            store_tx_rollback((t)->s);                                                                             \
+            return -1;                                                                                             \
+        }                                                                                                          \
+        return rc_;                                                                                                \
+    } while (0)
+
+int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
+                   char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, start_run_tx(&t, workflow, overlay, record_error, run_id));
+}
+
+static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id, flow_ids_t *kill)
+{
+    store_run_t run = {0};
+    store_jobrun_t *v = NULL;
+    size_t n = 0;
+    int ret = -1;
+    int rc = store_run_get(t->s, workflow, run_id, &run, t->e);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
+    if (rc != 0)
+        goto out;
+    if (run.status != RUN_RUNNING) {
+        gerr_set(t->e, GERR_ILLEGAL_STATE, "Workflow run '%s' is %s; only a RUNNING run can be stopped", run_id,
+                 store_run_status_name(run.status));
+        goto out;
+    }
+    if (store_run_set_status(t->s, run_id, RUN_STOPPING, 0, NULL, t->e) < 0 ||
+        store_jobrun_list_active(t->s, run_id, &v, &n, t->e) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        store_jobrun_t *r = &v[i];
+        const char *type = strcmp(r->kind, "job") == 0 ? "JOB" : "CRAWLER";
+        /* not started yet: it never will; running: the engine stops it and records STOPPED */
+        r->state = r->pid == 0 && r->state == JR_STARTING ? JR_STOPPED : JR_STOPPING;
+        r->modified_ms = t->now;
+        if (r->state == JR_STOPPED)
+            r->completed_ms = t->now;
+        else
+            flow_ids_push(kill, r->id);
+        if (store_jobrun_update(t->s, r, t->e) < 0 ||
+            store_run_node_set(t->s, run_id, type, r->job, r->state, NULL, t->e) < 0)
+            goto out;
+    }
+    ret = run_settle(t, run_id, RUN_STOPPING);
+out:
+    store_jobrun_list_free(v, n);
+    store_run_cleanup(&run);
+    return ret;
+}
+
+int flow_stop_run(store_t *s, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill, gerr_t *e)
+{
+    tx_t t = {s, now, NULL, e, 0};
+    IN_TX(&t, stop_run_tx(&t, workflow, run_id, kill));
+}
+
+/* A retry for a FAILED or TIMEOUT job run under MaxRetries: a new run with Attempt + 1. 1 if created. */
+static int maybe_retry(tx_t *t, store_jobrun_t *r)
+{
+    if (strcmp(r->kind, "job") != 0 || (r->state != JR_FAILED && r->state != JR_TIMEOUT))
+        return 0;
+    int rc;
+    json_t *def = load_doc(t->s, "job", r->job, &rc, t->e);
+    if (rc < 0)
+        return -1;
+    int64_t retries = json_integer_value(json_object_get(def, "MaxRetries"));
+    json_decref(def);
+    if (rc != 0 || r->attempt >= retries)
+        return 0;
+    char id[FLOW_JOB_RUN_ID_LEN];
+    util_random_id(id, "jr_", 32);
+    store_jobrun_t n = *r;
+    n.id = id;
+    n.attempt = r->attempt + 1;
+    n.previous_run_id = r->id;
+    n.state = JR_STARTING;
+    n.started_ms = n.modified_ms = t->now;
+    n.completed_ms = 0;
+    n.pid = 0;
+    n.error_message = NULL;
+    if (store_jobrun_insert(t->s, &n, t->e) < 0)
+        return -1;
+    if (r->workflow_run_id && store_run_node_set(t->s, r->workflow_run_id, "JOB", r->job, JR_STARTING, NULL, t->e) < 0)
+        return -1;
+    flow_ids_push(t->spawn, id);
+    return 1;
+}
+
+/* A crawl ended: the crawler is READY again and remembers its last crawl. */
+static int crawler_settle(tx_t *t, store_jobrun_t *r)
+{
+    int rc;
+    json_t *def = load_doc(t->s, "crawler", r->job, &rc, t->e);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    json_object_set_new(def, "State", json_string("READY"));
+    json_t *last = json_pack("{ss}", "Status",
+                             r->state == JR_SUCCEEDED ? "SUCCEEDED" : r->state == JR_STOPPED ? "CANCELLED" : "FAILED");
+    if (r->error_message)
+        json_object_set_new(last, "ErrorMessage", json_string(r->error_message));
+    json_object_set_new(last, "LogGroup", json_string("/aws-glue/crawlers"));
+    json_object_set_new(last, "LogStream", json_string(r->job));
+    json_object_set_new(last, "StartTime", codec_timestamp(r->started_ms));
+    json_object_set_new(def, "LastCrawl", last);
+    json_object_set_new(def, "CrawlElapsedTime", json_integer(r->completed_ms - r->started_ms));
+    char *text = json_dumps(def, JSON_COMPACT);
+    rc = store_res_put_doc(t->s, "crawler", r->job, text, t->now, t->e);
+    free(text);
+    json_decref(def);
+    return rc;
+}
+
+/* Standalone conditional triggers (no workflow) watching a standalone job or crawl that just ended. */
+static int standalone_watchers(tx_t *t, store_jobrun_t *r)
+{
+    store_res_t *trig = NULL;
+    size_t n = 0;
+    if (store_res_list(t->s, "trigger", NULL, 0, &trig, &n, t->e) < 0)
+        return -1;
+    int ret = 0;
+    bool is_job = strcmp(r->kind, "job") == 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        if (trig[i].workflow)
+            continue;
+        json_t *doc = json_loads(trig[i].doc, 0, NULL);
+        const char *type = json_string_value(json_object_get(doc, "Type"));
+        const char *state = json_string_value(json_object_get(doc, "State"));
+        json_t *pred = json_object_get(doc, "Predicate");
+        if (!type || strcmp(type, "CONDITIONAL") != 0 || !state || strcmp(state, "ACTIVATED") != 0) {
+            json_decref(doc);
+            continue;
+        }
+        bool any = strcmp(json_string_value(json_object_get(pred, "Logical")) ?: "AND", "ANY") == 0;
+        size_t k, matched = 0, total = json_array_size(json_object_get(pred, "Conditions"));
+        bool mine = false;
+        json_t *c;
+        json_array_foreach(json_object_get(pred, "Conditions"), k, c)
+        {
+            const char *job = json_string_value(json_object_get(c, "JobName"));
+            const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
+            const char *name = job ? job : cr;
+            int want = job ? store_jr_state_parse(json_string_value(json_object_get(c, "State")) ?: "")
+                           : store_crawl_state_parse(json_string_value(json_object_get(c, "CrawlState")) ?: "");
+            store_jobrun_t *last = NULL;
+            size_t ln = 0;
+            if (store_jobrun_list_job(t->s, job ? "job" : "crawl", name, 0, 1, &last, &ln, t->e) < 0) {
+                ret = -1;
+                break;
+            }
+            bool hit = ln == 1 && last[0].state == want && !last[0].workflow_run_id;
+            if (hit)
+                matched++;
+            if (hit && is_job == !!job && strcmp(name, r->job) == 0)
+                mine = true;
+            store_jobrun_list_free(last, ln);
+        }
+        if (ret == 0 && mine && total > 0 && (any ? matched > 0 : matched == total)) {
+            json_array_foreach(json_object_get(doc, "Actions"), k, c) if (ret == 0) ret =
+                start_action(t, NULL, NULL, trig[i].name, c);
+        }
+        json_decref(doc);
+    }
+    store_res_list_free(trig, n);
+    return ret;
+}
+
+static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
+{
+    store_jobrun_t r = {0};
+    store_run_t run = {0};
+    int ret = -1;
+    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    if (rc != 0) {
+        ret = rc == STORE_NOTFOUND ? 0 : -1;
+        goto out;
+    }
+    if (!JR_ACTIVE(r.state)) {
+        ret = 0; /* already final: a late report (stop racing an exit) changes nothing */
+        goto out;
+    }
+    /* a run being stopped ends STOPPED whatever the process said on its way out */
+    if (r.state == JR_STOPPING && state != JR_SUCCEEDED)
+        state = JR_STOPPED;
+    r.state = state;
+    r.completed_ms = r.modified_ms = t->now;
+    r.pid = 0;
+    free(r.error_message);
+    r.error_message = error ? strdup(error) : NULL;
+    if (store_jobrun_update(t->s, &r, t->e) < 0)
+        goto out;
+    bool is_job = strcmp(r.kind, "job") == 0;
+    if (!is_job && crawler_settle(t, &r) < 0)
+        goto out;
+    if (r.workflow_run_id) {
+        rc = store_run_get(t->s, r.workflow, r.workflow_run_id, &run, t->e);
+        if (rc < 0)
+            goto out;
+        bool running = rc == 0 && run.status == RUN_RUNNING;
+        rc = running ? maybe_retry(t, &r) : 0;
+        if (rc < 0)
+            goto out;
+        if (rc == 0) {
+            if (store_run_node_set(t->s, r.workflow_run_id, is_job ? "JOB" : "CRAWLER", r.job, state, NULL, t->e) < 0)
+                goto out;
+            if (running && node_done(t, r.workflow_run_id, is_job ? "JOB" : "CRAWLER", r.job) < 0)
+                goto out;
+        }
+        if (run.run_id && run_settle(t, r.workflow_run_id, run.status) < 0)
+            goto out;
+    } else {
+        rc = maybe_retry(t, &r);
+        if (rc < 0 || (rc == 0 && standalone_watchers(t, &r) < 0))
+            goto out;
+    }
+    ret = 0;
+out:
+    store_jobrun_cleanup(&r);
+    store_run_cleanup(&run);
+    return ret;
+}
+
+int flow_action_done(store_t *s, const char *id, int state, const char *error, int64_t now, flow_ids_t *spawn,
+                     gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, action_done_tx(&t, id, state, error));
+}
+
+static int action_started_tx(tx_t *t, const char *id, int64_t pid)
+{
+    store_jobrun_t r = {0};
+    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    if (rc != 0) {
+        store_jobrun_cleanup(&r);
+        return rc == STORE_NOTFOUND ? 0 : -1;
+    }
+    int ret = 0;
+    if (r.state == JR_STARTING || r.state == JR_RUNNING) {
+        r.state = JR_RUNNING;
+        r.pid = pid;
+        r.modified_ms = t->now;
+        ret = store_jobrun_update(t->s, &r, t->e) < 0 ? -1 : 1;
+        if (ret == 1 && r.workflow_run_id &&
+            store_run_node_set(t->s, r.workflow_run_id, strcmp(r.kind, "job") == 0 ? "JOB" : "CRAWLER", r.job,
+                               JR_RUNNING, NULL, t->e) < 0)
+            ret = -1;
+    }
+    store_jobrun_cleanup(&r);
+    return ret;
+}
+
+int flow_action_started(store_t *s, const char *id, int64_t pid, int64_t now, gerr_t *e)
+{
+    tx_t t = {s, now, NULL, e, 0};
+    IN_TX(&t, action_started_tx(&t, id, pid));
+}
+
+static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char run_id[])
+{
+    int rc;
+    json_t *doc = load_doc(t->s, "trigger", trigger, &rc, t->e);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Trigger '%s' not found", trigger);
+    if (rc != 0)
+        return -1;
+    const char *workflow = json_string_value(json_object_get(doc, "WorkflowName"));
+    int ret = 0;
+    if (run_id)
+        run_id[0] = '\0';
+    if (workflow) {
+        char tmp[FLOW_RUN_ID_LEN];
+        ret = start_run_tx(t, workflow, NULL, scheduled, run_id ? run_id : tmp);
+    } else {
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(doc, "Actions"), i, a) if (ret == 0) ret =
+            start_action(t, NULL, NULL, trigger, a);
+    }
+    json_decref(doc);
+    return ret;
+}
+
+int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN],
+                        flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, fire_trigger_tx(&t, trigger, false, run_id));
+}
+
+int flow_fire_scheduled(store_t *s, const char *trigger, int64_t now, flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, fire_trigger_tx(&t, trigger, true, NULL));
+}
+
+static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json_t *given, int64_t timeout_min,
+                            char id[])
+{
+    int rc;
+    json_t *def = load_doc(t->s, "job", job, &rc, t->e);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Job '%s' not found", job);
+    if (rc != 0)
+        return -1;
+    int ret = -1;
+    store_jobrun_t prev = {0};
+    json_t *args = merge_args(def, given);
+    int64_t active = 0,
+            limit = json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
+    if (store_jobrun_count_active(t->s, "job", job, &active, t->e) < 0)
+        goto out;
+    if (limit > 0 && active >= limit) {
+        gerr_set(t->e, GERR_CONCURRENT_RUNS,
+                 "Concurrent runs exceeded for job '%s': %lld running and ExecutionProperty.MaxConcurrentRuns is %lld",
+                 job, (long long)active, (long long)limit);
+        goto out;
+    }
+    store_jobrun_t r = {.kind = "job", .job = (char *)job, .state = JR_STARTING, .started_ms = t->now,
+                        .modified_ms = t->now};
+    if (retry_of) {
+        rc = store_jobrun_get(t->s, retry_of, &prev, t->e);
+        if (rc < 0)
+            goto out;
+        if (rc == STORE_NOTFOUND || strcmp(prev.job, job) != 0) {
+            gerr_set(t->e, GERR_NOT_FOUND, "Job run '%s' of job '%s' not found (JobRunId names the run to retry)",
+                     retry_of, job);
+            goto out;
+        }
+        r.previous_run_id = prev.id;
+        r.attempt = prev.attempt + 1;
+    }
+    util_random_id(id, "jr_", 32);
+    r.id = id;
+    r.arguments = codec_map_encode(args);
+    r.detail = job_detail(def);
+    json_t *to = timeout_min > 0 ? json_integer(timeout_min) : NULL;
+    r.timeout_min = job_timeout(def, to);
+    json_decref(to);
+    rc = store_jobrun_insert(t->s, &r, t->e);
+    free(r.arguments);
+    free(r.detail);
+    if (rc < 0)
+        goto out;
+    flow_ids_push(t->spawn, id);
+    ret = 0;
+out:
+    store_jobrun_cleanup(&prev);
+    json_decref(args);
+    json_decref(def);
+    return ret;
+}
+
+int flow_start_job_run(store_t *s, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
+                       int64_t now, char id[FLOW_JOB_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, start_job_run_tx(&t, job, retry_of, args, timeout_min, id));
+}
+
+static int stop_job_run_tx(tx_t *t, const char *job, const char *id, flow_ids_t *kill)
+{
+    store_jobrun_t r = {0};
+    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    int ret = -1;
+    if (rc == 0 && (strcmp(r.job, job) != 0 || strcmp(r.kind, "job") != 0))
+        rc = STORE_NOTFOUND;
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Job run '%s' of job '%s' not found", id, job);
+    if (rc != 0)
+        goto out;
+    if (!JR_ACTIVE(r.state)) {
+        gerr_set(t->e, GERR_INVALID_INPUT, "Job run '%s' has already ended (%s)", id, store_jr_state_name(r.state));
+        goto out;
+    }
+    if (r.state == JR_STARTING && r.pid == 0) {
+        store_jobrun_cleanup(&r);
+        return action_done_tx(t, id, JR_STOPPED, NULL);
+    }
+    r.state = JR_STOPPING;
+    r.modified_ms = t->now;
+    if (store_jobrun_update(t->s, &r, t->e) < 0)
+        goto out;
+    if (r.workflow_run_id && store_run_node_set(t->s, r.workflow_run_id, "JOB", r.job, JR_STOPPING, NULL, t->e) < 0)
+        goto out;
+    flow_ids_push(kill, id);
+    ret = 0;
+out:
+    store_jobrun_cleanup(&r);
+    return ret;
+}
+
+int flow_stop_job_run(store_t *s, const char *job, const char *id, int64_t now, flow_ids_t *kill, flow_ids_t *spawn,
+                      gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, stop_job_run_tx(&t, job, id, kill));
+}
+
+static int start_crawl_tx(tx_t *t, const char *crawler)
+{
+    json_t *a = json_pack("{ss}", "CrawlerName", crawler);
+    int rc;
+    json_t *def = load_doc(t->s, "crawler", crawler, &rc, t->e);
+    json_decref(def);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Crawler '%s' not found", crawler);
+    int ret = rc == 0 ? start_action(t, NULL, NULL, NULL, a) : -1;
+    json_decref(a);
+    return ret;
+}
+
+int flow_start_crawl(store_t *s, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    IN_TX(&t, start_crawl_tx(&t, crawler));
+}
+
+/* ---- resume ---- */
+
+/* The frozen graph of a run, in memory for the walk. */
+typedef struct rgraph {
+    char **tnames, **tdocs;
+    int *fired;
+    size_t nt;
+    json_t **docs; /* parsed tdocs */
+} rgraph_t;
+
+static void rgraph_free(rgraph_t *g)
+{
+    for (size_t i = 0; i < g->nt; i++)
+        json_decref(g->docs ? g->docs[i] : NULL);
+    free(g->docs);
+    store_strv_free(g->tnames, g->nt);
+    store_strv_free(g->tdocs, g->nt);
+    free(g->fired);
+}
+
+/* "JOB\nname" keys for node sets. */
+static void node_key(char *out, size_t n, const char *type, const char *name)
+{
+    snprintf(out, n, "%s\n%s", type, name);
+}
+
+static bool names_node(json_t *o, const char *type, const char *name)
+{
+    const char *v = json_string_value(json_object_get(o, strcmp(type, "JOB") == 0 ? "JobName" : "CrawlerName"));
+    return v && strcmp(v, name) == 0;
+}
+
+/* Everything downstream of (type, name): triggers that watch it, the nodes they start, and so on. Adds node
+ * keys to nodes and trigger names to trigs. */
+static void downstream(rgraph_t *g, const char *type, const char *name, json_t *nodes, json_t *trigs)
+{
+    for (size_t i = 0; i < g->nt; i++) {
+        if (json_object_get(trigs, g->tnames[i]))
+            continue;
+        bool watches = false;
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(json_object_get(g->docs[i], "Predicate"), "Conditions"), k, c) watches |=
+            names_node(c, type, name);
+        if (!watches)
+            continue;
+        json_object_set_new(trigs, g->tnames[i], json_true());
+        json_array_foreach(json_object_get(g->docs[i], "Actions"), k, c)
+        {
+            const char *job = json_string_value(json_object_get(c, "JobName"));
+            const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
+            const char *t2 = job ? "JOB" : "CRAWLER", *n2 = job ? job : cr;
+            char key[600];
+            if (!n2)
+                continue;
+            node_key(key, sizeof key, t2, n2);
+            if (json_object_get(nodes, key))
+                continue;
+            json_object_set_new(nodes, key, json_true());
+            downstream(g, t2, n2, nodes, trigs);
+        }
+    }
+}
+
+static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *ids,
+                     char new_id[], json_t **restarted)
+{
+    store_run_t run = {0};
+    store_workflow_t w = {0};
+    store_node_t *nodes = NULL;
+    size_t nn = 0;
+    rgraph_t g = {0};
+    json_t *chosen = json_array(), *down = json_object(), *dtrig = json_object(), *roots = json_array();
+    int ret = -1;
+    int rc = store_run_get(t->s, workflow, run_id, &run, t->e);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
+    if (rc != 0)
+        goto out;
+    if (run.status != RUN_COMPLETED) {
+        gerr_set(t->e, GERR_ILLEGAL_STATE, "Workflow run '%s' is %s; only a COMPLETED run can be resumed", run_id,
+                 store_run_status_name(run.status));
+        goto out;
+    }
+    if (store_workflow_get(t->s, workflow, &w, NULL, t->e) != 0 || store_run_nodes(t->s, run_id, &nodes, &nn, t->e) < 0 ||
+        store_run_triggers(t->s, run_id, &g.tnames, &g.tdocs, &g.fired, &g.nt, t->e) < 0)
+        goto out;
+    g.docs = calloc(g.nt + 1, sizeof *g.docs);
+    for (size_t i = 0; i < g.nt; i++)
+        g.docs[i] = json_loads(g.tdocs[i], 0, NULL);
+    /* each NodeId must be a job or crawler node of this run that had a run attempt */
+    size_t i;
+    json_t *it;
+    json_array_foreach(ids, i, it)
+    {
+        const char *want = json_string_value(it);
+        char id[71];
+        ssize_t hit = -1;
+        for (size_t k = 0; k < nn && hit < 0; k++) {
+            api_node_id(secret, workflow, nodes[k].type, nodes[k].name, id);
+            if (strcmp(id, want) == 0)
+                hit = (ssize_t)k;
+        }
+        if (hit < 0) {
+            for (size_t k = 0; k < g.nt; k++) {
+                api_node_id(secret, workflow, "TRIGGER", g.tnames[k], id);
+                if (strcmp(id, want) == 0) {
+                    gerr_set(t->e, GERR_INVALID_INPUT,
+                             "NodeIds[%zu] '%s' is trigger '%s'; only job and crawler nodes can be resumed", i, want,
+                             g.tnames[k]);
+                    goto out;
+                }
+            }
+            gerr_set(t->e, GERR_INVALID_INPUT, "NodeIds[%zu] '%.100s' is not a node of workflow run '%s'", i, want,
+                     run_id);
+            goto out;
+        }
+        if (nodes[hit].state < 0) {
+            gerr_set(t->e, GERR_INVALID_INPUT,
+                     "NodeIds[%zu] is %s '%s', which did not run in workflow run '%s'; only nodes that ran can be "
+                     "resumed",
+                     i, strcmp(nodes[hit].type, "JOB") == 0 ? "job" : "crawler", nodes[hit].name, run_id);
+            goto out;
+        }
+        json_array_append_new(chosen, json_integer(hit));
+    }
+    /* everything downstream of the chosen nodes runs again; a chosen node downstream of another is redundant */
+    json_array_foreach(chosen, i, it)
+    {
+        store_node_t *nd = &nodes[json_integer_value(it)];
+        downstream(&g, nd->type, nd->name, down, dtrig);
+    }
+    json_array_foreach(chosen, i, it)
+    {
+        store_node_t *nd = &nodes[json_integer_value(it)];
+        char key[600];
+        node_key(key, sizeof key, nd->type, nd->name);
+        if (!json_object_get(down, key)) {
+            bool dup = false;
+            size_t k;
+            json_t *r;
+            json_array_foreach(roots, k, r) dup |= json_integer_value(r) == json_integer_value(it);
+            if (!dup)
+                json_array_append(roots, it);
+        }
+    }
+    if (w.has_max_runs) {
+        int64_t active = 0;
+        if (store_run_count_active(t->s, workflow, &active, t->e) < 0)
+            goto out;
+        if (active >= w.max_runs) {
+            gerr_set(t->e, GERR_CONCURRENT_RUNS, "Concurrent runs exceeded for workflow: %s.", workflow);
+            goto out;
+        }
+    }
+    util_random_id(new_id, "wr_", 32);
+    store_run_t nr = {.run_id = new_id, .workflow = (char *)workflow, .previous_run_id = (char *)run_id,
+                      .status = RUN_RUNNING, .started_ms = t->now, .props = run.props};
+    if (store_run_insert(t->s, &nr, t->e) < 0)
+        goto out;
+    for (size_t k = 0; k < g.nt; k++) {
+        bool refire = json_object_get(dtrig, g.tnames[k]) != NULL;
+        if (store_run_trigger_add(t->s, new_id, g.tnames[k], g.tdocs[k], refire ? false : g.fired[k], t->e) < 0)
+            goto out;
+        size_t m;
+        json_t *c;
+        json_array_foreach(json_object_get(json_object_get(g.docs[k], "Predicate"), "Conditions"), m, c)
+        {
+            const char *job = json_string_value(json_object_get(c, "JobName"));
+            const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
+            if ((job || cr) &&
+                store_run_watch_add(t->s, new_id, job ? "JOB" : "CRAWLER", job ? job : cr, g.tnames[k], t->e) < 0)
+                goto out;
+        }
+    }
+    for (size_t k = 0; k < nn; k++) {
+        char key[600];
+        node_key(key, sizeof key, nodes[k].type, nodes[k].name);
+        bool rerun = json_object_get(down, key) != NULL;
+        json_array_foreach(roots, i, it) rerun |= (size_t)json_integer_value(it) == k;
+        /* nodes not run again keep their result, and point at the run whose job runs show it */
+        const char *src = rerun ? NULL : nodes[k].state < 0 ? NULL : nodes[k].source_run_id ?: run_id;
+        if (store_run_node_add(t->s, new_id, nodes[k].type, nodes[k].name, rerun ? -1 : nodes[k].state, src, t->e) < 0)
+            goto out;
+    }
+    *restarted = json_array();
+    json_array_foreach(roots, i, it)
+    {
+        store_node_t *nd = &nodes[json_integer_value(it)];
+        char id[71];
+        api_node_id(secret, workflow, nd->type, nd->name, id);
+        json_array_append_new(*restarted, json_string(id));
+        /* started again as the trigger that started it did, with that action's arguments */
+        json_t *action = NULL;
+        const char *by = NULL;
+        for (size_t k = 0; k < g.nt && !action; k++) {
+            size_t m;
+            json_t *a;
+            json_array_foreach(json_object_get(g.docs[k], "Actions"), m, a) if (!action && names_node(a, nd->type, nd->name))
+            {
+                action = a;
+                by = g.tnames[k];
+            }
+        }
+        json_t *fallback = NULL;
+        if (!action)
+            action = fallback = json_pack("{ss}", strcmp(nd->type, "JOB") == 0 ? "JobName" : "CrawlerName", nd->name);
+        rc = start_action(t, workflow, new_id, by, action);
+        json_decref(fallback);
+        if (rc < 0)
+            goto out;
+    }
+    ret = run_settle(t, new_id, RUN_RUNNING);
+out:
+    if (ret < 0 && *restarted) {
+        json_decref(*restarted);
+        *restarted = NULL;
+    }
+    json_decref(chosen);
+    json_decref(down);
+    json_decref(dtrig);
+    json_decref(roots);
+    rgraph_free(&g);
+    store_node_list_free(nodes, nn);
+    store_workflow_cleanup(&w);
+    store_run_cleanup(&run);
+    return ret;
+}
+
+int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id,
+                    json_t *node_ids, int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted,
+                    flow_ids_t *spawn, gerr_t *e)
+{
+    tx_t t = {s, now, spawn, e, 0};
+    *restarted = NULL;
+    IN_TX(&t, resume_tx(&t, secret, workflow, run_id, node_ids, new_run_id, restarted));
+}
+
+static int stop_crawl_tx(tx_t *t, const char *crawler)
+{
+    int rc;
+    json_t *def = load_doc(t->s, "crawler", crawler, &rc, t->e);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(t->e, GERR_NOT_FOUND, "Crawler '%s' not found", crawler);
+    if (rc != 0)
+        return -1;
+    const char *state = json_string_value(json_object_get(def, "State"));
+    int ret = -1;
+    store_jobrun_t *v = NULL;
+    size_t n = 0;
+    if (!state || strcmp(state, "READY") == 0) {
+        gerr_set(t->e, GERR_CRAWLER_NOT_RUNNING, "Crawler '%s' is not running", crawler);
+        goto out;
+    }
+    if (strcmp(state, "STOPPING") == 0) {
+        gerr_set(t->e, GERR_CRAWLER_STOPPING, "Crawler '%s' is already stopping", crawler);
+        goto out;
+    }
+    json_object_set_new(def, "State", json_string("STOPPING"));
+    char *text = json_dumps(def, JSON_COMPACT);
+    rc = store_res_put_doc(t->s, "crawler", crawler, text, t->now, t->e);
+    free(text);
+    if (rc < 0 || store_jobrun_list_job(t->s, "crawl", crawler, 0, 1, &v, &n, t->e) < 0)
+        goto out;
+    if (n == 1 && JR_ACTIVE(v[0].state)) {
+        v[0].state = JR_STOPPING;
+        v[0].modified_ms = t->now;
+        if (store_jobrun_update(t->s, &v[0], t->e) < 0)
+            goto out;
+        if (v[0].workflow_run_id &&
+            store_run_node_set(t->s, v[0].workflow_run_id, "CRAWLER", crawler, JR_STOPPING, NULL, t->e) < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    store_jobrun_list_free(v, n);
+    json_decref(def);
+    return ret;
+}
+
+int flow_stop_crawl(store_t *s, const char *crawler, int64_t now, gerr_t *e)
+{
+    tx_t t = {s, now, NULL, e, 0};
+    IN_TX(&t, stop_crawl_tx(&t, crawler));
+}

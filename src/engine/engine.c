@@ -140,6 +140,7 @@ static void last_line(const char *path, char *out, size_t outlen)
     for (char *p = out; *p; p++)
         if ((unsigned char)*p < 0x20 && *p != '\t')
             *p = ' ';
+    util_utf8_repair(out); /* jobs write any bytes; the ErrorMessage must be text */
 }
 
 static void proc_closed(uv_handle_t *h)

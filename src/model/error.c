@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/util.h"
+
 int gerr_set(gerr_t *e, const char *type, const char *fmt, ...)
 {
     if (!e)
@@ -15,5 +17,6 @@ int gerr_set(gerr_t *e, const char *type, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    util_utf8_repair(e->msg); /* a name cut by %.Ns or by the buffer must not make the answer invalid JSON */
     return -1;
 }

@@ -37,6 +37,8 @@ static int depth_ok(const char *s, size_t n)
 static void set_error(awsjson_resp_t *out, const gerr_t *e)
 {
     json_t *b = json_pack("{ssss}", "__type", e->type, "Message", e->msg);
+    if (!b) /* cannot happen once gerr_set repaired the text; never answer with nothing */
+        b = json_pack("{ssss}", "__type", e->type, "Message", "(message not valid UTF-8)");
     out->status = e->status;
     out->error_type = e->type;
     out->body = json_dumps(b, CODEC_DUMP_FLAGS);
@@ -98,10 +100,14 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
             gerr_set(&e, GERR_INTERNAL, "%s failed without saying why", op->name);
         goto fail;
     }
-    out->status = 200;
-    out->body = json_dumps(res, CODEC_DUMP_FLAGS);
-    out->len = strlen(out->body);
+    out->body = res ? json_dumps(res, CODEC_DUMP_FLAGS) : NULL;
     json_decref(res);
+    if (!out->body) {
+        gerr_set(&e, GERR_INTERNAL, "%s produced an answer that could not be encoded", op->name);
+        goto fail;
+    }
+    out->status = 200;
+    out->len = strlen(out->body);
     json_decref(in);
     return;
 fail:

@@ -1,6 +1,7 @@
 /* Clock, randomness, ids, base64url and the log: the leaf helpers every other module uses. */
 #include "util/util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,58 @@ long util_b64url_decode(uint8_t *out, size_t cap, const char *in, size_t n)
     if (acc & ((1u << bits) - 1))
         return -1;
     return (long)o;
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes available), or 0. Rejects overlongs, surrogates, > U+10FFFF. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t cp, min;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xe0) == 0xc0) {
+        len = 2, cp = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3, cp = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+void util_utf8_repair(char *s)
+{
+    size_t n = strlen(s), i = 0, o = 0;
+    while (i < n) {
+        size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+        if (len == 0) {
+            /* a truncated sequence at the very end is dropped; anything else invalid becomes '?' */
+            bool tail = true;
+            for (size_t k = i + 1; k < n; k++)
+                tail &= ((unsigned char)s[k] & 0xc0) == 0x80;
+            if (tail && ((unsigned char)s[i] & 0xc0) == 0xc0 && n - i < 4)
+                break;
+            s[o++] = '?';
+            i++;
+            continue;
+        }
+        memmove(s + o, s + i, len);
+        o += len;
+        i += len;
+    }
+    s[o] = '\0';
 }
 
 static int log_min = LOG_INFO;

@@ -26,6 +26,10 @@ void util_hex(char *out, const uint8_t *in, size_t n);
 size_t util_b64url_encode(char *out, const uint8_t *in, size_t n);
 long util_b64url_decode(uint8_t *out, size_t cap, const char *in, size_t n);
 
+/* Makes s valid UTF-8 in place: invalid bytes become '?' and a sequence cut at the end is dropped (messages
+ * are cut by snprintf and %.Ns, which know bytes, not characters). */
+void util_utf8_repair(char *s);
+
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void util_log_level(int level);
 void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

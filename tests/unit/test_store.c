@@ -1,0 +1,946 @@
+/* Unit tests for src/store (the SQLite store), each against a fresh temporary directory: opening and reopening,
+ * workflows, runs, generic definitions, concurrent read-modify-write and refusing a newer schema. */
+#include <check.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/codec.h"
+#include "store/store.h"
+#include "util/util.h"
+
+static char root[64];     /* one temporary directory for the run, removed by main even when tests fail */
+static char tmp[96];      /* the per-test temporary directory, under root */
+static char datadir[128]; /* tmp/data: does not exist before store_open */
+static store_t *st;      /* opened by the fixture */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void open_store(void)
+{
+    gerr_t e = {0};
+    int r = store_open(datadir, NULL, &st, &e);
+    ck_assert_msg(r == 0, "store_open: %s", e.msg);
+    ck_assert_ptr_nonnull(st);
+}
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof tmp, "%s/t-XXXXXX", root);
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(datadir, sizeof datadir, "%s/data", tmp);
+    st = NULL;
+}
+
+static void setup_open(void)
+{
+    setup();
+    open_store();
+}
+
+static void teardown(void)
+{
+    store_close(st);
+    st = NULL;
+    nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static store_workflow_t wf(const char *name)
+{
+    store_workflow_t w = {0};
+    w.name = (char *)name;
+    w.created_ms = w.modified_ms = 1000;
+    return w;
+}
+
+static void create_wf(const char *name)
+{
+    gerr_t e = {0};
+    store_workflow_t w = wf(name);
+    ck_assert_msg(store_workflow_create(st, &w, 0, &e) == 0, "create %s: %s", name, e.msg);
+}
+
+static store_run_t run(const char *workflow, const char *run_id)
+{
+    store_run_t r = {0};
+    r.workflow = (char *)workflow;
+    r.run_id = (char *)run_id;
+    r.status = RUN_RUNNING;
+    r.started_ms = 5000;
+    r.props = (char *)"{}";
+    return r;
+}
+
+static int64_t insert_run(const char *workflow, const char *run_id)
+{
+    gerr_t e = {0};
+    store_run_t r = run(workflow, run_id);
+    ck_assert_msg(store_run_insert(st, &r, &e) == 0, "insert %s: %s", run_id, e.msg);
+    ck_assert_int_gt(r.seq, 0);
+    return r.seq;
+}
+
+static store_res_t res(const char *kind, const char *name, const char *workflow, const char *doc)
+{
+    store_res_t r = {0};
+    r.kind = (char *)kind;
+    r.name = (char *)name;
+    r.workflow = (char *)workflow;
+    r.doc = (char *)doc;
+    r.created_ms = r.modified_ms = 2000;
+    return r;
+}
+
+static void create_res(const char *kind, const char *name, const char *workflow)
+{
+    gerr_t e = {0};
+    store_res_t r = res(kind, name, workflow, "{}");
+    ck_assert_msg(store_res_create(st, &r, 0, &e) == 0, "create %s %s: %s", kind, name, e.msg);
+}
+
+/* ---- open ---- */
+
+START_TEST(test_open_creates_private_dir_and_db)
+{
+    struct stat sb;
+    ck_assert_int_eq(stat(datadir, &sb), -1);
+    open_store();
+    ck_assert_int_eq(stat(datadir, &sb), 0);
+    ck_assert(S_ISDIR(sb.st_mode));
+    ck_assert_int_eq(sb.st_mode & 0777, 0700);
+    char db[160];
+    snprintf(db, sizeof db, "%s/glued.db", datadir);
+    ck_assert_int_eq(stat(db, &sb), 0);
+    ck_assert(S_ISREG(sb.st_mode));
+    ck_assert_int_ge(store_schema_version(st), 1);
+    /* the secret is not all zeros */
+    const uint8_t *sec = store_secret(st);
+    int nonzero = 0;
+    for (int i = 0; i < 32; i++)
+        nonzero |= sec[i];
+    ck_assert_int_ne(nonzero, 0);
+}
+END_TEST
+
+START_TEST(test_reopen_keeps_data_and_secret)
+{
+    open_store();
+    create_wf("kept");
+    insert_run("kept", "wr_1");
+    uint8_t secret[32];
+    memcpy(secret, store_secret(st), 32);
+    int version = store_schema_version(st);
+    store_close(st);
+    st = NULL;
+    open_store();
+    ck_assert_mem_eq(store_secret(st), secret, 32);
+    ck_assert_int_eq(store_schema_version(st), version);
+    gerr_t e = {0};
+    store_workflow_t w = {0};
+    ck_assert_int_eq(store_workflow_get(st, "kept", &w, NULL, &e), 0);
+    ck_assert_str_eq(w.name, "kept");
+    store_workflow_cleanup(&w);
+    store_run_t r = {0};
+    ck_assert_int_eq(store_run_get(st, "kept", "wr_1", &r, &e), 0);
+    store_run_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_open_on_a_file_fails)
+{
+    FILE *f = fopen(datadir, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    gerr_t e = {0};
+    store_t *s = (store_t *)1;
+    ck_assert_int_eq(store_open(datadir, NULL, &s, &e), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(e.msg, datadir));
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+    ck_assert_int_eq(mkdir(datadir, 0700), 0);
+    char db[160];
+    snprintf(db, sizeof db, "%s/glued.db", datadir);
+    sqlite3 *raw = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    gerr_t e = {0};
+    store_t *s = (store_t *)1;
+    ck_assert_int_eq(store_open(datadir, NULL, &s, &e), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_str_eq(e.type, GERR_INTERNAL);
+    ck_assert_msg(strstr(e.msg, "99") && strstr(e.msg, "newer"), "message: %s", e.msg);
+    ck_assert_ptr_nonnull(strstr(e.msg, "upgrade"));
+    /* nothing was changed: the version is still 99 */
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(q, 0), 99);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+}
+END_TEST
+
+/* ---- workflows ---- */
+
+START_TEST(test_workflow_create_get)
+{
+    gerr_t e = {0};
+    store_workflow_t w = wf("wf1");
+    w.description = (char *)"desc \xc3\xa9";
+    w.default_props = (char *)"{\"a\":\"1\"}";
+    w.tags = (char *)"{\"team\":\"x\"}";
+    w.has_max_runs = true;
+    w.max_runs = 3;
+    w.created_ms = 1595358275375LL;
+    w.modified_ms = 1595358275376LL;
+    ck_assert_int_eq(store_workflow_create(st, &w, 0, &e), 0);
+    store_workflow_t g = {0};
+    ck_assert_int_eq(store_workflow_get(st, "wf1", &g, NULL, &e), 0);
+    ck_assert_str_eq(g.name, "wf1");
+    ck_assert_str_eq(g.description, "desc \xc3\xa9");
+    ck_assert_str_eq(g.default_props, "{\"a\":\"1\"}");
+    ck_assert_str_eq(g.tags, "{\"team\":\"x\"}");
+    ck_assert(g.has_max_runs);
+    ck_assert_int_eq(g.max_runs, 3);
+    ck_assert_int_eq(g.created_ms, 1595358275375LL);
+    ck_assert_int_eq(g.modified_ms, 1595358275376LL);
+    store_workflow_cleanup(&g);
+
+    /* unset members come back unset */
+    create_wf("bare");
+    ck_assert_int_eq(store_workflow_get(st, "bare", &g, NULL, &e), 0);
+    ck_assert_ptr_null(g.description);
+    ck_assert_ptr_null(g.default_props);
+    ck_assert_ptr_null(g.tags);
+    ck_assert(!g.has_max_runs);
+    store_workflow_cleanup(&g);
+    ck_assert_ptr_null(g.name); /* cleanup resets */
+    store_workflow_cleanup(NULL);
+
+    ck_assert_int_eq(store_workflow_get(st, "missing", &g, NULL, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_get(st, "WF1", &g, NULL, &e), STORE_NOTFOUND); /* names are exact */
+}
+END_TEST
+
+START_TEST(test_workflow_duplicate)
+{
+    gerr_t e = {0};
+    create_wf("dup");
+    store_workflow_t w = wf("dup");
+    w.description = (char *)"second";
+    ck_assert_int_eq(store_workflow_create(st, &w, 0, &e), -1);
+    ck_assert_str_eq(e.type, GERR_EXISTS);
+    ck_assert_int_eq(e.status, 400);
+    ck_assert_ptr_nonnull(strstr(e.msg, "'dup'"));
+    store_workflow_t g = {0};
+    ck_assert_int_eq(store_workflow_get(st, "dup", &g, NULL, &e), 0);
+    ck_assert_ptr_null(g.description); /* the first one is untouched */
+    store_workflow_cleanup(&g);
+    int64_t n = -1;
+    ck_assert_int_eq(store_workflow_count(st, &n, &e), 0);
+    ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+START_TEST(test_workflow_limit)
+{
+    gerr_t e = {0};
+    store_workflow_t a = wf("a"), b = wf("b"), c = wf("c");
+    ck_assert_int_eq(store_workflow_create(st, &a, 2, &e), 0);
+    ck_assert_int_eq(store_workflow_create(st, &b, 2, &e), 0);
+    ck_assert_int_eq(store_workflow_create(st, &c, 2, &e), -1);
+    ck_assert_str_eq(e.type, GERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "'c'"));
+    ck_assert_ptr_nonnull(strstr(e.msg, "2"));
+    store_workflow_t g = {0};
+    ck_assert_int_eq(store_workflow_get(st, "c", &g, NULL, &e), STORE_NOTFOUND);
+    /* a duplicate at the limit is AlreadyExists, not a limit error */
+    ck_assert_int_eq(store_workflow_create(st, &a, 2, &e), -1);
+    ck_assert_str_eq(e.type, GERR_EXISTS);
+    ck_assert_int_eq(store_workflow_create(st, &c, 0, &e), 0); /* 0 = no limit */
+    int64_t n = -1;
+    ck_assert_int_eq(store_workflow_count(st, &n, &e), 0);
+    ck_assert_int_eq(n, 3);
+}
+END_TEST
+
+static int set_description(store_workflow_t *w, void *ctx, gerr_t *e)
+{
+    (void)e;
+    free(w->description);
+    w->description = strdup((const char *)ctx);
+    w->has_max_runs = true;
+    w->max_runs = 7;
+    w->modified_ms = 9000;
+    return 0;
+}
+
+static int change_then_fail(store_workflow_t *w, void *ctx, gerr_t *e)
+{
+    free(w->description);
+    w->description = strdup("should not stick");
+    w->modified_ms = 99999;
+    *(int *)ctx += 1;
+    return gerr_set(e, GERR_CONCURRENT_MOD, "Workflow '%s' changed", w->name);
+}
+
+static int count_calls(store_workflow_t *w, void *ctx, gerr_t *e)
+{
+    (void)w;
+    (void)e;
+    *(int *)ctx += 1;
+    return 0;
+}
+
+START_TEST(test_workflow_mutate)
+{
+    gerr_t e = {0};
+    create_wf("m");
+    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"new", &e), 0);
+    store_workflow_t g = {0};
+    ck_assert_int_eq(store_workflow_get(st, "m", &g, NULL, &e), 0);
+    ck_assert_str_eq(g.description, "new");
+    ck_assert(g.has_max_runs);
+    ck_assert_int_eq(g.max_runs, 7);
+    ck_assert_int_eq(g.modified_ms, 9000);
+    ck_assert_int_eq(g.created_ms, 1000);
+    store_workflow_cleanup(&g);
+
+    /* fn fails: its error comes back and the row is unchanged */
+    int calls = 0;
+    memset(&e, 0, sizeof e);
+    ck_assert_int_eq(store_workflow_mutate(st, "m", change_then_fail, &calls, &e), -1);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_str_eq(e.type, GERR_CONCURRENT_MOD);
+    ck_assert_ptr_nonnull(strstr(e.msg, "'m'"));
+    ck_assert_int_eq(store_workflow_get(st, "m", &g, NULL, &e), 0);
+    ck_assert_str_eq(g.description, "new");
+    ck_assert_int_eq(g.modified_ms, 9000);
+    store_workflow_cleanup(&g);
+
+    /* the store is usable afterwards (the transaction was rolled back, not left open) */
+    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"again", &e), 0);
+    create_wf("after");
+
+    /* absent: STORE_NOTFOUND and fn never called */
+    calls = 0;
+    ck_assert_int_eq(store_workflow_mutate(st, "missing", count_calls, &calls, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(calls, 0);
+}
+END_TEST
+
+START_TEST(test_workflow_delete_cascades)
+{
+    gerr_t e = {0};
+    create_wf("doomed");
+    create_wf("other");
+    insert_run("doomed", "wr_d1");
+    insert_run("doomed", "wr_d2");
+    insert_run("other", "wr_o1");
+    create_res("trigger", "t_doomed", "doomed");
+    create_res("trigger", "t_other", "other");
+    create_res("trigger", "t_free", NULL);
+    create_res("job", "job1", NULL);
+    create_res("crawler", "crawler1", NULL);
+
+    ck_assert_int_eq(store_workflow_delete(st, "doomed", &e), 0);
+    store_workflow_t w = {0};
+    ck_assert_int_eq(store_workflow_get(st, "doomed", &w, NULL, &e), STORE_NOTFOUND);
+    store_run_t r = {0};
+    ck_assert_int_eq(store_run_get(st, "doomed", "wr_d1", &r, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_get(st, "doomed", "wr_d2", &r, &e), STORE_NOTFOUND);
+    store_run_t *runs;
+    size_t n;
+    ck_assert_int_eq(store_run_list(st, "doomed", 0, 10, &runs, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_run_list_free(runs, n);
+    store_res_t x = {0};
+    ck_assert_int_eq(store_res_get(st, "trigger", "t_doomed", &x, &e), STORE_NOTFOUND);
+
+    /* everything else stays */
+    ck_assert_int_eq(store_workflow_get(st, "other", &w, NULL, &e), 0);
+    store_workflow_cleanup(&w);
+    ck_assert_int_eq(store_run_get(st, "other", "wr_o1", &r, &e), 0);
+    store_run_cleanup(&r);
+    static const char *const kept[][2] = {
+        {"trigger", "t_other"}, {"trigger", "t_free"}, {"job", "job1"}, {"crawler", "crawler1"}};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_msg(store_res_get(st, kept[i][0], kept[i][1], &x, &e) == 0, "%s gone", kept[i][1]);
+        store_res_cleanup(&x);
+    }
+
+    ck_assert_int_eq(store_workflow_delete(st, "doomed", &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_delete(st, "never", &e), STORE_NOTFOUND);
+    /* the name can be used again, with no history */
+    create_wf("doomed");
+    store_run_t last = {0};
+    ck_assert_int_eq(store_workflow_get(st, "doomed", &w, &last, &e), 0);
+    ck_assert_ptr_null(last.run_id);
+    store_workflow_cleanup(&w);
+    store_run_cleanup(&last);
+}
+END_TEST
+
+START_TEST(test_workflow_names_paging)
+{
+    gerr_t e = {0};
+    static const char *const order[] = {"w3", "w0", "w6", "w1", "w5", "w2", "w4"};
+    for (size_t i = 0; i < 7; i++)
+        create_wf(order[i]);
+    char **v;
+    size_t n;
+    ck_assert_int_eq(store_workflow_names(st, NULL, 3, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0], "w0");
+    ck_assert_str_eq(v[1], "w1");
+    ck_assert_str_eq(v[2], "w2");
+    store_strv_free(v, n);
+    ck_assert_int_eq(store_workflow_names(st, "w2", 3, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0], "w3");
+    ck_assert_str_eq(v[2], "w5");
+    store_strv_free(v, n);
+    ck_assert_int_eq(store_workflow_names(st, "w5", 3, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(v[0], "w6");
+    store_strv_free(v, n);
+    ck_assert_int_eq(store_workflow_names(st, "w6", 3, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_strv_free(v, n);
+    /* keyset: `after` need not exist (it may have been deleted between pages) */
+    ck_assert_int_eq(store_workflow_delete(st, "w3", &e), 0);
+    ck_assert_int_eq(store_workflow_names(st, "w25", 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "w4");
+    ck_assert_str_eq(v[1], "w5");
+    store_strv_free(v, n);
+    ck_assert_int_eq(store_workflow_names(st, NULL, 100, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 6);
+    store_strv_free(v, n);
+}
+END_TEST
+
+START_TEST(test_workflow_names_byte_order)
+{
+    gerr_t e = {0};
+    create_wf("b");
+    create_wf("B");
+    create_wf("\xc3\xa9");
+    create_wf("a b");
+    char **v;
+    size_t n;
+    ck_assert_int_eq(store_workflow_names(st, NULL, 10, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(v[0], "B");
+    ck_assert_str_eq(v[1], "a b");
+    ck_assert_str_eq(v[2], "b");
+    ck_assert_str_eq(v[3], "\xc3\xa9");
+    store_strv_free(v, n);
+}
+END_TEST
+
+/* ---- runs ---- */
+
+START_TEST(test_run_insert_get)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    create_wf("other");
+    store_run_t r = run("wf", "wr_full");
+    r.previous_run_id = (char *)"wr_prev";
+    r.error_message = (char *)"boom";
+    r.props = (char *)"{\"k\":\"v\"}";
+    r.status = RUN_ERROR;
+    r.completed_ms = 6000;
+    r.batch_size = 4;
+    r.batch_window = 60;
+    for (int i = 0; i < STORE_RUN_NSTATS; i++)
+        r.stats[i] = i + 1;
+    ck_assert_int_eq(store_run_insert(st, &r, &e), 0);
+    int64_t seq = r.seq;
+    store_run_t g = {0};
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_full", &g, &e), 0);
+    ck_assert_int_eq(g.seq, seq);
+    ck_assert_str_eq(g.run_id, "wr_full");
+    ck_assert_str_eq(g.workflow, "wf");
+    ck_assert_str_eq(g.previous_run_id, "wr_prev");
+    ck_assert_str_eq(g.error_message, "boom");
+    ck_assert_str_eq(g.props, "{\"k\":\"v\"}");
+    ck_assert_int_eq(g.status, RUN_ERROR);
+    ck_assert_int_eq(g.started_ms, 5000);
+    ck_assert_int_eq(g.completed_ms, 6000);
+    ck_assert_int_eq(g.batch_size, 4);
+    ck_assert_int_eq(g.batch_window, 60);
+    for (int i = 0; i < STORE_RUN_NSTATS; i++)
+        ck_assert_int_eq(g.stats[i], i + 1);
+    store_run_cleanup(&g);
+
+    /* unset members come back unset */
+    insert_run("wf", "wr_bare");
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_bare", &g, &e), 0);
+    ck_assert_ptr_null(g.previous_run_id);
+    ck_assert_ptr_null(g.error_message);
+    ck_assert_int_eq(g.completed_ms, 0);
+    ck_assert_int_eq(g.batch_size, 0);
+    store_run_cleanup(&g);
+
+    ck_assert_int_eq(store_run_get(st, "other", "wr_full", &g, &e), STORE_NOTFOUND); /* wrong workflow */
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_nope", &g, &e), STORE_NOTFOUND);
+    /* run ids are unique across workflows */
+    store_run_t again = run("other", "wr_full");
+    ck_assert_int_eq(store_run_insert(st, &again, &e), -1);
+}
+END_TEST
+
+START_TEST(test_run_list_newest_first)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    create_wf("other");
+    int64_t s1 = insert_run("wf", "wr_1");
+    insert_run("other", "wr_x");
+    int64_t s2 = insert_run("wf", "wr_2");
+    int64_t s3 = insert_run("wf", "wr_3");
+    ck_assert_int_lt(s1, s2);
+    ck_assert_int_lt(s2, s3);
+    store_run_t *v;
+    size_t n;
+    ck_assert_int_eq(store_run_list(st, "wf", 0, 10, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0].run_id, "wr_3");
+    ck_assert_str_eq(v[1].run_id, "wr_2");
+    ck_assert_str_eq(v[2].run_id, "wr_1");
+    ck_assert_int_eq(v[0].seq, s3);
+    store_run_list_free(v, n);
+    /* paging by seq */
+    ck_assert_int_eq(store_run_list(st, "wf", 0, 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    int64_t last = v[1].seq;
+    ck_assert_str_eq(v[1].run_id, "wr_2");
+    store_run_list_free(v, n);
+    ck_assert_int_eq(store_run_list(st, "wf", last, 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(v[0].run_id, "wr_1");
+    store_run_list_free(v, n);
+    ck_assert_int_eq(store_run_list(st, "wf", s1, 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_run_list_free(v, n);
+    /* new runs inserted between pages do not shift the next page */
+    ck_assert_int_eq(store_run_list(st, "wf", s3, 1, &v, &n, &e), 0);
+    insert_run("wf", "wr_4");
+    ck_assert_str_eq(v[0].run_id, "wr_2");
+    store_run_list_free(v, n);
+    ck_assert_int_eq(store_run_list(st, "wf", s2, 5, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(v[0].run_id, "wr_1");
+    store_run_list_free(v, n);
+    ck_assert_int_eq(store_run_list(st, "nobody", 0, 5, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_run_list_free(v, n);
+}
+END_TEST
+
+static int finish_run(store_run_t *r, void *ctx, gerr_t *e)
+{
+    (void)ctx;
+    (void)e;
+    r->status = RUN_COMPLETED;
+    r->completed_ms = 7000;
+    r->stats[ST_TOTAL] = 3;
+    r->stats[ST_SUCCEEDED] = 3;
+    free(r->props);
+    r->props = strdup("{\"done\":\"yes\"}");
+    return 0;
+}
+
+static int run_fail(store_run_t *r, void *ctx, gerr_t *e)
+{
+    (void)ctx;
+    r->status = RUN_STOPPED;
+    return gerr_set(e, GERR_ILLEGAL_STATE, "Run %s is not running", r->run_id);
+}
+
+START_TEST(test_run_mutate)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    create_wf("other");
+    int64_t seq = insert_run("wf", "wr_1");
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", finish_run, NULL, &e), 0);
+    store_run_t g = {0};
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_1", &g, &e), 0);
+    ck_assert_int_eq(g.status, RUN_COMPLETED);
+    ck_assert_int_eq(g.completed_ms, 7000);
+    ck_assert_int_eq(g.started_ms, 5000);
+    ck_assert_int_eq(g.stats[ST_TOTAL], 3);
+    ck_assert_int_eq(g.stats[ST_SUCCEEDED], 3);
+    ck_assert_int_eq(g.stats[ST_FAILED], 0);
+    ck_assert_str_eq(g.props, "{\"done\":\"yes\"}");
+    ck_assert_int_eq(g.seq, seq);
+    store_run_cleanup(&g);
+
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", run_fail, NULL, &e), -1);
+    ck_assert_str_eq(e.type, GERR_ILLEGAL_STATE);
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_1", &g, &e), 0);
+    ck_assert_int_eq(g.status, RUN_COMPLETED); /* rolled back */
+    store_run_cleanup(&g);
+
+    ck_assert_int_eq(store_run_mutate(st, "other", "wr_1", finish_run, NULL, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_none", finish_run, NULL, &e), STORE_NOTFOUND);
+}
+END_TEST
+
+START_TEST(test_workflow_get_last_run)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    create_wf("other");
+    store_workflow_t w = {0};
+    store_run_t last;
+    memset(&last, 0xff, sizeof last); /* get must clear it */
+    ck_assert_int_eq(store_workflow_get(st, "wf", &w, &last, &e), 0);
+    ck_assert_str_eq(w.name, "wf");
+    ck_assert_ptr_null(last.run_id);
+    ck_assert_ptr_null(last.props);
+    store_workflow_cleanup(&w);
+    store_run_cleanup(&last);
+
+    insert_run("wf", "wr_1");
+    store_run_t r2 = run("wf", "wr_2");
+    r2.previous_run_id = (char *)"wr_1";
+    r2.stats[ST_WAITING] = 2;
+    ck_assert_int_eq(store_run_insert(st, &r2, &e), 0);
+    insert_run("other", "wr_later"); /* newer, but another workflow's */
+    ck_assert_int_eq(store_workflow_get(st, "wf", &w, &last, &e), 0);
+    ck_assert_str_eq(w.name, "wf");
+    ck_assert_str_eq(last.run_id, "wr_2");
+    ck_assert_str_eq(last.workflow, "wf");
+    ck_assert_str_eq(last.previous_run_id, "wr_1");
+    ck_assert_int_eq(last.seq, r2.seq);
+    ck_assert_int_eq(last.stats[ST_WAITING], 2);
+    ck_assert_int_eq(last.started_ms, 5000);
+    store_workflow_cleanup(&w);
+    store_run_cleanup(&last);
+    ck_assert_int_eq(store_workflow_get(st, "missing", &w, &last, &e), STORE_NOTFOUND);
+}
+END_TEST
+
+/* ---- generic definitions ---- */
+
+START_TEST(test_res_create_get_duplicate)
+{
+    gerr_t e = {0};
+    store_res_t r = res("job", "etl", NULL, "{\"Command\":{\"Name\":\"glueetl\"}}");
+    r.tags = (char *)"{\"t\":\"1\"}";
+    ck_assert_int_eq(store_res_create(st, &r, 0, &e), 0);
+    store_res_t g = {0};
+    ck_assert_int_eq(store_res_get(st, "job", "etl", &g, &e), 0);
+    ck_assert_str_eq(g.kind, "job");
+    ck_assert_str_eq(g.name, "etl");
+    ck_assert_ptr_null(g.workflow);
+    ck_assert_str_eq(g.doc, "{\"Command\":{\"Name\":\"glueetl\"}}");
+    ck_assert_str_eq(g.tags, "{\"t\":\"1\"}");
+    ck_assert_int_eq(g.created_ms, 2000);
+    ck_assert_int_eq(g.modified_ms, 2000);
+    store_res_cleanup(&g);
+    store_res_cleanup(NULL);
+
+    ck_assert_int_eq(store_res_create(st, &r, 0, &e), -1);
+    ck_assert_str_eq(e.type, GERR_EXISTS);
+    ck_assert_ptr_nonnull(strstr(e.msg, "Job 'etl' already exists"));
+    /* names are per kind */
+    store_res_t c = res("crawler", "etl", NULL, "{}");
+    ck_assert_int_eq(store_res_create(st, &c, 0, &e), 0);
+    ck_assert_int_eq(store_res_get(st, "trigger", "etl", &g, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_get(st, "job", "nope", &g, &e), STORE_NOTFOUND);
+}
+END_TEST
+
+START_TEST(test_res_limit)
+{
+    gerr_t e = {0};
+    store_res_t a = res("trigger", "a", "wf", "{}"), b = res("trigger", "b", "wf", "{}");
+    store_res_t j = res("job", "j", NULL, "{}");
+    ck_assert_int_eq(store_res_create(st, &a, 1, &e), 0);
+    ck_assert_int_eq(store_res_create(st, &j, 1, &e), 0); /* counted per kind */
+    ck_assert_int_eq(store_res_create(st, &b, 1, &e), -1);
+    ck_assert_str_eq(e.type, GERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "'b'"));
+    store_res_t g = {0};
+    ck_assert_int_eq(store_res_get(st, "trigger", "b", &g, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_create(st, &b, 0, &e), 0);
+}
+END_TEST
+
+static int res_update(store_res_t *r, void *ctx, gerr_t *e)
+{
+    (void)e;
+    free(r->doc);
+    r->doc = strdup((const char *)ctx);
+    free(r->workflow);
+    r->workflow = strdup("wf2");
+    r->modified_ms = 3000;
+    return 0;
+}
+
+static int res_fail(store_res_t *r, void *ctx, gerr_t *e)
+{
+    (void)ctx;
+    free(r->doc);
+    r->doc = strdup("{\"lost\":true}");
+    return gerr_set(e, GERR_INVALID_INPUT, "Trigger '%s' is bad", r->name);
+}
+
+START_TEST(test_res_mutate_delete)
+{
+    gerr_t e = {0};
+    create_res("trigger", "t1", "wf1");
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_update, (void *)"{\"v\":2}", &e), 0);
+    store_res_t g = {0};
+    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), 0);
+    ck_assert_str_eq(g.doc, "{\"v\":2}");
+    ck_assert_str_eq(g.workflow, "wf2");
+    ck_assert_int_eq(g.modified_ms, 3000);
+    ck_assert_int_eq(g.created_ms, 2000);
+    store_res_cleanup(&g);
+
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_fail, NULL, &e), -1);
+    ck_assert_str_eq(e.type, GERR_INVALID_INPUT);
+    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), 0);
+    ck_assert_str_eq(g.doc, "{\"v\":2}"); /* rolled back */
+    store_res_cleanup(&g);
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "none", res_update, (void *)"{}", &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_mutate(st, "job", "t1", res_update, (void *)"{}", &e), STORE_NOTFOUND);
+
+    ck_assert_int_eq(store_res_delete(st, "job", "t1", &e), STORE_NOTFOUND); /* wrong kind */
+    ck_assert_int_eq(store_res_delete(st, "trigger", "t1", &e), 0);
+    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_delete(st, "trigger", "t1", &e), STORE_NOTFOUND);
+}
+END_TEST
+
+START_TEST(test_res_list_and_by_workflow)
+{
+    gerr_t e = {0};
+    static const char *const names[] = {"t4", "t1", "t3", "t0", "t2"};
+    for (int i = 0; i < 5; i++)
+        create_res("trigger", names[i], (names[i][1] - '0') % 2 ? "wfA" : "wfB");
+    create_res("job", "j0", NULL);
+    create_res("job", "j1", NULL);
+    store_res_t *v;
+    size_t n;
+    ck_assert_int_eq(store_res_list(st, "trigger", NULL, 0, &v, &n, &e), 0); /* 0 = all */
+    ck_assert_uint_eq(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "t%zu", i);
+        ck_assert_str_eq(v[i].name, want);
+        ck_assert_str_eq(v[i].kind, "trigger");
+    }
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_list(st, "trigger", NULL, 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[1].name, "t1");
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_list(st, "trigger", "t1", 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0].name, "t2");
+    ck_assert_str_eq(v[1].name, "t3");
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_list(st, "trigger", "t3", 2, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(v[0].name, "t4");
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_list(st, "job", NULL, 0, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_list(st, "crawler", NULL, 0, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_res_list_free(v, n);
+
+    /* t1 and t3 belong to wfA; t0, t2 and t4 to wfB; in name order */
+    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfA", &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0].name, "t1");
+    ck_assert_str_eq(v[1].name, "t3");
+    ck_assert_str_eq(v[0].workflow, "wfA");
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfB", &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0].name, "t0");
+    ck_assert_str_eq(v[2].name, "t4");
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfC", &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_res_list_free(v, n);
+    ck_assert_int_eq(store_res_by_workflow(st, "job", "wfA", &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 0);
+    store_res_list_free(v, n);
+}
+END_TEST
+
+START_TEST(test_res_list_grows)
+{
+    /* more rows than the initial array holds when listing everything */
+    gerr_t e = {0};
+    char name[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "job%02d", i);
+        create_res("job", name, NULL);
+    }
+    store_res_t *v;
+    size_t n;
+    ck_assert_int_eq(store_res_list(st, "job", NULL, 0, &v, &n, &e), 0);
+    ck_assert_uint_eq(n, 40);
+    ck_assert_str_eq(v[39].name, "job39");
+    store_res_list_free(v, n);
+}
+END_TEST
+
+/* ---- concurrency ---- */
+
+#define NTHREADS 4
+#define NMUTATES 200
+
+struct adder {
+    int thread;
+    int i;
+    int failures;
+    char last_error[sizeof(((gerr_t *)0)->msg)];
+};
+
+static int add_key(store_run_t *r, void *ctx, gerr_t *e)
+{
+    struct adder *a = ctx;
+    char k[32];
+    snprintf(k, sizeof k, "t%d_%03d", a->thread, a->i);
+    json_t *add = json_pack("{s:s}", k, "v");
+    int rc = codec_props_merge(&r->props, add, "WorkflowRunProperties", e);
+    json_decref(add);
+    return rc;
+}
+
+static void *adder_main(void *arg)
+{
+    struct adder *a = arg;
+    for (a->i = 0; a->i < NMUTATES; a->i++) {
+        gerr_t e = {0};
+        if (store_run_mutate(st, "wf", "wr_shared", add_key, a, &e) != 0) {
+            a->failures++;
+            snprintf(a->last_error, sizeof a->last_error, "%s", e.msg);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_concurrent_mutates_lose_nothing)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    insert_run("wf", "wr_shared");
+    pthread_t th[NTHREADS];
+    struct adder a[NTHREADS];
+    memset(a, 0, sizeof a);
+    for (int t = 0; t < NTHREADS; t++) {
+        a[t].thread = t;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, adder_main, &a[t]), 0);
+    }
+    for (int t = 0; t < NTHREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < NTHREADS; t++)
+        ck_assert_msg(a[t].failures == 0, "thread %d: %d failures, last: %s", t, a[t].failures, a[t].last_error);
+    store_run_t r = {0};
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_shared", &r, &e), 0);
+    json_t *m = codec_map_decode(r.props);
+    ck_assert_uint_eq(json_object_size(m), NTHREADS * NMUTATES);
+    char k[32];
+    for (int t = 0; t < NTHREADS; t++)
+        for (int i = 0; i < NMUTATES; i++) {
+            snprintf(k, sizeof k, "t%d_%03d", t, i);
+            ck_assert_msg(json_object_get(m, k) != NULL, "lost %s", k);
+        }
+    json_decref(m);
+    store_run_cleanup(&r);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *open = tcase_create("open");
+    tcase_add_checked_fixture(open, setup, teardown);
+    tcase_add_test(open, test_open_creates_private_dir_and_db);
+    tcase_add_test(open, test_reopen_keeps_data_and_secret);
+    tcase_add_test(open, test_open_on_a_file_fails);
+    tcase_add_test(open, test_newer_schema_refused);
+    suite_add_tcase(s, open);
+
+    TCase *wfs = tcase_create("workflows");
+    tcase_add_checked_fixture(wfs, setup_open, teardown);
+    tcase_add_test(wfs, test_workflow_create_get);
+    tcase_add_test(wfs, test_workflow_duplicate);
+    tcase_add_test(wfs, test_workflow_limit);
+    tcase_add_test(wfs, test_workflow_mutate);
+    tcase_add_test(wfs, test_workflow_delete_cascades);
+    tcase_add_test(wfs, test_workflow_names_paging);
+    tcase_add_test(wfs, test_workflow_names_byte_order);
+    suite_add_tcase(s, wfs);
+
+    TCase *runs = tcase_create("runs");
+    tcase_add_checked_fixture(runs, setup_open, teardown);
+    tcase_add_test(runs, test_run_insert_get);
+    tcase_add_test(runs, test_run_list_newest_first);
+    tcase_add_test(runs, test_run_mutate);
+    tcase_add_test(runs, test_workflow_get_last_run);
+    suite_add_tcase(s, runs);
+
+    TCase *defs = tcase_create("definitions");
+    tcase_add_checked_fixture(defs, setup_open, teardown);
+    tcase_add_test(defs, test_res_create_get_duplicate);
+    tcase_add_test(defs, test_res_limit);
+    tcase_add_test(defs, test_res_mutate_delete);
+    tcase_add_test(defs, test_res_list_and_by_workflow);
+    tcase_add_test(defs, test_res_list_grows);
+    suite_add_tcase(s, defs);
+
+    TCase *conc = tcase_create("concurrency");
+    tcase_add_checked_fixture(conc, setup_open, teardown);
+    tcase_set_timeout(conc, 30);
+    tcase_add_test(conc, test_concurrent_mutates_lose_nothing);
+    suite_add_tcase(s, conc);
+    return s;
+}
+
+int main(void)
+{
+    util_log_level(LOG_WARN); /* keep the migration notes out of the test output */
+    strcpy(root, "/tmp/glued-store-test-XXXXXX");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    SRunner *sr = srunner_create(store_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return failed ? 1 : 0;
+}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "engine/engine.h"
 #include "model/codec.h"
 #include "model/validate.h"
 
@@ -107,9 +108,23 @@ int api_delete_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *name = NULL;
     if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
         return -1;
+    /* runs still going are stopped first (SPEC section 10): their jobs must not outlive the workflow */
+    store_run_t *runs = NULL;
+    size_t n = 0;
+    if (store_run_list_active(rq->api->store, &runs, &n, e) < 0)
+        return -1;
+    flow_ids_t kill = {0};
+    for (size_t i = 0; i < n; i++) {
+        gerr_t ignore = {0};
+        if (strcmp(runs[i].workflow, name) == 0 && runs[i].status == RUN_RUNNING)
+            flow_stop_run(rq->api->store, name, runs[i].run_id, rq->now_ms, &kill, &ignore);
+    }
+    store_run_list_free(runs, n);
+    engine_kill(rq->api->engine, &kill);
     /* idempotent: deleting a missing workflow succeeds, as on AWS */
     if (store_workflow_delete(rq->api->store, name, e) < 0)
         return -1;
+    engine_reschedule(rq->api->engine); /* its scheduled start trigger went with it */
     *out = json_pack("{ss}", "Name", name);
     return 0;
 }

@@ -72,6 +72,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!q)
             return MHD_NO;
         *con_cls = q;
+        /* a body announced past the limit is refused before it is read, not drained for minutes */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0) {
+            q->too_large = 1;
+            return answer_api(s, c, q);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -95,7 +101,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         q->len += n;
         return MHD_YES;
     }
-    if (strcmp(method, "POST") == 0)
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/") == 0)
         return answer_api(s, c, q);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0)
         return send_text(c, 200, "text/plain", "ok\n");
@@ -103,7 +109,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_text(c, 200, "text/plain",
                          "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n");
     return send_text(c, 404, "application/json",
-                     "{\"__type\":\"UnknownOperationException\",\"Message\":\"Not found: the Glue API is POST /\"}");
+                     "{\"__type\":\"UnknownOperationException\",\"Message\":\"Not found: the Glue API is POST / "
+                     "with an X-Amz-Target header\"}");
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)

@@ -401,10 +401,29 @@ fail:
     return -1;
 }
 
+/* mkdir -p, each new directory with mode 0700. */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t *e)
 {
     *out = NULL;
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+    if (make_dirs(dir) < 0)
         return gerr_set(e, GERR_INTERNAL, "cannot create data directory %s: %s", dir, strerror(errno));
     struct stat sb;
     if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))

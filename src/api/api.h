@@ -105,9 +105,6 @@ void api_page_cleanup(api_page_t *p);
 /* Sets out["NextToken"] for a page that continues after the given key. */
 void api_page_next(api_req_t *rq, json_t *out, const char *scope, const char *key_str, int64_t key_int);
 
-/* A graph node's UniqueId: "wnode_" + 64 hex, derived from (workflow, node type, name); stable forever. */
-void api_node_id(const uint8_t secret[32], const char *workflow, const char *type, const char *name, char out[71]);
-
 /* The graph a run froze at its start, with each job node's JobRuns and each crawler node's Crawls. */
 json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e);
 

@@ -3,34 +3,14 @@
  * Built from the workflow's triggers with one indexed query, never a query per node. Node ids are derived
  * from (workflow, type, name) with the store's secret, so they are stable from call to call and across
  * restarts, and the same node has the same id in every run. */
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "model/codec.h"
+#include "model/nodeid.h"
 #include "util/util.h"
-
-void api_node_id(const uint8_t secret[32], const char *workflow, const char *type, const char *name, char out[71])
-{
-    uint8_t md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    size_t a = strlen(workflow), b = strlen(type), c = strlen(name);
-    char buf[1024];
-    char *p = a + b + c + 3 <= sizeof buf ? buf : NULL;
-    if (!p)
-        p = malloc(a + b + c + 3);
-    memcpy(p, workflow, a + 1);
-    memcpy(p + a + 1, type, b + 1);
-    memcpy(p + a + b + 2, name, c + 1);
-    HMAC(EVP_sha256(), secret, 32, (const uint8_t *)p, a + b + c + 3, md, &len);
-    if (p != buf)
-        free(p);
-    memcpy(out, "wnode_", 6);
-    util_hex(out + 6, md, 32);
-}
 
 typedef struct graph {
     json_t *nodes, *edges;
@@ -40,10 +20,10 @@ typedef struct graph {
     const char *workflow;
 } graph_t;
 
-/* Adds the node if new; returns its id in id[71]. */
-static void node(graph_t *g, const char *type, const char *name, json_t *trigger, char id[71])
+/* Adds the node if new; returns its id in id. */
+static void node(graph_t *g, const char *type, const char *name, json_t *trigger, char id[NODEID_LEN])
 {
-    api_node_id(g->secret, g->workflow, type, name, id);
+    nodeid_make(g->secret, g->workflow, type, name, id);
     if (json_object_get(g->index, id))
         return;
     json_object_set_new(g->index, id, json_true());
@@ -87,7 +67,7 @@ static void add_trigger(graph_t *g, const char *name, const char *text)
     json_t *t = json_loads(text, 0, NULL);
     if (!t)
         return;
-    char tid[71], id[71];
+    char tid[NODEID_LEN], id[NODEID_LEN];
     node(g, "TRIGGER", name, t, tid);
     size_t k;
     json_t *it;

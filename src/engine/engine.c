@@ -632,7 +632,7 @@ static long find_job_process(const char *id)
     struct dirent *de;
     long found = 0;
     while (!found && (de = readdir(d)))
-        if (isdigit((unsigned char)de->d_name[0]) && is_job_process(atol(de->d_name), de->d_name[0] ? id : id))
+        if (isdigit((unsigned char)de->d_name[0]) && is_job_process(atol(de->d_name), id))
             found = atol(de->d_name);
     closedir(d);
     return found;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "model/nodeid.h"
 #include "model/codec.h"
 #include "util/util.h"
 
@@ -213,7 +213,6 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
 {
     if (++t->depth > FIRE_DEPTH_MAX)
         return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
-    store_run_t run = {0};
     char **watchers = NULL;
     size_t n = 0;
     int ret = -1;
@@ -245,7 +244,6 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
     ret = 0;
 out:
     store_strv_free(watchers, n);
-    store_run_cleanup(&run);
     t->depth--;
     return ret;
 }
@@ -906,16 +904,16 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     json_array_foreach(ids, i, it)
     {
         const char *want = json_string_value(it);
-        char id[71];
+        char id[NODEID_LEN];
         ssize_t hit = -1;
         for (size_t k = 0; k < nn && hit < 0; k++) {
-            api_node_id(secret, workflow, nodes[k].type, nodes[k].name, id);
+            nodeid_make(secret, workflow, nodes[k].type, nodes[k].name, id);
             if (strcmp(id, want) == 0)
                 hit = (ssize_t)k;
         }
         if (hit < 0) {
             for (size_t k = 0; k < g.nt; k++) {
-                api_node_id(secret, workflow, "TRIGGER", g.tnames[k], id);
+                nodeid_make(secret, workflow, "TRIGGER", g.tnames[k], id);
                 if (strcmp(id, want) == 0) {
                     gerr_set(t->e, GERR_INVALID_INPUT,
                              "NodeIds[%zu] '%s' is trigger '%s'; only job and crawler nodes can be resumed", i, want,
@@ -999,8 +997,8 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     json_array_foreach(roots, i, it)
     {
         store_node_t *nd = &nodes[json_integer_value(it)];
-        char id[71];
-        api_node_id(secret, workflow, nd->type, nd->name, id);
+        char id[NODEID_LEN];
+        nodeid_make(secret, workflow, nd->type, nd->name, id);
         json_array_append_new(*restarted, json_string(id));
         /* started again as the trigger that started it did, with that action's arguments */
         json_t *action = NULL;

@@ -154,15 +154,23 @@ class RawHttpTest(ServerTestCase):
         self.assertRegex(r.message, r"4\s*MiB|4194304|4\s*MB|4096\s*KiB")
         self.assertFalse(self.exists("raw-8mib"))
 
-    def test_pending_huge_upload_does_not_block_others(self):
-        # announce 1 GiB and send a little: other clients are still served meanwhile
+    def test_announced_huge_upload_is_refused_before_it_is_read(self):
+        # announce 1 GiB: the answer comes at once, before the body is read, and others are still served
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=20)
         try:
             s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.CreateWorkflow\r\n"
                       b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 1073741824\r\n\r\n{\"Name\":")
-            s.sendall(b"x" * (5 * 1024 * 1024))
-            for _ in range(3):
-                self.assertStillServes()
+            answer = b""
+            while b"\r\n\r\n" not in answer or b"}" not in answer.split(b"\r\n\r\n", 1)[1]:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            head, _, body = answer.partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.1 400"), head)
+            self.assertIn(b"InvalidInputException", body)
+            self.assertIn(b"limit", body)
+            self.assertStillServes()
         finally:
             s.close()
         self.assertStillServes()

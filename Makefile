@@ -21,7 +21,7 @@ UNITBINS := $(UNITSRCS:tests/unit/%.c=build/asan/tests/%)
 FUZZSRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps run test unit api js fuzz bench clean format
+.PHONY: all deps deps-test run test unit api js fuzz bench clean format
 all: build/glued
 
 build/glued: $(OBJS)
@@ -52,10 +52,13 @@ build/fuzz/%: tests/fuzz/%.c $(LIBSRCS)
 deps:
 	@bash scripts/deps.sh
 
+deps-test:
+	@bash scripts/deps.sh --test
+
 run: deps build/glued
 	./build/glued --listen 127.0.0.1:8080 --data ./var
 
-test: deps build/glued build/asan/glued $(UNITBINS) $(FUZZBINS)
+test: deps-test build/glued build/asan/glued $(UNITBINS) $(FUZZBINS)
 	@bash tests/run_all.sh
 
 unit: $(UNITBINS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what glued needs to build and test, from Debian's packages and npm. Idempotent: does nothing
-# when everything is present. Runs as root (CI and the dev machines are root); uses sudo otherwise.
+# Installs what glued needs to build (and with --test, to test) from Debian's packages, and with --test the JS
+# test client from npm. Idempotent: does nothing when everything is present. Runs as root (CI and the dev
+# machines are root); uses sudo otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
@@ -24,6 +25,6 @@ python3 -c 'import boto3, botocore' 2>/dev/null || {
   echo "deps: boto3 missing; installing Debian's python3-boto3"; 
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-boto3 awscli >/dev/null; }
-if [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/@aws-sdk/client-glue ]; then
+if [ "${1:-}" = --test ] && [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/@aws-sdk/client-glue ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -21,6 +21,8 @@ int api_start_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *retry = json_string_value(json_object_get(req, "JobRunId"));
     json_t *timeout = json_object_get(req, "Timeout");
     int ret = -1;
+    if (val_no_reserved_args(json_object_get(req, "Arguments"), "Arguments", e) < 0)
+        goto out;
     if (timeout && json_integer_value(timeout) > 10080) {
         gerr_set(e, GERR_INVALID_INPUT, "Timeout must be 1 to 10080 minutes (got %lld)",
                  (long long)json_integer_value(timeout));

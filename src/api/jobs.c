@@ -1,5 +1,6 @@
 /* CreateJob, UpdateJob, GetJob, GetJobs, ListJobs, BatchGetJobs, DeleteJob. The model's rules come from the
  * generated shape table; here are the rules it cannot express, and the defaults AWS fills in. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,13 @@ static bool glue5_or_later(const char *v)
 /* Checks the rules across members and fills the defaults. path is "" or "JobUpdate." for messages. */
 static int job_rules(json_t *doc, const char *path, gerr_t *e)
 {
+    char what[64];
+    snprintf(what, sizeof what, "%sDefaultArguments", path);
+    if (val_no_reserved_args(json_object_get(doc, "DefaultArguments"), what, e) < 0)
+        return -1;
+    snprintf(what, sizeof what, "%sNonOverridableArguments", path);
+    if (val_no_reserved_args(json_object_get(doc, "NonOverridableArguments"), what, e) < 0)
+        return -1;
     json_t *cmd = json_object_get(doc, "Command");
     const char *cname = json_string_value(json_object_get(cmd, "Name"));
     if (!cname) {

@@ -62,6 +62,10 @@ static int check_actions(api_req_t *rq, json_t *actions, const char *path, gerr_
         const char *crawler = json_string_value(json_object_get(a, "CrawlerName"));
         if (!!job == !!crawler)
             return gerr_set(e, GERR_INVALID_INPUT, "%s must name exactly one of JobName or CrawlerName", where);
+        snprintf(where, sizeof where, "%sActions[%zu].Arguments", path, i);
+        if (val_no_reserved_args(json_object_get(a, "Arguments"), where, e) < 0)
+            return -1;
+        snprintf(where, sizeof where, "%sActions[%zu]", path, i);
         json_t *t = json_object_get(a, "Timeout");
         if (t && json_integer_value(t) > ACTION_TIMEOUT_MAX)
             return gerr_set(e, GERR_INVALID_INPUT, "%s.Timeout must be 1 to %d minutes (got %lld)", where,
@@ -182,6 +186,14 @@ typedef struct create_check {
 static int check_membership(void *arg, gerr_t *e)
 {
     create_check_t *c = arg;
+    /* a duplicate name is AlreadyExists whatever else is wrong, so re-runnable setup scripts can rely on it */
+    store_res_t same = {0};
+    int rc0 = store_res_get(c->rq->api->store, "trigger", c->name, &same, e);
+    store_res_cleanup(&same);
+    if (rc0 < 0)
+        return -1;
+    if (rc0 == 0)
+        return gerr_set(e, GERR_EXISTS, "Trigger '%s' already exists", c->name);
     if (!c->workflow)
         return 0;
     store_workflow_t w = {0};

@@ -495,7 +495,7 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
     json_object_set_new(last, "LogStream", json_string(r->job));
     json_object_set_new(last, "StartTime", codec_timestamp(r->started_ms));
     json_object_set_new(def, "LastCrawl", last);
-    json_object_set_new(def, "CrawlElapsedTime", json_integer(r->completed_ms - r->started_ms));
+    json_object_set_new(def, "CrawlElapsedTime", json_integer(0)); /* only a running crawler has elapsed time */
     char *text = json_dumps(def, JSON_COMPACT);
     rc = store_res_put_doc(t->s, "crawler", r->job, text, t->now, t->e);
     free(text);

@@ -285,3 +285,16 @@ int val_str_list(json_t *obj, const char *field, size_t min, size_t max, const v
     *out = v;
     return 1;
 }
+
+int val_no_reserved_args(json_t *args, const char *what, gerr_t *e)
+{
+    static const char *const reserved[] = {"--JOB_NAME", "--JOB_RUN_ID", "--WORKFLOW_NAME", "--WORKFLOW_RUN_ID",
+                                           "JOB_NAME",   "JOB_RUN_ID",   "WORKFLOW_NAME",   "WORKFLOW_RUN_ID", NULL};
+    for (size_t i = 0; args && reserved[i]; i++)
+        if (json_object_get(args, reserved[i]))
+            return gerr_set(e, GERR_INVALID_INPUT,
+                            "%s may not set '%s': glued passes --JOB_NAME, --JOB_RUN_ID, --WORKFLOW_NAME and "
+                            "--WORKFLOW_RUN_ID to every job itself",
+                            what, reserved[i]);
+    return 0;
+}

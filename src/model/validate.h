@@ -54,6 +54,10 @@ int val_map(json_t *obj, const char *field, const val_str_t *key, const val_str_
 int val_str_list(json_t *obj, const char *field, size_t min, size_t max, const val_str_t *item, bool required,
                  json_t **out, gerr_t *e);
 
+/* Arguments glued passes to every job itself (--JOB_NAME, --JOB_RUN_ID, --WORKFLOW_NAME, --WORKFLOW_RUN_ID):
+ * a map of arguments may not set them. what names the map in the message. */
+int val_no_reserved_args(json_t *args, const char *what, gerr_t *e);
+
 /* Describes a JSON value's type for messages ("a number", "an object", ...). */
 const char *val_type_name(const json_t *v);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/codec.h"
+#include "model/validate.h"
 #include "server/sigv4.h"
 #include "util/util.h"
 
@@ -78,15 +79,18 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
         goto fail;
     }
     json_error_t je;
-    in = json_loadb(rq->body, rq->len, 0, &je);
+    in = json_loadb(rq->body, rq->len, JSON_DECODE_ANY, &je);
     if (!in) {
-        gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid JSON: %s at line %d, column %d", je.text,
-                 je.line, je.column);
+        if (strstr(je.text, "NUL") || strstr(je.text, "\\u0000"))
+            gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid: strings may not contain \\u0000 (line %d, "
+                     "column %d)", je.line, je.column);
+        else
+            gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid JSON: %s at line %d, column %d", je.text,
+                     je.line, je.column);
         goto fail;
     }
     if (!json_is_object(in)) {
-        gerr_set(&e, GERR_SERIALIZATION, "Request body must be a JSON object, got %s",
-                 json_is_array(in) ? "a list" : "a scalar");
+        gerr_set(&e, GERR_SERIALIZATION, "Request body must be a JSON object, got %s", val_type_name(in));
         goto fail;
     }
     char region[64];

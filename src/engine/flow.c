@@ -61,8 +61,8 @@ static json_t *merge_args(json_t *job, json_t *given)
     return args;
 }
 
-/* The definition fields a JobRun echoes. */
-static char *job_detail(json_t *job)
+/* The definition fields a JobRun echoes, and the runs whose outcome started it (PredecessorRuns). */
+static char *job_detail(json_t *job, json_t *preds)
 {
     static const char *const keys[] = {"MaxCapacity", "WorkerType", "NumberOfWorkers", "GlueVersion",
                                        "ExecutionClass", "SecurityConfiguration", "AllocatedCapacity", NULL};
@@ -72,6 +72,8 @@ static char *job_detail(json_t *job)
         if (v)
             json_object_set(d, keys[i], v);
     }
+    if (preds && json_array_size(preds))
+        json_object_set(d, "PredecessorRuns", preds);
     char *text = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     return text;
@@ -93,7 +95,8 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
 /* Creates the action run that one trigger action asks for (run_id NULL: outside any workflow). A job that no
  * longer exists gives an ERROR run, one at its concurrency limit a FAILED run (SPEC section 6); both count as
  * the node's end at once. */
-static int start_action(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *action)
+static int start_action(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *action,
+                        json_t *preds)
 {
     const char *job = json_string_value(json_object_get(action, "JobName"));
     const char *crawler = json_string_value(json_object_get(action, "CrawlerName"));
@@ -129,7 +132,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
             json_object_set_new(args, "--WORKFLOW_RUN_ID", json_string(run_id));
         }
         r.arguments = codec_map_encode(args);
-        r.detail = job_detail(def);
+        r.detail = job_detail(def, preds);
         r.timeout_min = job_timeout(def, json_object_get(action, "Timeout"));
     } else {
         const char *cs = json_string_value(json_object_get(def, "State"));
@@ -172,17 +175,37 @@ fail:
     return -1;
 }
 
+/* The job runs of this run whose outcome a conditional trigger watched: the JobRuns' PredecessorRuns. */
+static json_t *predecessors(tx_t *t, const char *run_id, json_t *doc)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(doc, "Predicate"), "Conditions"), i, c)
+    {
+        const char *job = json_string_value(json_object_get(c, "JobName"));
+        char *id = NULL;
+        if (job && store_jobrun_latest_in_run(t->s, run_id, "job", job, &id, t->e) == 0)
+            json_array_append_new(out, json_pack("{ssss}", "JobName", job, "RunId", id));
+        free(id);
+    }
+    return out;
+}
+
 /* Fires a frozen trigger of a run once: its actions start. */
 static int fire(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *doc)
 {
     int rc = store_run_trigger_fire(t->s, run_id, trigger, t->e);
     if (rc <= 0)
         return rc;
+    json_t *preds = predecessors(t, run_id, doc);
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(doc, "Actions"), i, a) if (start_action(t, workflow, run_id, trigger, a) < 0)
-        return -1;
-    return 0;
+    rc = 0;
+    json_array_foreach(json_object_get(doc, "Actions"), i, a) if (rc == 0) rc =
+        start_action(t, workflow, run_id, trigger, a, preds);
+    json_decref(preds);
+    return rc;
 }
 
 /* Whether a condition list is met by the nodes' states in this run. */
@@ -549,7 +572,7 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
         }
         if (ret == 0 && mine && total > 0 && (any ? matched > 0 : matched == total)) {
             json_array_foreach(json_object_get(doc, "Actions"), k, c) if (ret == 0) ret =
-                start_action(t, NULL, NULL, trig[i].name, c);
+                start_action(t, NULL, NULL, trig[i].name, c, NULL);
         }
         json_decref(doc);
     }
@@ -667,7 +690,7 @@ static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char ru
         size_t i;
         json_t *a;
         json_array_foreach(json_object_get(doc, "Actions"), i, a) if (ret == 0) ret =
-            start_action(t, NULL, NULL, trigger, a);
+            start_action(t, NULL, NULL, trigger, a, NULL);
     }
     json_decref(doc);
     return ret;
@@ -725,7 +748,7 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     util_random_id(id, "jr_", 32);
     r.id = id;
     r.arguments = codec_map_encode(args);
-    r.detail = job_detail(def);
+    r.detail = job_detail(def, NULL);
     json_t *to = timeout_min > 0 ? json_integer(timeout_min) : NULL;
     r.timeout_min = job_timeout(def, to);
     json_decref(to);
@@ -797,7 +820,7 @@ static int start_crawl_tx(tx_t *t, const char *crawler)
     json_decref(def);
     if (rc == STORE_NOTFOUND)
         gerr_set(t->e, GERR_NOT_FOUND, "Crawler '%s' not found", crawler);
-    int ret = rc == 0 ? start_action(t, NULL, NULL, NULL, a) : -1;
+    int ret = rc == 0 ? start_action(t, NULL, NULL, NULL, a, NULL) : -1;
     json_decref(a);
     return ret;
 }
@@ -1015,7 +1038,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         json_t *fallback = NULL;
         if (!action)
             action = fallback = json_pack("{ss}", strcmp(nd->type, "JOB") == 0 ? "JobName" : "CrawlerName", nd->name);
-        rc = start_action(t, workflow, new_id, by, action);
+        rc = start_action(t, workflow, new_id, by, action, NULL);
         json_decref(fallback);
         if (rc < 0)
             goto out;

@@ -111,7 +111,7 @@ json_t *codec_jobrun(const store_jobrun_t *r)
     json_object_set_new(o, "JobRunState", json_string(store_jr_state_name(r->state)));
     json_object_set_new(o, "Arguments", codec_map_decode(r->arguments));
     codec_set_str(o, "ErrorMessage", r->error_message);
-    json_object_set_new(o, "PredecessorRuns", json_array());
+    json_object_set_new(o, "PredecessorRuns", json_array()); /* replaced by the detail's when it has some */
     int64_t end = r->completed_ms ? r->completed_ms : r->modified_ms;
     json_object_set_new(o, "ExecutionTime", json_integer(end > r->started_ms ? (end - r->started_ms) / 1000 : 0));
     if (r->timeout_min)

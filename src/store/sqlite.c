@@ -92,6 +92,7 @@ enum {
     Q_JR_LIST_ACTIVE_RUN,
     Q_JR_LIST_ACTIVE_ALL,
     Q_JR_COUNT_ACTIVE,
+    Q_JR_LATEST_IN_RUN,
     Q_RT_ADD,
     Q_RT_LIST,
     Q_RT_FIRE,
@@ -177,6 +178,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_JR_LIST_RUN] = "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 ORDER BY seq",
     [Q_JR_LIST_ACTIVE_RUN] = "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 AND state < 4 ORDER BY seq",
     [Q_JR_LIST_ACTIVE_ALL] = "SELECT " JR_COLS " FROM job_runs INDEXED BY job_runs_active WHERE state < 4 ORDER BY seq",
+    [Q_JR_LATEST_IN_RUN] = "SELECT id FROM job_runs WHERE workflow_run_id = ?1 AND kind = ?2 AND job = ?3"
+                           " ORDER BY seq DESC LIMIT 1",
     [Q_JR_COUNT_ACTIVE] = "SELECT count(*) FROM job_runs WHERE kind = ?1 AND job = ?2 AND state < 4",
     [Q_RT_ADD] = "INSERT OR REPLACE INTO run_triggers (run_id, name, doc, fired) VALUES (?1, ?2, ?3, ?4)",
     [Q_RT_LIST] = "SELECT name, doc, fired FROM run_triggers WHERE run_id = ?1 ORDER BY name",
@@ -1602,4 +1605,19 @@ int store_res_put_doc(store_t *s, const char *kind, const char *name, const char
                       gerr_t *e)
 {
     return EXEC(s, Q_RES_PUT_DOC, "updating a definition", e, "sssi", kind, name, doc, modified_ms);
+}
+
+int store_jobrun_latest_in_run(store_t *s, const char *workflow_run_id, const char *kind, const char *job, char **id,
+                               gerr_t *e)
+{
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_JR_LATEST_IN_RUN, e, "sss", workflow_run_id, kind, job);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? col_text(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(c->db, "reading a run's job runs", e);
 }

@@ -160,6 +160,9 @@ int store_jobrun_list_run(store_t *s, const char *workflow_run_id, store_jobrun_
 /* the active action runs of one workflow run, or of all (NULL) */
 int store_jobrun_list_active(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e);
 int store_jobrun_count_active(store_t *s, const char *kind, const char *job, int64_t *n, gerr_t *e);
+/* the id of the newest run of a job (or crawl) within a workflow run (heap), or STORE_NOTFOUND */
+int store_jobrun_latest_in_run(store_t *s, const char *workflow_run_id, const char *kind, const char *job, char **id,
+                               gerr_t *e);
 
 /* The frozen graph of a run (tx for writes). */
 int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired,

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <spawn.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -25,7 +28,8 @@ extern char **environ;
 
 /* A running job process; owned by the engine thread. Freed when its three handles are closed. */
 typedef struct proc {
-    uv_process_t h;
+    uv_poll_t h; /* readable when the process exits (its pidfd) */
+    int pidfd;
     uv_timer_t timeout, grace;
     struct engine *en;
     char id[FLOW_JOB_RUN_ID_LEN];
@@ -146,8 +150,10 @@ static void last_line(const char *path, char *out, size_t outlen)
 static void proc_closed(uv_handle_t *h)
 {
     proc_t *p = h->data;
-    if (--p->open_handles == 0)
+    if (--p->open_handles == 0) {
+        close(p->pidfd);
         free(p);
+    }
 }
 
 static void proc_release(proc_t *p)
@@ -160,14 +166,14 @@ static void proc_release(proc_t *p)
         p->next->prev = p->prev;
     uv_timer_stop(&p->timeout);
     uv_timer_stop(&p->grace);
+    uv_poll_stop(&p->h);
     uv_close((uv_handle_t *)&p->h, proc_closed);
     uv_close((uv_handle_t *)&p->timeout, proc_closed);
     uv_close((uv_handle_t *)&p->grace, proc_closed);
 }
 
-static void on_proc_exit(uv_process_t *h, int64_t status, int term_signal)
+static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
 {
-    proc_t *p = h->data;
     engine_t *en = p->en;
     p->exited = true;
     kill(-(pid_t)p->pid, SIGKILL); /* whatever the job left behind in its process group ends with it */
@@ -224,7 +230,65 @@ static void on_timeout(uv_timer_t *t)
     terminate(p);
 }
 
+/* The pidfd became readable: the process ended. Reap it and record how. */
+static void on_pidfd(uv_poll_t *h, int status, int events)
+{
+    proc_t *p = h->data;
+    (void)events;
+    siginfo_t si = {0};
+    if (status < 0 || waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+        return; /* not yet (a spurious wake-up) */
+    if (si.si_code == CLD_EXITED)
+        on_proc_exit(p, si.si_status, 0);
+    else
+        on_proc_exit(p, 0, si.si_status);
+}
+
+/* Starts argv with posix_spawn (a vfork-style clone: the cost does not grow with glued's size) in a session
+ * and process group of its own, with default signal handling, stdin from /dev/null, stdout and stderr to the
+ * log files, and no other descriptor of glued's. Returns the pid, or -errno. */
+static pid_t start_process(const char *file, char **argv, char **env, int fd_out, int fd_err)
+{
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_t fa;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&at, &none); /* glued's threads block SIGTERM; the job must not inherit that */
+    posix_spawnattr_setsigdefault(&at, &all); /* SIGPIPE is ignored in glued; the job gets the defaults */
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
+    posix_spawn_file_actions_adddup2(&fa, fd_err, 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    pid_t pid;
+    int rc = posix_spawn(&pid, file, &fa, &at, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return rc == 0 ? pid : -rc;
+}
+
 /* ---- starting a job run ---- */
+
+/* The first executable `name` on PATH. */
+static int find_in_path(const char *name, char *out, size_t outlen)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t n = end ? (size_t)(end - path) : strlen(path);
+        if (n && snprintf(out, outlen, "%.*s/%s", (int)n, path, name) < (int)outlen && access(out, X_OK) == 0)
+            return 0;
+        path += n + (end ? 1 : 0);
+    }
+    return -1;
+}
 
 /* Resolves Command.ScriptLocation (file://, absolute path, s3://) to a readable file. */
 static int resolve_script(engine_t *en, const char *loc, char *out, size_t outlen, char *msg, size_t msglen)
@@ -400,32 +464,33 @@ static void spawn_one(engine_t *en, const char *id)
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
         goto fail;
     }
+    /* posix_spawn searches PATH only through posix_spawnp; the interpreter may be a bare name */
+    pid_t pid = strchr(interp, '/') ? start_process(interp, argv, env, fd_out, fd_err) : -ENOENT;
+    if (pid == -ENOENT && !strchr(interp, '/')) {
+        char found[4096];
+        if (find_in_path(interp, found, sizeof found) == 0)
+            pid = start_process(found, argv, env, fd_out, fd_err);
+    }
+    if (pid < 0) {
+        snprintf(msg, sizeof msg, "Cannot start %s: %s", interp, strerror(-pid));
+        goto fail;
+    }
+    int pidfd = pidfd_open(pid, 0);
+    if (pidfd < 0) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        snprintf(msg, sizeof msg, "Cannot watch the job process: %s", strerror(errno));
+        goto fail;
+    }
     proc_t *p = calloc(1, sizeof *p);
     p->en = en;
     snprintf(p->id, sizeof p->id, "%s", id);
     p->timeout_min = r.timeout_min;
-    uv_stdio_container_t stdio[3] = {
-        {.flags = UV_IGNORE},
-        {.flags = UV_INHERIT_FD, .data.fd = fd_out},
-        {.flags = UV_INHERIT_FD, .data.fd = fd_err},
-    };
-    uv_process_options_t o = {
-        .exit_cb = on_proc_exit,
-        .file = interp,
-        .args = argv,
-        .env = env,
-        .flags = UV_PROCESS_DETACHED, /* setsid: the job leads its own process group */
-        .stdio_count = 3,
-        .stdio = stdio,
-    };
+    p->pid = pid;
+    p->pidfd = pidfd;
     p->h.data = p;
-    int urc = uv_spawn(&en->loop, &p->h, &o);
-    if (urc < 0) {
-        free(p);
-        snprintf(msg, sizeof msg, "Cannot start %s: %s", interp, uv_strerror(urc));
-        goto fail;
-    }
-    p->pid = p->h.pid;
+    uv_poll_init(&en->loop, &p->h, pidfd);
+    uv_poll_start(&p->h, UV_READABLE, on_pidfd);
     p->open_handles = 3;
     uv_timer_init(&en->loop, &p->timeout);
     uv_timer_init(&en->loop, &p->grace);

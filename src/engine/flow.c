@@ -667,8 +667,16 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
 
 int flow_action_started(store_t *s, const char *id, int64_t pid, int64_t now, gerr_t *e)
 {
+    /* not flushed: if a crash loses it, recovery finds the process by its GLUED_JOB_RUN_ID marker */
     tx_t t = {s, now, NULL, e, 0};
-    IN_TX(&t, action_started_tx(&t, id, pid));
+    if (store_tx_begin_relaxed(s, e) < 0)
+        return -1;
+    int rc = action_started_tx(&t, id, pid);
+    if (rc < 0 || store_tx_commit(s, e) < 0) {
+        store_tx_rollback(s);
+        return -1;
+    }
+    return rc;
 }
 
 static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char run_id[])

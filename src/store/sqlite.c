@@ -203,6 +203,7 @@ static const char *const sql[Q_COUNT] = {
 /* One connection and its statement cache; owned by exactly one thread. */
 typedef struct conn {
     sqlite3 *db;
+    bool relaxed; /* the open transaction commits without a flush; restore FULL after it */
     sqlite3_stmt *stmts[Q_COUNT];
     struct conn *next; /* in store->conns, for closing */
 } conn_t;
@@ -332,19 +333,30 @@ static int tx_begin(conn_t *c, gerr_t *e)
     return st ? step_done(c, st, "starting a transaction", e) : -1;
 }
 
+static void unrelax(conn_t *c)
+{
+    if (c->relaxed) {
+        sqlite3_exec(c->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+        c->relaxed = false;
+    }
+}
+
 static int tx_commit(conn_t *c, gerr_t *e)
 {
     sqlite3_stmt *st = stmt(c, Q_COMMIT, e);
-    return st ? step_done(c, st, "committing", e) : -1;
+    int rc = st ? step_done(c, st, "committing", e) : -1;
+    unrelax(c);
+    return rc;
 }
 
 static void tx_rollback(conn_t *c)
 {
-    if (sqlite3_get_autocommit(c->db))
-        return;
-    sqlite3_stmt *st = stmt(c, Q_ROLLBACK, NULL);
-    if (st)
-        step_done(c, st, "rolling back", NULL);
+    if (!sqlite3_get_autocommit(c->db)) {
+        sqlite3_stmt *st = stmt(c, Q_ROLLBACK, NULL);
+        if (st)
+            step_done(c, st, "rolling back", NULL);
+    }
+    unrelax(c);
 }
 
 static int migrate(store_t *s, sqlite3 *db, gerr_t *e)
@@ -1153,6 +1165,20 @@ int store_tx_begin(store_t *s, gerr_t *e)
 {
     conn_t *c = conn_get(s, e);
     return c ? tx_begin(c, e) : -1;
+}
+
+int store_tx_begin_relaxed(store_t *s, gerr_t *e)
+{
+    conn_t *c = conn_get(s, e);
+    if (!c)
+        return -1;
+    if (s->sync_full && sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
+        c->relaxed = true;
+    if (tx_begin(c, e) < 0) {
+        unrelax(c);
+        return -1;
+    }
+    return 0;
 }
 
 int store_tx_commit(store_t *s, gerr_t *e)

@@ -145,6 +145,10 @@ void store_jobrun_cleanup(store_jobrun_t *r);
 void store_jobrun_list_free(store_jobrun_t *v, size_t n);
 
 int store_tx_begin(store_t *s, gerr_t *e);
+/* A transaction whose commit is not flushed to disk at once (synchronous=NORMAL for it alone): for records
+ * that recovery can rebuild, never for anything acknowledged to a client. The next durable commit on the
+ * database flushes it too. */
+int store_tx_begin_relaxed(store_t *s, gerr_t *e);
 int store_tx_commit(store_t *s, gerr_t *e);
 void store_tx_rollback(store_t *s);
 

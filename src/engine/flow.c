@@ -47,17 +47,32 @@ static json_t *load_doc(store_t *s, const char *kind, const char *name, int *rc,
     return doc;
 }
 
-/* DefaultArguments, overridden by the call's or the action's, with NonOverridableArguments winning. */
+/* Adds the map's arguments to args with their keys as the script sees them: "--key". */
+static void add_args(json_t *args, json_t *map)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(map, k, v)
+    {
+        if (strncmp(k, "--", 2) == 0) {
+            json_object_set(args, k, v);
+        } else {
+            char *dk = malloc(strlen(k) + 3);
+            sprintf(dk, "--%s", k);
+            json_object_set(args, dk, v);
+            free(dk);
+        }
+    }
+}
+
+/* DefaultArguments, overridden by the call's or the action's, with NonOverridableArguments winning; keys as the
+ * script receives them, so that JobRun.Arguments reports exactly that. */
 static json_t *merge_args(json_t *job, json_t *given)
 {
-    json_t *args = json_deep_copy(json_object_get(job, "DefaultArguments"));
-    if (!args)
-        args = json_object();
-    if (given)
-        json_object_update(args, given);
-    json_t *fixed = json_object_get(job, "NonOverridableArguments");
-    if (fixed)
-        json_object_update(args, fixed);
+    json_t *args = json_object();
+    add_args(args, json_object_get(job, "DefaultArguments"));
+    add_args(args, given);
+    add_args(args, json_object_get(job, "NonOverridableArguments"));
     return args;
 }
 

@@ -1,0 +1,200 @@
+"""kill -9 in the middle of several workflow runs and a standalone job run, then a restart on the same data
+directory (SPEC §11 "Restart"): every run reaches an end, the interrupted job runs are FAILED with a message saying
+the server restarted, triggers watching FAILED fire after the restart, nothing stays RUNNING, and what the API
+acknowledged before the kill (run properties, finished runs) is still there. Every boto3 answer, before and after
+the restart, is checked against the Glue model by the harness hook."""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import GlueAssertions, Glued  # noqa: E402
+from test_engine_helpers import EngineTestCase, cond, kill_all  # noqa: E402
+
+RESTART_RE = r"(?i)restart"
+
+
+class RestartTest(unittest.TestCase, GlueAssertions):
+    # borrow the pollers and makers of EngineTestCase without its one-server-per-class life cycle
+    path = EngineTestCase.path
+    wait_file = EngineTestCase.wait_file
+    job = EngineTestCase.job
+    start_trigger = EngineTestCase.start_trigger
+    cond_trigger = EngineTestCase.cond_trigger
+    start_run = EngineTestCase.start_run
+    get_run = EngineTestCase.get_run
+    wait_run = EngineTestCase.wait_run
+    wait_job_run = EngineTestCase.wait_job_run
+    node = EngineTestCase.node
+    job_runs = EngineTestCase.job_runs
+    only_job_run = EngineTestCase.only_job_run
+    summary = EngineTestCase.summary
+    assertStats = EngineTestCase.assertStats
+    assertWorkflowArgs = EngineTestCase.assertWorkflowArgs
+    _n = 0
+
+    def uname(self, tag="wf"):
+        RestartTest._n += 1
+        return f"{tag}-restart-{RestartTest._n}-{os.getpid()}"
+
+    def create(self, **kw):
+        name = self.uname("wf")
+        self.glue.create_workflow(Name=name, **kw)
+        return name
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="glued-restart-")
+        self.addCleanup(shutil.rmtree, self.work, True)
+        self.server = Glued()
+        self.addCleanup(self.server.cleanup)
+        self.server.start()
+        self.glue = self.server.client()
+
+    def started(self, path):
+        pids = [int(p) for p in self.wait_file(path).split()]
+        self.addCleanup(kill_all, pids)
+        return pids
+
+    def test_kill_9_mid_run_then_restart(self):
+        g = self.glue
+        # A: the sleeper is interrupted; its SUCCEEDED trigger must never fire
+        wf_a = self.create()
+        sa = self.path("sa")
+        sleep_a = self.job({"--sleep": "20", "--started": sa})
+        self.start_trigger(wf_a, [sleep_a])
+        after_ok = self.job()
+        self.cond_trigger(wf_a, [sleep_a], [after_ok])
+        # B: the sleeper is interrupted; its FAILED trigger fires after the restart, next to a quick sibling
+        wf_b = self.create()
+        sb = self.path("sb")
+        sleep_b, quick_b = self.job({"--sleep": "20", "--started": sb}), self.job()
+        self.start_trigger(wf_b, [sleep_b, quick_b])
+        on_fail = self.job()
+        self.cond_trigger(wf_b, [cond(sleep_b, "FAILED")], [on_fail])
+        # C: finished before the kill; must stay as it was
+        wf_c = self.create()
+        quick_c = self.job()
+        self.start_trigger(wf_c, [quick_c])
+        rc = self.start_run(wf_c)
+        run_c_before = self.wait_run(wf_c, rc)
+        self.assertEqual(run_c_before["Status"], "COMPLETED")
+        # D: a standalone job run
+        sd = self.path("sd")
+        sleep_d = self.job({"--sleep": "20", "--started": sd})
+        jd = g.start_job_run(JobName=sleep_d)["JobRunId"]
+
+        ra = self.start_run(wf_a, props={"before": "kill"})
+        rb = self.start_run(wf_b)
+        pids = []
+        for p in (sa, sb, sd):
+            pids += self.started(p)
+        run_b = self.wait_run(wf_b, rb, statuses=("RUNNING",))
+        g.put_workflow_run_properties(Name=wf_a, RunId=ra, RunProperties={"acked": "yes"})
+        # make sure quick_b has ended before the kill, so B's outcome does not depend on timing
+        deadline = time.monotonic() + 15
+        while not [j for j in self.job_runs(run_b, quick_b) if j["JobRunState"] == "SUCCEEDED"]:
+            self.assertLess(time.monotonic(), deadline, self.summary(run_b))
+            time.sleep(0.05)
+            run_b = self.get_run(wf_b, rb)
+
+        self.server.kill9()
+        self.server.start()
+        g = self.glue = self.server.client()
+
+        # the processes the dead server left behind are ended by the new one
+        EngineTestCase.wait_gone(self, pids, timeout=15)
+        run_a = self.wait_run(wf_a, ra)
+        run_b = self.wait_run(wf_b, rb)
+        self.assertIn(run_a["Status"], ("COMPLETED", "STOPPED"), self.summary(run_a))
+        self.assertIn(run_b["Status"], ("COMPLETED", "STOPPED"), self.summary(run_b))
+        ja = self.only_job_run(run_a, sleep_a, "FAILED")
+        self.assertRegex(ja.get("ErrorMessage", ""), RESTART_RE)
+        self.assertIn("CompletedOn", ja)
+        self.assertEqual(self.job_runs(run_a, after_ok), [])
+        self.assertStats(run_a, TotalActions=2, FailedActions=1)
+        self.assertEqual(run_a["WorkflowRunProperties"], {"before": "kill", "acked": "yes"})
+
+        jb = self.only_job_run(run_b, sleep_b, "FAILED")
+        self.assertRegex(jb.get("ErrorMessage", ""), RESTART_RE)
+        self.only_job_run(run_b, quick_b, "SUCCEEDED")
+        if run_b["Status"] == "COMPLETED":
+            self.only_job_run(run_b, on_fail, "SUCCEEDED")
+            self.assertStats(run_b, TotalActions=3, SucceededActions=2, FailedActions=1)
+        self.assertWorkflowArgs(jb, wf_b, rb)
+
+        jr_d = self.wait_job_run(sleep_d, jd)
+        self.assertEqual(jr_d["JobRunState"], "FAILED")
+        self.assertRegex(jr_d.get("ErrorMessage", ""), RESTART_RE)
+
+        run_c = self.get_run(wf_c, rc)
+        self.assertEqual((run_c["Status"], run_c["Statistics"]), (run_c_before["Status"], run_c_before["Statistics"]))
+        self.assertEqual(self.only_job_run(run_c, quick_c)["Id"], self.only_job_run(run_c_before, quick_c)["Id"])
+
+        # nothing stays RUNNING, anywhere
+        time.sleep(0.3)
+        for wf in (wf_a, wf_b, wf_c):
+            for r in g.get_workflow_runs(Name=wf, IncludeGraph=True)["Runs"]:
+                self.assertIn(r["Status"], ("COMPLETED", "STOPPED"), self.summary(r))
+                self.assertEqual(r["Statistics"]["RunningActions"], 0)
+        for j in (sleep_a, after_ok, sleep_b, quick_b, on_fail, quick_c, sleep_d):
+            for jr in g.get_job_runs(JobName=j)["JobRuns"]:
+                self.assertNotIn(jr["JobRunState"], ("STARTING", "RUNNING", "STOPPING", "WAITING"), jr)
+        # the restarted server runs new work on the same data
+        ra2 = self.start_run(wf_c)
+        self.assertEqual(self.wait_run(wf_c, ra2)["Status"], "COMPLETED")
+        self.assertEqual(g.get_workflow(Name=wf_c)["Workflow"]["LastRun"]["WorkflowRunId"], ra2)
+        self.server.stop_ok()
+
+    def test_sigterm_with_running_jobs_then_restart(self):
+        wf = self.create()
+        st = self.path("st")
+        sleeper = self.job({"--sleep": "30", "--started": st})
+        self.start_trigger(wf, [sleeper])
+        handler = self.job()
+        self.cond_trigger(wf, [cond(sleeper, "FAILED"), cond(sleeper, "STOPPED")], [handler], logical="ANY")
+        rid = self.start_run(wf, props={"p": "1"})
+        pids = self.started(st)
+        t0 = time.monotonic()
+        self.server.stop_ok()  # exit status 0, clean stderr
+        self.assertLess(time.monotonic() - t0, 15)
+        # a clean shutdown ends the job's processes before exiting
+        EngineTestCase.wait_gone(self, pids, timeout=2)
+        self.server.start()
+        self.glue = self.server.client()
+        run = self.wait_run(wf, rid)
+        self.assertEqual(run["Status"], "COMPLETED", self.summary(run))
+        jr = self.job_runs(run, sleeper)
+        self.assertEqual(len(jr), 1, self.summary(run))
+        self.assertIn(jr[0]["JobRunState"], ("FAILED", "STOPPED"))
+        self.assertRegex(jr[0].get("ErrorMessage", ""), r"(?i)shut|stop|restart")
+        self.only_job_run(run, handler)
+        self.assertEqual(run["WorkflowRunProperties"], {"p": "1"})
+        self.server.stop_ok()
+
+    def test_kill_9_while_stopping_then_restart(self):
+        """A run is STOPPING (its job ignores TERM) when glued is killed: after the restart the run is STOPPED, the
+        job run STOPPED (not FAILED: it was being stopped), and the stubborn process is gone."""
+        wf = self.create()
+        st = self.path("st")
+        stubborn = self.job({"--sleep": "30", "--started": st, "--ignore-term": "1"})
+        self.start_trigger(wf, [stubborn])
+        after = self.job()
+        self.cond_trigger(wf, [cond(stubborn, "STOPPED")], [after])
+        rid = self.start_run(wf)
+        pids = self.started(st)
+        self.glue.stop_workflow_run(Name=wf, RunId=rid)
+        self.assertEqual(self.get_run(wf, rid, graph=False)["Status"], "STOPPING")
+        self.server.kill9()
+        self.server.start()
+        self.glue = self.server.client()
+        run = self.wait_run(wf, rid)
+        self.assertEqual(run["Status"], "STOPPED", self.summary(run))
+        self.only_job_run(run, stubborn, "STOPPED")
+        self.assertEqual(self.job_runs(run, after), [])
+        EngineTestCase.wait_gone(self, pids, timeout=15)
+        self.server.stop_ok()

@@ -93,9 +93,19 @@ static json_t *graph_done(graph_t *g)
     return json_pack("{soso}", "Nodes", g->nodes, "Edges", g->edges);
 }
 
-/* Appends the job runs (or crawls) of one node, from runs, to details[...] of the node in the graph. */
+/* Sets JobDetails.JobRuns / CrawlerDetails.Crawls on the nodes whose runs live in run_id. The runs are
+ * indexed by node first, so a large run costs nodes + runs, not nodes x runs. */
 static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size_t n)
 {
+    json_t *by_node = json_object(); /* "job\nname" -> [index, ...] */
+    for (size_t k = 0; k < n; k++) {
+        char key[600];
+        snprintf(key, sizeof key, "%s\n%s", runs[k].kind, runs[k].job);
+        json_t *l = json_object_get(by_node, key);
+        if (!l)
+            json_object_set_new(by_node, key, l = json_array());
+        json_array_append_new(l, json_integer((json_int_t)k));
+    }
     size_t i;
     json_t *nd;
     json_array_foreach(nodes, i, nd)
@@ -108,16 +118,23 @@ static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size
             continue;
         if (strcmp(src ? src : "", run_id) != 0)
             continue;
+        char key[600];
+        snprintf(key, sizeof key, "%s\n%s", job ? "job" : "crawl", name);
         json_t *list = json_array();
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(runs[k].kind, job ? "job" : "crawl") == 0 && strcmp(runs[k].job, name) == 0)
-                json_array_append_new(list, job ? codec_jobrun(&runs[k]) : codec_crawl(&runs[k]));
+        size_t m;
+        json_t *ix;
+        json_array_foreach(json_object_get(by_node, key), m, ix)
+        {
+            store_jobrun_t *r = &runs[json_integer_value(ix)];
+            json_array_append_new(list, job ? codec_jobrun(r) : codec_crawl(r));
+        }
         if (json_array_size(list))
             json_object_set_new(nd, job ? "JobDetails" : "CrawlerDetails",
                                 json_pack("{so}", job ? "JobRuns" : "Crawls", list));
         else
             json_decref(list);
     }
+    json_decref(by_node);
 }
 
 json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)

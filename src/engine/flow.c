@@ -669,7 +669,7 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
     if (r.state == JR_STARTING || r.state == JR_RUNNING) {
         r.state = JR_RUNNING;
         r.pid = pid;
-        r.modified_ms = t->now;
+        r.started_ms = r.modified_ms = t->now; /* StartedOn is when the process started */
         ret = store_jobrun_update(t->s, &r, t->e) < 0 ? -1 : 1;
         if (ret == 1 && r.workflow_run_id &&
             store_run_node_set(t->s, r.workflow_run_id, strcmp(r.kind, "job") == 0 ? "JOB" : "CRAWLER", r.job,

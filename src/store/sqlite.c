@@ -203,7 +203,9 @@ static const char *const sql[Q_COUNT] = {
 /* One connection and its statement cache; owned by exactly one thread. */
 typedef struct conn {
     sqlite3 *db;
-    bool relaxed; /* the open transaction commits without a flush; restore FULL after it */
+    struct store *store;
+    bool relaxed;  /* the open transaction commits without a flush; restore FULL after it */
+    bool in_write; /* this connection holds store->write_lock */
     sqlite3_stmt *stmts[Q_COUNT];
     struct conn *next; /* in store->conns, for closing */
 } conn_t;
@@ -212,7 +214,9 @@ struct store {
     char *path;
     bool sync_full;
     pthread_key_t key;
-    pthread_mutex_t lock; /* guards conns */
+    pthread_mutex_t lock;       /* guards conns */
+    pthread_mutex_t write_lock; /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK: writers of this process queue
+                                   here instead of sleeping in SQLite's busy handler */
     conn_t *conns;
     uint8_t secret[32];
     int version;
@@ -266,6 +270,7 @@ static conn_t *conn_get(store_t *s, gerr_t *e)
         gerr_set(e, GERR_INTERNAL, "out of memory");
         return NULL;
     }
+    c->store = s;
     c->db = open_db(s, e);
     if (!c->db) {
         free(c);
@@ -327,10 +332,26 @@ static int step_done(conn_t *c, sqlite3_stmt *st, const char *what, gerr_t *e)
     return 0;
 }
 
+static void write_unlock(conn_t *c)
+{
+    if (c->in_write) {
+        c->in_write = false;
+        pthread_mutex_unlock(&c->store->write_lock);
+    }
+}
+
 static int tx_begin(conn_t *c, gerr_t *e)
 {
+    if (c->in_write) /* a transaction inside a transaction on one thread: a bug, never a deadlock */
+        return gerr_set(e, GERR_INTERNAL, "store: nested write transaction");
+    pthread_mutex_lock(&c->store->write_lock);
+    c->in_write = true;
     sqlite3_stmt *st = stmt(c, Q_BEGIN, e);
-    return st ? step_done(c, st, "starting a transaction", e) : -1;
+    if (!st || step_done(c, st, "starting a transaction", e) < 0) {
+        write_unlock(c);
+        return -1;
+    }
+    return 0;
 }
 
 static void unrelax(conn_t *c)
@@ -345,7 +366,10 @@ static int tx_commit(conn_t *c, gerr_t *e)
 {
     sqlite3_stmt *st = stmt(c, Q_COMMIT, e);
     int rc = st ? step_done(c, st, "committing", e) : -1;
-    unrelax(c);
+    if (rc == 0) { /* on failure the transaction stays open: the caller rolls back, which unlocks */
+        unrelax(c);
+        write_unlock(c);
+    }
     return rc;
 }
 
@@ -357,6 +381,7 @@ static void tx_rollback(conn_t *c)
             step_done(c, st, "rolling back", NULL);
     }
     unrelax(c);
+    write_unlock(c);
 }
 
 static int migrate(store_t *s, sqlite3 *db, gerr_t *e)
@@ -435,6 +460,11 @@ static int make_dirs(const char *dir)
     return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static void sqlite_config_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t *e)
 {
     *out = NULL;
@@ -453,7 +483,11 @@ int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t 
     s->path = malloc(n);
     snprintf(s->path, n, "%s/glued.db", dir);
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
     pthread_key_create(&s->key, NULL);
+    /* no global allocation statistics: one mutex less on every SQLite call (must precede initialisation) */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_config_once);
     conn_t *c = conn_get(s, e);
     if (!c || migrate(s, c->db, e) < 0) {
         store_close(s);
@@ -478,6 +512,7 @@ void store_close(store_t *s)
     }
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->write_lock);
     free(s->path);
     free(s);
 }
@@ -1036,16 +1071,22 @@ out:
 int store_res_delete(store_t *s, const char *kind, const char *name, gerr_t *e)
 {
     conn_t *c = conn_get(s, e);
-    if (!c)
+    if (!c || tx_begin(c, e) < 0)
         return -1;
     sqlite3_stmt *st = stmt(c, Q_RES_DELETE, e);
     if (!st)
-        return -1;
+        goto fail;
     bind_text(st, 1, kind);
     bind_text(st, 2, name);
     if (step_done(c, st, "deleting a definition", e) < 0)
-        return -1;
-    return sqlite3_changes(c->db) ? 0 : STORE_NOTFOUND;
+        goto fail;
+    int changed = sqlite3_changes(c->db);
+    if (tx_commit(c, e) < 0)
+        goto fail;
+    return changed ? 0 : STORE_NOTFOUND;
+fail:
+    tx_rollback(c);
+    return -1;
 }
 
 static int res_rows(conn_t *c, sqlite3_stmt *st, size_t cap, store_res_t **out, size_t *n, gerr_t *e)

@@ -105,6 +105,8 @@ enum {
     Q_RW_ADD,
     Q_RW_LIST,
     Q_RUN_STATS_SET,
+    Q_RUN_STATS_ADD,
+    Q_RUN_ACTIVE,
     Q_RUN_STATUS_SET,
     Q_RUN_COUNT_ACTIVE,
     Q_RUN_LIST_ACTIVE,
@@ -194,6 +196,11 @@ static const char *const sql[Q_COUNT] = {
     [Q_RW_LIST] = "SELECT trigger_name FROM run_watch WHERE run_id = ?1 AND type = ?2 AND name = ?3",
     [Q_RUN_STATS_SET] = "UPDATE workflow_runs SET st_total = ?2, st_timeout = ?3, st_failed = ?4, st_stopped = ?5,"
                         " st_succeeded = ?6, st_running = ?7, st_errored = ?8, st_waiting = ?9 WHERE run_id = ?1",
+    [Q_RUN_STATS_ADD] = "UPDATE workflow_runs SET st_total = st_total + ?2, st_timeout = st_timeout + ?3,"
+                        " st_failed = st_failed + ?4, st_stopped = st_stopped + ?5, st_succeeded = st_succeeded + ?6,"
+                        " st_running = st_running + ?7, st_errored = st_errored + ?8, st_waiting = st_waiting + ?9"
+                        " WHERE run_id = ?1",
+    [Q_RUN_ACTIVE] = "SELECT st_running + st_waiting FROM workflow_runs WHERE run_id = ?1",
     [Q_RUN_STATUS_SET] = "UPDATE workflow_runs SET status = ?2, completed_ms = coalesce(?3, completed_ms),"
                          " error_message = coalesce(?4, error_message) WHERE run_id = ?1",
     [Q_RUN_COUNT_ACTIVE] = "SELECT count(*) FROM workflow_runs WHERE workflow = ?1 AND status IN (0, 2)",
@@ -1484,18 +1491,65 @@ static int64_t node_state_arg(int state)
     return state < 0 ? 0 : (int64_t)state + 1;
 }
 
+/* The statistics counter a node state counts under, or -1 (not run yet). */
+static int stat_of(int state)
+{
+    switch (state) {
+    case JR_STARTING:
+    case JR_RUNNING:
+    case JR_STOPPING: return ST_RUNNING;
+    case JR_WAITING: return ST_WAITING;
+    case JR_SUCCEEDED: return ST_SUCCEEDED;
+    case JR_FAILED:
+    case JR_EXPIRED: return ST_FAILED;
+    case JR_TIMEOUT: return ST_TIMEOUT;
+    case JR_STOPPED: return ST_STOPPED;
+    case JR_ERROR: return ST_ERRORED;
+    default: return -1;
+    }
+}
+
+/* Adds deltas to a run's counters: the statistics follow each node change in O(1), no recount. */
+static int stats_add(store_t *s, const char *run_id, const int64_t d[STORE_RUN_NSTATS], gerr_t *e)
+{
+    return EXEC(s, Q_RUN_STATS_ADD, "counting run statistics", e, "siiiiiiii", run_id, d[ST_TOTAL], d[ST_TIMEOUT],
+                d[ST_FAILED], d[ST_STOPPED], d[ST_SUCCEEDED], d[ST_RUNNING], d[ST_ERRORED], d[ST_WAITING]);
+}
+
 int store_run_node_add(store_t *s, const char *run_id, const char *type, const char *name, int state,
                        const char *source_run_id, gerr_t *e)
 {
-    return EXEC(s, Q_RN_ADD, "recording a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
-                source_run_id);
+    conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RN_ADD, e, "ssszs", run_id, type, name, node_state_arg(state), source_run_id);
+    if (!st || step_done(c, st, "recording a run node", e) < 0)
+        return -1;
+    if (sqlite3_changes(c->db) == 0)
+        return 0; /* the node was there already (named by several triggers) */
+    int64_t d[STORE_RUN_NSTATS] = {0};
+    d[ST_TOTAL] = 1;
+    if (stat_of(state) >= 0)
+        d[stat_of(state)] = 1;
+    return stats_add(s, run_id, d, e);
 }
 
 int store_run_node_set(store_t *s, const char *run_id, const char *type, const char *name, int state,
                        const char *source_run_id, gerr_t *e)
 {
-    return EXEC(s, Q_RN_SET, "updating a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
-                source_run_id);
+    int old = -1;
+    int rc = store_run_node_state(s, run_id, type, name, &old, e);
+    if (rc != 0)
+        return rc == STORE_NOTFOUND ? 0 : -1; /* not a node of this run's graph (or the run is gone) */
+    if (EXEC(s, Q_RN_SET, "updating a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
+             source_run_id) < 0)
+        return -1;
+    if (stat_of(old) == stat_of(state))
+        return 0;
+    int64_t d[STORE_RUN_NSTATS] = {0};
+    if (stat_of(old) >= 0)
+        d[stat_of(old)] -= 1;
+    if (stat_of(state) >= 0)
+        d[stat_of(state)] += 1;
+    return stats_add(s, run_id, d, e);
 }
 
 int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state, gerr_t *e)
@@ -1590,31 +1644,30 @@ int store_run_watchers(store_t *s, const char *run_id, const char *type, const c
 int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e)
 {
     conn_t *c;
+    sqlite3_stmt *st = prep(s, &c, Q_RUN_ACTIVE, e, "s", run_id);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    *active = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c->db, "reading a run's counters", e);
+}
+
+/* Recounts a run's statistics from its nodes (the slow, sure way; for checks and repairs). */
+int store_run_recount_stats(store_t *s, const char *run_id, gerr_t *e)
+{
+    conn_t *c;
     sqlite3_stmt *st = prep(s, &c, Q_RN_STATS, e, "s", run_id);
     if (!st)
         return -1;
     int64_t stats[STORE_RUN_NSTATS] = {0};
-    *active = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int state = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 0) - 1;
         int64_t k = sqlite3_column_int64(st, 1);
         stats[ST_TOTAL] += k;
-        switch (state) {
-        case JR_STARTING:
-        case JR_RUNNING:
-        case JR_STOPPING: stats[ST_RUNNING] += k; break;
-        case JR_WAITING: stats[ST_WAITING] += k; break;
-        case JR_SUCCEEDED: stats[ST_SUCCEEDED] += k; break;
-        case JR_FAILED:
-        case JR_EXPIRED: stats[ST_FAILED] += k; break;
-        case JR_TIMEOUT: stats[ST_TIMEOUT] += k; break;
-        case JR_STOPPED: stats[ST_STOPPED] += k; break;
-        case JR_ERROR: stats[ST_ERRORED] += k; break;
-        default: break;
-        }
-        if (JR_ACTIVE(state))
-            *active += k;
+        if (stat_of(state) >= 0)
+            stats[stat_of(state)] += k;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

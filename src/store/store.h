@@ -195,8 +195,11 @@ int store_run_watch_add(store_t *s, const char *run_id, const char *type, const 
 /* names of the run's triggers that watch a node */
 int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers,
                        size_t *n, gerr_t *e);
-/* recounts the run's nodes by state onto the run row; *active gets the number still active (tx) */
+/* The run's statistics counters follow every node change (store_run_node_add/_set keep them, O(1));
+ * *active gets the number of nodes still active (running or waiting). */
 int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e);
+/* Recounts the counters from the nodes (tx): a check that the incremental counts agree. */
+int store_run_recount_stats(store_t *s, const char *run_id, gerr_t *e);
 /* sets a run's status, and completed_ms and error when given (tx) */
 int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error,
                          gerr_t *e);

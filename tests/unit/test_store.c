@@ -882,6 +882,49 @@ START_TEST(test_concurrent_mutates_lose_nothing)
 }
 END_TEST
 
+/* The run counters kept incrementally by node_add/node_set agree with a full recount after any walk. */
+START_TEST(test_run_stats_incremental_match_recount)
+{
+    gerr_t e = {0};
+    create_wf("wf");
+    store_run_t r = run("wf", "wr_stats");
+    ck_assert_int_eq(store_run_insert(st, &r, &e), 0);
+    ck_assert_int_eq(store_tx_begin(st, &e), 0);
+    char name[16];
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof name, "j%d", i);
+        ck_assert_int_eq(store_run_node_add(st, "wr_stats", "JOB", name, i % 3 == 0 ? JR_SUCCEEDED : -1, NULL, &e), 0);
+    }
+    /* a node named twice counts once */
+    ck_assert_int_eq(store_run_node_add(st, "wr_stats", "JOB", "j1", -1, NULL, &e), 0);
+    unsigned seed = 7;
+    for (int step = 0; step < 300; step++) {
+        seed = seed * 1103515245u + 12345u;
+        snprintf(name, sizeof name, "j%u", (seed >> 8) % 12);
+        int state = (int)((seed >> 16) % (JR_EXPIRED + 2)) - 1; /* -1 .. JR_EXPIRED */
+        ck_assert_int_eq(store_run_node_set(st, "wr_stats", "JOB", name, state, NULL, &e), 0);
+    }
+    /* a node outside the run's graph changes nothing */
+    ck_assert_int_eq(store_run_node_set(st, "wr_stats", "JOB", "nope", JR_FAILED, NULL, &e), 0);
+    int64_t active = -1;
+    ck_assert_int_eq(store_run_refresh_stats(st, "wr_stats", &active, &e), 0);
+    ck_assert_int_eq(store_tx_commit(st, &e), 0);
+    store_run_t inc = {0}, full = {0};
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_stats", &inc, &e), 0);
+    ck_assert_int_eq(inc.stats[ST_TOTAL], 12);
+    ck_assert_int_eq(active, inc.stats[ST_RUNNING] + inc.stats[ST_WAITING]);
+    ck_assert_int_eq(store_tx_begin(st, &e), 0);
+    ck_assert_int_eq(store_run_recount_stats(st, "wr_stats", &e), 0);
+    ck_assert_int_eq(store_tx_commit(st, &e), 0);
+    ck_assert_int_eq(store_run_get(st, "wf", "wr_stats", &full, &e), 0);
+    for (int i = 0; i < STORE_RUN_NSTATS; i++)
+        ck_assert_msg(inc.stats[i] == full.stats[i], "counter %d: incremental %lld, recount %lld", i,
+                      (long long)inc.stats[i], (long long)full.stats[i]);
+    store_run_cleanup(&inc);
+    store_run_cleanup(&full);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -906,6 +949,7 @@ static Suite *store_suite(void)
 
     TCase *runs = tcase_create("runs");
     tcase_add_checked_fixture(runs, setup_open, teardown);
+    tcase_add_test(runs, test_run_stats_incremental_match_recount);
     tcase_add_test(runs, test_run_insert_get);
     tcase_add_test(runs, test_run_list_newest_first);
     tcase_add_test(runs, test_run_mutate);

@@ -77,8 +77,8 @@ int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_pag
         return -1;
     p->limit = (int)limit;
     if (token && *token)
-        return pagetoken_decode(store_secret(rq->api->store), scope, token, rq->now_ms, &p->after_str,
-                                &p->after_int, e);
+        return pagetoken_decode(store_secret(rq->api->store), scope, token, rq->now_ms, &p->after_str, &p->after_int,
+                                e);
     return 0;
 }
 

@@ -11,13 +11,23 @@
 #include "model/shape.h"
 #include "model/validate.h"
 
-#define CRAWLER_PAGE_MAX 1000
+#define CRAWLER_PAGE_MAX  1000
 #define CRAWLER_BATCH_MAX 100
 
 /* Members of CreateCrawlerRequest/UpdateCrawlerRequest kept as they are in the Crawler structure. */
-static const char *const copied[] = {"Role", "Targets", "DatabaseName", "Description", "Classifiers", "TablePrefix",
-                                     "SchemaChangePolicy", "RecrawlPolicy", "LineageConfiguration", "Configuration",
-                                     "CrawlerSecurityConfiguration", "LakeFormationConfiguration", NULL};
+static const char *const copied[] = {"Role",
+                                     "Targets",
+                                     "DatabaseName",
+                                     "Description",
+                                     "Classifiers",
+                                     "TablePrefix",
+                                     "SchemaChangePolicy",
+                                     "RecrawlPolicy",
+                                     "LineageConfiguration",
+                                     "Configuration",
+                                     "CrawlerSecurityConfiguration",
+                                     "LakeFormationConfiguration",
+                                     NULL};
 
 static json_t *crawler_json(const store_res_t *r)
 {
@@ -29,13 +39,13 @@ static int check_targets(json_t *targets, gerr_t *e)
     size_t total = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(targets, k, v) total += json_array_size(v);
+    json_object_foreach (targets, k, v)
+        total += json_array_size(v);
     if (total == 0)
         return gerr_set(e, GERR_INVALID_INPUT, "Targets must hold at least one target (e.g. S3Targets with a Path)");
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(targets, "S3Targets"), i, t)
-    {
+    json_array_foreach (json_object_get(targets, "S3Targets"), i, t) {
         const char *path = json_string_value(json_object_get(t, "Path"));
         if (!path || !*path)
             return gerr_set(e, GERR_INVALID_INPUT, "Targets.S3Targets[%zu].Path is required", i);
@@ -78,9 +88,9 @@ int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *name = json_string_value(json_object_get(req, "Name"));
     json_t *doc = json_pack("{sssssisi}", "Name", name, "State", "READY", "CrawlElapsedTime", 0, "Version", 1);
     /* the defaults AWS reports for a crawler created without them */
-    json_object_set_new(doc, "SchemaChangePolicy",
-                        json_pack("{ssss}", "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior",
-                                  "DEPRECATE_IN_DATABASE"));
+    json_object_set_new(
+        doc, "SchemaChangePolicy",
+        json_pack("{ssss}", "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior", "DEPRECATE_IN_DATABASE"));
     json_object_set_new(doc, "RecrawlPolicy", json_pack("{ss}", "RecrawlBehavior", "CRAWL_EVERYTHING"));
     json_object_set_new(doc, "LineageConfiguration", json_pack("{ss}", "CrawlerLineageSettings", "DISABLE"));
     if (apply(doc, req, e) < 0)
@@ -89,8 +99,12 @@ int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (t && json_object_size(t))
         tags = codec_map_encode(t);
     text = json_dumps(doc, JSON_COMPACT);
-    store_res_t r = {.kind = "crawler", .name = (char *)name, .doc = text, .tags = tags,
-                     .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
+    store_res_t r = {.kind = "crawler",
+                     .name = (char *)name,
+                     .doc = text,
+                     .tags = tags,
+                     .created_ms = rq->now_ms,
+                     .modified_ms = rq->now_ms};
     if (store_res_create(rq->api->store, &r, rq->api->cfg.max_crawlers, e) < 0)
         goto out;
     if (json_object_get(doc, "Schedule"))
@@ -172,8 +186,8 @@ int api_get_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 
 int api_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    return res_page(rq, "crawler", in, "GetCrawlers", CRAWLER_PAGE_MAX, NULL, NULL, NULL, crawler_json, "Crawlers",
-                    out, e);
+    return res_page(rq, "crawler", in, "GetCrawlers", CRAWLER_PAGE_MAX, NULL, NULL, NULL, crawler_json, "Crawlers", out,
+                    e);
 }
 
 int api_list_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
@@ -187,21 +201,8 @@ int api_list_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 
 int api_batch_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    json_t *names;
-    if (val_str_list(in, "CrawlerNames", 0, CRAWLER_BATCH_MAX, &VAL_NAME, true, &names, e) < 0)
-        return -1;
-    json_t *found = json_array(), *missing = json_array();
-    if (res_batch(rq, "crawler", names, crawler_json, found, missing, e) < 0) {
-        json_decref(found);
-        json_decref(missing);
-        return -1;
-    }
-    *out = json_pack("{so}", "Crawlers", found);
-    if (json_array_size(missing))
-        json_object_set_new(*out, "CrawlersNotFound", missing);
-    else
-        json_decref(missing);
-    return 0;
+    return res_batch_get(rq, "crawler", in, "CrawlerNames", CRAWLER_BATCH_MAX, crawler_json, "Crawlers",
+                         "CrawlersNotFound", out, e);
 }
 
 int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)

@@ -14,7 +14,7 @@
 
 typedef struct graph {
     json_t *nodes, *edges;
-    json_t *index; /* UniqueId -> true, to add each node once */
+    json_t *index;      /* UniqueId -> true, to add each node once */
     json_t *edge_index; /* "from>to" -> true, to add each edge once */
     const uint8_t *secret;
     const char *workflow;
@@ -72,17 +72,16 @@ static void add_trigger(graph_t *g, const char *name, const char *text)
     size_t k;
     json_t *it;
     const char *type, *nname;
-    json_array_foreach(json_object_get(t, "Actions"), k, it) if (target(it, &type, &nname))
-    {
-        node(g, type, nname, NULL, id);
-        edge(g, tid, id);
-    }
-    json_array_foreach(json_object_get(json_object_get(t, "Predicate"), "Conditions"), k, it) if (
-        target(it, &type, &nname))
-    {
-        node(g, type, nname, NULL, id);
-        edge(g, id, tid);
-    }
+    json_array_foreach (json_object_get(t, "Actions"), k, it)
+        if (target(it, &type, &nname)) {
+            node(g, type, nname, NULL, id);
+            edge(g, tid, id);
+        }
+    json_array_foreach (json_object_get(json_object_get(t, "Predicate"), "Conditions"), k, it)
+        if (target(it, &type, &nname)) {
+            node(g, type, nname, NULL, id);
+            edge(g, id, tid);
+        }
     json_decref(t);
 }
 
@@ -108,8 +107,7 @@ static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size
     }
     size_t i;
     json_t *nd;
-    json_array_foreach(nodes, i, nd)
-    {
+    json_array_foreach (nodes, i, nd) {
         const char *type = json_string_value(json_object_get(nd, "Type"));
         const char *name = json_string_value(json_object_get(nd, "Name"));
         const char *src = json_string_value(json_object_get(nd, "_source"));
@@ -123,8 +121,7 @@ static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size
         json_t *list = json_array();
         size_t m;
         json_t *ix;
-        json_array_foreach(json_object_get(by_node, key), m, ix)
-        {
+        json_array_foreach (json_object_get(by_node, key), m, ix) {
             store_jobrun_t *r = &runs[json_integer_value(ix)];
             json_array_append_new(list, job ? codec_jobrun(r) : codec_crawl(r));
         }
@@ -158,8 +155,7 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
     json_t *sources = json_object();
     size_t i;
     json_t *nd;
-    json_array_foreach(g.nodes, i, nd)
-    {
+    json_array_foreach (g.nodes, i, nd) {
         const char *type = json_string_value(json_object_get(nd, "Type"));
         const char *name = json_string_value(json_object_get(nd, "Name"));
         for (size_t k = 0; k < nn; k++)
@@ -172,8 +168,7 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
     const char *src;
     json_t *unused;
     int rc = 0;
-    json_object_foreach(sources, src, unused)
-    {
+    json_object_foreach (sources, src, unused) {
         store_jobrun_t *runs = NULL;
         size_t n = 0;
         if ((rc = store_jobrun_list_run(s, src, &runs, &n, e)) < 0)
@@ -181,7 +176,8 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
         attach(g.nodes, src, runs, n);
         store_jobrun_list_free(runs, n);
     }
-    json_array_foreach(g.nodes, i, nd) json_object_del(nd, "_source");
+    json_array_foreach (g.nodes, i, nd)
+        json_object_del(nd, "_source");
     json_decref(sources);
     store_strv_free(names, nt);
     store_strv_free(docs, nt);
@@ -207,4 +203,3 @@ json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e)
     store_res_list_free(trig, n);
     return graph_done(&g);
 }
-

@@ -10,7 +10,7 @@
 #include "model/validate.h"
 
 #define JOBRUNS_PAGE_MAX 200
-#define STOP_BATCH_MAX 25
+#define STOP_BATCH_MAX   25
 
 int api_start_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
@@ -106,8 +106,7 @@ int api_batch_stop_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     flow_ids_t kill = {0}, spawn = {0};
     size_t i;
     json_t *it;
-    json_array_foreach(ids, i, it)
-    {
+    json_array_foreach (ids, i, it) {
         const char *id = json_string_value(it);
         gerr_t one = {0};
         if (flow_stop_job_run(rq->api->store, job, id, rq->now_ms, &kill, &spawn, &one) < 0) {

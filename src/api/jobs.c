@@ -10,11 +10,11 @@
 #include "model/shape.h"
 #include "model/validate.h"
 
-#define JOB_TIMEOUT_MAX 10080
-#define JOB_RETRIES_MAX 10
+#define JOB_TIMEOUT_MAX     10080
+#define JOB_RETRIES_MAX     10
 #define JOB_CONCURRENCY_MAX 1000
-#define JOB_PAGE_MAX 1000
-#define JOB_BATCH_MAX 1000
+#define JOB_PAGE_MAX        1000
+#define JOB_BATCH_MAX       1000
 
 static const char *const command_names[] = {"glueetl", "pythonshell", "gluestreaming", "glueray", "shell", NULL};
 
@@ -65,8 +65,8 @@ static int job_rules(json_t *doc, const char *path, gerr_t *e)
     if (!mcr)
         json_object_set_new(ep, "MaxConcurrentRuns", json_integer(1));
     else if (json_integer_value(mcr) < 1 || json_integer_value(mcr) > JOB_CONCURRENCY_MAX)
-        return gerr_set(e, GERR_INVALID_INPUT, "%sExecutionProperty.MaxConcurrentRuns must be 1 to %d (got %lld)",
-                        path, JOB_CONCURRENCY_MAX, (long long)json_integer_value(mcr));
+        return gerr_set(e, GERR_INVALID_INPUT, "%sExecutionProperty.MaxConcurrentRuns must be 1 to %d (got %lld)", path,
+                        JOB_CONCURRENCY_MAX, (long long)json_integer_value(mcr));
 
     json_t *retries = json_object_get(doc, "MaxRetries");
     if (!retries)
@@ -77,8 +77,8 @@ static int job_rules(json_t *doc, const char *path, gerr_t *e)
 
     json_t *timeout = json_object_get(doc, "Timeout");
     if (timeout && json_integer_value(timeout) > JOB_TIMEOUT_MAX)
-        return gerr_set(e, GERR_INVALID_INPUT, "%sTimeout must be 1 to %d minutes (got %lld)", path,
-                        JOB_TIMEOUT_MAX, (long long)json_integer_value(timeout));
+        return gerr_set(e, GERR_INVALID_INPUT, "%sTimeout must be 1 to %d minutes (got %lld)", path, JOB_TIMEOUT_MAX,
+                        (long long)json_integer_value(timeout));
     if (!timeout && strcmp(cname, "gluestreaming") != 0) {
         const char *gv = json_string_value(json_object_get(doc, "GlueVersion"));
         json_object_set_new(doc, "Timeout", json_integer(glue5_or_later(gv) ? 480 : 2880));
@@ -86,8 +86,7 @@ static int job_rules(json_t *doc, const char *path, gerr_t *e)
 
     bool wt = json_object_get(doc, "WorkerType") != NULL, nw = json_object_get(doc, "NumberOfWorkers") != NULL;
     if (wt != nw)
-        return gerr_set(e, GERR_INVALID_INPUT, "%sWorkerType and %sNumberOfWorkers must be given together", path,
-                        path);
+        return gerr_set(e, GERR_INVALID_INPUT, "%sWorkerType and %sNumberOfWorkers must be given together", path, path);
     json_t *nwv = json_object_get(doc, "NumberOfWorkers");
     if (nwv && json_integer_value(nwv) < 1)
         return gerr_set(e, GERR_INVALID_INPUT, "%sNumberOfWorkers must be at least 1 (got %lld)", path,
@@ -99,8 +98,7 @@ static int job_rules(json_t *doc, const char *path, gerr_t *e)
                         "NumberOfWorkers: choose one way to size the job",
                         path);
     if (cap && json_number_value(cap) <= 0)
-        return gerr_set(e, GERR_INVALID_INPUT, "%sMaxCapacity must be positive (got %g)", path,
-                        json_number_value(cap));
+        return gerr_set(e, GERR_INVALID_INPUT, "%sMaxCapacity must be positive (got %g)", path, json_number_value(cap));
     if (!cap && !wt && strcmp(cname, "pythonshell") == 0)
         json_object_set_new(doc, "MaxCapacity", json_real(0.0625));
     return 0;
@@ -121,8 +119,12 @@ int api_create_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         goto out;
     text = json_dumps(doc, JSON_COMPACT);
     const char *name = json_string_value(json_object_get(doc, "Name"));
-    store_res_t r = {.kind = "job", .name = (char *)name, .doc = text, .tags = tags,
-                     .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
+    store_res_t r = {.kind = "job",
+                     .name = (char *)name,
+                     .doc = text,
+                     .tags = tags,
+                     .created_ms = rq->now_ms,
+                     .modified_ms = rq->now_ms};
     if (store_res_create(rq->api->store, &r, rq->api->cfg.max_jobs, e) < 0)
         goto out;
     *out = json_pack("{ss}", "Name", name);
@@ -164,8 +166,7 @@ int api_update_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         goto out;
     }
     if (!json_object_get(doc, "Command")) {
-        gerr_set(e, GERR_INVALID_INPUT,
-                 "JobUpdate.Command is required: an update replaces the whole job definition");
+        gerr_set(e, GERR_INVALID_INPUT, "JobUpdate.Command is required: an update replaces the whole job definition");
         goto out;
     }
     if (job_rules(doc, "JobUpdate.", e) < 0)
@@ -190,8 +191,7 @@ int api_get_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     const char *name;
     json_t *job;
-    if (val_str(in, "JobName", &VAL_NAME, true, &name, e) < 0 ||
-        res_get(rq, "job", "Job", name, job_json, &job, e) < 0)
+    if (val_str(in, "JobName", &VAL_NAME, true, &name, e) < 0 || res_get(rq, "job", "Job", name, job_json, &job, e) < 0)
         return -1;
     *out = json_pack("{so}", "Job", job);
     return 0;
@@ -212,21 +212,7 @@ int api_list_jobs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 
 int api_batch_get_jobs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    json_t *names;
-    if (val_str_list(in, "JobNames", 0, JOB_BATCH_MAX, &VAL_NAME, true, &names, e) < 0)
-        return -1;
-    json_t *found = json_array(), *missing = json_array();
-    if (res_batch(rq, "job", names, job_json, found, missing, e) < 0) {
-        json_decref(found);
-        json_decref(missing);
-        return -1;
-    }
-    *out = json_pack("{so}", "Jobs", found);
-    if (json_array_size(missing))
-        json_object_set_new(*out, "JobsNotFound", missing);
-    else
-        json_decref(missing);
-    return 0;
+    return res_batch_get(rq, "job", in, "JobNames", JOB_BATCH_MAX, job_json, "Jobs", "JobsNotFound", out, e);
 }
 
 int api_delete_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)

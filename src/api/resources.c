@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/codec.h"
+#include "model/validate.h"
 
 json_t *res_name_json(const store_res_t *r)
 {
@@ -39,14 +40,13 @@ int res_get(api_req_t *rq, const char *kind, const char *label, const char *name
     return 0;
 }
 
-int res_batch(api_req_t *rq, const char *kind, json_t *names, res_json_fn fn, json_t *found, json_t *missing,
-              gerr_t *e)
+static int res_batch(api_req_t *rq, const char *kind, json_t *names, res_json_fn fn, json_t *found, json_t *missing,
+                     gerr_t *e)
 {
     json_t *seen = json_object();
     size_t i;
     json_t *it;
-    json_array_foreach(names, i, it)
-    {
+    json_array_foreach (names, i, it) {
         const char *name = json_string_value(it);
         if (json_object_get(seen, name))
             continue;
@@ -67,6 +67,26 @@ int res_batch(api_req_t *rq, const char *kind, json_t *names, res_json_fn fn, js
     return 0;
 }
 
+int res_batch_get(api_req_t *rq, const char *kind, json_t *in, const char *names_field, size_t max, res_json_fn fn,
+                  const char *found_key, const char *missing_key, json_t **out, gerr_t *e)
+{
+    json_t *names;
+    if (val_str_list(in, names_field, 0, max, &VAL_NAME, true, &names, e) < 0)
+        return -1;
+    json_t *found = json_array(), *missing = json_array();
+    if (res_batch(rq, kind, names, fn, found, missing, e) < 0) {
+        json_decref(found);
+        json_decref(missing);
+        return -1;
+    }
+    *out = json_pack("{so}", found_key, found);
+    if (json_array_size(missing))
+        json_object_set_new(*out, missing_key, missing);
+    else
+        json_decref(missing);
+    return 0;
+}
+
 static bool has_tags(const store_res_t *r, json_t *want)
 {
     if (!want || json_object_size(want) == 0)
@@ -75,8 +95,7 @@ static bool has_tags(const store_res_t *r, json_t *want)
     bool ok = true;
     const char *k;
     json_t *v;
-    json_object_foreach(want, k, v)
-    {
+    json_object_foreach (want, k, v) {
         json_t *h = json_object_get(have, k);
         if (!h || strcmp(json_string_value(h), json_string_value(v)) != 0) {
             ok = false;

@@ -15,9 +15,10 @@ typedef bool (*res_filter_fn)(const store_res_t *r, void *ctx);
 /* The definition of `kind` named `name`, as json (label names it in the EntityNotFound message). */
 int res_get(api_req_t *rq, const char *kind, const char *label, const char *name, res_json_fn fn, json_t **out,
             gerr_t *e);
-/* For a Batch* call: found items into found[], names that are missing into missing[]. */
-int res_batch(api_req_t *rq, const char *kind, json_t *names, res_json_fn fn, json_t *found, json_t *missing,
-              gerr_t *e);
+/* A whole Batch* operation: reads the names list (names_field, at most max), answers
+ * {found_key: [...], missing_key: [...] (only when some are missing)}; each name answered once. */
+int res_batch_get(api_req_t *rq, const char *kind, json_t *in, const char *names_field, size_t max, res_json_fn fn,
+                  const char *found_key, const char *missing_key, json_t **out, gerr_t *e);
 /* One page of a listing in name order: items built by fn, NextToken set on out when more pass the filters.
  * tags (may be NULL) keeps definitions that carry every given tag. */
 int res_page(api_req_t *rq, const char *kind, json_t *in, const char *scope, int max, json_t *tags,

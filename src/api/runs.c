@@ -32,7 +32,6 @@ static int read_ids(json_t *in, const char **wf, const char **run_id, gerr_t *e)
     return 0;
 }
 
-
 int api_get_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     const char *wf, *run_id;
@@ -185,8 +184,8 @@ int api_resume_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     char new_id[FLOW_RUN_ID_LEN];
     json_t *restarted = NULL;
     flow_ids_t spawn = {0};
-    if (flow_resume_run(rq->api->store, store_secret(rq->api->store), wf, run_id, ids, rq->now_ms, new_id,
-                        &restarted, &spawn, e) < 0) {
+    if (flow_resume_run(rq->api->store, store_secret(rq->api->store), wf, run_id, ids, rq->now_ms, new_id, &restarted,
+                        &spawn, e) < 0) {
         flow_ids_cleanup(&spawn);
         if (e->type && strcmp(e->type, GERR_NOT_FOUND) == 0)
             return run_not_found(rq, wf, run_id, e);

@@ -11,16 +11,17 @@
 #define TAGS_MAX 50
 
 typedef struct arn {
-    char type[16];  /* workflow, job, trigger, crawler */
+    char type[16];    /* workflow, job, trigger, crawler */
     const char *name; /* points into the input string */
 } arn_t;
 
 static int parse_arn(api_req_t *rq, const char *s, arn_t *a, gerr_t *e)
 {
-    static const char *const partitions[] = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
-                                             "aws-iso-f", NULL};
+    static const char *const partitions[] = {"aws",       "aws-cn",    "aws-us-gov", "aws-iso",
+                                             "aws-iso-b", "aws-iso-e", "aws-iso-f",  NULL};
     static const char *const types[] = {"workflow", "job", "trigger", "crawler", NULL};
-    const char *shape = "ResourceArn must look like arn:aws:glue:<region>:<account>:<workflow|job|trigger|crawler>/<name>";
+    const char *shape =
+        "ResourceArn must look like arn:aws:glue:<region>:<account>:<workflow|job|trigger|crawler>/<name>";
     char part[16], svc[8], region[32], account[32];
     int used = 0;
     if (sscanf(s, "arn:%15[^:]:%7[^:]:%31[^:]:%31[^:]:%n", part, svc, region, account, &used) != 4 || !used)
@@ -39,8 +40,8 @@ static int parse_arn(api_req_t *rq, const char *s, arn_t *a, gerr_t *e)
     for (size_t i = 0; types[i]; i++)
         ok |= strcmp(a->type, types[i]) == 0;
     if (!ok)
-        return gerr_set(e, GERR_INVALID_INPUT, "ResourceArn names a '%s'; glued tags workflows, jobs, triggers and crawlers",
-                        a->type);
+        return gerr_set(e, GERR_INVALID_INPUT,
+                        "ResourceArn names a '%s'; glued tags workflows, jobs, triggers and crawlers", a->type);
     a->name = slash + 1;
     if (val_check(a->name, strlen(a->name), &VAL_NAME, "The name in ResourceArn", e) < 0)
         return -1;
@@ -69,7 +70,8 @@ static int apply(char **tags, tag_change_t *c, gerr_t *e)
     if (c->remove) {
         size_t i;
         json_t *k;
-        json_array_foreach(c->remove, i, k) json_object_del(m, json_string_value(k));
+        json_array_foreach (c->remove, i, k)
+            json_object_del(m, json_string_value(k));
     }
     if (json_object_size(m) > TAGS_MAX) {
         size_t n = json_object_size(m);
@@ -95,9 +97,8 @@ static int res_apply(store_res_t *r, void *c, gerr_t *e)
 
 static int change(api_req_t *rq, const arn_t *a, tag_change_t *c, gerr_t *e)
 {
-    int rc = strcmp(a->type, "workflow") == 0
-                 ? store_workflow_mutate(rq->api->store, a->name, wf_apply, c, e)
-                 : store_res_mutate(rq->api->store, a->type, a->name, res_apply, c, e);
+    int rc = strcmp(a->type, "workflow") == 0 ? store_workflow_mutate(rq->api->store, a->name, wf_apply, c, e)
+                                              : store_res_mutate(rq->api->store, a->type, a->name, res_apply, c, e);
     if (rc == STORE_NOTFOUND)
         return arn_not_found(a, e);
     return rc;

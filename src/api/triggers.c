@@ -14,9 +14,9 @@
 #include "model/validate.h"
 
 #define TRIGGER_ACTIONS_MAX 50
-#define TRIGGER_PAGE_MAX 200
-#define TRIGGER_BATCH_MAX 1000
-#define ACTION_TIMEOUT_MAX 10080
+#define TRIGGER_PAGE_MAX    200
+#define TRIGGER_BATCH_MAX   1000
+#define ACTION_TIMEOUT_MAX  10080
 
 static json_t *trigger_json(const store_res_t *r)
 {
@@ -55,8 +55,7 @@ static int check_actions(api_req_t *rq, json_t *actions, const char *path, gerr_
     size_t i;
     json_t *a;
     char where[96];
-    json_array_foreach(actions, i, a)
-    {
+    json_array_foreach (actions, i, a) {
         snprintf(where, sizeof where, "%sActions[%zu]", path, i);
         const char *job = json_string_value(json_object_get(a, "JobName"));
         const char *crawler = json_string_value(json_object_get(a, "CrawlerName"));
@@ -95,8 +94,7 @@ static int check_predicate(api_req_t *rq, json_t *pred, json_t *actions, const c
     size_t i;
     json_t *c;
     char where[128];
-    json_array_foreach(conds, i, c)
-    {
+    json_array_foreach (conds, i, c) {
         snprintf(where, sizeof where, "%sPredicate.Conditions[%zu]", path, i);
         if (!json_object_get(c, "LogicalOperator"))
             return gerr_set(e, GERR_INVALID_INPUT, "%s.LogicalOperator is required and must be EQUALS", where);
@@ -124,8 +122,7 @@ static int check_predicate(api_req_t *rq, json_t *pred, json_t *actions, const c
             return -1;
         size_t k;
         json_t *a;
-        json_array_foreach(actions, k, a)
-        {
+        json_array_foreach (actions, k, a) {
             const char *aj = json_string_value(json_object_get(a, job ? "JobName" : "CrawlerName"));
             if (aj && strcmp(aj, job ? job : crawler) == 0)
                 return gerr_set(e, GERR_INVALID_INPUT,
@@ -150,8 +147,10 @@ static int trigger_rules(api_req_t *rq, json_t *doc, const char *type, const cha
     snprintf(what, sizeof what, "%sSchedule", path);
     if (strcmp(type, "SCHEDULED") == 0) {
         if (!sched)
-            return gerr_set(e, GERR_INVALID_INPUT, "%sSchedule is required for a SCHEDULED trigger, e.g. "
-                                                   "cron(15 12 * * ? *)", path);
+            return gerr_set(e, GERR_INVALID_INPUT,
+                            "%sSchedule is required for a SCHEDULED trigger, e.g. "
+                            "cron(15 12 * * ? *)",
+                            path);
         if (api_check_schedule(sched, what, e) < 0)
             return -1;
     } else if (sched) {
@@ -165,8 +164,8 @@ static int trigger_rules(api_req_t *rq, json_t *doc, const char *type, const cha
         if (check_predicate(rq, pred, actions, path, e) < 0)
             return -1;
     } else if (pred) {
-        return gerr_set(e, GERR_INVALID_INPUT, "%sPredicate is only for CONDITIONAL triggers (this one is %s)",
-                        path, type);
+        return gerr_set(e, GERR_INVALID_INPUT, "%sPredicate is only for CONDITIONAL triggers (this one is %s)", path,
+                        type);
     }
     json_t *batch = json_object_get(doc, "EventBatchingCondition");
     if (batch && strcmp(type, "EVENT") != 0)
@@ -250,8 +249,13 @@ int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         goto out;
     json_object_set_new(doc, "State", json_string(start ? "ACTIVATED" : "CREATED"));
     text = json_dumps(doc, JSON_COMPACT);
-    store_res_t r = {.kind = "trigger", .name = (char *)name, .workflow = (char *)workflow, .doc = text,
-                     .tags = tags, .created_ms = rq->now_ms, .modified_ms = rq->now_ms};
+    store_res_t r = {.kind = "trigger",
+                     .name = (char *)name,
+                     .workflow = (char *)workflow,
+                     .doc = text,
+                     .tags = tags,
+                     .created_ms = rq->now_ms,
+                     .modified_ms = rq->now_ms};
     create_check_t cc = {rq, workflow, type, name};
     if (store_res_create_checked(rq->api->store, &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
         goto out;
@@ -267,10 +271,10 @@ out:
 
 typedef struct trigger_edit {
     api_req_t *rq;
-    json_t *update; /* UpdateTrigger: the checked TriggerUpdate */
+    json_t *update;        /* UpdateTrigger: the checked TriggerUpdate */
     const char *new_state; /* Start/StopTrigger: the state to set */
     bool fire;             /* StartTrigger found an ON_DEMAND trigger: fire it */
-    json_t *result; /* the trigger after the change */
+    json_t *result;        /* the trigger after the change */
 } trigger_edit_t;
 
 static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
@@ -282,8 +286,8 @@ static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
     const char *type = json_string_value(json_object_get(doc, "Type"));
     if (x->update) {
         /* a complete overwrite of the definition; name, type, workflow and state stay */
-        static const char *const fields[] = {"Description", "Schedule", "Actions", "Predicate",
-                                             "EventBatchingCondition", NULL};
+        static const char *const fields[] = {
+            "Description", "Schedule", "Actions", "Predicate", "EventBatchingCondition", NULL};
         for (size_t i = 0; fields[i]; i++) {
             json_t *v = json_object_get(x->update, fields[i]);
             if (v)
@@ -304,9 +308,8 @@ static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
         }
         if (strcmp(type, "ON_DEMAND") == 0) {
             json_decref(doc);
-            return gerr_set(e, GERR_INVALID_INPUT,
-                            "Trigger '%s' is ON_DEMAND: it has no activation state to %s", r->name,
-                            strcmp(x->new_state, "ACTIVATED") == 0 ? "start" : "stop");
+            return gerr_set(e, GERR_INVALID_INPUT, "Trigger '%s' is ON_DEMAND: it has no activation state to %s",
+                            r->name, strcmp(x->new_state, "ACTIVATED") == 0 ? "start" : "stop");
         }
         json_object_set_new(doc, "State", json_string(x->new_state));
     }
@@ -399,8 +402,7 @@ static bool starts_job(const store_res_t *r, void *job)
     bool hit = false;
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(t, "Actions"), i, a)
-    {
+    json_array_foreach (json_object_get(t, "Actions"), i, a) {
         const char *j = json_string_value(json_object_get(a, "JobName"));
         hit |= j && strcmp(j, job) == 0;
     }
@@ -436,21 +438,8 @@ int api_list_triggers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 
 int api_batch_get_triggers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    json_t *names;
-    if (val_str_list(in, "TriggerNames", 0, TRIGGER_BATCH_MAX, &VAL_NAME, true, &names, e) < 0)
-        return -1;
-    json_t *found = json_array(), *missing = json_array();
-    if (res_batch(rq, "trigger", names, trigger_json, found, missing, e) < 0) {
-        json_decref(found);
-        json_decref(missing);
-        return -1;
-    }
-    *out = json_pack("{so}", "Triggers", found);
-    if (json_array_size(missing))
-        json_object_set_new(*out, "TriggersNotFound", missing);
-    else
-        json_decref(missing);
-    return 0;
+    return res_batch_get(rq, "trigger", in, "TriggerNames", TRIGGER_BATCH_MAX, trigger_json, "Triggers",
+                         "TriggersNotFound", out, e);
 }
 
 int api_delete_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)

@@ -10,7 +10,7 @@
 /* Workflow-level MaxConcurrentRuns: a positive int32 (absent means unlimited). */
 #define WF_MAX_RUNS_MAX 2147483647LL
 /* ListWorkflows and BatchGetWorkflows use the model's OrchestrationPageSize25 / WorkflowNames (1..25). */
-#define WF_PAGE_MAX 25
+#define WF_PAGE_MAX  25
 #define WF_BATCH_MAX 25
 
 static int not_found(const char *name, gerr_t *e)
@@ -130,8 +130,7 @@ int api_delete_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 }
 
 /* The Workflow structure; graph only when asked. */
-static json_t *workflow_json(api_req_t *rq, const store_workflow_t *w, const store_run_t *last, bool graph,
-                             gerr_t *e)
+static json_t *workflow_json(api_req_t *rq, const store_workflow_t *w, const store_run_t *last, bool graph, gerr_t *e)
 {
     json_t *o = json_object();
     codec_set_str(o, "Name", w->name);
@@ -220,8 +219,7 @@ int api_batch_get_workflows(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     json_t *found = json_array(), *missing = json_array(), *seen = json_object();
     size_t i;
     json_t *it;
-    json_array_foreach(names, i, it)
-    {
+    json_array_foreach (names, i, it) {
         const char *name = json_string_value(it);
         if (json_object_get(seen, name))
             continue; /* each name answered once */

@@ -18,27 +18,26 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: glued [options]\n"
-            "\n"
-            "A self-hosted AWS Glue Workflows service. Point any AWS client at it with --endpoint-url.\n"
-            "\n"
-            "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
-            "  --data DIR             data directory, created with mode 0700 (default ./var)\n"
-            "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
-            "  --account ID           account id in ARNs (default 123456789012)\n"
-            "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
-            "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
-            "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
-            "  --python PATH          interpreter for Python jobs (default python3)\n"
-            "  --job-minute-ms N      length of one minute of a job Timeout, for tests (default 60000)\n"
-            "  --log-level LEVEL      debug, info, warn or error (default info)\n"
-            "  --help                 this text\n"
-            "  --version              the version\n"
-            "\n"
-            "       glued logs JOB_RUN_ID [--data DIR]\n"
-            "\n"
-            "Prints the output (stdout, then stderr) that a job run wrote.\n");
+    fprintf(f, "usage: glued [options]\n"
+               "\n"
+               "A self-hosted AWS Glue Workflows service. Point any AWS client at it with --endpoint-url.\n"
+               "\n"
+               "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
+               "  --data DIR             data directory, created with mode 0700 (default ./var)\n"
+               "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
+               "  --account ID           account id in ARNs (default 123456789012)\n"
+               "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
+               "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
+               "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
+               "  --python PATH          interpreter for Python jobs (default python3)\n"
+               "  --job-minute-ms N      length of one minute of a job Timeout, for tests (default 60000)\n"
+               "  --log-level LEVEL      debug, info, warn or error (default info)\n"
+               "  --help                 this text\n"
+               "  --version              the version\n"
+               "\n"
+               "       glued logs JOB_RUN_ID [--data DIR]\n"
+               "\n"
+               "Prints the output (stdout, then stderr) that a job run wrote.\n");
 }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -126,12 +125,18 @@ int main(int argc, char **argv)
     int64_t max_workflows = 10000, threads = 0, minute_ms = 60000;
     enum { O_LISTEN = 1, O_DATA, O_REGION, O_ACCOUNT, O_MAXWF, O_THREADS, O_LOG, O_HELP, O_VERSION, O_S3, O_PY, O_MIN };
     static const struct option longopts[] = {
-        {"listen", required_argument, 0, O_LISTEN},   {"data", required_argument, 0, O_DATA},
-        {"region", required_argument, 0, O_REGION},   {"account", required_argument, 0, O_ACCOUNT},
-        {"max-workflows", required_argument, 0, O_MAXWF}, {"threads", required_argument, 0, O_THREADS},
-        {"log-level", required_argument, 0, O_LOG},   {"help", no_argument, 0, O_HELP},
-        {"version", no_argument, 0, O_VERSION},       {"s3-root", required_argument, 0, O_S3},
-        {"python", required_argument, 0, O_PY},       {"job-minute-ms", required_argument, 0, O_MIN},
+        {"listen", required_argument, 0, O_LISTEN},
+        {"data", required_argument, 0, O_DATA},
+        {"region", required_argument, 0, O_REGION},
+        {"account", required_argument, 0, O_ACCOUNT},
+        {"max-workflows", required_argument, 0, O_MAXWF},
+        {"threads", required_argument, 0, O_THREADS},
+        {"log-level", required_argument, 0, O_LOG},
+        {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},
+        {"s3-root", required_argument, 0, O_S3},
+        {"python", required_argument, 0, O_PY},
+        {"job-minute-ms", required_argument, 0, O_MIN},
         {0, 0, 0, 0},
     };
     int c;
@@ -158,10 +163,14 @@ int main(int argc, char **argv)
             }
             break;
         case O_LOG:
-            if (strcmp(optarg, "debug") == 0) util_log_level(LOG_DEBUG);
-            else if (strcmp(optarg, "info") == 0) util_log_level(LOG_INFO);
-            else if (strcmp(optarg, "warn") == 0) util_log_level(LOG_WARN);
-            else if (strcmp(optarg, "error") == 0) util_log_level(LOG_ERROR);
+            if (strcmp(optarg, "debug") == 0)
+                util_log_level(LOG_DEBUG);
+            else if (strcmp(optarg, "info") == 0)
+                util_log_level(LOG_INFO);
+            else if (strcmp(optarg, "warn") == 0)
+                util_log_level(LOG_WARN);
+            else if (strcmp(optarg, "error") == 0)
+                util_log_level(LOG_ERROR);
             else {
                 fprintf(stderr, "glued: --log-level must be debug, info, warn or error (got '%s')\n", optarg);
                 return 2;
@@ -204,8 +213,12 @@ int main(int argc, char **argv)
         return 1;
     }
     api_t api = {.store = store,
-                 .cfg = {.region = region, .account = account, .max_workflows = max_workflows,
-                         .max_jobs = 1000, .max_triggers = 1000, .max_crawlers = 1000}};
+                 .cfg = {.region = region,
+                         .account = account,
+                         .max_workflows = max_workflows,
+                         .max_jobs = 1000,
+                         .max_triggers = 1000,
+                         .max_crawlers = 1000}};
     http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
     http_server_t *http = NULL;
     engine_t *engine = NULL;
@@ -227,8 +240,8 @@ int main(int argc, char **argv)
         snprintf(s3buf, sizeof s3buf, "%s/s3", data);
         s3_root = s3buf;
     }
-    engine_config_t ec = {.url = url, .region = region, .data_dir = data, .s3_root = s3_root, .python = python,
-                          .minute_ms = minute_ms};
+    engine_config_t ec = {
+        .url = url, .region = region, .data_dir = data, .s3_root = s3_root, .python = python, .minute_ms = minute_ms};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         close(fd);

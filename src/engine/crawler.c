@@ -22,8 +22,7 @@ int crawler_crawl(const char *s3_root, json_t *crawler, char *err, size_t errlen
 {
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(json_object_get(crawler, "Targets"), "S3Targets"), i, t)
-    {
+    json_array_foreach (json_object_get(json_object_get(crawler, "Targets"), "S3Targets"), i, t) {
         const char *url = json_string_value(json_object_get(t, "Path"));
         char path[4096];
         struct stat sb;

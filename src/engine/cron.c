@@ -17,7 +17,7 @@ static const char *const DAY_NAMES[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI"
 static const struct field {
     const char *name;
     int lo, hi;
-    int step_max; /* Quartz's bounds on increments */
+    int step_max;             /* Quartz's bounds on increments */
     const char *const *names; /* names[i] is the value lo + i */
     const char *names_rule;
 } FIELDS[F_COUNT] = {
@@ -31,7 +31,7 @@ static const struct field {
 
 /* Longest piece of user text quoted back in a message, so every message fits CRON_ERR_LEN. */
 #define QUOTE_MAX 40
-#define FORM "cron(Minutes Hours Day-of-month Month Day-of-week Year)"
+#define FORM      "cron(Minutes Hours Day-of-month Month Day-of-week Year)"
 
 /* 2200-01-01T00:00:00Z: nothing fires at or after it. */
 #define EPOCH_END INT64_C(7258118400)
@@ -56,15 +56,33 @@ __attribute__((format(printf, 2, 3))) static int fail(struct pctx *p, const char
     return -1;
 }
 
-static int qlen(size_t n) { return n > QUOTE_MAX ? QUOTE_MAX : (int)n; }
+static int qlen(size_t n)
+{
+    return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
+}
 
 /* ASCII only: isspace() would depend on the locale. */
-static bool is_space(char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); }
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
-static char upper(char ch) { return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch; }
+static bool is_space(char ch)
+{
+    return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+static char upper(char ch)
+{
+    return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+}
 
-static void bit_set(bits256_t *b, int i) { b->w[i >> 6] |= UINT64_C(1) << (i & 63); }
-static bool bit_get(const uint64_t *w, int i) { return (w[i >> 6] >> (i & 63)) & 1; }
+static void bit_set(bits256_t *b, int i)
+{
+    b->w[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+static bool bit_get(const uint64_t *w, int i)
+{
+    return (w[i >> 6] >> (i & 63)) & 1;
+}
 
 static bool eq_upper(const char *s, size_t n, const char *lit)
 {
@@ -103,8 +121,8 @@ static int read_value(struct pctx *p, const struct field *f, const char *s, size
             if (eq_upper(s, n, f->names[i]))
                 v = f->lo + i;
         if (v < 0)
-            return fail(p, "cron %s field '%.*s' is not a number %d-%d or a name %s", f->name, qlen(n), s,
-                        f->lo, f->hi, f->names_rule);
+            return fail(p, "cron %s field '%.*s' is not a number %d-%d or a name %s", f->name, qlen(n), s, f->lo, f->hi,
+                        f->names_rule);
     }
     if (v < 0)
         return fail(p, "cron %s field '%.*s' is not a number %d-%d", f->name, qlen(n), s, f->lo, f->hi);
@@ -126,11 +144,10 @@ static int read_element(struct pctx *p, const struct field *f, const char *e, si
         size_t sn = n - bn - 1;
         long s = read_digits(slash + 1, sn);
         if (s < 0)
-            return fail(p, "cron %s field '%.*s' has a step '%.*s' that is not a number", f->name, qlen(n), e,
-                        qlen(sn), slash + 1);
+            return fail(p, "cron %s field '%.*s' has a step '%.*s' that is not a number", f->name, qlen(n), e, qlen(sn),
+                        slash + 1);
         if (s < 1 || s > f->step_max)
-            return fail(p, "cron %s field '%.*s' has step %ld, must be 1-%d", f->name, qlen(n), e, s,
-                        f->step_max);
+            return fail(p, "cron %s field '%.*s' has step %ld, must be 1-%d", f->name, qlen(n), e, s, f->step_max);
         step = (int)s;
     }
     if (bn == 1 && e[0] == '*') {
@@ -145,8 +162,10 @@ static int read_element(struct pctx *p, const struct field *f, const char *e, si
             if (read_value(p, f, e, an, &a) < 0 || read_value(p, f, dash + 1, bn - an - 1, &b) < 0)
                 return -1;
             if (b < a && f == &FIELDS[F_YEAR])
-                return fail(p, "cron year field '%.*s' is a reversed range: the first year must not be after "
-                               "the last", qlen(n), e);
+                return fail(p,
+                            "cron year field '%.*s' is a reversed range: the first year must not be after "
+                            "the last",
+                            qlen(n), e);
         } else {
             if (read_value(p, f, e, bn, &a) < 0)
                 return -1;
@@ -186,8 +205,7 @@ static int read_dom_special(struct pctx *p, cron_t *c, const char *e, size_t n)
     if (n >= 2 && upper(e[n - 1]) == 'W') {
         long d = read_digits(e, n - 1);
         if (d < 0)
-            return fail(p, "cron day-of-month field '%.*s': 'W' takes a single day %d-%d", qlen(n), e, f->lo,
-                        f->hi);
+            return fail(p, "cron day-of-month field '%.*s': 'W' takes a single day %d-%d", qlen(n), e, f->lo, f->hi);
         if (d < f->lo || d > f->hi)
             return fail(p, "cron day-of-month field '%.*s' is out of range %d-%d", qlen(n), e, f->lo, f->hi);
         c->dom_wday = (int8_t)d;
@@ -261,8 +279,8 @@ static int read_field(struct pctx *p, cron_t *c, int fi, const char *s, size_t n
         if (special < 0)
             return -1;
         if (special && list)
-            return fail(p, "cron %s field '%.*s': '%.*s' cannot be combined with other values", f->name, qlen(n),
-                        s, qlen(en), e);
+            return fail(p, "cron %s field '%.*s': '%.*s' cannot be combined with other values", f->name, qlen(n), s,
+                        qlen(en), e);
         if (!special && read_element(p, f, e, en, set) < 0)
             return -1;
         i += en + 1;

@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRON_MAX_LEN 256        /* longest accepted expression, as EventBridge's ScheduleExpression */
-#define CRON_YEAR_MIN 1970
-#define CRON_YEAR_MAX 2199
-#define CRON_MIN_INTERVAL 5     /* minutes: Glue rejects schedules that fire more often */
-#define CRON_ERR_LEN 256        /* enough for every message cron_parse writes */
+#define CRON_MAX_LEN      256 /* longest accepted expression, as EventBridge's ScheduleExpression */
+#define CRON_YEAR_MIN     1970
+#define CRON_YEAR_MAX     2199
+#define CRON_MIN_INTERVAL 5   /* minutes: Glue rejects schedules that fire more often */
+#define CRON_ERR_LEN      256 /* enough for every message cron_parse writes */
 
 typedef struct cron {
     uint64_t minutes;  /* bit m: minute m (0-59) */
@@ -23,16 +23,16 @@ typedef struct cron {
     uint64_t years[4]; /* bit (y - CRON_YEAR_MIN): year y (1970-2199) */
 
     /* Day-of-month, used when dow_any: exactly one of dom_any and dow_any is set. */
-    bool dom_any;      /* the field was '?' */
-    uint32_t mdays;    /* bit d: day d (1-31); days past the month's end never fire */
-    int8_t dom_last;   /* 'L' / 'L-n': fires on (last day - dom_last); -1 when unused */
-    bool dom_lw;       /* 'LW': the last weekday (Mon-Fri) of the month */
-    int8_t dom_wday;   /* 'nW': the weekday nearest day n within the month; 0 when unused */
+    bool dom_any;    /* the field was '?' */
+    uint32_t mdays;  /* bit d: day d (1-31); days past the month's end never fire */
+    int8_t dom_last; /* 'L' / 'L-n': fires on (last day - dom_last); -1 when unused */
+    bool dom_lw;     /* 'LW': the last weekday (Mon-Fri) of the month */
+    int8_t dom_wday; /* 'nW': the weekday nearest day n within the month; 0 when unused */
 
     /* Day-of-week, 1 = SUN .. 7 = SAT, used when dom_any. */
-    bool dow_any;      /* the field was '?' */
-    uint8_t wdays;     /* bit d: weekday d */
-    int8_t dow_last;   /* 'dL': the last weekday d of the month; 0 when unused */
+    bool dow_any;                /* the field was '?' */
+    uint8_t wdays;               /* bit d: weekday d */
+    int8_t dow_last;             /* 'dL': the last weekday d of the month; 0 when unused */
     int8_t dow_nth_day, dow_nth; /* 'd#n': the n-th (1-5) weekday d of the month; 0 when unused */
 } cron_t;
 

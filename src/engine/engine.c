@@ -195,11 +195,10 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
         state = JR_FAILED;
         last_line(err_path, line, sizeof line);
         if (term_signal)
-            snprintf(msg, sizeof msg, "Job process was killed by signal %d%s%s", term_signal, *line ? ": " : "",
-                     line);
+            snprintf(msg, sizeof msg, "Job process was killed by signal %d%s%s", term_signal, *line ? ": " : "", line);
         else
-            snprintf(msg, sizeof msg, "Job process exited with status %lld%s%s", (long long)status,
-                     *line ? ": " : "", line);
+            snprintf(msg, sizeof msg, "Job process exited with status %lld%s%s", (long long)status, *line ? ": " : "",
+                     line);
     }
     char id[FLOW_JOB_RUN_ID_LEN];
     memcpy(id, p->id, sizeof id);
@@ -258,7 +257,7 @@ static pid_t start_process(const char *file, char **argv, char **env, int fd_out
     sigdelset(&all, SIGSTOP);
     posix_spawnattr_init(&at);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&at, &none); /* glued's threads block SIGTERM; the job must not inherit that */
+    posix_spawnattr_setsigmask(&at, &none);   /* glued's threads block SIGTERM; the job must not inherit that */
     posix_spawnattr_setsigdefault(&at, &all); /* SIGPIPE is ignored in glued; the job gets the defaults */
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -320,8 +319,9 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
 
 static bool env_ours(const char *kv)
 {
-    static const char *const keys[] = {"AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",
-                                       "AWS_DEFAULT_REGION=", "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=", NULL};
+    static const char *const keys[] = {
+        "AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=", "AWS_DEFAULT_REGION=",
+        "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=",      NULL};
     for (size_t i = 0; keys[i]; i++)
         if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
             return true;
@@ -341,8 +341,8 @@ static char **job_env(engine_t *en, const char *id, size_t *count)
             env[k++] = strdup(environ[i]);
     char buf[4096];
     const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url}, {"AWS_ENDPOINT_URL_GLUE", en->url},
-                                    {"AWS_REGION", en->region},   {"AWS_DEFAULT_REGION", en->region},
-                                    {"GLUED_JOB_RUN_ID", id},     {"PYTHONUNBUFFERED", "1"}};
+                                    {"AWS_REGION", en->region},    {"AWS_DEFAULT_REGION", en->region},
+                                    {"GLUED_JOB_RUN_ID", id},      {"PYTHONUNBUFFERED", "1"}};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         snprintf(buf, sizeof buf, "%s=%s", pairs[i][0], pairs[i][1]);
         env[k++] = strdup(buf);
@@ -376,8 +376,7 @@ static char **job_argv(const char *interp, const char *script, const store_jobru
     }
     const char *key;
     json_t *val;
-    json_object_foreach(args, key, val)
-    {
+    json_object_foreach (args, key, val) {
         if (strcmp(key, first[0]) == 0 || strcmp(key, first[1]) == 0)
             continue;
         if (strncmp(key, "--", 2) == 0) {
@@ -730,8 +729,10 @@ static void recover(engine_t *en)
         char msg[256];
         if (pid && is_job_process(pid, r->id)) {
             kill(-(pid_t)pid, SIGKILL);
-            snprintf(msg, sizeof msg, "glued restarted while this job run was running (pid %ld); the process was "
-                                      "ended and its outcome is unknown", pid);
+            snprintf(msg, sizeof msg,
+                     "glued restarted while this job run was running (pid %ld); the process was "
+                     "ended and its outcome is unknown",
+                     pid);
         } else {
             snprintf(msg, sizeof msg, "glued restarted while this job run was running; its outcome is unknown");
         }

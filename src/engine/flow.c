@@ -11,7 +11,7 @@
 #include "model/codec.h"
 #include "util/util.h"
 
-#define FIRE_DEPTH_MAX 10000 /* triggers fire at most once per run, so recursion is bounded anyway */
+#define FIRE_DEPTH_MAX      10000 /* triggers fire at most once per run, so recursion is bounded anyway */
 #define DEFAULT_TIMEOUT_MIN 2880
 
 void flow_ids_push(flow_ids_t *ids, const char *id)
@@ -52,8 +52,7 @@ static void add_args(json_t *args, json_t *map)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(map, k, v)
-    {
+    json_object_foreach (map, k, v) {
         if (strncmp(k, "--", 2) == 0) {
             json_object_set(args, k, v);
         } else {
@@ -79,8 +78,9 @@ static json_t *merge_args(json_t *job, json_t *given)
 /* The definition fields a JobRun echoes, and the runs whose outcome started it (PredecessorRuns). */
 static char *job_detail(json_t *job, json_t *preds)
 {
-    static const char *const keys[] = {"MaxCapacity", "WorkerType", "NumberOfWorkers", "GlueVersion",
-                                       "ExecutionClass", "SecurityConfiguration", "AllocatedCapacity", NULL};
+    static const char *const keys[] = {
+        "MaxCapacity",       "WorkerType", "NumberOfWorkers", "GlueVersion", "ExecutionClass", "SecurityConfiguration",
+        "AllocatedCapacity", NULL};
     json_t *d = json_object();
     for (size_t i = 0; keys[i]; i++) {
         json_t *v = json_object_get(job, keys[i]);
@@ -122,9 +122,13 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
     if (rc < 0)
         return -1;
     json_t *args = NULL;
-    store_jobrun_t r = {.kind = job ? "job" : "crawl", .job = (char *)name, .trigger_name = (char *)trigger,
-                        .workflow = (char *)workflow, .workflow_run_id = (char *)run_id,
-                        .started_ms = t->now, .modified_ms = t->now};
+    store_jobrun_t r = {.kind = job ? "job" : "crawl",
+                        .job = (char *)name,
+                        .trigger_name = (char *)trigger,
+                        .workflow = (char *)workflow,
+                        .workflow_run_id = (char *)run_id,
+                        .started_ms = t->now,
+                        .modified_ms = t->now};
     util_random_id(id, job ? "jr_" : "cr_", 32);
     r.id = id;
     if (rc == STORE_NOTFOUND) {
@@ -132,8 +136,9 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         snprintf(msg, sizeof msg, "%s '%s' does not exist: it was deleted after trigger '%s' was defined",
                  job ? "Job" : "Crawler", name, trigger ? trigger : "");
     } else if (job) {
-        int64_t active = 0, limit = json_integer_value(
-                                        json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
+        int64_t active = 0,
+                limit =
+                    json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
         if (store_jobrun_count_active(t->s, "job", job, &active, t->e) < 0)
             goto fail;
         if (limit > 0 && active >= limit) {
@@ -196,8 +201,7 @@ static json_t *predecessors(tx_t *t, const char *run_id, json_t *doc)
     json_t *out = json_array();
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(json_object_get(doc, "Predicate"), "Conditions"), i, c)
-    {
+    json_array_foreach (json_object_get(json_object_get(doc, "Predicate"), "Conditions"), i, c) {
         const char *job = json_string_value(json_object_get(c, "JobName"));
         char *id = NULL;
         if (job && store_jobrun_latest_in_run(t->s, run_id, "job", job, &id, t->e) == 0)
@@ -217,8 +221,9 @@ static int fire(tx_t *t, const char *workflow, const char *run_id, const char *t
     size_t i;
     json_t *a;
     rc = 0;
-    json_array_foreach(json_object_get(doc, "Actions"), i, a) if (rc == 0) rc =
-        start_action(t, workflow, run_id, trigger, a, preds);
+    json_array_foreach (json_object_get(doc, "Actions"), i, a)
+        if (rc == 0)
+            rc = start_action(t, workflow, run_id, trigger, a, preds);
     json_decref(preds);
     return rc;
 }
@@ -229,8 +234,7 @@ static int predicate_met(tx_t *t, const char *run_id, json_t *pred, bool *met)
     bool any = strcmp(json_string_value(json_object_get(pred, "Logical")) ?: "AND", "ANY") == 0;
     size_t i, matched = 0, n = json_array_size(json_object_get(pred, "Conditions"));
     json_t *c;
-    json_array_foreach(json_object_get(pred, "Conditions"), i, c)
-    {
+    json_array_foreach (json_object_get(pred, "Conditions"), i, c) {
         const char *job = json_string_value(json_object_get(c, "JobName"));
         const char *crawler = json_string_value(json_object_get(c, "CrawlerName"));
         int want = job ? store_jr_state_parse(json_string_value(json_object_get(c, "State")) ?: "")
@@ -311,15 +315,13 @@ static int snapshot(tx_t *t, const char *run_id, store_res_t *trig, size_t n)
         size_t k;
         json_t *o;
         int rc = 0;
-        json_array_foreach(json_object_get(doc, "Actions"), k, o)
-        {
+        json_array_foreach (json_object_get(doc, "Actions"), k, o) {
             const char *job = json_string_value(json_object_get(o, "JobName"));
             const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
             if (rc == 0 && (job || cr))
                 rc = store_run_node_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL, t->e);
         }
-        json_array_foreach(json_object_get(json_object_get(doc, "Predicate"), "Conditions"), k, o)
-        {
+        json_array_foreach (json_object_get(json_object_get(doc, "Predicate"), "Conditions"), k, o) {
             const char *job = json_string_value(json_object_get(o, "JobName"));
             const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
             if (rc == 0 && (job || cr))
@@ -378,17 +380,17 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
     if (codec_props_check(props, "RunProperties", t->e) < 0)
         goto out;
     util_random_id(run_id, "wr_", 32);
-    store_run_t run = {.run_id = run_id, .workflow = (char *)workflow, .status = RUN_RUNNING,
-                       .started_ms = t->now};
+    store_run_t run = {.run_id = run_id, .workflow = (char *)workflow, .status = RUN_RUNNING, .started_ms = t->now};
     if (w.has_max_runs) {
         int64_t active = 0;
         if (store_run_count_active(t->s, workflow, &active, t->e) < 0)
             goto out;
         if (active >= w.max_runs) {
             if (!record_error) {
-                gerr_set(t->e, GERR_CONCURRENT_RUNS,
-                         "Concurrent runs exceeded for workflow: %s. %lld runs are active and MaxConcurrentRuns is %lld",
-                         workflow, (long long)active, (long long)w.max_runs);
+                gerr_set(
+                    t->e, GERR_CONCURRENT_RUNS,
+                    "Concurrent runs exceeded for workflow: %s. %lld runs are active and MaxConcurrentRuns is %lld",
+                    workflow, (long long)active, (long long)w.max_runs);
                 goto out;
             }
             char msg[400];
@@ -420,16 +422,16 @@ out:
 }
 
 /* Runs body inside one transaction; commits on success. */
-#define IN_TX(t, body)                                                                                             \
-    do {                                                                                                           \
-        if (store_tx_begin((t)->s, (t)->e) < 0)                                                                    \
-            return -1;                                                                                             \
-        int rc_ = (body);                                                                                          \
-        if (rc_ < 0 || store_tx_commit((t)->s, (t)->e) < 0) {                                                      \
-            store_tx_rollback((t)->s);                                                                             \
-            return -1;                                                                                             \
-        }                                                                                                          \
-        return rc_;                                                                                                \
+#define IN_TX(t, body)                                                                                                 \
+    do {                                                                                                               \
+        if (store_tx_begin((t)->s, (t)->e) < 0)                                                                        \
+            return -1;                                                                                                 \
+        int rc_ = (body);                                                                                              \
+        if (rc_ < 0 || store_tx_commit((t)->s, (t)->e) < 0) {                                                          \
+            store_tx_rollback((t)->s);                                                                                 \
+            return -1;                                                                                                 \
+        }                                                                                                              \
+        return rc_;                                                                                                    \
     } while (0)
 
 int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
@@ -526,7 +528,9 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
         return rc < 0 ? -1 : 0;
     json_object_set_new(def, "State", json_string("READY"));
     json_t *last = json_pack("{ss}", "Status",
-                             r->state == JR_SUCCEEDED ? "SUCCEEDED" : r->state == JR_STOPPED ? "CANCELLED" : "FAILED");
+                             r->state == JR_SUCCEEDED ? "SUCCEEDED"
+                             : r->state == JR_STOPPED ? "CANCELLED"
+                                                      : "FAILED");
     if (r->error_message)
         json_object_set_new(last, "ErrorMessage", json_string(r->error_message));
     json_object_set_new(last, "LogGroup", json_string("/aws-glue/crawlers"));
@@ -565,8 +569,7 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
         size_t k, matched = 0, total = json_array_size(json_object_get(pred, "Conditions"));
         bool mine = false;
         json_t *c;
-        json_array_foreach(json_object_get(pred, "Conditions"), k, c)
-        {
+        json_array_foreach (json_object_get(pred, "Conditions"), k, c) {
             const char *job = json_string_value(json_object_get(c, "JobName"));
             const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
             const char *name = job ? job : cr;
@@ -586,8 +589,9 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
             store_jobrun_list_free(last, ln);
         }
         if (ret == 0 && mine && total > 0 && (any ? matched > 0 : matched == total)) {
-            json_array_foreach(json_object_get(doc, "Actions"), k, c) if (ret == 0) ret =
-                start_action(t, NULL, NULL, trig[i].name, c, NULL);
+            json_array_foreach (json_object_get(doc, "Actions"), k, c)
+                if (ret == 0)
+                    ret = start_action(t, NULL, NULL, trig[i].name, c, NULL);
         }
         json_decref(doc);
     }
@@ -712,15 +716,16 @@ static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char ru
     } else {
         size_t i;
         json_t *a;
-        json_array_foreach(json_object_get(doc, "Actions"), i, a) if (ret == 0) ret =
-            start_action(t, NULL, NULL, trigger, a, NULL);
+        json_array_foreach (json_object_get(doc, "Actions"), i, a)
+            if (ret == 0)
+                ret = start_action(t, NULL, NULL, trigger, a, NULL);
     }
     json_decref(doc);
     return ret;
 }
 
-int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN],
-                        flow_ids_t *spawn, gerr_t *e)
+int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
+                        gerr_t *e)
 {
     tx_t t = {s, now, spawn, e, 0};
     IN_TX(&t, fire_trigger_tx(&t, trigger, false, run_id));
@@ -754,8 +759,8 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
                  job, (long long)active, (long long)limit);
         goto out;
     }
-    store_jobrun_t r = {.kind = "job", .job = (char *)job, .state = JR_STARTING, .started_ms = t->now,
-                        .modified_ms = t->now};
+    store_jobrun_t r = {
+        .kind = "job", .job = (char *)job, .state = JR_STARTING, .started_ms = t->now, .modified_ms = t->now};
     if (retry_of) {
         rc = store_jobrun_get(t->s, retry_of, &prev, t->e);
         if (rc < 0)
@@ -896,13 +901,12 @@ static void downstream(rgraph_t *g, const char *type, const char *name, json_t *
         bool watches = false;
         size_t k;
         json_t *c;
-        json_array_foreach(json_object_get(json_object_get(g->docs[i], "Predicate"), "Conditions"), k, c) watches |=
-            names_node(c, type, name);
+        json_array_foreach (json_object_get(json_object_get(g->docs[i], "Predicate"), "Conditions"), k, c)
+            watches |= names_node(c, type, name);
         if (!watches)
             continue;
         json_object_set_new(trigs, g->tnames[i], json_true());
-        json_array_foreach(json_object_get(g->docs[i], "Actions"), k, c)
-        {
+        json_array_foreach (json_object_get(g->docs[i], "Actions"), k, c) {
             const char *job = json_string_value(json_object_get(c, "JobName"));
             const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
             const char *t2 = job ? "JOB" : "CRAWLER", *n2 = job ? job : cr;
@@ -938,7 +942,8 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
                  store_run_status_name(run.status));
         goto out;
     }
-    if (store_workflow_get(t->s, workflow, &w, NULL, t->e) != 0 || store_run_nodes(t->s, run_id, &nodes, &nn, t->e) < 0 ||
+    if (store_workflow_get(t->s, workflow, &w, NULL, t->e) != 0 ||
+        store_run_nodes(t->s, run_id, &nodes, &nn, t->e) < 0 ||
         store_run_triggers(t->s, run_id, &g.tnames, &g.tdocs, &g.fired, &g.nt, t->e) < 0)
         goto out;
     g.docs = calloc(g.nt + 1, sizeof *g.docs);
@@ -947,8 +952,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     /* each NodeId must be a job or crawler node of this run that had a run attempt */
     size_t i;
     json_t *it;
-    json_array_foreach(ids, i, it)
-    {
+    json_array_foreach (ids, i, it) {
         const char *want = json_string_value(it);
         char id[NODEID_LEN];
         ssize_t hit = -1;
@@ -981,13 +985,11 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         json_array_append_new(chosen, json_integer(hit));
     }
     /* everything downstream of the chosen nodes runs again; a chosen node downstream of another is redundant */
-    json_array_foreach(chosen, i, it)
-    {
+    json_array_foreach (chosen, i, it) {
         store_node_t *nd = &nodes[json_integer_value(it)];
         downstream(&g, nd->type, nd->name, down, dtrig);
     }
-    json_array_foreach(chosen, i, it)
-    {
+    json_array_foreach (chosen, i, it) {
         store_node_t *nd = &nodes[json_integer_value(it)];
         char key[600];
         node_key(key, sizeof key, nd->type, nd->name);
@@ -995,7 +997,8 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
             bool dup = false;
             size_t k;
             json_t *r;
-            json_array_foreach(roots, k, r) dup |= json_integer_value(r) == json_integer_value(it);
+            json_array_foreach (roots, k, r)
+                dup |= json_integer_value(r) == json_integer_value(it);
             if (!dup)
                 json_array_append(roots, it);
         }
@@ -1010,8 +1013,12 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         }
     }
     util_random_id(new_id, "wr_", 32);
-    store_run_t nr = {.run_id = new_id, .workflow = (char *)workflow, .previous_run_id = (char *)run_id,
-                      .status = RUN_RUNNING, .started_ms = t->now, .props = run.props};
+    store_run_t nr = {.run_id = new_id,
+                      .workflow = (char *)workflow,
+                      .previous_run_id = (char *)run_id,
+                      .status = RUN_RUNNING,
+                      .started_ms = t->now,
+                      .props = run.props};
     if (store_run_insert(t->s, &nr, t->e) < 0)
         goto out;
     for (size_t k = 0; k < g.nt; k++) {
@@ -1020,8 +1027,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
             goto out;
         size_t m;
         json_t *c;
-        json_array_foreach(json_object_get(json_object_get(g.docs[k], "Predicate"), "Conditions"), m, c)
-        {
+        json_array_foreach (json_object_get(json_object_get(g.docs[k], "Predicate"), "Conditions"), m, c) {
             const char *job = json_string_value(json_object_get(c, "JobName"));
             const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
             if ((job || cr) &&
@@ -1033,15 +1039,15 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         char key[600];
         node_key(key, sizeof key, nodes[k].type, nodes[k].name);
         bool rerun = json_object_get(down, key) != NULL;
-        json_array_foreach(roots, i, it) rerun |= (size_t)json_integer_value(it) == k;
+        json_array_foreach (roots, i, it)
+            rerun |= (size_t)json_integer_value(it) == k;
         /* nodes not run again keep their result, and point at the run whose job runs show it */
         const char *src = rerun ? NULL : nodes[k].state < 0 ? NULL : nodes[k].source_run_id ?: run_id;
         if (store_run_node_add(t->s, new_id, nodes[k].type, nodes[k].name, rerun ? -1 : nodes[k].state, src, t->e) < 0)
             goto out;
     }
     *restarted = json_array();
-    json_array_foreach(roots, i, it)
-    {
+    json_array_foreach (roots, i, it) {
         store_node_t *nd = &nodes[json_integer_value(it)];
         char id[NODEID_LEN];
         nodeid_make(secret, workflow, nd->type, nd->name, id);
@@ -1052,11 +1058,11 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         for (size_t k = 0; k < g.nt && !action; k++) {
             size_t m;
             json_t *a;
-            json_array_foreach(json_object_get(g.docs[k], "Actions"), m, a) if (!action && names_node(a, nd->type, nd->name))
-            {
-                action = a;
-                by = g.tnames[k];
-            }
+            json_array_foreach (json_object_get(g.docs[k], "Actions"), m, a)
+                if (!action && names_node(a, nd->type, nd->name)) {
+                    action = a;
+                    by = g.tnames[k];
+                }
         }
         json_t *fallback = NULL;
         if (!action)
@@ -1083,9 +1089,8 @@ out:
     return ret;
 }
 
-int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id,
-                    json_t *node_ids, int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted,
-                    flow_ids_t *spawn, gerr_t *e)
+int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *node_ids,
+                    int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted, flow_ids_t *spawn, gerr_t *e)
 {
     tx_t t = {s, now, spawn, e, 0};
     *restarted = NULL;

@@ -21,7 +21,7 @@ typedef struct flow_ids {
 void flow_ids_push(flow_ids_t *ids, const char *id);
 void flow_ids_cleanup(flow_ids_t *ids);
 
-#define FLOW_RUN_ID_LEN 68 /* "wr_" + 64 hex + NUL */
+#define FLOW_RUN_ID_LEN     68 /* "wr_" + 64 hex + NUL */
 #define FLOW_JOB_RUN_ID_LEN 68
 
 /* Starts a run of a workflow through its start trigger. overlay (may be NULL) is laid over the workflow's
@@ -33,12 +33,11 @@ int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool recor
 int flow_stop_run(store_t *s, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill, gerr_t *e);
 /* ResumeWorkflowRun: a new run re-running node_ids (UniqueIds) and everything downstream of them.
  * *restarted gets the node ids actually started (a new list). */
-int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id,
-                    json_t *node_ids, int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted,
-                    flow_ids_t *spawn, gerr_t *e);
+int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *node_ids,
+                    int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted, flow_ids_t *spawn, gerr_t *e);
 /* StartTrigger on an ON_DEMAND trigger: a run of its workflow, or its actions as standalone runs. */
-int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN],
-                        flow_ids_t *spawn, gerr_t *e);
+int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
+                        gerr_t *e);
 /* A SCHEDULED trigger's time came: as flow_fire_on_demand, recording an ERROR run past MaxConcurrentRuns. */
 int flow_fire_scheduled(store_t *s, const char *trigger, int64_t now, flow_ids_t *spawn, gerr_t *e);
 /* StartJobRun. retry_of (may be NULL) names an earlier run being retried. */

@@ -35,8 +35,8 @@ int codec_props_check(const json_t *map, const char *what, gerr_t *e)
     size_t keys = json_object_size(map), bytes = 0;
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)map, k, v)
-    bytes += strlen(k) + json_string_length(v);
+    json_object_foreach ((json_t *)map, k, v)
+        bytes += strlen(k) + json_string_length(v);
     if (keys > CODEC_PROPS_MAX_KEYS)
         return gerr_set(e, GERR_LIMIT, "%s would hold %zu properties; the limit is %d", what, keys,
                         CODEC_PROPS_MAX_KEYS);
@@ -66,9 +66,9 @@ int codec_props_merge(char **text, const json_t *add, const char *what, gerr_t *
 json_t *codec_run(const store_run_t *r)
 {
     static const char *const stat_names[STORE_RUN_NSTATS] = {
-        [ST_TOTAL] = "TotalActions",         [ST_TIMEOUT] = "TimeoutActions", [ST_FAILED] = "FailedActions",
-        [ST_STOPPED] = "StoppedActions",     [ST_SUCCEEDED] = "SucceededActions",
-        [ST_RUNNING] = "RunningActions",     [ST_ERRORED] = "ErroredActions", [ST_WAITING] = "WaitingActions",
+        [ST_TOTAL] = "TotalActions",     [ST_TIMEOUT] = "TimeoutActions",     [ST_FAILED] = "FailedActions",
+        [ST_STOPPED] = "StoppedActions", [ST_SUCCEEDED] = "SucceededActions", [ST_RUNNING] = "RunningActions",
+        [ST_ERRORED] = "ErroredActions", [ST_WAITING] = "WaitingActions",
     };
     json_t *o = json_object();
     codec_set_str(o, "Name", r->workflow);

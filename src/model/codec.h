@@ -28,7 +28,7 @@ void codec_set_str(json_t *obj, const char *key, const char *s);
 int codec_props_merge(char **text, const json_t *add, const char *what, gerr_t *e);
 /* Checks a map against the run property bounds. */
 int codec_props_check(const json_t *map, const char *what, gerr_t *e);
-#define CODEC_PROPS_MAX_KEYS 1000
+#define CODEC_PROPS_MAX_KEYS  1000
 #define CODEC_PROPS_MAX_BYTES (64 * 1024)
 
 /* A WorkflowRun structure (without Graph). */

@@ -3,20 +3,20 @@
 #ifndef GLUED_ERROR_H
 #define GLUED_ERROR_H
 
-#define GERR_INVALID_INPUT "InvalidInputException"
-#define GERR_NOT_FOUND "EntityNotFoundException"
-#define GERR_EXISTS "AlreadyExistsException"
-#define GERR_LIMIT "ResourceNumberLimitExceededException"
-#define GERR_CONCURRENT_MOD "ConcurrentModificationException"
-#define GERR_CONCURRENT_RUNS "ConcurrentRunsExceededException"
-#define GERR_ILLEGAL_STATE "IllegalWorkflowStateException"
-#define GERR_SERIALIZATION "SerializationException"
-#define GERR_UNKNOWN_OP "UnknownOperationException"
-#define GERR_INTERNAL "InternalServiceException"
-#define GERR_TIMEOUT "OperationTimeoutException"
-#define GERR_CRAWLER_RUNNING "CrawlerRunningException"
+#define GERR_INVALID_INPUT       "InvalidInputException"
+#define GERR_NOT_FOUND           "EntityNotFoundException"
+#define GERR_EXISTS              "AlreadyExistsException"
+#define GERR_LIMIT               "ResourceNumberLimitExceededException"
+#define GERR_CONCURRENT_MOD      "ConcurrentModificationException"
+#define GERR_CONCURRENT_RUNS     "ConcurrentRunsExceededException"
+#define GERR_ILLEGAL_STATE       "IllegalWorkflowStateException"
+#define GERR_SERIALIZATION       "SerializationException"
+#define GERR_UNKNOWN_OP          "UnknownOperationException"
+#define GERR_INTERNAL            "InternalServiceException"
+#define GERR_TIMEOUT             "OperationTimeoutException"
+#define GERR_CRAWLER_RUNNING     "CrawlerRunningException"
 #define GERR_CRAWLER_NOT_RUNNING "CrawlerNotRunningException"
-#define GERR_CRAWLER_STOPPING "CrawlerStoppingException"
+#define GERR_CRAWLER_STOPPING    "CrawlerStoppingException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */

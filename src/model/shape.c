@@ -15,8 +15,7 @@ static bool match_special(enum shape_pattern p, const char *s, size_t n)
             if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '*'))
                 return false;
         return true;
-    case SP_PYTHON_VERSION:
-        return (n == 1 && (s[0] == '2' || s[0] == '3')) || (n == 3 && strcmp(s, "3.9") == 0);
+    case SP_PYTHON_VERSION: return (n == 1 && (s[0] == '2' || s[0] == '3')) || (n == 3 && strcmp(s, "3.9") == 0);
     case SP_GLUE_VERSION: { /* ^(\w+\.)+\w+$ */
         bool word = false, dot = false;
         for (size_t i = 0; i < n; i++) {
@@ -46,8 +45,7 @@ static bool match_special(enum shape_pattern p, const char *s, size_t n)
         }
         return day && h <= 23;
     }
-    case SP_NO_NEWLINE:
-        return !memchr(s, '\n', n) && !memchr(s, '\r', n);
+    case SP_NO_NEWLINE: return !memchr(s, '\n', n) && !memchr(s, '\r', n);
     case SP_UPPER_UNDERSCORE:
         for (size_t i = 0; i < n; i++)
             if (!(isupper((unsigned char)s[i]) || s[i] == '_'))
@@ -58,8 +56,7 @@ static bool match_special(enum shape_pattern p, const char *s, size_t n)
             if (!isalnum((unsigned char)s[i]))
                 return false;
         return n > 0;
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -132,8 +129,8 @@ static int check_count(const shape_t *s, size_t n, const char *path, const char 
         if (s->has_max)
             return gerr_set(e, GERR_INVALID_INPUT, "%s must hold %lld to %lld %s (got %zu)", path,
                             (long long)(s->has_min ? s->min : 0), (long long)s->max, what, n);
-        return gerr_set(e, GERR_INVALID_INPUT, "%s must hold at least %lld %s (got %zu)", path, (long long)s->min,
-                        what, n);
+        return gerr_set(e, GERR_INVALID_INPUT, "%s must hold at least %lld %s (got %zu)", path, (long long)s->min, what,
+                        n);
     }
     return 0;
 }
@@ -142,16 +139,13 @@ json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e)
 {
     char sub[512];
     switch (s->type) {
-    case SH_STRING:
-        return check_string(s, v, path, e);
+    case SH_STRING: return check_string(s, v, path, e);
     case SH_INT:
     case SH_LONG:
-    case SH_DOUBLE:
-        return check_number(s, v, path, e);
+    case SH_DOUBLE: return check_number(s, v, path, e);
     case SH_TIMESTAMP:
         if (!json_is_number(v)) {
-            gerr_set(e, GERR_SERIALIZATION, "%s must be a timestamp in epoch seconds, got %s", path,
-                     val_type_name(v));
+            gerr_set(e, GERR_SERIALIZATION, "%s must be a timestamp in epoch seconds, got %s", path, val_type_name(v));
             return NULL;
         }
         return json_incref(v);
@@ -177,8 +171,7 @@ json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e)
         json_t *out = json_array();
         size_t i;
         json_t *it;
-        json_array_foreach(v, i, it)
-        {
+        json_array_foreach (v, i, it) {
             snprintf(sub, sizeof sub, "%s[%zu]", path, i);
             json_t *c = shape_check(&shape_table[s->item], it, sub, e);
             if (!c) {
@@ -199,8 +192,7 @@ json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e)
         json_t *out = json_object();
         const char *k;
         json_t *it;
-        json_object_foreach(v, k, it)
-        {
+        json_object_foreach (v, k, it) {
             snprintf(sub, sizeof sub, "%s key '%.60s'", path, k);
             json_t *key = json_string(k);
             json_t *ck = shape_check(&shape_table[s->key], key, sub, e);

@@ -39,7 +39,7 @@ typedef struct shape {
     enum shape_type type;
     enum shape_pattern pattern;
     bool has_min, has_max;
-    int64_t min, max; /* length for strings, lists and maps; value for numbers */
+    int64_t min, max;         /* length for strings, lists and maps; value for numbers */
     const char *const *enums; /* NULL-terminated, strings only */
     const shape_member_t *members;
     int nmembers;

@@ -50,8 +50,7 @@ size_t val_utf8_len(const char *s, size_t len)
 static bool cp_allowed(uint32_t cp, enum val_pattern p)
 {
     switch (p) {
-    case VAL_ANY:
-        return true;
+    case VAL_ANY: return true;
     case VAL_ALNUM_DASH:
         return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_' ||
                cp == '-';
@@ -76,14 +75,10 @@ static bool cp_allowed(uint32_t cp, enum val_pattern p)
 static const char *pattern_desc(enum val_pattern p)
 {
     switch (p) {
-    case VAL_SINGLE_LINE:
-        return "a single line of text (no control characters other than tab, no U+FFFE or U+FFFF)";
-    case VAL_MULTI_LINE:
-        return "text without control characters other than tab, CR and LF, U+FFFE or U+FFFF";
-    case VAL_ALNUM_DASH:
-        return "letters, digits, '_' and '-' only";
-    default:
-        return "valid text";
+    case VAL_SINGLE_LINE: return "a single line of text (no control characters other than tab, no U+FFFE or U+FFFF)";
+    case VAL_MULTI_LINE: return "text without control characters other than tab, CR and LF, U+FFFE or U+FFFF";
+    case VAL_ALNUM_DASH: return "letters, digits, '_' and '-' only";
+    default: return "valid text";
     }
 }
 
@@ -100,11 +95,11 @@ int val_check(const char *s, size_t len, const val_str_t *rule, const char *what
     }
     if (chars < rule->min || (rule->max && chars > rule->max)) {
         if (rule->max == 0)
-            return gerr_set(e, GERR_INVALID_INPUT, "%s must be at least %zu characters long (got %zu)", what,
-                            rule->min, chars);
+            return gerr_set(e, GERR_INVALID_INPUT, "%s must be at least %zu characters long (got %zu)", what, rule->min,
+                            chars);
         if (rule->min == 0)
-            return gerr_set(e, GERR_INVALID_INPUT, "%s must be at most %zu characters long (got %zu)", what,
-                            rule->max, chars);
+            return gerr_set(e, GERR_INVALID_INPUT, "%s must be at most %zu characters long (got %zu)", what, rule->max,
+                            chars);
         return gerr_set(e, GERR_INVALID_INPUT, "%s must be %zu to %zu characters long (got %zu)", what, rule->min,
                         rule->max, chars);
     }
@@ -114,21 +109,14 @@ int val_check(const char *s, size_t len, const val_str_t *rule, const char *what
 const char *val_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a number with a fraction";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number with a fraction";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
     }
 }
 
@@ -175,8 +163,8 @@ int val_int(json_t *obj, const char *field, int64_t min, int64_t max, bool requi
         return wrong_type(field, "an integer", v, e);
     int64_t x = json_integer_value(v);
     if (x < min || x > max)
-        return gerr_set(e, GERR_INVALID_INPUT, "%s must be between %lld and %lld (got %lld)", field,
-                        (long long)min, (long long)max, (long long)x);
+        return gerr_set(e, GERR_INVALID_INPUT, "%s must be between %lld and %lld (got %lld)", field, (long long)min,
+                        (long long)max, (long long)x);
     *out = x;
     return 1;
 }
@@ -193,8 +181,7 @@ int val_bool(json_t *obj, const char *field, bool *out, gerr_t *e)
     return 1;
 }
 
-int val_enum(json_t *obj, const char *field, const char *const *allowed, bool required, const char **out,
-             gerr_t *e)
+int val_enum(json_t *obj, const char *field, const char *const *allowed, bool required, const char **out, gerr_t *e)
 {
     const char *s;
     int r = val_str(obj, field, &VAL_GENERIC, required, &s, e);
@@ -241,8 +228,7 @@ int val_map(json_t *obj, const char *field, const val_str_t *key, const val_str_
     const char *k;
     json_t *val;
     char what[160];
-    json_object_foreach(v, k, val)
-    {
+    json_object_foreach (v, k, val) {
         snprintf(what, sizeof what, "%s key '%.60s%s'", field, k, strlen(k) > 60 ? "..." : "");
         if (val_check(k, strlen(k), key, what, e) < 0)
             return -1;
@@ -274,8 +260,7 @@ int val_str_list(json_t *obj, const char *field, size_t min, size_t max, const v
     size_t i;
     json_t *it;
     char what[96];
-    json_array_foreach(v, i, it)
-    {
+    json_array_foreach (v, i, it) {
         snprintf(what, sizeof what, "%s[%zu]", field, i);
         if (!json_is_string(it))
             return wrong_type(what, "a string", it, e);
@@ -288,8 +273,9 @@ int val_str_list(json_t *obj, const char *field, size_t min, size_t max, const v
 
 int val_no_reserved_args(json_t *args, const char *what, gerr_t *e)
 {
-    static const char *const reserved[] = {"--JOB_NAME", "--JOB_RUN_ID", "--WORKFLOW_NAME", "--WORKFLOW_RUN_ID",
-                                           "JOB_NAME",   "JOB_RUN_ID",   "WORKFLOW_NAME",   "WORKFLOW_RUN_ID", NULL};
+    static const char *const reserved[] = {"--JOB_NAME",        "--JOB_RUN_ID",    "--WORKFLOW_NAME",
+                                           "--WORKFLOW_RUN_ID", "JOB_NAME",        "JOB_RUN_ID",
+                                           "WORKFLOW_NAME",     "WORKFLOW_RUN_ID", NULL};
     for (size_t i = 0; args && reserved[i]; i++)
         if (json_object_get(args, reserved[i]))
             return gerr_set(e, GERR_INVALID_INPUT,

@@ -43,8 +43,7 @@ int val_str(json_t *obj, const char *field, const val_str_t *rule, bool required
 int val_int(json_t *obj, const char *field, int64_t min, int64_t max, bool required, int64_t *out, gerr_t *e);
 int val_bool(json_t *obj, const char *field, bool *out, gerr_t *e);
 /* A string member whose value must be one of `allowed` (NULL-terminated). */
-int val_enum(json_t *obj, const char *field, const char *const *allowed, bool required, const char **out,
-             gerr_t *e);
+int val_enum(json_t *obj, const char *field, const char *const *allowed, bool required, const char **out, gerr_t *e);
 /* A JSON object (structure) member. */
 int val_obj(json_t *obj, const char *field, bool required, json_t **out, gerr_t *e);
 /* A map of string to string, with rules for keys and values and a bound on the number of entries. */

@@ -58,8 +58,8 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
         gerr_set(&e, GERR_UNKNOWN_OP, "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation>");
         goto fail;
     }
-    const api_op_t *op = strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix))
-                                                                          : NULL;
+    const api_op_t *op =
+        strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix)) : NULL;
     if (!op) {
         gerr_set(&e, GERR_UNKNOWN_OP, "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation>",
                  rq->target);
@@ -82,8 +82,10 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
     in = json_loadb(rq->body, rq->len, JSON_DECODE_ANY, &je);
     if (!in) {
         if (strstr(je.text, "NUL") || strstr(je.text, "\\u0000"))
-            gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid: strings may not contain \\u0000 (line %d, "
-                     "column %d)", je.line, je.column);
+            gerr_set(&e, GERR_SERIALIZATION,
+                     "Request body is not valid: strings may not contain \\u0000 (line %d, "
+                     "column %d)",
+                     je.line, je.column);
         else
             gerr_set(&e, GERR_SERIALIZATION, "Request body is not valid JSON: %s at line %d, column %d", je.text,
                      je.line, je.column);

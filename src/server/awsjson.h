@@ -8,7 +8,7 @@
 
 #include "api/api.h"
 
-#define AWSJSON_MAX_BODY (4u << 20) /* 4 MiB: room for a 400,000-character script location and more */
+#define AWSJSON_MAX_BODY  (4u << 20) /* 4 MiB: room for a 400,000-character script location and more */
 #define AWSJSON_MAX_DEPTH 64
 
 typedef struct awsjson_req {

@@ -113,12 +113,12 @@ enum {
     Q_COUNT
 };
 
-#define RUN_COLS                                                                                                   \
-    "seq, run_id, workflow, previous_run_id, status, error_message, props, started_ms, completed_ms, batch_size, " \
+#define RUN_COLS                                                                                                       \
+    "seq, run_id, workflow, previous_run_id, status, error_message, props, started_ms, completed_ms, batch_size, "     \
     "batch_window, st_total, st_timeout, st_failed, st_stopped, st_succeeded, st_running, st_errored, st_waiting"
 #define RES_COLS "kind, name, workflow, doc, tags, created_ms, modified_ms"
-#define JR_COLS                                                                                                    \
-    "seq, id, kind, job, attempt, state, previous_run_id, trigger_name, workflow, workflow_run_id, started_ms,"     \
+#define JR_COLS                                                                                                        \
+    "seq, id, kind, job, attempt, state, previous_run_id, trigger_name, workflow, workflow_run_id, started_ms,"        \
     " modified_ms, completed_ms, timeout_min, pid, error_message, arguments, detail"
 
 static const char *const sql[Q_COUNT] = {
@@ -141,7 +141,8 @@ static const char *const sql[Q_COUNT] = {
                     " modified_ms = ?6 WHERE name = ?1",
     [Q_WF_DELETE] = "DELETE FROM workflows WHERE name = ?1",
     [Q_WF_DELETE_RUNS] = "DELETE FROM workflow_runs WHERE workflow = ?1",
-    [Q_WF_DELETE_RT] = "DELETE FROM run_triggers WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
+    [Q_WF_DELETE_RT] =
+        "DELETE FROM run_triggers WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
     [Q_WF_DELETE_RN] = "DELETE FROM run_nodes WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
     [Q_WF_DELETE_RW] = "DELETE FROM run_watch WHERE run_id IN (SELECT run_id FROM workflow_runs WHERE workflow = ?1)",
     [Q_WF_DELETE_TRIGGERS] = "DELETE FROM resources WHERE kind = 'trigger' AND workflow = ?1",
@@ -187,7 +188,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_RT_LIST] = "SELECT name, doc, fired FROM run_triggers WHERE run_id = ?1 ORDER BY name",
     [Q_RT_FIRE] = "UPDATE run_triggers SET fired = 1 WHERE run_id = ?1 AND name = ?2 AND fired = 0",
     [Q_RT_DOC] = "SELECT doc FROM run_triggers WHERE run_id = ?1 AND name = ?2",
-    [Q_RN_ADD] = "INSERT OR IGNORE INTO run_nodes (run_id, type, name, state, source_run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_RN_ADD] =
+        "INSERT OR IGNORE INTO run_nodes (run_id, type, name, state, source_run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_RN_SET] = "UPDATE run_nodes SET state = ?4, source_run_id = ?5 WHERE run_id = ?1 AND type = ?2 AND name = ?3",
     [Q_RN_STATE] = "SELECT state FROM run_nodes WHERE run_id = ?1 AND type = ?2 AND name = ?3",
     [Q_RN_LIST] = "SELECT type, name, state, source_run_id FROM run_nodes WHERE run_id = ?1 ORDER BY type, name",
@@ -752,8 +754,8 @@ int store_workflow_delete(store_t *s, const char *name, gerr_t *e)
     conn_t *c = conn_get(s, e);
     if (!c || tx_begin(c, e) < 0)
         return -1;
-    static const int steps[] = {Q_WF_DELETE_TRIGGERS, Q_WF_DELETE_RT, Q_WF_DELETE_RN, Q_WF_DELETE_RW,
-                                Q_WF_DELETE_RUNS, Q_WF_DELETE};
+    static const int steps[] = {Q_WF_DELETE_TRIGGERS, Q_WF_DELETE_RT,   Q_WF_DELETE_RN,
+                                Q_WF_DELETE_RW,       Q_WF_DELETE_RUNS, Q_WF_DELETE};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         sqlite3_stmt *st = stmt(c, steps[i], e);
         if (!st)
@@ -1124,8 +1126,7 @@ static int res_rows(conn_t *c, sqlite3_stmt *st, size_t cap, store_res_t **out, 
     return 0;
 }
 
-int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n,
-                   gerr_t *e)
+int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n, gerr_t *e)
 {
     *out = NULL;
     *n = 0;
@@ -1142,8 +1143,7 @@ int store_res_list(store_t *s, const char *kind, const char *after, int limit, s
     return res_rows(c, st, limit > 0 ? (size_t)limit : 0, out, n, e);
 }
 
-int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n,
-                          gerr_t *e)
+int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n, gerr_t *e)
 {
     *out = NULL;
     *n = 0;
@@ -1202,11 +1202,11 @@ static sqlite3_stmt *prep(store_t *s, conn_t **cp, int q, gerr_t *e, const char 
     return st;
 }
 
-#define EXEC(s, q, what, e, ...)                                                                                   \
-    ({                                                                                                             \
-        conn_t *c_;                                                                                                \
-        sqlite3_stmt *st_ = prep(s, &c_, q, e, __VA_ARGS__);                                                      \
-        st_ ? step_done(c_, st_, what, e) : -1;                                                                    \
+#define EXEC(s, q, what, e, ...)                                                                                       \
+    ({                                                                                                                 \
+        conn_t *c_;                                                                                                    \
+        sqlite3_stmt *st_ = prep(s, &c_, q, e, __VA_ARGS__);                                                           \
+        st_ ? step_done(c_, st_, what, e) : -1;                                                                        \
     })
 
 int store_tx_begin(store_t *s, gerr_t *e)
@@ -1244,8 +1244,8 @@ void store_tx_rollback(store_t *s)
 
 static const char *const jr_names[] = {"STARTING", "RUNNING", "STOPPING", "WAITING", "SUCCEEDED",
                                        "FAILED",   "TIMEOUT", "STOPPED",  "ERROR",   "EXPIRED"};
-static const char *const crawl_names[] = {"RUNNING", "RUNNING",   "CANCELLING", "RUNNING", "SUCCEEDED",
-                                          "FAILED",  "FAILED",    "CANCELLED",  "ERROR",   "FAILED"};
+static const char *const crawl_names[] = {"RUNNING", "RUNNING", "CANCELLING", "RUNNING", "SUCCEEDED",
+                                          "FAILED",  "FAILED",  "CANCELLED",  "ERROR",   "FAILED"};
 
 const char *store_jr_state_name(int state)
 {
@@ -1267,9 +1267,12 @@ int store_jr_state_parse(const char *s)
 
 int store_crawl_state_parse(const char *s)
 {
-    static const struct { const char *name; int state; } map[] = {
-        {"RUNNING", JR_RUNNING}, {"CANCELLING", JR_STOPPING}, {"CANCELLED", JR_STOPPED},
-        {"SUCCEEDED", JR_SUCCEEDED}, {"FAILED", JR_FAILED}, {"ERROR", JR_ERROR},
+    static const struct {
+        const char *name;
+        int state;
+    } map[] = {
+        {"RUNNING", JR_RUNNING},     {"CANCELLING", JR_STOPPING}, {"CANCELLED", JR_STOPPED},
+        {"SUCCEEDED", JR_SUCCEEDED}, {"FAILED", JR_FAILED},       {"ERROR", JR_ERROR},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(s, map[i].name) == 0)
@@ -1328,10 +1331,10 @@ static void read_jobrun(sqlite3_stmt *st, store_jobrun_t *r)
 int store_jobrun_insert(store_t *s, store_jobrun_t *r, gerr_t *e)
 {
     conn_t *c;
-    sqlite3_stmt *st = prep(s, &c, Q_JR_INSERT, e, "sssiisssszizzzsss", r->id, r->kind, r->job,
-                            (int64_t)r->attempt, (int64_t)r->state, r->previous_run_id, r->trigger_name,
-                            r->workflow, r->workflow_run_id, r->started_ms, r->modified_ms, r->completed_ms,
-                            r->timeout_min, r->pid, r->error_message, r->arguments, r->detail);
+    sqlite3_stmt *st =
+        prep(s, &c, Q_JR_INSERT, e, "sssiisssszizzzsss", r->id, r->kind, r->job, (int64_t)r->attempt, (int64_t)r->state,
+             r->previous_run_id, r->trigger_name, r->workflow, r->workflow_run_id, r->started_ms, r->modified_ms,
+             r->completed_ms, r->timeout_min, r->pid, r->error_message, r->arguments, r->detail);
     if (!st || step_done(c, st, "recording a job run", e) < 0)
         return -1;
     r->seq = sqlite3_last_insert_rowid(c->db);
@@ -1391,8 +1394,8 @@ int store_jobrun_list_job(store_t *s, const char *kind, const char *job, int64_t
                           store_jobrun_t **v, size_t *n, gerr_t *e)
 {
     conn_t *c;
-    sqlite3_stmt *st = prep(s, &c, Q_JR_LIST_JOB, e, "ssii", kind, job, before_seq > 0 ? before_seq : INT64_MAX,
-                            (int64_t)limit);
+    sqlite3_stmt *st =
+        prep(s, &c, Q_JR_LIST_JOB, e, "ssii", kind, job, before_seq > 0 ? before_seq : INT64_MAX, (int64_t)limit);
     return st ? jobrun_rows(c, st, v, n, e) : -1;
 }
 
@@ -1426,8 +1429,7 @@ int store_run_trigger_add(store_t *s, const char *run_id, const char *name, cons
     return EXEC(s, Q_RT_ADD, "freezing a trigger", e, "sssi", run_id, name, doc, (int64_t)fired);
 }
 
-int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n,
-                       gerr_t *e)
+int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n, gerr_t *e)
 {
     conn_t *c;
     sqlite3_stmt *st = prep(s, &c, Q_RT_LIST, e, "s", run_id);
@@ -1539,8 +1541,8 @@ int store_run_node_set(store_t *s, const char *run_id, const char *type, const c
     int rc = store_run_node_state(s, run_id, type, name, &old, e);
     if (rc != 0)
         return rc == STORE_NOTFOUND ? 0 : -1; /* not a node of this run's graph (or the run is gone) */
-    if (EXEC(s, Q_RN_SET, "updating a run node", e, "ssszs", run_id, type, name, node_state_arg(state),
-             source_run_id) < 0)
+    if (EXEC(s, Q_RN_SET, "updating a run node", e, "ssszs", run_id, type, name, node_state_arg(state), source_run_id) <
+        0)
         return -1;
     if (stat_of(old) == stat_of(state))
         return 0;
@@ -1614,8 +1616,8 @@ int store_run_watch_add(store_t *s, const char *run_id, const char *type, const 
     return EXEC(s, Q_RW_ADD, "recording a watcher", e, "ssss", run_id, type, name, trigger);
 }
 
-int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers,
-                       size_t *n, gerr_t *e)
+int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers, size_t *n,
+                       gerr_t *e)
 {
     conn_t *c;
     sqlite3_stmt *st = prep(s, &c, Q_RW_LIST, e, "sss", run_id, type, name);
@@ -1677,8 +1679,7 @@ int store_run_recount_stats(store_t *s, const char *run_id, gerr_t *e)
                 stats[ST_ERRORED], stats[ST_WAITING]);
 }
 
-int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error,
-                         gerr_t *e)
+int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error, gerr_t *e)
 {
     return EXEC(s, Q_RUN_STATUS_SET, "updating a run's status", e, "sizs", run_id, (int64_t)status, completed_ms,
                 error);
@@ -1721,8 +1722,7 @@ int store_run_list_active(store_t *s, store_run_t **runs, size_t *n, gerr_t *e)
     return 0;
 }
 
-int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms,
-                      gerr_t *e)
+int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms, gerr_t *e)
 {
     return EXEC(s, Q_RES_PUT_DOC, "updating a definition", e, "sssi", kind, name, doc, modified_ms);
 }

@@ -36,8 +36,8 @@ enum { ST_TOTAL, ST_TIMEOUT, ST_FAILED, ST_STOPPED, ST_SUCCEEDED, ST_RUNNING, ST
 typedef struct store_run {
     int64_t seq; /* insertion order, newest largest */
     char *run_id, *workflow, *previous_run_id, *error_message;
-    char *props; /* opaque encoded map */
-    int status;  /* enum store_run_status */
+    char *props;                      /* opaque encoded map */
+    int status;                       /* enum store_run_status */
     int64_t started_ms, completed_ms; /* 0 when not set */
     int64_t batch_size, batch_window; /* StartingEventBatchCondition, 0 when not set */
     int64_t stats[STORE_RUN_NSTATS];
@@ -45,7 +45,7 @@ typedef struct store_run {
 
 /* A generic named definition (job, trigger, crawler): indexed columns plus an opaque document. */
 typedef struct store_res {
-    char *kind;     /* "job", "trigger", "crawler" */
+    char *kind; /* "job", "trigger", "crawler" */
     char *name;
     char *workflow; /* the workflow a trigger belongs to, else NULL */
     char *doc;      /* opaque encoded definition */
@@ -106,11 +106,9 @@ typedef int (*store_res_fn)(store_res_t *r, void *ctx, gerr_t *e);
 int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx, gerr_t *e);
 int store_res_delete(store_t *s, const char *kind, const char *name, gerr_t *e);
 /* in name order after `after`, at most limit (0 = all) */
-int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n,
-                   gerr_t *e);
+int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n, gerr_t *e);
 /* every definition of a kind that belongs to a workflow (triggers), in name order */
-int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n,
-                          gerr_t *e);
+int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n, gerr_t *e);
 void store_res_list_free(store_res_t *r, size_t n);
 
 /* ---- Workflow execution (the engine's state) ----
@@ -120,8 +118,16 @@ void store_res_list_free(store_res_t *r, size_t n);
  * triggers that watch it. Functions marked (tx) must run inside store_tx_begin/commit on the same thread. */
 
 enum store_jr_state {
-    JR_STARTING, JR_RUNNING, JR_STOPPING, JR_WAITING, /* active: below JR_SUCCEEDED */
-    JR_SUCCEEDED, JR_FAILED, JR_TIMEOUT, JR_STOPPED, JR_ERROR, JR_EXPIRED,
+    JR_STARTING,
+    JR_RUNNING,
+    JR_STOPPING,
+    JR_WAITING, /* active: below JR_SUCCEEDED */
+    JR_SUCCEEDED,
+    JR_FAILED,
+    JR_TIMEOUT,
+    JR_STOPPED,
+    JR_ERROR,
+    JR_EXPIRED,
 };
 #define JR_ACTIVE(s) ((s) >= 0 && (s) < JR_SUCCEEDED)
 const char *store_jr_state_name(int state);    /* JobRunState names */
@@ -169,11 +175,9 @@ int store_jobrun_latest_in_run(store_t *s, const char *workflow_run_id, const ch
                                gerr_t *e);
 
 /* The frozen graph of a run (tx for writes). */
-int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired,
-                          gerr_t *e);
+int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired, gerr_t *e);
 /* the frozen triggers of a run, in name order: names[i], docs[i], fired[i] (free with store_strv_free, free) */
-int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n,
-                       gerr_t *e);
+int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n, gerr_t *e);
 /* marks a trigger fired: 1 if this call fired it, 0 if it already was (tx) */
 int store_run_trigger_fire(store_t *s, const char *run_id, const char *name, gerr_t *e);
 int store_run_trigger_doc(store_t *s, const char *run_id, const char *name, char **doc, gerr_t *e);
@@ -182,8 +186,7 @@ int store_run_node_add(store_t *s, const char *run_id, const char *type, const c
 int store_run_node_set(store_t *s, const char *run_id, const char *type, const char *name, int state,
                        const char *source_run_id, gerr_t *e);
 /* state of a node in a run (-1 not run yet); STORE_NOTFOUND when the node is not in the run's graph */
-int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state,
-                         gerr_t *e);
+int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state, gerr_t *e);
 typedef struct store_node {
     char *type, *name, *source_run_id;
     int state;
@@ -193,8 +196,8 @@ void store_node_list_free(store_node_t *v, size_t n);
 int store_run_watch_add(store_t *s, const char *run_id, const char *type, const char *name, const char *trigger,
                         gerr_t *e);
 /* names of the run's triggers that watch a node */
-int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers,
-                       size_t *n, gerr_t *e);
+int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers, size_t *n,
+                       gerr_t *e);
 /* The run's statistics counters follow every node change (store_run_node_add/_set keep them, O(1));
  * *active gets the number of nodes still active (running or waiting). */
 int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e);
@@ -208,7 +211,6 @@ int store_run_count_active(store_t *s, const char *workflow, int64_t *n, gerr_t 
 /* every run still RUNNING or STOPPING (recovery) */
 int store_run_list_active(store_t *s, store_run_t **runs, size_t *n, gerr_t *e);
 /* writes a definition's document without a callback (tx) */
-int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms,
-                      gerr_t *e);
+int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms, gerr_t *e);
 
 #endif

@@ -34,8 +34,8 @@ enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void util_log_level(int level);
 void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_debug(...) util_log(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) util_log(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) util_log(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  util_log(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  util_log(LOG_WARN, __VA_ARGS__)
 #define log_error(...) util_log(LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -95,9 +95,7 @@ int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     json_object_set_new(doc, "LineageConfiguration", json_pack("{ss}", "CrawlerLineageSettings", "DISABLE"));
     if (apply(doc, req, e) < 0)
         goto out;
-    json_t *t = json_object_get(req, "Tags");
-    if (t && json_object_size(t))
-        tags = codec_map_encode(t);
+    tags = codec_tags_encode(json_object_get(req, "Tags"));
     text = json_dumps(doc, JSON_COMPACT);
     store_res_t r = {.kind = "crawler",
                      .name = (char *)name,

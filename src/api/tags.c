@@ -80,7 +80,7 @@ static int apply(char **tags, tag_change_t *c, gerr_t *e)
                         TAGS_MAX, n);
     }
     free(*tags);
-    *tags = json_object_size(m) ? codec_map_encode(m) : NULL;
+    *tags = codec_tags_encode(m);
     json_decref(m);
     return 0;
 }

@@ -230,9 +230,7 @@ int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     int ret = -1;
     char *tags = NULL, *text = NULL;
-    json_t *t = json_object_get(doc, "Tags");
-    if (t && json_object_size(t))
-        tags = codec_map_encode(t);
+    tags = codec_tags_encode(json_object_get(doc, "Tags"));
     json_object_del(doc, "Tags");
     bool start = json_is_true(json_object_get(doc, "StartOnCreation"));
     json_object_del(doc, "StartOnCreation");

@@ -42,7 +42,7 @@ int api_create_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         .name = (char *)name,
         .description = (char *)desc,
         .default_props = codec_map_encode(props),
-        .tags = tags && json_object_size(tags) ? codec_map_encode(tags) : NULL,
+        .tags = codec_tags_encode(tags),
         .has_max_runs = has_max > 0,
         .max_runs = max_runs,
         .created_ms = rq->now_ms,

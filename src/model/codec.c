@@ -9,6 +9,11 @@ char *codec_map_encode(const json_t *map)
     return map ? json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
+char *codec_tags_encode(const json_t *tags)
+{
+    return tags && json_object_size(tags) ? codec_map_encode(tags) : NULL;
+}
+
 json_t *codec_map_decode(const char *text)
 {
     json_t *m = text ? json_loads(text, 0, NULL) : NULL;

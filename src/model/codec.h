@@ -17,6 +17,9 @@
 char *codec_map_encode(const json_t *map);
 json_t *codec_map_decode(const char *text);
 
+/* Tags as the store keeps them: the encoded map, or NULL when there are none (absent or empty). */
+char *codec_tags_encode(const json_t *tags);
+
 /* Epoch milliseconds as epoch seconds with a fraction, as AWS's JSON protocol sends timestamps. */
 json_t *codec_timestamp(int64_t ms);
 

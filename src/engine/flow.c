@@ -441,22 +441,29 @@ int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool recor
     IN_TX(&t, start_run_tx(&t, workflow, overlay, record_error, run_id));
 }
 
+/* Loads a run that must be in `status` for `verb` (e.g. "stopped"): EntityNotFound or IllegalWorkflowState. */
+static int load_run_in(tx_t *t, const char *workflow, const char *run_id, int status, const char *verb,
+                       store_run_t *run)
+{
+    int rc = store_run_get(t->s, workflow, run_id, run, t->e);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
+    if (rc != 0)
+        return -1;
+    if (run->status != status)
+        return gerr_set(t->e, GERR_ILLEGAL_STATE, "Workflow run '%s' is %s; only a %s run can be %s", run_id,
+                        store_run_status_name(run->status), store_run_status_name(status), verb);
+    return 0;
+}
+
 static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id, flow_ids_t *kill)
 {
     store_run_t run = {0};
     store_jobrun_t *v = NULL;
     size_t n = 0;
     int ret = -1;
-    int rc = store_run_get(t->s, workflow, run_id, &run, t->e);
-    if (rc == STORE_NOTFOUND)
-        gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
-    if (rc != 0)
+    if (load_run_in(t, workflow, run_id, RUN_RUNNING, "stopped", &run) < 0)
         goto out;
-    if (run.status != RUN_RUNNING) {
-        gerr_set(t->e, GERR_ILLEGAL_STATE, "Workflow run '%s' is %s; only a RUNNING run can be stopped", run_id,
-                 store_run_status_name(run.status));
-        goto out;
-    }
     if (store_run_set_status(t->s, run_id, RUN_STOPPING, 0, NULL, t->e) < 0 ||
         store_jobrun_list_active(t->s, run_id, &v, &n, t->e) < 0)
         goto out;
@@ -932,16 +939,9 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     rgraph_t g = {0};
     json_t *chosen = json_array(), *down = json_object(), *dtrig = json_object(), *roots = json_array();
     int ret = -1;
-    int rc = store_run_get(t->s, workflow, run_id, &run, t->e);
-    if (rc == STORE_NOTFOUND)
-        gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
-    if (rc != 0)
+    int rc;
+    if (load_run_in(t, workflow, run_id, RUN_COMPLETED, "resumed", &run) < 0)
         goto out;
-    if (run.status != RUN_COMPLETED) {
-        gerr_set(t->e, GERR_ILLEGAL_STATE, "Workflow run '%s' is %s; only a COMPLETED run can be resumed", run_id,
-                 store_run_status_name(run.status));
-        goto out;
-    }
     if (store_workflow_get(t->s, workflow, &w, NULL, t->e) != 0 ||
         store_run_nodes(t->s, run_id, &nodes, &nn, t->e) < 0 ||
         store_run_triggers(t->s, run_id, &g.tnames, &g.tdocs, &g.fired, &g.nt, t->e) < 0)

@@ -203,20 +203,30 @@ int api_batch_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                          "CrawlersNotFound", out, e);
 }
 
-int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+/* The crawler exists and is READY: 0, STORE_NOTFOUND (e set), or -1 with CrawlerRunningException saying
+ * "Crawler '<name>' <why>". */
+static int must_be_idle(api_req_t *rq, const char *name, const char *why, gerr_t *e)
 {
-    const char *name;
-    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
-        return -1;
     store_res_t r = {0};
     int rc = store_res_get(rq->api->store, "crawler", name, &r, e);
     if (rc == 0) {
         json_t *doc = json_loads(r.doc, 0, NULL);
         if (is_running(doc))
-            rc = gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' is running; stop it before deleting it", name);
+            rc = gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' %s", name, why);
         json_decref(doc);
     }
     store_res_cleanup(&r);
+    if (rc == STORE_NOTFOUND)
+        gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    return rc;
+}
+
+int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    const char *name;
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    int rc = must_be_idle(rq, name, "is running; stop it before deleting it", e);
     if (rc == 0)
         rc = store_res_delete(rq->api->store, "crawler", name, e);
     if (rc == STORE_NOTFOUND)
@@ -233,18 +243,7 @@ int api_start_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *name;
     if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
         return -1;
-    store_res_t r = {0};
-    int rc = store_res_get(rq->api->store, "crawler", name, &r, e);
-    if (rc == 0) {
-        json_t *doc = json_loads(r.doc, 0, NULL);
-        if (is_running(doc))
-            rc = gerr_set(e, GERR_CRAWLER_RUNNING, "Crawler '%s' is already running", name);
-        json_decref(doc);
-    }
-    store_res_cleanup(&r);
-    if (rc == STORE_NOTFOUND)
-        return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
-    if (rc < 0)
+    if (must_be_idle(rq, name, "is already running", e) != 0)
         return -1;
     flow_ids_t spawn = {0};
     if (flow_start_crawl(rq->api->store, name, rq->now_ms, &spawn, e) < 0) {

@@ -208,8 +208,9 @@ int main(int argc, char **argv)
 
     gerr_t e = {0};
     store_t *store = NULL;
-    if (store_open(data, NULL, &store, &e) < 0) {
-        fprintf(stderr, "glued: %s\n", e.msg);
+    char serr[512];
+    if (store_open(data, NULL, &store, serr, sizeof serr) < 0) {
+        fprintf(stderr, "glued: %s\n", serr);
         return 1;
     }
     api_t api = {.store = store,

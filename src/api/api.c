@@ -2,6 +2,7 @@
  * in the resource's file, declare it in api.h, and add a row here (kept in name order: api_find bisects). */
 #include "api/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,101 @@ static int cmp_op(const void *key, const void *elem)
 const api_op_t *api_find(const char *name)
 {
     return bsearch(name, ops, sizeof ops / sizeof ops[0], sizeof ops[0], cmp_op);
+}
+
+store_tx_t *api_db(api_req_t *rq)
+{
+    return rq->tx ? rq->tx : store_read(rq->api->store);
+}
+
+/* The trampolines: a store callback runs the request's callback with rq->tx set. A callback that failed set
+ * e and returned -1, which the store hands back after rolling back. */
+typedef struct tramp {
+    api_req_t *rq;
+    void *fn;
+    void *ctx;
+    gerr_t *e;
+} tramp_t;
+
+static int wf_tramp(store_tx_t *tx, store_workflow_t *w, void *arg)
+{
+    tramp_t *t = arg;
+    t->rq->tx = tx;
+    int rc = ((api_wf_fn)t->fn)(t->rq, w, t->ctx, t->e);
+    t->rq->tx = NULL;
+    return rc;
+}
+
+static int run_tramp(store_tx_t *tx, store_run_t *r, void *arg)
+{
+    tramp_t *t = arg;
+    t->rq->tx = tx;
+    int rc = ((api_run_fn)t->fn)(t->rq, r, t->ctx, t->e);
+    t->rq->tx = NULL;
+    return rc;
+}
+
+static int res_tramp(store_tx_t *tx, store_res_t *r, void *arg)
+{
+    tramp_t *t = arg;
+    t->rq->tx = tx;
+    int rc = ((api_res_fn)t->fn)(t->rq, r, t->ctx, t->e);
+    t->rq->tx = NULL;
+    return rc;
+}
+
+static int check_tramp(store_tx_t *tx, void *arg)
+{
+    tramp_t *t = arg;
+    t->rq->tx = tx;
+    int rc = ((api_check_fn)t->fn)(t->rq, t->ctx, t->e);
+    t->rq->tx = NULL;
+    return rc;
+}
+
+/* A store answer as the handlers' convention: 0, STORE_NOTFOUND, or -1 with e set. */
+static int settle(int rc, gerr_t *e, const char *what)
+{
+    if (rc == 0 || rc == STORE_NOTFOUND)
+        return rc;
+    if (e->type) /* the callback said why */
+        return -1;
+    return gerr_store(e, rc < 0 ? rc : STORE_ERROR, what);
+}
+
+int api_workflow_mutate(api_req_t *rq, const char *name, api_wf_fn fn, void *ctx, gerr_t *e)
+{
+    tramp_t t = {rq, (void *)fn, ctx, e};
+    return settle(store_workflow_mutate(rq->api->store, name, wf_tramp, &t), e, "updating a workflow");
+}
+
+int api_run_mutate(api_req_t *rq, const char *workflow, const char *run_id, api_run_fn fn, void *ctx, gerr_t *e)
+{
+    tramp_t t = {rq, (void *)fn, ctx, e};
+    return settle(store_run_mutate(rq->api->store, workflow, run_id, run_tramp, &t), e, "updating a workflow run");
+}
+
+int api_res_mutate(api_req_t *rq, const char *kind, const char *name, api_res_fn fn, void *ctx, gerr_t *e)
+{
+    tramp_t t = {rq, (void *)fn, ctx, e};
+    char what[64];
+    snprintf(what, sizeof what, "updating a %s", kind);
+    return settle(store_res_mutate(rq->api->store, kind, name, res_tramp, &t), e, what);
+}
+
+int api_res_create(api_req_t *rq, const char *label, const store_res_t *r, int64_t max_count, api_check_fn check,
+                   void *ctx, gerr_t *e)
+{
+    tramp_t t = {rq, (void *)check, ctx, e};
+    int rc = store_res_create(rq->api->store, r, max_count, check ? check_tramp : NULL, &t);
+    if (rc == STORE_EXISTS)
+        return gerr_set(e, GERR_EXISTS, "%s '%s' already exists", label, r->name);
+    if (rc == STORE_LIMIT)
+        return gerr_set(e, GERR_LIMIT, "Cannot create %s '%s': the limit of %lld is reached", r->kind, r->name,
+                        (long long)max_count);
+    char what[64];
+    snprintf(what, sizeof what, "creating a %s", r->kind);
+    return settle(rc, e, what) == 0 ? 0 : -1;
 }
 
 int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_page_t *p, gerr_t *e)

@@ -31,7 +31,12 @@ typedef struct api_req {
     api_t *api;
     const char *region; /* from the SigV4 credential scope, else cfg.region */
     int64_t now_ms;     /* taken once when the request arrived */
+    store_tx_t *tx;     /* the open transaction while a store callback of this request runs, else NULL */
 } api_req_t;
+
+/* Where a handler reads: the request's open transaction, or the thread's read handle. A store failure status
+ * becomes the API's error with gerr_store (model/error.h); positive statuses are the caller's to word. */
+store_tx_t *api_db(api_req_t *rq);
 
 /* A handler: *out is a new reference to the output object on success. Returns 0 or -1 with *e set. */
 typedef int (*api_handler_fn)(api_req_t *rq, json_t *in, json_t **out, gerr_t *e);
@@ -90,6 +95,21 @@ int api_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_list_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_batch_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_delete_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+
+/* Writes that take their own transaction, with the request's handlers as callbacks (rq->tx is set while they
+ * run). Each returns 0, STORE_NOTFOUND (e not set: the caller words it), or -1 with e set; a callback fails by
+ * setting e and returning -1. label names the entity in messages ("Job", "Trigger"). */
+typedef int (*api_wf_fn)(api_req_t *rq, store_workflow_t *w, void *ctx, gerr_t *e);
+typedef int (*api_run_fn)(api_req_t *rq, store_run_t *r, void *ctx, gerr_t *e);
+typedef int (*api_res_fn)(api_req_t *rq, store_res_t *r, void *ctx, gerr_t *e);
+typedef int (*api_check_fn)(api_req_t *rq, void *ctx, gerr_t *e);
+int api_workflow_mutate(api_req_t *rq, const char *name, api_wf_fn fn, void *ctx, gerr_t *e);
+int api_run_mutate(api_req_t *rq, const char *workflow, const char *run_id, api_run_fn fn, void *ctx, gerr_t *e);
+int api_res_mutate(api_req_t *rq, const char *kind, const char *name, api_res_fn fn, void *ctx, gerr_t *e);
+/* Creates a definition: AlreadyExists, or ResourceNumberLimitExceeded past max_count; check (may be NULL) runs
+ * inside the transaction first. */
+int api_res_create(api_req_t *rq, const char *label, const store_res_t *r, int64_t max_count, api_check_fn check,
+                   void *ctx, gerr_t *e);
 
 /* Shared helpers for handlers. */
 /* A Glue cron schedule: valid, and not more often than every 5 minutes. what names it in messages. */

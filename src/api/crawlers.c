@@ -103,7 +103,7 @@ int api_create_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                      .tags = tags,
                      .created_ms = rq->now_ms,
                      .modified_ms = rq->now_ms};
-    if (store_res_create(rq->api->store, &r, rq->api->cfg.max_crawlers, e) < 0)
+    if (api_res_create(rq, "Crawler", &r, rq->api->cfg.max_crawlers, NULL, NULL, e) < 0)
         goto out;
     if (json_object_get(doc, "Schedule"))
         engine_reschedule(rq->api->engine);
@@ -128,8 +128,9 @@ static int is_running(json_t *doc)
     return state && strcmp(state, "READY") != 0;
 }
 
-static int update_crawler(store_res_t *r, void *arg, gerr_t *e)
+static int update_crawler(api_req_t *rq, store_res_t *r, void *arg, gerr_t *e)
 {
+    (void)rq;
     crawler_edit_t *x = arg;
     json_t *doc = json_loads(r->doc, 0, NULL);
     if (!doc)
@@ -158,7 +159,7 @@ int api_update_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     const char *name = json_string_value(json_object_get(req, "Name"));
     crawler_edit_t x = {req, rq->now_ms};
-    int rc = store_res_mutate(rq->api->store, "crawler", name, update_crawler, &x, e);
+    int rc = api_res_mutate(rq, "crawler", name, update_crawler, &x, e);
     if (rc == STORE_NOTFOUND)
         rc = gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
     bool sched = json_object_get(req, "Schedule") != NULL;
@@ -208,7 +209,9 @@ int api_batch_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 static int must_be_idle(api_req_t *rq, const char *name, const char *why, gerr_t *e)
 {
     store_res_t r = {0};
-    int rc = store_res_get(rq->api->store, "crawler", name, &r, e);
+    int rc = store_res_get(api_db(rq), "crawler", name, &r);
+    if (rc < 0)
+        rc = gerr_store(e, rc, "reading a crawler");
     if (rc == 0) {
         json_t *doc = json_loads(r.doc, 0, NULL);
         if (is_running(doc))
@@ -228,7 +231,9 @@ int api_delete_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     int rc = must_be_idle(rq, name, "is running; stop it before deleting it", e);
     if (rc == 0)
-        rc = store_res_delete(rq->api->store, "crawler", name, e);
+        rc = store_res_delete(rq->api->store, "crawler", name);
+    if (rc < 0 && !e->type)
+        return gerr_store(e, rc, "deleting a crawler");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
     if (rc < 0)

@@ -136,19 +136,21 @@ static void attach(json_t *nodes, const char *run_id, store_jobrun_t *runs, size
 
 json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
 {
-    store_t *s = rq->api->store;
+    store_tx_t *db = api_db(rq);
     char **names = NULL, **docs = NULL;
     int *fired = NULL;
     size_t nt = 0, nn = 0;
     store_node_t *nodes = NULL;
-    if (store_run_triggers(s, run->run_id, &names, &docs, &fired, &nt, e) < 0 ||
-        store_run_nodes(s, run->run_id, &nodes, &nn, e) < 0) {
+    int rc;
+    if ((rc = store_run_triggers(db, run->run_id, &names, &docs, &fired, &nt)) < 0 ||
+        (rc = store_run_nodes(db, run->run_id, &nodes, &nn)) < 0) {
         store_strv_free(names, nt);
         store_strv_free(docs, nt);
         free(fired);
+        gerr_store(e, rc, "reading a run's graph");
         return NULL;
     }
-    graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(s), run->workflow};
+    graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(rq->api->store), run->workflow};
     for (size_t i = 0; i < nt; i++)
         add_trigger(&g, names[i], docs[i]);
     /* where each node's runs live: this run, or the run it was resumed from */
@@ -167,12 +169,13 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
     }
     const char *src;
     json_t *unused;
-    int rc = 0;
     json_object_foreach (sources, src, unused) {
         store_jobrun_t *runs = NULL;
         size_t n = 0;
-        if ((rc = store_jobrun_list_run(s, src, &runs, &n, e)) < 0)
+        if ((rc = store_jobrun_list_run(db, src, &runs, &n)) < 0) {
+            gerr_store(e, rc, "reading a run's job runs");
             break;
+        }
         attach(g.nodes, src, runs, n);
         store_jobrun_list_free(runs, n);
     }
@@ -195,8 +198,11 @@ json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e)
 {
     store_res_t *trig;
     size_t n;
-    if (store_res_by_workflow(rq->api->store, "trigger", workflow, &trig, &n, e) < 0)
+    int rc = store_res_by_workflow(api_db(rq), "trigger", workflow, &trig, &n);
+    if (rc < 0) {
+        gerr_store(e, rc, "reading a workflow's triggers");
         return NULL;
+    }
     graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(rq->api->store), workflow};
     for (size_t i = 0; i < n; i++)
         add_trigger(&g, trig[i].name, trig[i].doc);

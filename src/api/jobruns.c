@@ -51,7 +51,9 @@ int api_get_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         val_bool(in, "PredecessorsIncluded", &pred, e) < 0)
         return -1;
     store_jobrun_t r = {0};
-    int rc = store_jobrun_get(rq->api->store, id, &r, e);
+    int rc = store_jobrun_get(api_db(rq), id, &r);
+    if (rc < 0)
+        rc = gerr_store(e, rc, "reading a job run");
     if (rc == 0 && (strcmp(r.kind, "job") != 0 || strcmp(r.job, job) != 0))
         rc = STORE_NOTFOUND;
     if (rc == STORE_NOTFOUND)
@@ -74,16 +76,16 @@ int api_get_job_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     api_page_cleanup(&p);
     store_res_t def = {0};
-    int rc = store_res_get(rq->api->store, "job", job, &def, e);
+    int rc = store_res_get(api_db(rq), "job", job, &def);
     store_res_cleanup(&def);
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Job '%s' not found", job);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a job");
     store_jobrun_t *v;
     size_t n;
-    if (store_jobrun_list_job(rq->api->store, "job", job, p.after_int, p.limit + 1, &v, &n, e) < 0)
-        return -1;
+    if ((rc = store_jobrun_list_job(api_db(rq), "job", job, p.after_int, p.limit + 1, &v, &n)) < 0)
+        return gerr_store(e, rc, "listing job runs");
     json_t *list = json_array();
     size_t shown = n > (size_t)p.limit ? (size_t)p.limit : n;
     for (size_t i = 0; i < shown; i++)

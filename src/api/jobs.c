@@ -123,7 +123,7 @@ int api_create_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                      .tags = tags,
                      .created_ms = rq->now_ms,
                      .modified_ms = rq->now_ms};
-    if (store_res_create(rq->api->store, &r, rq->api->cfg.max_jobs, e) < 0)
+    if (api_res_create(rq, "Job", &r, rq->api->cfg.max_jobs, NULL, NULL, e) < 0)
         goto out;
     *out = json_pack("{ss}", "Name", name);
     ret = 0;
@@ -139,9 +139,10 @@ typedef struct job_update {
     int64_t now_ms;
 } job_update_t;
 
-static int replace_job(store_res_t *r, void *arg, gerr_t *e)
+static int replace_job(api_req_t *rq, store_res_t *r, void *arg, gerr_t *e)
 {
     job_update_t *u = arg;
+    (void)rq;
     (void)e;
     free(r->doc);
     r->doc = json_dumps(u->doc, JSON_COMPACT);
@@ -171,7 +172,7 @@ int api_update_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         goto out;
     json_object_set_new(doc, "Name", json_string(name));
     job_update_t u = {doc, rq->now_ms};
-    int rc = store_res_mutate(rq->api->store, "job", name, replace_job, &u, e);
+    int rc = api_res_mutate(rq, "job", name, replace_job, &u, e);
     if (rc < 0)
         goto out;
     if (rc == STORE_NOTFOUND) {
@@ -218,8 +219,9 @@ int api_delete_job(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *name;
     if (val_str(in, "JobName", &VAL_NAME, true, &name, e) < 0)
         return -1;
-    if (store_res_delete(rq->api->store, "job", name, e) < 0)
-        return -1;
+    int rc = store_res_delete(rq->api->store, "job", name);
+    if (rc < 0)
+        return gerr_store(e, rc, "deleting a job");
     *out = json_pack("{ss}", "JobName", name);
     return 0;
 }

@@ -30,9 +30,9 @@ int res_get(api_req_t *rq, const char *kind, const char *label, const char *name
             gerr_t *e)
 {
     store_res_t r = {0};
-    int rc = store_res_get(rq->api->store, kind, name, &r, e);
+    int rc = store_res_get(api_db(rq), kind, name, &r);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a definition");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "%s '%s' not found", label, name);
     *out = fn(&r);
@@ -52,10 +52,10 @@ static int res_batch(api_req_t *rq, const char *kind, json_t *names, res_json_fn
             continue;
         json_object_set_new(seen, name, json_true());
         store_res_t r = {0};
-        int rc = store_res_get(rq->api->store, kind, name, &r, e);
+        int rc = store_res_get(api_db(rq), kind, name, &r);
         if (rc < 0) {
             json_decref(seen);
-            return -1;
+            return gerr_store(e, rc, "reading a definition");
         }
         if (rc == STORE_NOTFOUND)
             json_array_append_new(missing, json_string(name));
@@ -122,11 +122,12 @@ int res_page(api_req_t *rq, const char *kind, json_t *in, const char *scope, int
     for (;;) {
         store_res_t *rows;
         size_t n;
-        if (store_res_list(rq->api->store, kind, cursor, batch, &rows, &n, e) < 0) {
+        int rc = store_res_list(api_db(rq), kind, cursor, batch, &rows, &n);
+        if (rc < 0) {
             free(cursor);
             free(last);
             json_decref(items);
-            return -1;
+            return gerr_store(e, rc, "listing definitions");
         }
         for (size_t i = 0; i < n && !more; i++) {
             if (!has_tags(&rows[i], tags) || (filter && !filter(&rows[i], ctx)))

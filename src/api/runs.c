@@ -16,10 +16,10 @@
 static int run_not_found(api_req_t *rq, const char *wf, const char *run_id, gerr_t *e)
 {
     store_workflow_t w = {0};
-    int rc = store_workflow_get(rq->api->store, wf, &w, NULL, e);
+    int rc = store_workflow_get(api_db(rq), wf, &w, NULL);
     store_workflow_cleanup(&w);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a workflow");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' not found", wf);
     return gerr_set(e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, wf);
@@ -39,9 +39,9 @@ int api_get_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (read_ids(in, &wf, &run_id, e) < 0 || val_bool(in, "IncludeGraph", &graph, e) < 0)
         return -1;
     store_run_t r = {0};
-    int rc = store_run_get(rq->api->store, wf, run_id, &r, e);
+    int rc = store_run_get(api_db(rq), wf, run_id, &r);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a workflow run");
     if (rc == STORE_NOTFOUND)
         return run_not_found(rq, wf, run_id, e);
     json_t *run = codec_run(&r);
@@ -70,16 +70,16 @@ int api_get_workflow_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     api_page_cleanup(&p);
     store_workflow_t w = {0};
-    int rc = store_workflow_get(rq->api->store, wf, &w, NULL, e);
+    int rc = store_workflow_get(api_db(rq), wf, &w, NULL);
     store_workflow_cleanup(&w);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a workflow");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' not found", wf);
     store_run_t *runs;
     size_t n;
-    if (store_run_list(rq->api->store, wf, p.after_int, p.limit + 1, &runs, &n, e) < 0)
-        return -1;
+    if ((rc = store_run_list(api_db(rq), wf, p.after_int, p.limit + 1, &runs, &n)) < 0)
+        return gerr_store(e, rc, "listing workflow runs");
     json_t *list = json_array();
     size_t shown = n > (size_t)p.limit ? (size_t)p.limit : n;
     for (size_t i = 0; i < shown; i++) {
@@ -108,9 +108,9 @@ int api_get_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, ger
     if (read_ids(in, &wf, &run_id, e) < 0)
         return -1;
     store_run_t r = {0};
-    int rc = store_run_get(rq->api->store, wf, run_id, &r, e);
+    int rc = store_run_get(api_db(rq), wf, run_id, &r);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a workflow run");
     if (rc == STORE_NOTFOUND)
         return run_not_found(rq, wf, run_id, e);
     *out = json_pack("{so}", "RunProperties", codec_map_decode(r.props));
@@ -118,8 +118,9 @@ int api_get_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, ger
     return 0;
 }
 
-static int merge_props(store_run_t *r, void *arg, gerr_t *e)
+static int merge_props(api_req_t *rq, store_run_t *r, void *arg, gerr_t *e)
 {
+    (void)rq;
     return codec_props_merge(&r->props, arg, "RunProperties", e);
 }
 
@@ -131,7 +132,7 @@ int api_put_workflow_run_properties(api_req_t *rq, json_t *in, json_t **out, ger
         val_map(in, "RunProperties", &VAL_ID, &VAL_GENERIC, 0, true, &props, e) < 0)
         return -1;
     /* read, merge and write in one transaction: concurrent puts from parallel jobs never lose a key */
-    int rc = store_run_mutate(rq->api->store, wf, run_id, merge_props, props, e);
+    int rc = api_run_mutate(rq, wf, run_id, merge_props, props, e);
     if (rc < 0)
         return -1;
     if (rc == STORE_NOTFOUND)

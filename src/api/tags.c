@@ -85,20 +85,22 @@ static int apply(char **tags, tag_change_t *c, gerr_t *e)
     return 0;
 }
 
-static int wf_apply(store_workflow_t *w, void *c, gerr_t *e)
+static int wf_apply(api_req_t *rq, store_workflow_t *w, void *c, gerr_t *e)
 {
+    (void)rq;
     return apply(&w->tags, c, e);
 }
 
-static int res_apply(store_res_t *r, void *c, gerr_t *e)
+static int res_apply(api_req_t *rq, store_res_t *r, void *c, gerr_t *e)
 {
+    (void)rq;
     return apply(&r->tags, c, e);
 }
 
 static int change(api_req_t *rq, const arn_t *a, tag_change_t *c, gerr_t *e)
 {
-    int rc = strcmp(a->type, "workflow") == 0 ? store_workflow_mutate(rq->api->store, a->name, wf_apply, c, e)
-                                              : store_res_mutate(rq->api->store, a->type, a->name, res_apply, c, e);
+    int rc = strcmp(a->type, "workflow") == 0 ? api_workflow_mutate(rq, a->name, wf_apply, c, e)
+                                              : api_res_mutate(rq, a->type, a->name, res_apply, c, e);
     if (rc == STORE_NOTFOUND)
         return arn_not_found(a, e);
     return rc;
@@ -140,19 +142,19 @@ int api_get_tags(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     int rc;
     if (strcmp(a.type, "workflow") == 0) {
         store_workflow_t w = {0};
-        rc = store_workflow_get(rq->api->store, a.name, &w, NULL, e);
+        rc = store_workflow_get(api_db(rq), a.name, &w, NULL);
         tags = w.tags;
         w.tags = NULL;
         store_workflow_cleanup(&w);
     } else {
         store_res_t r = {0};
-        rc = store_res_get(rq->api->store, a.type, a.name, &r, e);
+        rc = store_res_get(api_db(rq), a.type, a.name, &r);
         tags = r.tags;
         r.tags = NULL;
         store_res_cleanup(&r);
     }
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading tags");
     if (rc == STORE_NOTFOUND)
         return arn_not_found(&a, e);
     *out = json_pack("{so}", "Tags", codec_map_decode(tags));

@@ -27,8 +27,10 @@ static int must_exist(api_req_t *rq, const char *kind, const char *label, const 
                       gerr_t *e)
 {
     store_res_t r = {0};
-    int rc = store_res_get(rq->api->store, kind, name, &r, e);
+    int rc = store_res_get(api_db(rq), kind, name, &r);
     store_res_cleanup(&r);
+    if (rc < 0)
+        return gerr_store(e, rc, "reading a definition");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "%s '%s' named in %s not found", label, name, where);
     return rc;
@@ -178,36 +180,35 @@ static int trigger_rules(api_req_t *rq, json_t *doc, const char *type, const cha
 
 /* Inside CreateTrigger's write transaction: the workflow exists and keeps a single start trigger. */
 typedef struct create_check {
-    api_req_t *rq;
     const char *workflow, *type, *name;
 } create_check_t;
 
-static int check_membership(void *arg, gerr_t *e)
+static int check_membership(api_req_t *rq, void *arg, gerr_t *e)
 {
     create_check_t *c = arg;
     /* a duplicate name is AlreadyExists whatever else is wrong, so re-runnable setup scripts can rely on it */
     store_res_t same = {0};
-    int rc0 = store_res_get(c->rq->api->store, "trigger", c->name, &same, e);
+    int rc0 = store_res_get(api_db(rq), "trigger", c->name, &same);
     store_res_cleanup(&same);
     if (rc0 < 0)
-        return -1;
+        return gerr_store(e, rc0, "reading a trigger");
     if (rc0 == 0)
         return gerr_set(e, GERR_EXISTS, "Trigger '%s' already exists", c->name);
     if (!c->workflow)
         return 0;
     store_workflow_t w = {0};
-    int rc = store_workflow_get(c->rq->api->store, c->workflow, &w, NULL, e);
+    int rc = store_workflow_get(api_db(rq), c->workflow, &w, NULL);
     store_workflow_cleanup(&w);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "reading a workflow");
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Workflow '%s' named in WorkflowName not found", c->workflow);
     if (strcmp(c->type, "CONDITIONAL") == 0)
         return 0;
     store_res_t *trig;
     size_t n;
-    if (store_res_by_workflow(c->rq->api->store, "trigger", c->workflow, &trig, &n, e) < 0)
-        return -1;
+    if ((rc = store_res_by_workflow(api_db(rq), "trigger", c->workflow, &trig, &n)) < 0)
+        return gerr_store(e, rc, "reading a workflow's triggers");
     int ret = 0;
     for (size_t i = 0; i < n && ret == 0; i++) {
         json_t *t = json_loads(trig[i].doc, 0, NULL);
@@ -254,8 +255,8 @@ int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                      .tags = tags,
                      .created_ms = rq->now_ms,
                      .modified_ms = rq->now_ms};
-    create_check_t cc = {rq, workflow, type, name};
-    if (store_res_create_checked(rq->api->store, &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
+    create_check_t cc = {workflow, type, name};
+    if (api_res_create(rq, "Trigger", &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
         goto out;
     engine_reschedule(rq->api->engine);
     *out = json_pack("{ss}", "Name", name);
@@ -275,8 +276,9 @@ typedef struct trigger_edit {
     json_t *result;        /* the trigger after the change */
 } trigger_edit_t;
 
-static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
+static int edit_trigger(api_req_t *rq, store_res_t *r, void *arg, gerr_t *e)
 {
+    (void)rq;
     trigger_edit_t *x = arg;
     json_t *doc = json_loads(r->doc, 0, NULL);
     if (!doc)
@@ -320,7 +322,7 @@ static int edit_trigger(store_res_t *r, void *arg, gerr_t *e)
 
 static int edit(api_req_t *rq, const char *name, trigger_edit_t *x, gerr_t *e)
 {
-    int rc = store_res_mutate(rq->api->store, "trigger", name, edit_trigger, x, e);
+    int rc = api_res_mutate(rq, "trigger", name, edit_trigger, x, e);
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Trigger '%s' not found", name);
     if (rc == 0)
@@ -445,8 +447,9 @@ int api_delete_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *name;
     if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0)
         return -1;
-    if (store_res_delete(rq->api->store, "trigger", name, e) < 0)
-        return -1;
+    int rc = store_res_delete(rq->api->store, "trigger", name);
+    if (rc < 0)
+        return gerr_store(e, rc, "deleting a trigger");
     engine_reschedule(rq->api->engine);
     *out = json_pack("{ss}", "Name", name);
     return 0;

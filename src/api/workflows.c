@@ -48,11 +48,16 @@ int api_create_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         .created_ms = rq->now_ms,
         .modified_ms = rq->now_ms,
     };
-    int rc = store_workflow_create(rq->api->store, &w, rq->api->cfg.max_workflows, e);
+    int rc = store_workflow_create(rq->api->store, &w, rq->api->cfg.max_workflows);
     free(w.default_props);
     free(w.tags);
+    if (rc == STORE_EXISTS)
+        return gerr_set(e, GERR_EXISTS, "Workflow '%s' already exists", name);
+    if (rc == STORE_LIMIT)
+        return gerr_set(e, GERR_LIMIT, "Cannot create workflow '%s': the limit of %lld workflows is reached", name,
+                        (long long)rq->api->cfg.max_workflows);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "creating a workflow");
     *out = json_pack("{ss}", "Name", name);
     return 0;
 }
@@ -65,9 +70,10 @@ typedef struct update_ctx {
     int64_t now_ms;
 } update_ctx_t;
 
-static int apply_update(store_workflow_t *w, void *arg, gerr_t *e)
+static int apply_update(api_req_t *rq, store_workflow_t *w, void *arg, gerr_t *e)
 {
     update_ctx_t *u = arg;
+    (void)rq;
     if (u->desc) {
         free(w->description);
         w->description = strdup(u->desc);
@@ -94,7 +100,7 @@ int api_update_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         read_props(in, "DefaultRunProperties", &u.props, e) < 0 ||
         (u.has_max = val_int(in, "MaxConcurrentRuns", 1, WF_MAX_RUNS_MAX, false, &u.max_runs, e)) < 0)
         return -1;
-    int rc = store_workflow_mutate(rq->api->store, name, apply_update, &u, e);
+    int rc = api_workflow_mutate(rq, name, apply_update, &u, e);
     if (rc < 0)
         return -1;
     if (rc == STORE_NOTFOUND)
@@ -111,19 +117,20 @@ int api_delete_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     /* runs still going are stopped first (SPEC section 10): their jobs must not outlive the workflow */
     store_run_t *runs = NULL;
     size_t n = 0;
-    if (store_run_list_active(rq->api->store, &runs, &n, e) < 0)
-        return -1;
+    int rc = store_run_list_active(api_db(rq), name, &runs, &n);
+    if (rc < 0)
+        return gerr_store(e, rc, "reading the workflow's runs");
     flow_ids_t kill = {0};
     for (size_t i = 0; i < n; i++) {
         gerr_t ignore = {0};
-        if (strcmp(runs[i].workflow, name) == 0 && runs[i].status == RUN_RUNNING)
+        if (runs[i].status == RUN_RUNNING)
             flow_stop_run(rq->api->store, name, runs[i].run_id, rq->now_ms, &kill, &ignore);
     }
     store_run_list_free(runs, n);
     engine_kill(rq->api->engine, &kill);
     /* idempotent: deleting a missing workflow succeeds, as on AWS */
-    if (store_workflow_delete(rq->api->store, name, e) < 0)
-        return -1;
+    if ((rc = store_workflow_delete(rq->api->store, name)) < 0)
+        return gerr_store(e, rc, "deleting a workflow");
     engine_reschedule(rq->api->engine); /* its scheduled start trigger went with it */
     *out = json_pack("{ss}", "Name", name);
     return 0;
@@ -159,7 +166,9 @@ static int load(api_req_t *rq, const char *name, bool graph, json_t **wf, gerr_t
 {
     store_workflow_t w = {0};
     store_run_t last = {0};
-    int rc = store_workflow_get(rq->api->store, name, &w, &last, e);
+    int rc = store_workflow_get(api_db(rq), name, &w, &last);
+    if (rc < 0)
+        rc = gerr_store(e, rc, "reading a workflow");
     if (rc == 0) {
         *wf = workflow_json(rq, &w, &last, graph, e);
         if (!*wf)
@@ -194,10 +203,10 @@ int api_list_workflows(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     char **names;
     size_t n;
     /* one more than asked tells whether another page exists, so the last page carries no token */
-    int rc = store_workflow_names(rq->api->store, p.after_str, p.limit + 1, &names, &n, e);
+    int rc = store_workflow_names(api_db(rq), p.after_str, p.limit + 1, &names, &n);
     api_page_cleanup(&p);
     if (rc < 0)
-        return -1;
+        return gerr_store(e, rc, "listing workflows");
     json_t *list = json_array();
     size_t shown = n > (size_t)p.limit ? (size_t)p.limit : n;
     for (size_t i = 0; i < shown; i++)

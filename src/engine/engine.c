@@ -416,14 +416,14 @@ static void spawn_one(engine_t *en, const char *id)
     gerr_t e = {0};
     char msg[1024] = "", script[4096], path[4096];
     int fail_state = JR_FAILED;
-    if (store_jobrun_get(en->store, id, &r, &e) != 0)
+    if (store_jobrun_get(store_read(en->store), id, &r) != 0)
         goto out;
     if (strcmp(r.kind, "crawl") == 0) {
         if (r.state != JR_RUNNING) {
             fail_state = JR_STOPPED;
             goto fail;
         }
-        int rc = store_res_get(en->store, "crawler", r.job, &def, &e);
+        int rc = store_res_get(store_read(en->store), "crawler", r.job, &def);
         if (rc != 0) {
             snprintf(msg, sizeof msg, "Crawler '%s' does not exist any more", r.job);
             fail_state = JR_ERROR;
@@ -439,7 +439,7 @@ static void spawn_one(engine_t *en, const char *id)
     }
     if (r.state != JR_STARTING)
         goto out;
-    int rc = store_res_get(en->store, "job", r.job, &def, &e);
+    int rc = store_res_get(store_read(en->store), "job", r.job, &def);
     if (rc != 0) {
         snprintf(msg, sizeof msg, "Job '%s' does not exist any more", r.job);
         fail_state = JR_ERROR;
@@ -608,14 +608,14 @@ static void sched_arm(engine_t *en)
 static void sched_reload(engine_t *en)
 {
     sched_free(en);
-    gerr_t e = {0};
     int64_t now_s = util_now_ms() / 1000;
     static const char *const kinds[] = {"trigger", "crawler"};
     for (int k = 0; k < 2; k++) {
         store_res_t *v = NULL;
         size_t n = 0;
-        if (store_res_list(en->store, kinds[k], NULL, 0, &v, &n, &e) < 0) {
-            log_error("engine: reading schedules failed: %s", e.msg);
+        int rc = store_res_list(store_read(en->store), kinds[k], NULL, 0, &v, &n);
+        if (rc < 0) {
+            log_error("engine: reading schedules failed: %s", store_status_name(rc));
             continue;
         }
         for (size_t i = 0; i < n; i++) {
@@ -708,9 +708,9 @@ static void recover(engine_t *en)
 {
     store_jobrun_t *v = NULL;
     size_t n = 0;
-    gerr_t e = {0};
-    if (store_jobrun_list_active(en->store, NULL, &v, &n, &e) < 0) {
-        log_error("engine: recovery could not read active runs: %s", e.msg);
+    int rc = store_jobrun_list_active(store_read(en->store), NULL, &v, &n);
+    if (rc < 0) {
+        log_error("engine: recovery could not read active runs: %s", store_status_name(rc));
         return;
     }
     if (n)

@@ -29,19 +29,73 @@ void flow_ids_cleanup(flow_ids_t *ids)
     memset(ids, 0, sizeof *ids);
 }
 
-/* One transaction's context. */
+/* One transaction's context. The ids it collects are handed to the engine only after the commit; an attempt
+ * that the store runs again (a conflict) starts from empty lists. */
 typedef struct tx {
-    store_t *s;
+    store_tx_t *tx;
     int64_t now;
-    flow_ids_t *spawn;
+    flow_ids_t spawn, kill;
     gerr_t *e;
     int depth;
+    int result; /* what a body reports besides success (flow_action_started) */
 } tx_t;
 
-static json_t *load_doc(store_t *s, const char *kind, const char *name, int *rc, gerr_t *e)
+typedef int (*body_fn)(tx_t *t, void *arg);
+
+typedef struct attempt {
+    tx_t *t;
+    body_fn fn;
+    void *arg;
+} attempt_t;
+
+static int attempt(store_tx_t *stx, void *ctx)
+{
+    attempt_t *a = ctx;
+    tx_t *t = a->t;
+    flow_ids_cleanup(&t->spawn);
+    flow_ids_cleanup(&t->kill);
+    memset(t->e, 0, sizeof *t->e);
+    t->tx = stx;
+    t->depth = 0;
+    t->result = 0;
+    return a->fn(t, a->arg) < 0 ? -1 : 0;
+}
+
+static void take_ids(flow_ids_t *into, flow_ids_t *from)
+{
+    if (into)
+        for (size_t i = 0; i < from->n; i++)
+            flow_ids_push(into, from->v[i]);
+    flow_ids_cleanup(from);
+}
+
+/* Runs one body as one transaction ("commit first, then act"): 0 when it committed, with the ids it
+ * collected moved to spawn and kill (either may be NULL); -1 with *e set otherwise, and nothing handed out.
+ * *result (may be NULL) gets the body's result. */
+static int run(store_t *s, unsigned flags, int64_t now, const char *what, body_fn fn, void *arg, flow_ids_t *spawn,
+               flow_ids_t *kill, int *result, gerr_t *e)
+{
+    tx_t t = {.now = now, .e = e};
+    attempt_t a = {&t, fn, arg};
+    int rc = store_tx_run(s, flags, attempt, &a);
+    if (rc == 0) {
+        take_ids(spawn, &t.spawn);
+        take_ids(kill, &t.kill);
+        if (result)
+            *result = t.result;
+        return 0;
+    }
+    flow_ids_cleanup(&t.spawn);
+    flow_ids_cleanup(&t.kill);
+    if (!e->type)
+        gerr_store(e, rc < 0 ? rc : STORE_ERROR, what);
+    return -1;
+}
+
+static json_t *load_doc(store_tx_t *tx, const char *kind, const char *name, int *rc)
 {
     store_res_t r = {0};
-    *rc = store_res_get(s, kind, name, &r, e);
+    *rc = store_res_get(tx, kind, name, &r);
     json_t *doc = *rc == 0 ? json_loads(r.doc, 0, NULL) : NULL;
     store_res_cleanup(&r);
     return doc;
@@ -118,7 +172,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
     const char *name = job ? job : crawler, *type = job ? "JOB" : "CRAWLER";
     char id[FLOW_JOB_RUN_ID_LEN], msg[512] = "";
     int rc, state = JR_STARTING;
-    json_t *def = load_doc(t->s, job ? "job" : "crawler", name, &rc, t->e);
+    json_t *def = load_doc(t->tx, job ? "job" : "crawler", name, &rc);
     if (rc < 0)
         return -1;
     json_t *args = NULL;
@@ -139,7 +193,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         int64_t active = 0,
                 limit =
                     json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
-        if (store_jobrun_count_active(t->s, "job", job, &active, t->e) < 0)
+        if (store_jobrun_count_active(t->tx, "job", job, &active) < 0)
             goto fail;
         if (limit > 0 && active >= limit) {
             state = JR_FAILED;
@@ -163,7 +217,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
             state = JR_RUNNING;
             json_object_set_new(def, "State", json_string("RUNNING"));
             char *text = json_dumps(def, JSON_COMPACT);
-            rc = store_res_put_doc(t->s, "crawler", name, text, t->now, t->e);
+            rc = store_res_put_doc(t->tx, "crawler", name, text, t->now);
             free(text);
             if (rc < 0)
                 goto fail;
@@ -174,12 +228,12 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         r.completed_ms = t->now;
         r.error_message = msg;
     }
-    if (store_jobrun_insert(t->s, &r, t->e) < 0)
+    if (store_jobrun_insert(t->tx, &r) < 0)
         goto fail;
-    if (run_id && store_run_node_set(t->s, run_id, type, name, state, NULL, t->e) < 0)
+    if (run_id && store_run_node_set(t->tx, run_id, type, name, state, NULL) < 0)
         goto fail;
     if (JR_ACTIVE(state))
-        flow_ids_push(t->spawn, id);
+        flow_ids_push(&t->spawn, id);
     free(r.arguments);
     free(r.detail);
     json_decref(args);
@@ -204,7 +258,7 @@ static json_t *predecessors(tx_t *t, const char *run_id, json_t *doc)
     json_array_foreach (json_object_get(json_object_get(doc, "Predicate"), "Conditions"), i, c) {
         const char *job = json_string_value(json_object_get(c, "JobName"));
         char *id = NULL;
-        if (job && store_jobrun_latest_in_run(t->s, run_id, "job", job, &id, t->e) == 0)
+        if (job && store_jobrun_latest_in_run(t->tx, run_id, "job", job, &id) == 0)
             json_array_append_new(out, json_pack("{ssss}", "JobName", job, "RunId", id));
         free(id);
     }
@@ -214,7 +268,7 @@ static json_t *predecessors(tx_t *t, const char *run_id, json_t *doc)
 /* Fires a frozen trigger of a run once: its actions start. */
 static int fire(tx_t *t, const char *workflow, const char *run_id, const char *trigger, json_t *doc)
 {
-    int rc = store_run_trigger_fire(t->s, run_id, trigger, t->e);
+    int rc = store_run_trigger_fire(t->tx, run_id, trigger);
     if (rc <= 0)
         return rc;
     json_t *preds = predecessors(t, run_id, doc);
@@ -240,7 +294,7 @@ static int predicate_met(tx_t *t, const char *run_id, json_t *pred, bool *met)
         int want = job ? store_jr_state_parse(json_string_value(json_object_get(c, "State")) ?: "")
                        : store_crawl_state_parse(json_string_value(json_object_get(c, "CrawlState")) ?: "");
         int state = -1;
-        int rc = store_run_node_state(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : crawler, &state, t->e);
+        int rc = store_run_node_state(t->tx, run_id, job ? "JOB" : "CRAWLER", job ? job : crawler, &state);
         if (rc < 0)
             return -1;
         if (rc == 0 && state == want && want >= 0)
@@ -258,11 +312,11 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
     char **watchers = NULL;
     size_t n = 0;
     int ret = -1;
-    if (store_run_watchers(t->s, run_id, type, name, &watchers, &n, t->e) < 0)
+    if (store_run_watchers(t->tx, run_id, type, name, &watchers, &n) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         char *text = NULL;
-        int rc = store_run_trigger_doc(t->s, run_id, watchers[i], &text, t->e);
+        int rc = store_run_trigger_doc(t->tx, run_id, watchers[i], &text);
         if (rc < 0)
             goto out;
         json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
@@ -294,14 +348,14 @@ out:
 static int run_settle(tx_t *t, const char *run_id, int status)
 {
     int64_t active = 0;
-    if (store_run_refresh_stats(t->s, run_id, &active, t->e) < 0)
+    if (store_run_refresh_stats(t->tx, run_id, &active) < 0)
         return -1;
     if (active > 0)
         return 0;
     if (status == RUN_RUNNING)
-        return store_run_set_status(t->s, run_id, RUN_COMPLETED, t->now, NULL, t->e);
+        return store_run_set_status(t->tx, run_id, RUN_COMPLETED, t->now, NULL);
     if (status == RUN_STOPPING)
-        return store_run_set_status(t->s, run_id, RUN_STOPPED, t->now, NULL, t->e);
+        return store_run_set_status(t->tx, run_id, RUN_STOPPED, t->now, NULL);
     return 0;
 }
 
@@ -309,7 +363,7 @@ static int run_settle(tx_t *t, const char *run_id, int status)
 static int snapshot(tx_t *t, const char *run_id, store_res_t *trig, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (store_run_trigger_add(t->s, run_id, trig[i].name, trig[i].doc, false, t->e) < 0)
+        if (store_run_trigger_add(t->tx, run_id, trig[i].name, trig[i].doc, false) < 0)
             return -1;
         json_t *doc = json_loads(trig[i].doc, 0, NULL);
         size_t k;
@@ -319,15 +373,15 @@ static int snapshot(tx_t *t, const char *run_id, store_res_t *trig, size_t n)
             const char *job = json_string_value(json_object_get(o, "JobName"));
             const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
             if (rc == 0 && (job || cr))
-                rc = store_run_node_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL, t->e);
+                rc = store_run_node_add(t->tx, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL);
         }
         json_array_foreach (json_object_get(json_object_get(doc, "Predicate"), "Conditions"), k, o) {
             const char *job = json_string_value(json_object_get(o, "JobName"));
             const char *cr = json_string_value(json_object_get(o, "CrawlerName"));
             if (rc == 0 && (job || cr))
-                rc = store_run_node_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL, t->e);
+                rc = store_run_node_add(t->tx, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, -1, NULL);
             if (rc == 0 && (job || cr))
-                rc = store_run_watch_add(t->s, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, trig[i].name, t->e);
+                rc = store_run_watch_add(t->tx, run_id, job ? "JOB" : "CRAWLER", job ? job : cr, trig[i].name);
         }
         json_decref(doc);
         if (rc < 0)
@@ -349,13 +403,13 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
     size_t n = 0;
     json_t *props = NULL, *start_doc = NULL;
     int ret = -1;
-    int rc = store_workflow_get(t->s, workflow, &w, NULL, t->e);
+    int rc = store_workflow_get(t->tx, workflow, &w, NULL);
     if (rc != 0) {
         if (rc == STORE_NOTFOUND)
             gerr_set(t->e, GERR_NOT_FOUND, "Workflow '%s' not found", workflow);
         goto out;
     }
-    if (store_res_by_workflow(t->s, "trigger", workflow, &trig, &n, t->e) < 0)
+    if (store_res_by_workflow(t->tx, "trigger", workflow, &trig, &n) < 0)
         goto out;
     const char *start_name = NULL;
     for (size_t i = 0; i < n && !start_doc; i++) {
@@ -383,7 +437,7 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
     store_run_t run = {.run_id = run_id, .workflow = (char *)workflow, .status = RUN_RUNNING, .started_ms = t->now};
     if (w.has_max_runs) {
         int64_t active = 0;
-        if (store_run_count_active(t->s, workflow, &active, t->e) < 0)
+        if (store_run_count_active(t->tx, workflow, &active) < 0)
             goto out;
         if (active >= w.max_runs) {
             if (!record_error) {
@@ -399,14 +453,14 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
             run.error_message = msg;
             run.completed_ms = t->now;
             run.props = codec_map_encode(props);
-            rc = store_run_insert(t->s, &run, t->e);
+            rc = store_run_insert(t->tx, &run);
             free(run.props);
             ret = rc;
             goto out;
         }
     }
     run.props = codec_map_encode(props);
-    rc = store_run_insert(t->s, &run, t->e);
+    rc = store_run_insert(t->tx, &run);
     free(run.props);
     if (rc < 0 || snapshot(t, run_id, trig, n) < 0)
         goto out;
@@ -421,31 +475,31 @@ out:
     return ret;
 }
 
-/* Runs body inside one transaction; commits on success. */
-#define IN_TX(t, body)                                                                                                 \
-    do {                                                                                                               \
-        if (store_tx_begin((t)->s, (t)->e) < 0)                                                                        \
-            return -1;                                                                                                 \
-        int rc_ = (body);                                                                                              \
-        if (rc_ < 0 || store_tx_commit((t)->s, (t)->e) < 0) {                                                          \
-            store_tx_rollback((t)->s);                                                                                 \
-            return -1;                                                                                                 \
-        }                                                                                                              \
-        return rc_;                                                                                                    \
-    } while (0)
+typedef struct start_args {
+    const char *workflow;
+    json_t *overlay;
+    bool record_error;
+    char *run_id;
+} start_args_t;
+
+static int start_run_body(tx_t *t, void *arg)
+{
+    start_args_t *a = arg;
+    return start_run_tx(t, a->workflow, a->overlay, a->record_error, a->run_id);
+}
 
 int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
                    char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, start_run_tx(&t, workflow, overlay, record_error, run_id));
+    start_args_t a = {workflow, overlay, record_error, run_id};
+    return run(s, 0, now, "starting a workflow run", start_run_body, &a, spawn, NULL, NULL, e);
 }
 
 /* Loads a run that must be in `status` for `verb` (e.g. "stopped"): EntityNotFound or IllegalWorkflowState. */
 static int load_run_in(tx_t *t, const char *workflow, const char *run_id, int status, const char *verb,
                        store_run_t *run)
 {
-    int rc = store_run_get(t->s, workflow, run_id, run, t->e);
+    int rc = store_run_get(t->tx, workflow, run_id, run);
     if (rc == STORE_NOTFOUND)
         return gerr_set(t->e, GERR_NOT_FOUND, "Workflow run '%s' not found in workflow '%s'", run_id, workflow);
     if (rc != 0)
@@ -456,7 +510,7 @@ static int load_run_in(tx_t *t, const char *workflow, const char *run_id, int st
     return 0;
 }
 
-static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id, flow_ids_t *kill)
+static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id)
 {
     store_run_t run = {0};
     store_jobrun_t *v = NULL;
@@ -464,8 +518,8 @@ static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id, flow_i
     int ret = -1;
     if (load_run_in(t, workflow, run_id, RUN_RUNNING, "stopped", &run) < 0)
         goto out;
-    if (store_run_set_status(t->s, run_id, RUN_STOPPING, 0, NULL, t->e) < 0 ||
-        store_jobrun_list_active(t->s, run_id, &v, &n, t->e) < 0)
+    if (store_run_set_status(t->tx, run_id, RUN_STOPPING, 0, NULL) < 0 ||
+        store_jobrun_list_active(t->tx, run_id, &v, &n) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         store_jobrun_t *r = &v[i];
@@ -476,9 +530,8 @@ static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id, flow_i
         if (r->state == JR_STOPPED)
             r->completed_ms = t->now;
         else
-            flow_ids_push(kill, r->id);
-        if (store_jobrun_update(t->s, r, t->e) < 0 ||
-            store_run_node_set(t->s, run_id, type, r->job, r->state, NULL, t->e) < 0)
+            flow_ids_push(&t->kill, r->id);
+        if (store_jobrun_update(t->tx, r) < 0 || store_run_node_set(t->tx, run_id, type, r->job, r->state, NULL) < 0)
             goto out;
     }
     ret = run_settle(t, run_id, RUN_STOPPING);
@@ -488,10 +541,20 @@ out:
     return ret;
 }
 
+typedef struct run_key {
+    const char *workflow, *run_id;
+} run_key_t;
+
+static int stop_run_body(tx_t *t, void *arg)
+{
+    run_key_t *k = arg;
+    return stop_run_tx(t, k->workflow, k->run_id);
+}
+
 int flow_stop_run(store_t *s, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill, gerr_t *e)
 {
-    tx_t t = {s, now, NULL, e, 0};
-    IN_TX(&t, stop_run_tx(&t, workflow, run_id, kill));
+    run_key_t k = {workflow, run_id};
+    return run(s, 0, now, "stopping a workflow run", stop_run_body, &k, NULL, kill, NULL, e);
 }
 
 /* A retry for a FAILED or TIMEOUT job run under MaxRetries: a new run with Attempt + 1. 1 if created. */
@@ -500,7 +563,7 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
     if (strcmp(r->kind, "job") != 0 || (r->state != JR_FAILED && r->state != JR_TIMEOUT))
         return 0;
     int rc;
-    json_t *def = load_doc(t->s, "job", r->job, &rc, t->e);
+    json_t *def = load_doc(t->tx, "job", r->job, &rc);
     if (rc < 0)
         return -1;
     int64_t retries = json_integer_value(json_object_get(def, "MaxRetries"));
@@ -518,11 +581,11 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
     n.completed_ms = 0;
     n.pid = 0;
     n.error_message = NULL;
-    if (store_jobrun_insert(t->s, &n, t->e) < 0)
+    if (store_jobrun_insert(t->tx, &n) < 0)
         return -1;
-    if (r->workflow_run_id && store_run_node_set(t->s, r->workflow_run_id, "JOB", r->job, JR_STARTING, NULL, t->e) < 0)
+    if (r->workflow_run_id && store_run_node_set(t->tx, r->workflow_run_id, "JOB", r->job, JR_STARTING, NULL) < 0)
         return -1;
-    flow_ids_push(t->spawn, id);
+    flow_ids_push(&t->spawn, id);
     return 1;
 }
 
@@ -530,7 +593,7 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
 static int crawler_settle(tx_t *t, store_jobrun_t *r)
 {
     int rc;
-    json_t *def = load_doc(t->s, "crawler", r->job, &rc, t->e);
+    json_t *def = load_doc(t->tx, "crawler", r->job, &rc);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     json_object_set_new(def, "State", json_string("READY"));
@@ -546,7 +609,7 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
     json_object_set_new(def, "LastCrawl", last);
     json_object_set_new(def, "CrawlElapsedTime", json_integer(0)); /* only a running crawler has elapsed time */
     char *text = json_dumps(def, JSON_COMPACT);
-    rc = store_res_put_doc(t->s, "crawler", r->job, text, t->now, t->e);
+    rc = store_res_put_doc(t->tx, "crawler", r->job, text, t->now);
     free(text);
     json_decref(def);
     return rc;
@@ -557,7 +620,7 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
 {
     store_res_t *trig = NULL;
     size_t n = 0;
-    if (store_res_list(t->s, "trigger", NULL, 0, &trig, &n, t->e) < 0)
+    if (store_res_list(t->tx, "trigger", NULL, 0, &trig, &n) < 0)
         return -1;
     int ret = 0;
     bool is_job = strcmp(r->kind, "job") == 0;
@@ -584,7 +647,7 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
                            : store_crawl_state_parse(json_string_value(json_object_get(c, "CrawlState")) ?: "");
             store_jobrun_t *last = NULL;
             size_t ln = 0;
-            if (store_jobrun_list_job(t->s, job ? "job" : "crawl", name, 0, 1, &last, &ln, t->e) < 0) {
+            if (store_jobrun_list_job(t->tx, job ? "job" : "crawl", name, 0, 1, &last, &ln) < 0) {
                 ret = -1;
                 break;
             }
@@ -611,7 +674,7 @@ static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
     store_jobrun_t r = {0};
     store_run_t run = {0};
     int ret = -1;
-    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    int rc = store_jobrun_get(t->tx, id, &r);
     if (rc != 0) {
         ret = rc == STORE_NOTFOUND ? 0 : -1;
         goto out;
@@ -628,13 +691,13 @@ static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
     r.pid = 0;
     free(r.error_message);
     r.error_message = error ? strdup(error) : NULL;
-    if (store_jobrun_update(t->s, &r, t->e) < 0)
+    if (store_jobrun_update(t->tx, &r) < 0)
         goto out;
     bool is_job = strcmp(r.kind, "job") == 0;
     if (!is_job && crawler_settle(t, &r) < 0)
         goto out;
     if (r.workflow_run_id) {
-        rc = store_run_get(t->s, r.workflow, r.workflow_run_id, &run, t->e);
+        rc = store_run_get(t->tx, r.workflow, r.workflow_run_id, &run);
         if (rc < 0)
             goto out;
         bool running = rc == 0 && run.status == RUN_RUNNING;
@@ -642,7 +705,7 @@ static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
         if (rc < 0)
             goto out;
         if (rc == 0) {
-            if (store_run_node_set(t->s, r.workflow_run_id, is_job ? "JOB" : "CRAWLER", r.job, state, NULL, t->e) < 0)
+            if (store_run_node_set(t->tx, r.workflow_run_id, is_job ? "JOB" : "CRAWLER", r.job, state, NULL) < 0)
                 goto out;
             if (running && node_done(t, r.workflow_run_id, is_job ? "JOB" : "CRAWLER", r.job) < 0)
                 goto out;
@@ -661,17 +724,30 @@ out:
     return ret;
 }
 
+typedef struct done_args {
+    const char *id;
+    int state;
+    const char *error;
+    int64_t pid;
+} done_args_t;
+
+static int action_done_body(tx_t *t, void *arg)
+{
+    done_args_t *a = arg;
+    return action_done_tx(t, a->id, a->state, a->error);
+}
+
 int flow_action_done(store_t *s, const char *id, int state, const char *error, int64_t now, flow_ids_t *spawn,
                      gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, action_done_tx(&t, id, state, error));
+    done_args_t a = {id, state, error, 0};
+    return run(s, 0, now, "recording the end of a job run", action_done_body, &a, spawn, NULL, NULL, e);
 }
 
 static int action_started_tx(tx_t *t, const char *id, int64_t pid)
 {
     store_jobrun_t r = {0};
-    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    int rc = store_jobrun_get(t->tx, id, &r);
     if (rc != 0) {
         store_jobrun_cleanup(&r);
         return rc == STORE_NOTFOUND ? 0 : -1;
@@ -681,34 +757,41 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
         r.state = JR_RUNNING;
         r.pid = pid;
         r.started_ms = r.modified_ms = t->now; /* StartedOn is when the process started */
-        ret = store_jobrun_update(t->s, &r, t->e) < 0 ? -1 : 1;
+        ret = store_jobrun_update(t->tx, &r) < 0 ? -1 : 1;
         if (ret == 1 && r.workflow_run_id &&
-            store_run_node_set(t->s, r.workflow_run_id, strcmp(r.kind, "job") == 0 ? "JOB" : "CRAWLER", r.job,
-                               JR_RUNNING, NULL, t->e) < 0)
+            store_run_node_set(t->tx, r.workflow_run_id, strcmp(r.kind, "job") == 0 ? "JOB" : "CRAWLER", r.job,
+                               JR_RUNNING, NULL) < 0)
             ret = -1;
     }
     store_jobrun_cleanup(&r);
     return ret;
 }
 
+static int action_started_body(tx_t *t, void *arg)
+{
+    done_args_t *a = arg;
+    int rc = action_started_tx(t, a->id, a->pid);
+    if (rc < 0)
+        return -1;
+    t->result = rc;
+    return 0;
+}
+
 int flow_action_started(store_t *s, const char *id, int64_t pid, int64_t now, gerr_t *e)
 {
     /* not flushed: if a crash loses it, recovery finds the process by its GLUED_JOB_RUN_ID marker */
-    tx_t t = {s, now, NULL, e, 0};
-    if (store_tx_begin_relaxed(s, e) < 0)
+    done_args_t a = {id, 0, NULL, pid};
+    int result = 0;
+    if (run(s, STORE_TX_RELAXED, now, "recording the start of a job run", action_started_body, &a, NULL, NULL, &result,
+            e) < 0)
         return -1;
-    int rc = action_started_tx(&t, id, pid);
-    if (rc < 0 || store_tx_commit(s, e) < 0) {
-        store_tx_rollback(s);
-        return -1;
-    }
-    return rc;
+    return result;
 }
 
 static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char run_id[])
 {
     int rc;
-    json_t *doc = load_doc(t->s, "trigger", trigger, &rc, t->e);
+    json_t *doc = load_doc(t->tx, "trigger", trigger, &rc);
     if (rc == STORE_NOTFOUND)
         gerr_set(t->e, GERR_NOT_FOUND, "Trigger '%s' not found", trigger);
     if (rc != 0)
@@ -731,24 +814,36 @@ static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char ru
     return ret;
 }
 
+typedef struct fire_args {
+    const char *trigger;
+    bool scheduled;
+    char *run_id;
+} fire_args_t;
+
+static int fire_trigger_body(tx_t *t, void *arg)
+{
+    fire_args_t *a = arg;
+    return fire_trigger_tx(t, a->trigger, a->scheduled, a->run_id);
+}
+
 int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
                         gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, fire_trigger_tx(&t, trigger, false, run_id));
+    fire_args_t a = {trigger, false, run_id};
+    return run(s, 0, now, "firing a trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
 }
 
 int flow_fire_scheduled(store_t *s, const char *trigger, int64_t now, flow_ids_t *spawn, gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, fire_trigger_tx(&t, trigger, true, NULL));
+    fire_args_t a = {trigger, true, NULL};
+    return run(s, 0, now, "firing a scheduled trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
 }
 
 static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json_t *given, int64_t timeout_min,
                             char id[])
 {
     int rc;
-    json_t *def = load_doc(t->s, "job", job, &rc, t->e);
+    json_t *def = load_doc(t->tx, "job", job, &rc);
     if (rc == STORE_NOTFOUND)
         gerr_set(t->e, GERR_NOT_FOUND, "Job '%s' not found", job);
     if (rc != 0)
@@ -758,7 +853,7 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     json_t *args = merge_args(def, given);
     int64_t active = 0,
             limit = json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
-    if (store_jobrun_count_active(t->s, "job", job, &active, t->e) < 0)
+    if (store_jobrun_count_active(t->tx, "job", job, &active) < 0)
         goto out;
     if (limit > 0 && active >= limit) {
         gerr_set(t->e, GERR_CONCURRENT_RUNS,
@@ -769,7 +864,7 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     store_jobrun_t r = {
         .kind = "job", .job = (char *)job, .state = JR_STARTING, .started_ms = t->now, .modified_ms = t->now};
     if (retry_of) {
-        rc = store_jobrun_get(t->s, retry_of, &prev, t->e);
+        rc = store_jobrun_get(t->tx, retry_of, &prev);
         if (rc < 0)
             goto out;
         if (rc == STORE_NOTFOUND || strcmp(prev.job, job) != 0) {
@@ -787,12 +882,12 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     json_t *to = timeout_min > 0 ? json_integer(timeout_min) : NULL;
     r.timeout_min = job_timeout(def, to);
     json_decref(to);
-    rc = store_jobrun_insert(t->s, &r, t->e);
+    rc = store_jobrun_insert(t->tx, &r);
     free(r.arguments);
     free(r.detail);
     if (rc < 0)
         goto out;
-    flow_ids_push(t->spawn, id);
+    flow_ids_push(&t->spawn, id);
     ret = 0;
 out:
     store_jobrun_cleanup(&prev);
@@ -801,17 +896,30 @@ out:
     return ret;
 }
 
+typedef struct job_args {
+    const char *job, *retry_of;
+    json_t *args;
+    int64_t timeout_min;
+    char *id;
+} job_args_t;
+
+static int start_job_run_body(tx_t *t, void *arg)
+{
+    job_args_t *a = arg;
+    return start_job_run_tx(t, a->job, a->retry_of, a->args, a->timeout_min, a->id);
+}
+
 int flow_start_job_run(store_t *s, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
                        int64_t now, char id[FLOW_JOB_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, start_job_run_tx(&t, job, retry_of, args, timeout_min, id));
+    job_args_t a = {job, retry_of, args, timeout_min, id};
+    return run(s, 0, now, "starting a job run", start_job_run_body, &a, spawn, NULL, NULL, e);
 }
 
-static int stop_job_run_tx(tx_t *t, const char *job, const char *id, flow_ids_t *kill)
+static int stop_job_run_tx(tx_t *t, const char *job, const char *id)
 {
     store_jobrun_t r = {0};
-    int rc = store_jobrun_get(t->s, id, &r, t->e);
+    int rc = store_jobrun_get(t->tx, id, &r);
     int ret = -1;
     if (rc == 0 && (strcmp(r.job, job) != 0 || strcmp(r.kind, "job") != 0))
         rc = STORE_NOTFOUND;
@@ -829,29 +937,35 @@ static int stop_job_run_tx(tx_t *t, const char *job, const char *id, flow_ids_t 
     }
     r.state = JR_STOPPING;
     r.modified_ms = t->now;
-    if (store_jobrun_update(t->s, &r, t->e) < 0)
+    if (store_jobrun_update(t->tx, &r) < 0)
         goto out;
-    if (r.workflow_run_id && store_run_node_set(t->s, r.workflow_run_id, "JOB", r.job, JR_STOPPING, NULL, t->e) < 0)
+    if (r.workflow_run_id && store_run_node_set(t->tx, r.workflow_run_id, "JOB", r.job, JR_STOPPING, NULL) < 0)
         goto out;
-    flow_ids_push(kill, id);
+    flow_ids_push(&t->kill, id);
     ret = 0;
 out:
     store_jobrun_cleanup(&r);
     return ret;
 }
 
+static int stop_job_run_body(tx_t *t, void *arg)
+{
+    job_args_t *a = arg;
+    return stop_job_run_tx(t, a->job, a->id);
+}
+
 int flow_stop_job_run(store_t *s, const char *job, const char *id, int64_t now, flow_ids_t *kill, flow_ids_t *spawn,
                       gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, stop_job_run_tx(&t, job, id, kill));
+    job_args_t a = {job, NULL, NULL, 0, (char *)id};
+    return run(s, 0, now, "stopping a job run", stop_job_run_body, &a, spawn, kill, NULL, e);
 }
 
 static int start_crawl_tx(tx_t *t, const char *crawler)
 {
     json_t *a = json_pack("{ss}", "CrawlerName", crawler);
     int rc;
-    json_t *def = load_doc(t->s, "crawler", crawler, &rc, t->e);
+    json_t *def = load_doc(t->tx, "crawler", crawler, &rc);
     json_decref(def);
     if (rc == STORE_NOTFOUND)
         gerr_set(t->e, GERR_NOT_FOUND, "Crawler '%s' not found", crawler);
@@ -860,10 +974,14 @@ static int start_crawl_tx(tx_t *t, const char *crawler)
     return ret;
 }
 
+static int start_crawl_body(tx_t *t, void *arg)
+{
+    return start_crawl_tx(t, arg);
+}
+
 int flow_start_crawl(store_t *s, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
-    IN_TX(&t, start_crawl_tx(&t, crawler));
+    return run(s, 0, now, "starting a crawl", start_crawl_body, (void *)crawler, spawn, NULL, NULL, e);
 }
 
 /* ---- resume ---- */
@@ -942,9 +1060,8 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     int rc;
     if (load_run_in(t, workflow, run_id, RUN_COMPLETED, "resumed", &run) < 0)
         goto out;
-    if (store_workflow_get(t->s, workflow, &w, NULL, t->e) != 0 ||
-        store_run_nodes(t->s, run_id, &nodes, &nn, t->e) < 0 ||
-        store_run_triggers(t->s, run_id, &g.tnames, &g.tdocs, &g.fired, &g.nt, t->e) < 0)
+    if (store_workflow_get(t->tx, workflow, &w, NULL) != 0 || store_run_nodes(t->tx, run_id, &nodes, &nn) < 0 ||
+        store_run_triggers(t->tx, run_id, &g.tnames, &g.tdocs, &g.fired, &g.nt) < 0)
         goto out;
     g.docs = calloc(g.nt + 1, sizeof *g.docs);
     for (size_t i = 0; i < g.nt; i++)
@@ -1005,7 +1122,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
     }
     if (w.has_max_runs) {
         int64_t active = 0;
-        if (store_run_count_active(t->s, workflow, &active, t->e) < 0)
+        if (store_run_count_active(t->tx, workflow, &active) < 0)
             goto out;
         if (active >= w.max_runs) {
             gerr_set(t->e, GERR_CONCURRENT_RUNS, "Concurrent runs exceeded for workflow: %s.", workflow);
@@ -1019,11 +1136,11 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
                       .status = RUN_RUNNING,
                       .started_ms = t->now,
                       .props = run.props};
-    if (store_run_insert(t->s, &nr, t->e) < 0)
+    if (store_run_insert(t->tx, &nr) < 0)
         goto out;
     for (size_t k = 0; k < g.nt; k++) {
         bool refire = json_object_get(dtrig, g.tnames[k]) != NULL;
-        if (store_run_trigger_add(t->s, new_id, g.tnames[k], g.tdocs[k], refire ? false : g.fired[k], t->e) < 0)
+        if (store_run_trigger_add(t->tx, new_id, g.tnames[k], g.tdocs[k], refire ? false : g.fired[k]) < 0)
             goto out;
         size_t m;
         json_t *c;
@@ -1031,7 +1148,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
             const char *job = json_string_value(json_object_get(c, "JobName"));
             const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
             if ((job || cr) &&
-                store_run_watch_add(t->s, new_id, job ? "JOB" : "CRAWLER", job ? job : cr, g.tnames[k], t->e) < 0)
+                store_run_watch_add(t->tx, new_id, job ? "JOB" : "CRAWLER", job ? job : cr, g.tnames[k]) < 0)
                 goto out;
         }
     }
@@ -1043,7 +1160,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
             rerun |= (size_t)json_integer_value(it) == k;
         /* nodes not run again keep their result, and point at the run whose job runs show it */
         const char *src = rerun ? NULL : nodes[k].state < 0 ? NULL : nodes[k].source_run_id ?: run_id;
-        if (store_run_node_add(t->s, new_id, nodes[k].type, nodes[k].name, rerun ? -1 : nodes[k].state, src, t->e) < 0)
+        if (store_run_node_add(t->tx, new_id, nodes[k].type, nodes[k].name, rerun ? -1 : nodes[k].state, src) < 0)
             goto out;
     }
     *restarted = json_array();
@@ -1089,18 +1206,39 @@ out:
     return ret;
 }
 
+typedef struct resume_args {
+    const uint8_t *secret;
+    const char *workflow, *run_id;
+    json_t *node_ids;
+    char *new_run_id;
+    json_t **restarted;
+} resume_args_t;
+
+static int resume_body(tx_t *t, void *arg)
+{
+    resume_args_t *a = arg;
+    json_decref(*a->restarted); /* from an attempt that the store ran again */
+    *a->restarted = NULL;
+    return resume_tx(t, a->secret, a->workflow, a->run_id, a->node_ids, a->new_run_id, a->restarted);
+}
+
 int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *node_ids,
                     int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted, flow_ids_t *spawn, gerr_t *e)
 {
-    tx_t t = {s, now, spawn, e, 0};
     *restarted = NULL;
-    IN_TX(&t, resume_tx(&t, secret, workflow, run_id, node_ids, new_run_id, restarted));
+    resume_args_t a = {secret, workflow, run_id, node_ids, new_run_id, restarted};
+    int rc = run(s, 0, now, "resuming a workflow run", resume_body, &a, spawn, NULL, NULL, e);
+    if (rc < 0) {
+        json_decref(*restarted);
+        *restarted = NULL;
+    }
+    return rc;
 }
 
 static int stop_crawl_tx(tx_t *t, const char *crawler)
 {
     int rc;
-    json_t *def = load_doc(t->s, "crawler", crawler, &rc, t->e);
+    json_t *def = load_doc(t->tx, "crawler", crawler, &rc);
     if (rc == STORE_NOTFOUND)
         gerr_set(t->e, GERR_NOT_FOUND, "Crawler '%s' not found", crawler);
     if (rc != 0)
@@ -1119,17 +1257,17 @@ static int stop_crawl_tx(tx_t *t, const char *crawler)
     }
     json_object_set_new(def, "State", json_string("STOPPING"));
     char *text = json_dumps(def, JSON_COMPACT);
-    rc = store_res_put_doc(t->s, "crawler", crawler, text, t->now, t->e);
+    rc = store_res_put_doc(t->tx, "crawler", crawler, text, t->now);
     free(text);
-    if (rc < 0 || store_jobrun_list_job(t->s, "crawl", crawler, 0, 1, &v, &n, t->e) < 0)
+    if (rc < 0 || store_jobrun_list_job(t->tx, "crawl", crawler, 0, 1, &v, &n) < 0)
         goto out;
     if (n == 1 && JR_ACTIVE(v[0].state)) {
         v[0].state = JR_STOPPING;
         v[0].modified_ms = t->now;
-        if (store_jobrun_update(t->s, &v[0], t->e) < 0)
+        if (store_jobrun_update(t->tx, &v[0]) < 0)
             goto out;
         if (v[0].workflow_run_id &&
-            store_run_node_set(t->s, v[0].workflow_run_id, "CRAWLER", crawler, JR_STOPPING, NULL, t->e) < 0)
+            store_run_node_set(t->tx, v[0].workflow_run_id, "CRAWLER", crawler, JR_STOPPING, NULL) < 0)
             goto out;
     }
     ret = 0;
@@ -1139,8 +1277,12 @@ out:
     return ret;
 }
 
+static int stop_crawl_body(tx_t *t, void *arg)
+{
+    return stop_crawl_tx(t, arg);
+}
+
 int flow_stop_crawl(store_t *s, const char *crawler, int64_t now, gerr_t *e)
 {
-    tx_t t = {s, now, NULL, e, 0};
-    IN_TX(&t, stop_crawl_tx(&t, crawler));
+    return run(s, 0, now, "stopping a crawl", stop_crawl_body, (void *)crawler, NULL, NULL, NULL, e);
 }

@@ -27,4 +27,8 @@ typedef struct gerr {
 /* Sets type and message (printf-style) and the status that goes with the type; returns -1. */
 int gerr_set(gerr_t *e, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The error for a store failure status (STORE_FULL, STORE_CONFLICT, STORE_ERROR) met while `what` (e.g.
+ * "creating a workflow"); returns -1. The store logged the details. */
+int gerr_store(gerr_t *e, int status, const char *what);
+
 #endif

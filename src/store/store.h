@@ -1,10 +1,31 @@
 /* The store: the one truth of glued's state. Every change is one transaction; memory holds caches at most.
  * The interface knows Glue's entities but not JSON: maps and definition documents are opaque text that the
- * model layer encodes. sqlite.c implements it; a postgres.c can implement it later without the API noticing.
+ * model layer encodes. It answers with store statuses, never with Glue exceptions: the layers above choose
+ * the exception and its words.
  *
- * Threads: any thread may call any function. Each thread gets its own connection (WAL readers never block one
- * another; writers serialise on the database's write lock with BEGIN IMMEDIATE).
- * Returns: 0 on success, STORE_NOTFOUND where a named row is absent, -1 with *e filled otherwise. */
+ * Backends: SQLite (the default, one file) and PostgreSQL (several glued nodes on one database). The SQL and
+ * the logic are written once (store.c, db.c); a backend is a small table of primitives (db.h).
+ *
+ * Transactions are explicit. store_tx_run(s, flags, fn, ctx) opens a write transaction, calls fn(tx, ctx)
+ * and commits when fn returns 0; any other value rolls back and is returned. Every store call inside fn
+ * takes that tx, never store_read(): the transaction is the handle's, not the thread's.
+ *
+ * What every backend guarantees:
+ * - Write transactions are serializable: a check followed by a write in one transaction (count-then-insert,
+ *   read-modify-write) cannot race another transaction, on one node or several.
+ * - A transaction that conflicts with another (SQLite: the database is busy; PostgreSQL: serialization
+ *   failure or deadlock) is rolled back and fn is run again from the start, up to a bound, then
+ *   STORE_CONFLICT. So fn must keep its effects in the transaction and in ctx state that it resets on entry;
+ *   whatever it collects for after the commit (job runs to spawn) is acted on only after store_tx_run
+ *   returned 0.
+ * - A commit that returned 0 is durable (fsync'd; PostgreSQL: synchronous commit), except with
+ *   STORE_TX_RELAXED, for records that recovery can rebuild.
+ * - A failed statement ends the transaction: after a failure status, every further call on the same tx
+ *   returns that status, and store_tx_run rolls back.
+ * - store_read(s) gives the calling thread's handle for reads outside a transaction; each call sees the
+ *   latest committed state.
+ *
+ * Threads: any thread may call any function; each thread has its own connection. */
 #ifndef GLUED_STORE_H
 #define GLUED_STORE_H
 
@@ -12,11 +33,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/error.h"
-
-#define STORE_NOTFOUND 1
+/* Statuses. Positive ones are answers; negative ones are failures (nothing was written). */
+enum store_status {
+    STORE_OK = 0,
+    STORE_NOTFOUND = 1, /* the named row is absent */
+    STORE_EXISTS = 2,   /* its unique key is taken */
+    STORE_LIMIT = 3,    /* a bound the caller gave (how many may exist) is reached */
+    STORE_ERROR = -1,   /* the database failed (I/O, corruption, a bug); the log has the details */
+    STORE_FULL = -2,    /* the disk or the database is full */
+    STORE_CONFLICT = -3 /* concurrent transactions kept conflicting; retrying later may succeed */
+};
+const char *store_status_name(int status);
 
 typedef struct store store_t;
+typedef struct store_tx store_tx_t;
+
+typedef struct store_opts {
+    bool sync_full; /* flush every commit (default true); false only for throw-away benchmarks */
+} store_opts_t;
+
+/* Opens (creating and migrating) the store named by target:
+ *   "sqlite:PATH"         the SQLite database file PATH (its directory is created with mode 0700)
+ *   "postgresql://..." or "postgres://..."   a PostgreSQL database (any libpq connection URI)
+ *   anything else         a data directory: the SQLite database DIR/glued.db
+ * Migrations run under a lock, so nodes starting together migrate once. */
+int store_open(const char *target, const store_opts_t *opts, store_t **out, char *err, size_t errlen);
+void store_close(store_t *s);
+/* "sqlite" or "postgresql". */
+const char *store_backend_name(const store_t *s);
+/* 32 secret bytes kept in the database, stable across restarts (keys the pagination tokens). */
+const uint8_t *store_secret(const store_t *s);
+int store_schema_version(store_t *s);
+
+/* ---- transactions ---- */
+#define STORE_TX_RELAXED 1u /* commit without waiting for the flush: only for what recovery can rebuild */
+typedef int (*store_tx_fn)(store_tx_t *tx, void *ctx);
+int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx);
+/* The calling thread's handle for reads outside a transaction (NULL if no connection could be made: every
+ * function given NULL answers STORE_ERROR). Never use it inside store_tx_run's fn. */
+store_tx_t *store_read(store_t *s);
+store_t *store_of(store_tx_t *tx);
+
+/* ---- the entities ---- */
 
 typedef struct store_workflow {
     char *name;
@@ -53,17 +111,6 @@ typedef struct store_res {
     int64_t created_ms, modified_ms;
 } store_res_t;
 
-typedef struct store_opts {
-    bool sync_full; /* synchronous=FULL (default true); false only for throw-away benchmarks */
-} store_opts_t;
-
-/* Opens (creating and migrating) <dir>/glued.db. The directory is created with mode 0700 if missing. */
-int store_open(const char *dir, const store_opts_t *opts, store_t **out, gerr_t *e);
-void store_close(store_t *s);
-/* 32 secret bytes kept in the database, stable across restarts (keys the pagination tokens). */
-const uint8_t *store_secret(const store_t *s);
-int store_schema_version(store_t *s);
-
 void store_workflow_cleanup(store_workflow_t *w);
 void store_run_cleanup(store_run_t *r);
 void store_res_cleanup(store_res_t *r);
@@ -71,51 +118,61 @@ void store_strv_free(char **v, size_t n);
 const char *store_run_status_name(int status);
 int store_run_status_parse(const char *s);
 
-/* Workflows. create: AlreadyExists, or ResourceNumberLimitExceeded past max_count (0 = no limit). */
-int store_workflow_create(store_t *s, const store_workflow_t *w, int64_t max_count, gerr_t *e);
+/* ---- workflows ---- */
+/* create (own transaction): STORE_EXISTS, or STORE_LIMIT when max_count (0 = none) workflows exist. */
+int store_workflow_create(store_t *s, const store_workflow_t *w, int64_t max_count);
 /* get: fills *w; when last_run is not NULL also the newest run (last_run->run_id NULL if none). One query. */
-int store_workflow_get(store_t *s, const char *name, store_workflow_t *w, store_run_t *last_run, gerr_t *e);
-/* mutate: reads the row, lets fn change it, writes it back, all in one write transaction. fn returns 0 or -1. */
-typedef int (*store_workflow_fn)(store_workflow_t *w, void *ctx, gerr_t *e);
-int store_workflow_mutate(store_t *s, const char *name, store_workflow_fn fn, void *ctx, gerr_t *e);
-/* delete: the workflow, its runs and its triggers, in one transaction. STORE_NOTFOUND if absent. */
-int store_workflow_delete(store_t *s, const char *name, gerr_t *e);
+int store_workflow_get(store_tx_t *tx, const char *name, store_workflow_t *w, store_run_t *last_run);
+/* mutate (own transaction): reads the row, lets fn change it (fn may read and write through tx too), writes
+ * it back. fn's nonzero return aborts and is returned. */
+typedef int (*store_workflow_fn)(store_tx_t *tx, store_workflow_t *w, void *ctx);
+int store_workflow_mutate(store_t *s, const char *name, store_workflow_fn fn, void *ctx);
+/* delete (own transaction): the workflow, its runs and its triggers. STORE_NOTFOUND if absent. */
+int store_workflow_delete(store_t *s, const char *name);
 /* names in order, strictly after `after` (NULL = from the start), at most limit. */
-int store_workflow_names(store_t *s, const char *after, int limit, char ***names, size_t *n, gerr_t *e);
-int store_workflow_count(store_t *s, int64_t *n, gerr_t *e);
+int store_workflow_names(store_tx_t *tx, const char *after, int limit, char ***names, size_t *n);
+int store_workflow_count(store_tx_t *tx, int64_t *n);
 
-/* Workflow runs. */
-int store_run_insert(store_t *s, store_run_t *r, gerr_t *e); /* sets r->seq */
-int store_run_get(store_t *s, const char *workflow, const char *run_id, store_run_t *r, gerr_t *e);
+/* ---- workflow runs ---- */
+int store_run_insert(store_tx_t *tx, store_run_t *r); /* sets r->seq */
+int store_run_get(store_tx_t *tx, const char *workflow, const char *run_id, store_run_t *r);
 /* newest first, with seq < before_seq (0 = from the newest), at most limit. */
-int store_run_list(store_t *s, const char *workflow, int64_t before_seq, int limit, store_run_t **runs, size_t *n,
-                   gerr_t *e);
+int store_run_list(store_tx_t *tx, const char *workflow, int64_t before_seq, int limit, store_run_t **runs, size_t *n);
 void store_run_list_free(store_run_t *runs, size_t n);
-typedef int (*store_run_fn)(store_run_t *r, void *ctx, gerr_t *e);
-int store_run_mutate(store_t *s, const char *workflow, const char *run_id, store_run_fn fn, void *ctx, gerr_t *e);
+/* mutate (own transaction), as store_workflow_mutate. */
+typedef int (*store_run_fn)(store_tx_t *tx, store_run_t *r, void *ctx);
+int store_run_mutate(store_t *s, const char *workflow, const char *run_id, store_run_fn fn, void *ctx);
+/* sets a run's status, and completed_ms and error when given */
+int store_run_set_status(store_tx_t *tx, const char *run_id, int status, int64_t completed_ms, const char *error);
+/* runs of a workflow that are RUNNING or STOPPING */
+int store_run_count_active(store_tx_t *tx, const char *workflow, int64_t *n);
+/* every run still RUNNING or STOPPING, of one workflow or of all (NULL) */
+int store_run_list_active(store_tx_t *tx, const char *workflow, store_run_t **runs, size_t *n);
 
-/* Generic definitions (jobs, triggers, crawlers). */
-int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, gerr_t *e);
-/* create, with a check run inside the write transaction first (it may read the store on this thread):
- * rules that span rows, such as "one start trigger per workflow", hold even under concurrent writers. */
-typedef int (*store_check_fn)(void *ctx, gerr_t *e);
-int store_res_create_checked(store_t *s, const store_res_t *r, int64_t max_count, store_check_fn check, void *ctx,
-                             gerr_t *e);
-int store_res_get(store_t *s, const char *kind, const char *name, store_res_t *r, gerr_t *e);
-typedef int (*store_res_fn)(store_res_t *r, void *ctx, gerr_t *e);
-int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx, gerr_t *e);
-int store_res_delete(store_t *s, const char *kind, const char *name, gerr_t *e);
+/* ---- generic definitions (jobs, triggers, crawlers) ---- */
+/* create (own transaction): STORE_EXISTS, STORE_LIMIT past max_count of the kind (0 = none). check (may be
+ * NULL) runs inside the transaction first, with its handle: rules that span rows, such as "one start
+ * trigger per workflow", hold even under concurrent writers. Its nonzero return aborts and is returned. */
+typedef int (*store_check_fn)(store_tx_t *tx, void *ctx);
+int store_res_create(store_t *s, const store_res_t *r, int64_t max_count, store_check_fn check, void *ctx);
+int store_res_get(store_tx_t *tx, const char *kind, const char *name, store_res_t *r);
+/* mutate (own transaction), as store_workflow_mutate. */
+typedef int (*store_res_fn)(store_tx_t *tx, store_res_t *r, void *ctx);
+int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx);
+int store_res_delete(store_t *s, const char *kind, const char *name);
+/* writes a definition's document (inside a transaction) */
+int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc, int64_t modified_ms);
 /* in name order after `after`, at most limit (0 = all) */
-int store_res_list(store_t *s, const char *kind, const char *after, int limit, store_res_t **out, size_t *n, gerr_t *e);
+int store_res_list(store_tx_t *tx, const char *kind, const char *after, int limit, store_res_t **out, size_t *n);
 /* every definition of a kind that belongs to a workflow (triggers), in name order */
-int store_res_by_workflow(store_t *s, const char *kind, const char *workflow, store_res_t **out, size_t *n, gerr_t *e);
+int store_res_by_workflow(store_tx_t *tx, const char *kind, const char *workflow, store_res_t **out, size_t *n);
 void store_res_list_free(store_res_t *r, size_t n);
 
-/* ---- Workflow execution (the engine's state) ----
+/* ---- workflow execution (the engine's state) ----
  * A job run and a crawl are both "action runs" (table job_runs, kind "job" or "crawl"); their states share
  * one enum. A workflow run freezes its triggers (run_triggers), knows the action nodes of its graph and the
  * state of each (run_nodes), and which triggers watch which node (run_watch): a node's end looks up only the
- * triggers that watch it. Functions marked (tx) must run inside store_tx_begin/commit on the same thread. */
+ * triggers that watch it. */
 
 enum store_jr_state {
     JR_STARTING,
@@ -150,67 +207,49 @@ typedef struct store_jobrun {
 void store_jobrun_cleanup(store_jobrun_t *r);
 void store_jobrun_list_free(store_jobrun_t *v, size_t n);
 
-int store_tx_begin(store_t *s, gerr_t *e);
-/* A transaction whose commit is not flushed to disk at once (synchronous=NORMAL for it alone): for records
- * that recovery can rebuild, never for anything acknowledged to a client. The next durable commit on the
- * database flushes it too. */
-int store_tx_begin_relaxed(store_t *s, gerr_t *e);
-int store_tx_commit(store_t *s, gerr_t *e);
-void store_tx_rollback(store_t *s);
-
-int store_jobrun_insert(store_t *s, store_jobrun_t *r, gerr_t *e); /* (tx) sets seq */
-int store_jobrun_get(store_t *s, const char *id, store_jobrun_t *r, gerr_t *e);
-/* writes state, pid, times, error, attempt and arguments of r (by id) (tx) */
-int store_jobrun_update(store_t *s, const store_jobrun_t *r, gerr_t *e);
+int store_jobrun_insert(store_tx_t *tx, store_jobrun_t *r); /* sets seq */
+int store_jobrun_get(store_tx_t *tx, const char *id, store_jobrun_t *r);
+/* writes state, pid, times, error, arguments and timeout of r (by id) */
+int store_jobrun_update(store_tx_t *tx, const store_jobrun_t *r);
 /* runs of one job (or crawler), newest first, seq < before_seq (0 = from the newest) */
-int store_jobrun_list_job(store_t *s, const char *kind, const char *job, int64_t before_seq, int limit,
-                          store_jobrun_t **v, size_t *n, gerr_t *e);
+int store_jobrun_list_job(store_tx_t *tx, const char *kind, const char *job, int64_t before_seq, int limit,
+                          store_jobrun_t **v, size_t *n);
 /* every action run of a workflow run, oldest first */
-int store_jobrun_list_run(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e);
+int store_jobrun_list_run(store_tx_t *tx, const char *workflow_run_id, store_jobrun_t **v, size_t *n);
 /* the active action runs of one workflow run, or of all (NULL) */
-int store_jobrun_list_active(store_t *s, const char *workflow_run_id, store_jobrun_t **v, size_t *n, gerr_t *e);
-int store_jobrun_count_active(store_t *s, const char *kind, const char *job, int64_t *n, gerr_t *e);
+int store_jobrun_list_active(store_tx_t *tx, const char *workflow_run_id, store_jobrun_t **v, size_t *n);
+int store_jobrun_count_active(store_tx_t *tx, const char *kind, const char *job, int64_t *n);
 /* the id of the newest run of a job (or crawl) within a workflow run (heap), or STORE_NOTFOUND */
-int store_jobrun_latest_in_run(store_t *s, const char *workflow_run_id, const char *kind, const char *job, char **id,
-                               gerr_t *e);
+int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, const char *kind, const char *job,
+                               char **id);
 
-/* The frozen graph of a run (tx for writes). */
-int store_run_trigger_add(store_t *s, const char *run_id, const char *name, const char *doc, bool fired, gerr_t *e);
+/* The frozen graph of a run. */
+int store_run_trigger_add(store_tx_t *tx, const char *run_id, const char *name, const char *doc, bool fired);
 /* the frozen triggers of a run, in name order: names[i], docs[i], fired[i] (free with store_strv_free, free) */
-int store_run_triggers(store_t *s, const char *run_id, char ***names, char ***docs, int **fired, size_t *n, gerr_t *e);
-/* marks a trigger fired: 1 if this call fired it, 0 if it already was (tx) */
-int store_run_trigger_fire(store_t *s, const char *run_id, const char *name, gerr_t *e);
-int store_run_trigger_doc(store_t *s, const char *run_id, const char *name, char **doc, gerr_t *e);
-int store_run_node_add(store_t *s, const char *run_id, const char *type, const char *name, int state,
-                       const char *source_run_id, gerr_t *e); /* state -1 = not run */
-int store_run_node_set(store_t *s, const char *run_id, const char *type, const char *name, int state,
-                       const char *source_run_id, gerr_t *e);
+int store_run_triggers(store_tx_t *tx, const char *run_id, char ***names, char ***docs, int **fired, size_t *n);
+/* marks a trigger fired: 1 if this call fired it, 0 if it already was, or a failure */
+int store_run_trigger_fire(store_tx_t *tx, const char *run_id, const char *name);
+int store_run_trigger_doc(store_tx_t *tx, const char *run_id, const char *name, char **doc);
+int store_run_node_add(store_tx_t *tx, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id); /* state -1 = not run */
+int store_run_node_set(store_tx_t *tx, const char *run_id, const char *type, const char *name, int state,
+                       const char *source_run_id);
 /* state of a node in a run (-1 not run yet); STORE_NOTFOUND when the node is not in the run's graph */
-int store_run_node_state(store_t *s, const char *run_id, const char *type, const char *name, int *state, gerr_t *e);
+int store_run_node_state(store_tx_t *tx, const char *run_id, const char *type, const char *name, int *state);
 typedef struct store_node {
     char *type, *name, *source_run_id;
     int state;
 } store_node_t;
-int store_run_nodes(store_t *s, const char *run_id, store_node_t **v, size_t *n, gerr_t *e);
+int store_run_nodes(store_tx_t *tx, const char *run_id, store_node_t **v, size_t *n);
 void store_node_list_free(store_node_t *v, size_t n);
-int store_run_watch_add(store_t *s, const char *run_id, const char *type, const char *name, const char *trigger,
-                        gerr_t *e);
+int store_run_watch_add(store_tx_t *tx, const char *run_id, const char *type, const char *name, const char *trigger);
 /* names of the run's triggers that watch a node */
-int store_run_watchers(store_t *s, const char *run_id, const char *type, const char *name, char ***triggers, size_t *n,
-                       gerr_t *e);
+int store_run_watchers(store_tx_t *tx, const char *run_id, const char *type, const char *name, char ***triggers,
+                       size_t *n);
 /* The run's statistics counters follow every node change (store_run_node_add/_set keep them, O(1));
  * *active gets the number of nodes still active (running or waiting). */
-int store_run_refresh_stats(store_t *s, const char *run_id, int64_t *active, gerr_t *e);
-/* Recounts the counters from the nodes (tx): a check that the incremental counts agree. */
-int store_run_recount_stats(store_t *s, const char *run_id, gerr_t *e);
-/* sets a run's status, and completed_ms and error when given (tx) */
-int store_run_set_status(store_t *s, const char *run_id, int status, int64_t completed_ms, const char *error,
-                         gerr_t *e);
-/* runs of a workflow that are RUNNING or STOPPING */
-int store_run_count_active(store_t *s, const char *workflow, int64_t *n, gerr_t *e);
-/* every run still RUNNING or STOPPING (recovery) */
-int store_run_list_active(store_t *s, store_run_t **runs, size_t *n, gerr_t *e);
-/* writes a definition's document without a callback (tx) */
-int store_res_put_doc(store_t *s, const char *kind, const char *name, const char *doc, int64_t modified_ms, gerr_t *e);
+int store_run_refresh_stats(store_tx_t *tx, const char *run_id, int64_t *active);
+/* Recounts the counters from the nodes: a check that the incremental counts agree. */
+int store_run_recount_stats(store_tx_t *tx, const char *run_id);
 
 #endif

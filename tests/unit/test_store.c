@@ -30,9 +30,9 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void open_store(void)
 {
-    gerr_t e = {0};
-    int r = store_open(datadir, NULL, &st, &e);
-    ck_assert_msg(r == 0, "store_open: %s", e.msg);
+    char err[512] = "";
+    int r = store_open(datadir, NULL, &st, err, sizeof err);
+    ck_assert_msg(r == 0, "store_open: %s", err);
     ck_assert_ptr_nonnull(st);
 }
 
@@ -69,7 +69,7 @@ static void create_wf(const char *name)
 {
     gerr_t e = {0};
     store_workflow_t w = wf(name);
-    ck_assert_msg(store_workflow_create(st, &w, 0, &e) == 0, "create %s: %s", name, e.msg);
+    ck_assert_msg(store_workflow_create(st, &w, 0) == 0, "create %s: %s", name, e.msg);
 }
 
 static store_run_t run(const char *workflow, const char *run_id)
@@ -87,7 +87,7 @@ static int64_t insert_run(const char *workflow, const char *run_id)
 {
     gerr_t e = {0};
     store_run_t r = run(workflow, run_id);
-    ck_assert_msg(store_run_insert(st, &r, &e) == 0, "insert %s: %s", run_id, e.msg);
+    ck_assert_msg(store_run_insert(store_read(st), &r) == 0, "insert %s: %s", run_id, e.msg);
     ck_assert_int_gt(r.seq, 0);
     return r.seq;
 }
@@ -107,7 +107,7 @@ static void create_res(const char *kind, const char *name, const char *workflow)
 {
     gerr_t e = {0};
     store_res_t r = res(kind, name, workflow, "{}");
-    ck_assert_msg(store_res_create(st, &r, 0, &e) == 0, "create %s %s: %s", kind, name, e.msg);
+    ck_assert_msg(store_res_create(st, &r, 0, NULL, NULL) == 0, "create %s %s: %s", kind, name, e.msg);
 }
 
 /* ---- open ---- */
@@ -147,13 +147,12 @@ START_TEST(test_reopen_keeps_data_and_secret)
     open_store();
     ck_assert_mem_eq(store_secret(st), secret, 32);
     ck_assert_int_eq(store_schema_version(st), version);
-    gerr_t e = {0};
     store_workflow_t w = {0};
-    ck_assert_int_eq(store_workflow_get(st, "kept", &w, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "kept", &w, NULL), 0);
     ck_assert_str_eq(w.name, "kept");
     store_workflow_cleanup(&w);
     store_run_t r = {0};
-    ck_assert_int_eq(store_run_get(st, "kept", "wr_1", &r, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "kept", "wr_1", &r), 0);
     store_run_cleanup(&r);
 }
 END_TEST
@@ -163,11 +162,11 @@ START_TEST(test_open_on_a_file_fails)
     FILE *f = fopen(datadir, "w");
     ck_assert_ptr_nonnull(f);
     fclose(f);
-    gerr_t e = {0};
+    char err[512] = "";
     store_t *s = (store_t *)1;
-    ck_assert_int_eq(store_open(datadir, NULL, &s, &e), -1);
+    ck_assert_int_eq(store_open(datadir, NULL, &s, err, sizeof err), -1);
     ck_assert_ptr_null(s);
-    ck_assert_ptr_nonnull(strstr(e.msg, datadir));
+    ck_assert_ptr_nonnull(strstr(err, datadir));
 }
 END_TEST
 
@@ -180,13 +179,12 @@ START_TEST(test_newer_schema_refused)
     ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
-    gerr_t e = {0};
+    char err[512] = "";
     store_t *s = (store_t *)1;
-    ck_assert_int_eq(store_open(datadir, NULL, &s, &e), -1);
+    ck_assert_int_eq(store_open(datadir, NULL, &s, err, sizeof err), -1);
     ck_assert_ptr_null(s);
-    ck_assert_str_eq(e.type, GERR_INTERNAL);
-    ck_assert_msg(strstr(e.msg, "99") && strstr(e.msg, "newer"), "message: %s", e.msg);
-    ck_assert_ptr_nonnull(strstr(e.msg, "upgrade"));
+    ck_assert_msg(strstr(err, "99") && strstr(err, "newer"), "message: %s", err);
+    ck_assert_ptr_nonnull(strstr(err, "upgrade"));
     /* nothing was changed: the version is still 99 */
     ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
     sqlite3_stmt *q;
@@ -202,7 +200,6 @@ END_TEST
 
 START_TEST(test_workflow_create_get)
 {
-    gerr_t e = {0};
     store_workflow_t w = wf("wf1");
     w.description = (char *)"desc \xc3\xa9";
     w.default_props = (char *)"{\"a\":\"1\"}";
@@ -211,9 +208,9 @@ START_TEST(test_workflow_create_get)
     w.max_runs = 3;
     w.created_ms = 1595358275375LL;
     w.modified_ms = 1595358275376LL;
-    ck_assert_int_eq(store_workflow_create(st, &w, 0, &e), 0);
+    ck_assert_int_eq(store_workflow_create(st, &w, 0), 0);
     store_workflow_t g = {0};
-    ck_assert_int_eq(store_workflow_get(st, "wf1", &g, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "wf1", &g, NULL), 0);
     ck_assert_str_eq(g.name, "wf1");
     ck_assert_str_eq(g.description, "desc \xc3\xa9");
     ck_assert_str_eq(g.default_props, "{\"a\":\"1\"}");
@@ -226,7 +223,7 @@ START_TEST(test_workflow_create_get)
 
     /* unset members come back unset */
     create_wf("bare");
-    ck_assert_int_eq(store_workflow_get(st, "bare", &g, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "bare", &g, NULL), 0);
     ck_assert_ptr_null(g.description);
     ck_assert_ptr_null(g.default_props);
     ck_assert_ptr_null(g.tags);
@@ -235,56 +232,47 @@ START_TEST(test_workflow_create_get)
     ck_assert_ptr_null(g.name); /* cleanup resets */
     store_workflow_cleanup(NULL);
 
-    ck_assert_int_eq(store_workflow_get(st, "missing", &g, NULL, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_workflow_get(st, "WF1", &g, NULL, &e), STORE_NOTFOUND); /* names are exact */
+    ck_assert_int_eq(store_workflow_get(store_read(st), "missing", &g, NULL), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "WF1", &g, NULL), STORE_NOTFOUND); /* names are exact */
 }
 END_TEST
 
 START_TEST(test_workflow_duplicate)
 {
-    gerr_t e = {0};
     create_wf("dup");
     store_workflow_t w = wf("dup");
     w.description = (char *)"second";
-    ck_assert_int_eq(store_workflow_create(st, &w, 0, &e), -1);
-    ck_assert_str_eq(e.type, GERR_EXISTS);
-    ck_assert_int_eq(e.status, 400);
-    ck_assert_ptr_nonnull(strstr(e.msg, "'dup'"));
+    ck_assert_int_eq(store_workflow_create(st, &w, 0), STORE_EXISTS);
     store_workflow_t g = {0};
-    ck_assert_int_eq(store_workflow_get(st, "dup", &g, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "dup", &g, NULL), 0);
     ck_assert_ptr_null(g.description); /* the first one is untouched */
     store_workflow_cleanup(&g);
     int64_t n = -1;
-    ck_assert_int_eq(store_workflow_count(st, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_count(store_read(st), &n), 0);
     ck_assert_int_eq(n, 1);
 }
 END_TEST
 
 START_TEST(test_workflow_limit)
 {
-    gerr_t e = {0};
     store_workflow_t a = wf("a"), b = wf("b"), c = wf("c");
-    ck_assert_int_eq(store_workflow_create(st, &a, 2, &e), 0);
-    ck_assert_int_eq(store_workflow_create(st, &b, 2, &e), 0);
-    ck_assert_int_eq(store_workflow_create(st, &c, 2, &e), -1);
-    ck_assert_str_eq(e.type, GERR_LIMIT);
-    ck_assert_ptr_nonnull(strstr(e.msg, "'c'"));
-    ck_assert_ptr_nonnull(strstr(e.msg, "2"));
+    ck_assert_int_eq(store_workflow_create(st, &a, 2), 0);
+    ck_assert_int_eq(store_workflow_create(st, &b, 2), 0);
+    ck_assert_int_eq(store_workflow_create(st, &c, 2), STORE_LIMIT);
     store_workflow_t g = {0};
-    ck_assert_int_eq(store_workflow_get(st, "c", &g, NULL, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "c", &g, NULL), STORE_NOTFOUND);
     /* a duplicate at the limit is AlreadyExists, not a limit error */
-    ck_assert_int_eq(store_workflow_create(st, &a, 2, &e), -1);
-    ck_assert_str_eq(e.type, GERR_EXISTS);
-    ck_assert_int_eq(store_workflow_create(st, &c, 0, &e), 0); /* 0 = no limit */
+    ck_assert_int_eq(store_workflow_create(st, &a, 2), STORE_EXISTS);
+    ck_assert_int_eq(store_workflow_create(st, &c, 0), 0); /* 0 = no limit */
     int64_t n = -1;
-    ck_assert_int_eq(store_workflow_count(st, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_count(store_read(st), &n), 0);
     ck_assert_int_eq(n, 3);
 }
 END_TEST
 
-static int set_description(store_workflow_t *w, void *ctx, gerr_t *e)
+static int set_description(store_tx_t *tx, store_workflow_t *w, void *ctx)
 {
-    (void)e;
+    (void)tx;
     free(w->description);
     w->description = strdup((const char *)ctx);
     w->has_max_runs = true;
@@ -293,30 +281,32 @@ static int set_description(store_workflow_t *w, void *ctx, gerr_t *e)
     return 0;
 }
 
-static int change_then_fail(store_workflow_t *w, void *ctx, gerr_t *e)
+#define CALLER_REFUSED 77 /* a callback's own reason to roll back */
+
+static int change_then_fail(store_tx_t *tx, store_workflow_t *w, void *ctx)
 {
+    (void)tx;
     free(w->description);
     w->description = strdup("should not stick");
     w->modified_ms = 99999;
     *(int *)ctx += 1;
-    return gerr_set(e, GERR_CONCURRENT_MOD, "Workflow '%s' changed", w->name);
+    return CALLER_REFUSED;
 }
 
-static int count_calls(store_workflow_t *w, void *ctx, gerr_t *e)
+static int count_calls(store_tx_t *tx, store_workflow_t *w, void *ctx)
 {
     (void)w;
-    (void)e;
+    (void)tx;
     *(int *)ctx += 1;
     return 0;
 }
 
 START_TEST(test_workflow_mutate)
 {
-    gerr_t e = {0};
     create_wf("m");
-    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"new", &e), 0);
+    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"new"), 0);
     store_workflow_t g = {0};
-    ck_assert_int_eq(store_workflow_get(st, "m", &g, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "m", &g, NULL), 0);
     ck_assert_str_eq(g.description, "new");
     ck_assert(g.has_max_runs);
     ck_assert_int_eq(g.max_runs, 7);
@@ -326,30 +316,26 @@ START_TEST(test_workflow_mutate)
 
     /* fn fails: its error comes back and the row is unchanged */
     int calls = 0;
-    memset(&e, 0, sizeof e);
-    ck_assert_int_eq(store_workflow_mutate(st, "m", change_then_fail, &calls, &e), -1);
+    ck_assert_int_eq(store_workflow_mutate(st, "m", change_then_fail, &calls), CALLER_REFUSED);
     ck_assert_int_eq(calls, 1);
-    ck_assert_str_eq(e.type, GERR_CONCURRENT_MOD);
-    ck_assert_ptr_nonnull(strstr(e.msg, "'m'"));
-    ck_assert_int_eq(store_workflow_get(st, "m", &g, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "m", &g, NULL), 0);
     ck_assert_str_eq(g.description, "new");
     ck_assert_int_eq(g.modified_ms, 9000);
     store_workflow_cleanup(&g);
 
     /* the store is usable afterwards (the transaction was rolled back, not left open) */
-    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"again", &e), 0);
+    ck_assert_int_eq(store_workflow_mutate(st, "m", set_description, (void *)"again"), 0);
     create_wf("after");
 
     /* absent: STORE_NOTFOUND and fn never called */
     calls = 0;
-    ck_assert_int_eq(store_workflow_mutate(st, "missing", count_calls, &calls, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_mutate(st, "missing", count_calls, &calls), STORE_NOTFOUND);
     ck_assert_int_eq(calls, 0);
 }
 END_TEST
 
 START_TEST(test_workflow_delete_cascades)
 {
-    gerr_t e = {0};
     create_wf("doomed");
     create_wf("other");
     insert_run("doomed", "wr_d1");
@@ -361,38 +347,38 @@ START_TEST(test_workflow_delete_cascades)
     create_res("job", "job1", NULL);
     create_res("crawler", "crawler1", NULL);
 
-    ck_assert_int_eq(store_workflow_delete(st, "doomed", &e), 0);
+    ck_assert_int_eq(store_workflow_delete(st, "doomed"), 0);
     store_workflow_t w = {0};
-    ck_assert_int_eq(store_workflow_get(st, "doomed", &w, NULL, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "doomed", &w, NULL), STORE_NOTFOUND);
     store_run_t r = {0};
-    ck_assert_int_eq(store_run_get(st, "doomed", "wr_d1", &r, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_run_get(st, "doomed", "wr_d2", &r, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_get(store_read(st), "doomed", "wr_d1", &r), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_get(store_read(st), "doomed", "wr_d2", &r), STORE_NOTFOUND);
     store_run_t *runs;
     size_t n;
-    ck_assert_int_eq(store_run_list(st, "doomed", 0, 10, &runs, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "doomed", 0, 10, &runs, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_run_list_free(runs, n);
     store_res_t x = {0};
-    ck_assert_int_eq(store_res_get(st, "trigger", "t_doomed", &x, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "t_doomed", &x), STORE_NOTFOUND);
 
     /* everything else stays */
-    ck_assert_int_eq(store_workflow_get(st, "other", &w, NULL, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "other", &w, NULL), 0);
     store_workflow_cleanup(&w);
-    ck_assert_int_eq(store_run_get(st, "other", "wr_o1", &r, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "other", "wr_o1", &r), 0);
     store_run_cleanup(&r);
     static const char *const kept[][2] = {
         {"trigger", "t_other"}, {"trigger", "t_free"}, {"job", "job1"}, {"crawler", "crawler1"}};
     for (size_t i = 0; i < 4; i++) {
-        ck_assert_msg(store_res_get(st, kept[i][0], kept[i][1], &x, &e) == 0, "%s gone", kept[i][1]);
+        ck_assert_msg(store_res_get(store_read(st), kept[i][0], kept[i][1], &x) == 0, "%s gone", kept[i][1]);
         store_res_cleanup(&x);
     }
 
-    ck_assert_int_eq(store_workflow_delete(st, "doomed", &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_workflow_delete(st, "never", &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_delete(st, "doomed"), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_delete(st, "never"), STORE_NOTFOUND);
     /* the name can be used again, with no history */
     create_wf("doomed");
     store_run_t last = {0};
-    ck_assert_int_eq(store_workflow_get(st, "doomed", &w, &last, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "doomed", &w, &last), 0);
     ck_assert_ptr_null(last.run_id);
     store_workflow_cleanup(&w);
     store_run_cleanup(&last);
@@ -401,38 +387,37 @@ END_TEST
 
 START_TEST(test_workflow_names_paging)
 {
-    gerr_t e = {0};
     static const char *const order[] = {"w3", "w0", "w6", "w1", "w5", "w2", "w4"};
     for (size_t i = 0; i < 7; i++)
         create_wf(order[i]);
     char **v;
     size_t n;
-    ck_assert_int_eq(store_workflow_names(st, NULL, 3, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), NULL, 3, &v, &n), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(v[0], "w0");
     ck_assert_str_eq(v[1], "w1");
     ck_assert_str_eq(v[2], "w2");
     store_strv_free(v, n);
-    ck_assert_int_eq(store_workflow_names(st, "w2", 3, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), "w2", 3, &v, &n), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(v[0], "w3");
     ck_assert_str_eq(v[2], "w5");
     store_strv_free(v, n);
-    ck_assert_int_eq(store_workflow_names(st, "w5", 3, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), "w5", 3, &v, &n), 0);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(v[0], "w6");
     store_strv_free(v, n);
-    ck_assert_int_eq(store_workflow_names(st, "w6", 3, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), "w6", 3, &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_strv_free(v, n);
     /* keyset: `after` need not exist (it may have been deleted between pages) */
-    ck_assert_int_eq(store_workflow_delete(st, "w3", &e), 0);
-    ck_assert_int_eq(store_workflow_names(st, "w25", 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_delete(st, "w3"), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), "w25", 2, &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "w4");
     ck_assert_str_eq(v[1], "w5");
     store_strv_free(v, n);
-    ck_assert_int_eq(store_workflow_names(st, NULL, 100, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), NULL, 100, &v, &n), 0);
     ck_assert_uint_eq(n, 6);
     store_strv_free(v, n);
 }
@@ -440,14 +425,13 @@ END_TEST
 
 START_TEST(test_workflow_names_byte_order)
 {
-    gerr_t e = {0};
     create_wf("b");
     create_wf("B");
     create_wf("\xc3\xa9");
     create_wf("a b");
     char **v;
     size_t n;
-    ck_assert_int_eq(store_workflow_names(st, NULL, 10, &v, &n, &e), 0);
+    ck_assert_int_eq(store_workflow_names(store_read(st), NULL, 10, &v, &n), 0);
     ck_assert_uint_eq(n, 4);
     ck_assert_str_eq(v[0], "B");
     ck_assert_str_eq(v[1], "a b");
@@ -461,7 +445,6 @@ END_TEST
 
 START_TEST(test_run_insert_get)
 {
-    gerr_t e = {0};
     create_wf("wf");
     create_wf("other");
     store_run_t r = run("wf", "wr_full");
@@ -474,10 +457,10 @@ START_TEST(test_run_insert_get)
     r.batch_window = 60;
     for (int i = 0; i < STORE_RUN_NSTATS; i++)
         r.stats[i] = i + 1;
-    ck_assert_int_eq(store_run_insert(st, &r, &e), 0);
+    ck_assert_int_eq(store_run_insert(store_read(st), &r), 0);
     int64_t seq = r.seq;
     store_run_t g = {0};
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_full", &g, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_full", &g), 0);
     ck_assert_int_eq(g.seq, seq);
     ck_assert_str_eq(g.run_id, "wr_full");
     ck_assert_str_eq(g.workflow, "wf");
@@ -495,24 +478,23 @@ START_TEST(test_run_insert_get)
 
     /* unset members come back unset */
     insert_run("wf", "wr_bare");
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_bare", &g, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_bare", &g), 0);
     ck_assert_ptr_null(g.previous_run_id);
     ck_assert_ptr_null(g.error_message);
     ck_assert_int_eq(g.completed_ms, 0);
     ck_assert_int_eq(g.batch_size, 0);
     store_run_cleanup(&g);
 
-    ck_assert_int_eq(store_run_get(st, "other", "wr_full", &g, &e), STORE_NOTFOUND); /* wrong workflow */
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_nope", &g, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_get(store_read(st), "other", "wr_full", &g), STORE_NOTFOUND); /* wrong workflow */
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_nope", &g), STORE_NOTFOUND);
     /* run ids are unique across workflows */
     store_run_t again = run("other", "wr_full");
-    ck_assert_int_eq(store_run_insert(st, &again, &e), -1);
+    ck_assert_int_eq(store_run_insert(store_read(st), &again), STORE_EXISTS);
 }
 END_TEST
 
 START_TEST(test_run_list_newest_first)
 {
-    gerr_t e = {0};
     create_wf("wf");
     create_wf("other");
     int64_t s1 = insert_run("wf", "wr_1");
@@ -523,7 +505,7 @@ START_TEST(test_run_list_newest_first)
     ck_assert_int_lt(s2, s3);
     store_run_t *v;
     size_t n;
-    ck_assert_int_eq(store_run_list(st, "wf", 0, 10, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", 0, 10, &v, &n), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(v[0].run_id, "wr_3");
     ck_assert_str_eq(v[1].run_id, "wr_2");
@@ -531,37 +513,37 @@ START_TEST(test_run_list_newest_first)
     ck_assert_int_eq(v[0].seq, s3);
     store_run_list_free(v, n);
     /* paging by seq */
-    ck_assert_int_eq(store_run_list(st, "wf", 0, 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", 0, 2, &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     int64_t last = v[1].seq;
     ck_assert_str_eq(v[1].run_id, "wr_2");
     store_run_list_free(v, n);
-    ck_assert_int_eq(store_run_list(st, "wf", last, 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", last, 2, &v, &n), 0);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(v[0].run_id, "wr_1");
     store_run_list_free(v, n);
-    ck_assert_int_eq(store_run_list(st, "wf", s1, 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", s1, 2, &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_run_list_free(v, n);
     /* new runs inserted between pages do not shift the next page */
-    ck_assert_int_eq(store_run_list(st, "wf", s3, 1, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", s3, 1, &v, &n), 0);
     insert_run("wf", "wr_4");
     ck_assert_str_eq(v[0].run_id, "wr_2");
     store_run_list_free(v, n);
-    ck_assert_int_eq(store_run_list(st, "wf", s2, 5, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "wf", s2, 5, &v, &n), 0);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(v[0].run_id, "wr_1");
     store_run_list_free(v, n);
-    ck_assert_int_eq(store_run_list(st, "nobody", 0, 5, &v, &n, &e), 0);
+    ck_assert_int_eq(store_run_list(store_read(st), "nobody", 0, 5, &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_run_list_free(v, n);
 }
 END_TEST
 
-static int finish_run(store_run_t *r, void *ctx, gerr_t *e)
+static int finish_run(store_tx_t *tx, store_run_t *r, void *ctx)
 {
     (void)ctx;
-    (void)e;
+    (void)tx;
     r->status = RUN_COMPLETED;
     r->completed_ms = 7000;
     r->stats[ST_TOTAL] = 3;
@@ -571,22 +553,22 @@ static int finish_run(store_run_t *r, void *ctx, gerr_t *e)
     return 0;
 }
 
-static int run_fail(store_run_t *r, void *ctx, gerr_t *e)
+static int run_fail(store_tx_t *tx, store_run_t *r, void *ctx)
 {
     (void)ctx;
+    (void)tx;
     r->status = RUN_STOPPED;
-    return gerr_set(e, GERR_ILLEGAL_STATE, "Run %s is not running", r->run_id);
+    return CALLER_REFUSED;
 }
 
 START_TEST(test_run_mutate)
 {
-    gerr_t e = {0};
     create_wf("wf");
     create_wf("other");
     int64_t seq = insert_run("wf", "wr_1");
-    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", finish_run, NULL, &e), 0);
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", finish_run, NULL), 0);
     store_run_t g = {0};
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_1", &g, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_1", &g), 0);
     ck_assert_int_eq(g.status, RUN_COMPLETED);
     ck_assert_int_eq(g.completed_ms, 7000);
     ck_assert_int_eq(g.started_ms, 5000);
@@ -597,26 +579,24 @@ START_TEST(test_run_mutate)
     ck_assert_int_eq(g.seq, seq);
     store_run_cleanup(&g);
 
-    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", run_fail, NULL, &e), -1);
-    ck_assert_str_eq(e.type, GERR_ILLEGAL_STATE);
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_1", &g, &e), 0);
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_1", run_fail, NULL), CALLER_REFUSED);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_1", &g), 0);
     ck_assert_int_eq(g.status, RUN_COMPLETED); /* rolled back */
     store_run_cleanup(&g);
 
-    ck_assert_int_eq(store_run_mutate(st, "other", "wr_1", finish_run, NULL, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_none", finish_run, NULL, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_mutate(st, "other", "wr_1", finish_run, NULL), STORE_NOTFOUND);
+    ck_assert_int_eq(store_run_mutate(st, "wf", "wr_none", finish_run, NULL), STORE_NOTFOUND);
 }
 END_TEST
 
 START_TEST(test_workflow_get_last_run)
 {
-    gerr_t e = {0};
     create_wf("wf");
     create_wf("other");
     store_workflow_t w = {0};
     store_run_t last;
     memset(&last, 0xff, sizeof last); /* get must clear it */
-    ck_assert_int_eq(store_workflow_get(st, "wf", &w, &last, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "wf", &w, &last), 0);
     ck_assert_str_eq(w.name, "wf");
     ck_assert_ptr_null(last.run_id);
     ck_assert_ptr_null(last.props);
@@ -627,9 +607,9 @@ START_TEST(test_workflow_get_last_run)
     store_run_t r2 = run("wf", "wr_2");
     r2.previous_run_id = (char *)"wr_1";
     r2.stats[ST_WAITING] = 2;
-    ck_assert_int_eq(store_run_insert(st, &r2, &e), 0);
+    ck_assert_int_eq(store_run_insert(store_read(st), &r2), 0);
     insert_run("other", "wr_later"); /* newer, but another workflow's */
-    ck_assert_int_eq(store_workflow_get(st, "wf", &w, &last, &e), 0);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "wf", &w, &last), 0);
     ck_assert_str_eq(w.name, "wf");
     ck_assert_str_eq(last.run_id, "wr_2");
     ck_assert_str_eq(last.workflow, "wf");
@@ -639,7 +619,7 @@ START_TEST(test_workflow_get_last_run)
     ck_assert_int_eq(last.started_ms, 5000);
     store_workflow_cleanup(&w);
     store_run_cleanup(&last);
-    ck_assert_int_eq(store_workflow_get(st, "missing", &w, &last, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_workflow_get(store_read(st), "missing", &w, &last), STORE_NOTFOUND);
 }
 END_TEST
 
@@ -647,12 +627,11 @@ END_TEST
 
 START_TEST(test_res_create_get_duplicate)
 {
-    gerr_t e = {0};
     store_res_t r = res("job", "etl", NULL, "{\"Command\":{\"Name\":\"glueetl\"}}");
     r.tags = (char *)"{\"t\":\"1\"}";
-    ck_assert_int_eq(store_res_create(st, &r, 0, &e), 0);
+    ck_assert_int_eq(store_res_create(st, &r, 0, NULL, NULL), 0);
     store_res_t g = {0};
-    ck_assert_int_eq(store_res_get(st, "job", "etl", &g, &e), 0);
+    ck_assert_int_eq(store_res_get(store_read(st), "job", "etl", &g), 0);
     ck_assert_str_eq(g.kind, "job");
     ck_assert_str_eq(g.name, "etl");
     ck_assert_ptr_null(g.workflow);
@@ -663,36 +642,31 @@ START_TEST(test_res_create_get_duplicate)
     store_res_cleanup(&g);
     store_res_cleanup(NULL);
 
-    ck_assert_int_eq(store_res_create(st, &r, 0, &e), -1);
-    ck_assert_str_eq(e.type, GERR_EXISTS);
-    ck_assert_ptr_nonnull(strstr(e.msg, "Job 'etl' already exists"));
+    ck_assert_int_eq(store_res_create(st, &r, 0, NULL, NULL), STORE_EXISTS);
     /* names are per kind */
     store_res_t c = res("crawler", "etl", NULL, "{}");
-    ck_assert_int_eq(store_res_create(st, &c, 0, &e), 0);
-    ck_assert_int_eq(store_res_get(st, "trigger", "etl", &g, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_res_get(st, "job", "nope", &g, &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_create(st, &c, 0, NULL, NULL), 0);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "etl", &g), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_get(store_read(st), "job", "nope", &g), STORE_NOTFOUND);
 }
 END_TEST
 
 START_TEST(test_res_limit)
 {
-    gerr_t e = {0};
     store_res_t a = res("trigger", "a", "wf", "{}"), b = res("trigger", "b", "wf", "{}");
     store_res_t j = res("job", "j", NULL, "{}");
-    ck_assert_int_eq(store_res_create(st, &a, 1, &e), 0);
-    ck_assert_int_eq(store_res_create(st, &j, 1, &e), 0); /* counted per kind */
-    ck_assert_int_eq(store_res_create(st, &b, 1, &e), -1);
-    ck_assert_str_eq(e.type, GERR_LIMIT);
-    ck_assert_ptr_nonnull(strstr(e.msg, "'b'"));
+    ck_assert_int_eq(store_res_create(st, &a, 1, NULL, NULL), 0);
+    ck_assert_int_eq(store_res_create(st, &j, 1, NULL, NULL), 0); /* counted per kind */
+    ck_assert_int_eq(store_res_create(st, &b, 1, NULL, NULL), STORE_LIMIT);
     store_res_t g = {0};
-    ck_assert_int_eq(store_res_get(st, "trigger", "b", &g, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_res_create(st, &b, 0, &e), 0);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "b", &g), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_create(st, &b, 0, NULL, NULL), 0);
 }
 END_TEST
 
-static int res_update(store_res_t *r, void *ctx, gerr_t *e)
+static int res_update(store_tx_t *tx, store_res_t *r, void *ctx)
 {
-    (void)e;
+    (void)tx;
     free(r->doc);
     r->doc = strdup((const char *)ctx);
     free(r->workflow);
@@ -701,45 +675,43 @@ static int res_update(store_res_t *r, void *ctx, gerr_t *e)
     return 0;
 }
 
-static int res_fail(store_res_t *r, void *ctx, gerr_t *e)
+static int res_fail(store_tx_t *tx, store_res_t *r, void *ctx)
 {
     (void)ctx;
+    (void)tx;
     free(r->doc);
     r->doc = strdup("{\"lost\":true}");
-    return gerr_set(e, GERR_INVALID_INPUT, "Trigger '%s' is bad", r->name);
+    return CALLER_REFUSED;
 }
 
 START_TEST(test_res_mutate_delete)
 {
-    gerr_t e = {0};
     create_res("trigger", "t1", "wf1");
-    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_update, (void *)"{\"v\":2}", &e), 0);
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_update, (void *)"{\"v\":2}"), 0);
     store_res_t g = {0};
-    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), 0);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "t1", &g), 0);
     ck_assert_str_eq(g.doc, "{\"v\":2}");
     ck_assert_str_eq(g.workflow, "wf2");
     ck_assert_int_eq(g.modified_ms, 3000);
     ck_assert_int_eq(g.created_ms, 2000);
     store_res_cleanup(&g);
 
-    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_fail, NULL, &e), -1);
-    ck_assert_str_eq(e.type, GERR_INVALID_INPUT);
-    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), 0);
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "t1", res_fail, NULL), CALLER_REFUSED);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "t1", &g), 0);
     ck_assert_str_eq(g.doc, "{\"v\":2}"); /* rolled back */
     store_res_cleanup(&g);
-    ck_assert_int_eq(store_res_mutate(st, "trigger", "none", res_update, (void *)"{}", &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_res_mutate(st, "job", "t1", res_update, (void *)"{}", &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_mutate(st, "trigger", "none", res_update, (void *)"{}"), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_mutate(st, "job", "t1", res_update, (void *)"{}"), STORE_NOTFOUND);
 
-    ck_assert_int_eq(store_res_delete(st, "job", "t1", &e), STORE_NOTFOUND); /* wrong kind */
-    ck_assert_int_eq(store_res_delete(st, "trigger", "t1", &e), 0);
-    ck_assert_int_eq(store_res_get(st, "trigger", "t1", &g, &e), STORE_NOTFOUND);
-    ck_assert_int_eq(store_res_delete(st, "trigger", "t1", &e), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_delete(st, "job", "t1"), STORE_NOTFOUND); /* wrong kind */
+    ck_assert_int_eq(store_res_delete(st, "trigger", "t1"), 0);
+    ck_assert_int_eq(store_res_get(store_read(st), "trigger", "t1", &g), STORE_NOTFOUND);
+    ck_assert_int_eq(store_res_delete(st, "trigger", "t1"), STORE_NOTFOUND);
 }
 END_TEST
 
 START_TEST(test_res_list_and_by_workflow)
 {
-    gerr_t e = {0};
     static const char *const names[] = {"t4", "t1", "t3", "t0", "t2"};
     for (int i = 0; i < 5; i++)
         create_res("trigger", names[i], (names[i][1] - '0') % 2 ? "wfA" : "wfB");
@@ -747,7 +719,7 @@ START_TEST(test_res_list_and_by_workflow)
     create_res("job", "j1", NULL);
     store_res_t *v;
     size_t n;
-    ck_assert_int_eq(store_res_list(st, "trigger", NULL, 0, &v, &n, &e), 0); /* 0 = all */
+    ck_assert_int_eq(store_res_list(store_read(st), "trigger", NULL, 0, &v, &n), 0); /* 0 = all */
     ck_assert_uint_eq(n, 5);
     for (size_t i = 0; i < n; i++) {
         char want[24];
@@ -756,42 +728,42 @@ START_TEST(test_res_list_and_by_workflow)
         ck_assert_str_eq(v[i].kind, "trigger");
     }
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_list(st, "trigger", NULL, 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "trigger", NULL, 2, &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[1].name, "t1");
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_list(st, "trigger", "t1", 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "trigger", "t1", 2, &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0].name, "t2");
     ck_assert_str_eq(v[1].name, "t3");
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_list(st, "trigger", "t3", 2, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "trigger", "t3", 2, &v, &n), 0);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(v[0].name, "t4");
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_list(st, "job", NULL, 0, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "job", NULL, 0, &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_list(st, "crawler", NULL, 0, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "crawler", NULL, 0, &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_res_list_free(v, n);
 
     /* t1 and t3 belong to wfA; t0, t2 and t4 to wfB; in name order */
-    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfA", &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_by_workflow(store_read(st), "trigger", "wfA", &v, &n), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0].name, "t1");
     ck_assert_str_eq(v[1].name, "t3");
     ck_assert_str_eq(v[0].workflow, "wfA");
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfB", &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_by_workflow(store_read(st), "trigger", "wfB", &v, &n), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(v[0].name, "t0");
     ck_assert_str_eq(v[2].name, "t4");
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_by_workflow(st, "trigger", "wfC", &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_by_workflow(store_read(st), "trigger", "wfC", &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_res_list_free(v, n);
-    ck_assert_int_eq(store_res_by_workflow(st, "job", "wfA", &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_by_workflow(store_read(st), "job", "wfA", &v, &n), 0);
     ck_assert_uint_eq(n, 0);
     store_res_list_free(v, n);
 }
@@ -800,7 +772,6 @@ END_TEST
 START_TEST(test_res_list_grows)
 {
     /* more rows than the initial array holds when listing everything */
-    gerr_t e = {0};
     char name[16];
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof name, "job%02d", i);
@@ -808,7 +779,7 @@ START_TEST(test_res_list_grows)
     }
     store_res_t *v;
     size_t n;
-    ck_assert_int_eq(store_res_list(st, "job", NULL, 0, &v, &n, &e), 0);
+    ck_assert_int_eq(store_res_list(store_read(st), "job", NULL, 0, &v, &n), 0);
     ck_assert_uint_eq(n, 40);
     ck_assert_str_eq(v[39].name, "job39");
     store_res_list_free(v, n);
@@ -827,9 +798,11 @@ struct adder {
     char last_error[sizeof(((gerr_t *)0)->msg)];
 };
 
-static int add_key(store_run_t *r, void *ctx, gerr_t *e)
+static int add_key(store_tx_t *tx, store_run_t *r, void *ctx)
 {
     struct adder *a = ctx;
+    gerr_t ge = {0}, *e = &ge;
+    (void)tx;
     char k[32];
     snprintf(k, sizeof k, "t%d_%03d", a->thread, a->i);
     json_t *add = json_pack("{s:s}", k, "v");
@@ -842,10 +815,10 @@ static void *adder_main(void *arg)
 {
     struct adder *a = arg;
     for (a->i = 0; a->i < NMUTATES; a->i++) {
-        gerr_t e = {0};
-        if (store_run_mutate(st, "wf", "wr_shared", add_key, a, &e) != 0) {
+        int rc = store_run_mutate(st, "wf", "wr_shared", add_key, a);
+        if (rc != 0) {
             a->failures++;
-            snprintf(a->last_error, sizeof a->last_error, "%s", e.msg);
+            snprintf(a->last_error, sizeof a->last_error, "%s", store_status_name(rc));
         }
     }
     return NULL;
@@ -853,7 +826,6 @@ static void *adder_main(void *arg)
 
 START_TEST(test_concurrent_mutates_lose_nothing)
 {
-    gerr_t e = {0};
     create_wf("wf");
     insert_run("wf", "wr_shared");
     pthread_t th[NTHREADS];
@@ -868,7 +840,7 @@ START_TEST(test_concurrent_mutates_lose_nothing)
     for (int t = 0; t < NTHREADS; t++)
         ck_assert_msg(a[t].failures == 0, "thread %d: %d failures, last: %s", t, a[t].failures, a[t].last_error);
     store_run_t r = {0};
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_shared", &r, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_shared", &r), 0);
     json_t *m = codec_map_decode(r.props);
     ck_assert_uint_eq(json_object_size(m), NTHREADS * NMUTATES);
     char k[32];
@@ -882,41 +854,48 @@ START_TEST(test_concurrent_mutates_lose_nothing)
 }
 END_TEST
 
-/* The run counters kept incrementally by node_add/node_set agree with a full recount after any walk. */
-START_TEST(test_run_stats_incremental_match_recount)
+/* In one transaction: twelve nodes, then 300 random state changes; *active gets the active count. */
+static int walk_nodes(store_tx_t *tx, void *ctx)
 {
-    gerr_t e = {0};
-    create_wf("wf");
-    store_run_t r = run("wf", "wr_stats");
-    ck_assert_int_eq(store_run_insert(st, &r, &e), 0);
-    ck_assert_int_eq(store_tx_begin(st, &e), 0);
     char name[16];
     for (int i = 0; i < 12; i++) {
         snprintf(name, sizeof name, "j%d", i);
-        ck_assert_int_eq(store_run_node_add(st, "wr_stats", "JOB", name, i % 3 == 0 ? JR_SUCCEEDED : -1, NULL, &e), 0);
+        ck_assert_int_eq(store_run_node_add(tx, "wr_stats", "JOB", name, i % 3 == 0 ? JR_SUCCEEDED : -1, NULL), 0);
     }
     /* a node named twice counts once */
-    ck_assert_int_eq(store_run_node_add(st, "wr_stats", "JOB", "j1", -1, NULL, &e), 0);
+    ck_assert_int_eq(store_run_node_add(tx, "wr_stats", "JOB", "j1", -1, NULL), 0);
     unsigned seed = 7;
     for (int step = 0; step < 300; step++) {
         seed = seed * 1103515245u + 12345u;
         snprintf(name, sizeof name, "j%u", (seed >> 8) % 12);
         int state = (int)((seed >> 16) % (JR_EXPIRED + 2)) - 1; /* -1 .. JR_EXPIRED */
-        ck_assert_int_eq(store_run_node_set(st, "wr_stats", "JOB", name, state, NULL, &e), 0);
+        ck_assert_int_eq(store_run_node_set(tx, "wr_stats", "JOB", name, state, NULL), 0);
     }
     /* a node outside the run's graph changes nothing */
-    ck_assert_int_eq(store_run_node_set(st, "wr_stats", "JOB", "nope", JR_FAILED, NULL, &e), 0);
+    ck_assert_int_eq(store_run_node_set(tx, "wr_stats", "JOB", "nope", JR_FAILED, NULL), 0);
+    return store_run_refresh_stats(tx, "wr_stats", ctx);
+}
+
+static int recount(store_tx_t *tx, void *ctx)
+{
+    (void)ctx;
+    return store_run_recount_stats(tx, "wr_stats");
+}
+
+/* The run counters kept incrementally by node_add/node_set agree with a full recount after any walk. */
+START_TEST(test_run_stats_incremental_match_recount)
+{
+    create_wf("wf");
+    store_run_t r = run("wf", "wr_stats");
+    ck_assert_int_eq(store_run_insert(store_read(st), &r), 0);
     int64_t active = -1;
-    ck_assert_int_eq(store_run_refresh_stats(st, "wr_stats", &active, &e), 0);
-    ck_assert_int_eq(store_tx_commit(st, &e), 0);
+    ck_assert_int_eq(store_tx_run(st, 0, walk_nodes, &active), 0);
     store_run_t inc = {0}, full = {0};
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_stats", &inc, &e), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_stats", &inc), 0);
     ck_assert_int_eq(inc.stats[ST_TOTAL], 12);
     ck_assert_int_eq(active, inc.stats[ST_RUNNING] + inc.stats[ST_WAITING]);
-    ck_assert_int_eq(store_tx_begin(st, &e), 0);
-    ck_assert_int_eq(store_run_recount_stats(st, "wr_stats", &e), 0);
-    ck_assert_int_eq(store_tx_commit(st, &e), 0);
-    ck_assert_int_eq(store_run_get(st, "wf", "wr_stats", &full, &e), 0);
+    ck_assert_int_eq(store_tx_run(st, 0, recount, NULL), 0);
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_stats", &full), 0);
     for (int i = 0; i < STORE_RUN_NSTATS; i++)
         ck_assert_msg(inc.stats[i] == full.stats[i], "counter %d: incremental %lld, recount %lld", i,
                       (long long)inc.stats[i], (long long)full.stats[i]);

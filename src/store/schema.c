@@ -1,0 +1,44 @@
+/* The schema, as migrations: entry i brings a database from version i to i+1. Never edit a released entry;
+ * add one. Written in SQLite's DDL; postgres.c rewrites the types it spells differently (see db.h). */
+#include "store/db.h"
+
+const char *const db_migrations[] = {
+    /* 0 -> 1: workflows, runs, generic definitions */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE workflows ("
+    "  name TEXT PRIMARY KEY, description TEXT, default_props TEXT, tags TEXT,"
+    "  max_runs INTEGER, created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE workflow_runs ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, workflow TEXT NOT NULL,"
+    "  previous_run_id TEXT, status INTEGER NOT NULL, error_message TEXT, props TEXT,"
+    "  started_ms INTEGER, completed_ms INTEGER, batch_size INTEGER, batch_window INTEGER,"
+    "  st_total INTEGER NOT NULL DEFAULT 0, st_timeout INTEGER NOT NULL DEFAULT 0,"
+    "  st_failed INTEGER NOT NULL DEFAULT 0, st_stopped INTEGER NOT NULL DEFAULT 0,"
+    "  st_succeeded INTEGER NOT NULL DEFAULT 0, st_running INTEGER NOT NULL DEFAULT 0,"
+    "  st_errored INTEGER NOT NULL DEFAULT 0, st_waiting INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX workflow_runs_by_workflow ON workflow_runs(workflow, seq);"
+    "CREATE TABLE resources ("
+    "  kind TEXT NOT NULL, name TEXT NOT NULL, workflow TEXT, doc TEXT NOT NULL, tags TEXT,"
+    "  created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;"
+    "CREATE INDEX resources_by_workflow ON resources(kind, workflow) WHERE workflow IS NOT NULL;",
+    /* 1 -> 2: the engine's state: action runs, frozen run graphs, node states, watchers */
+    "CREATE INDEX workflow_runs_active ON workflow_runs(workflow) WHERE status IN (0, 2);"
+    "CREATE TABLE job_runs ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, job TEXT NOT NULL,"
+    "  attempt INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL, previous_run_id TEXT, trigger_name TEXT,"
+    "  workflow TEXT, workflow_run_id TEXT, started_ms INTEGER, modified_ms INTEGER, completed_ms INTEGER,"
+    "  timeout_min INTEGER, pid INTEGER, error_message TEXT, arguments TEXT, detail TEXT);"
+    "CREATE INDEX job_runs_by_job ON job_runs(kind, job, seq);"
+    "CREATE INDEX job_runs_by_run ON job_runs(workflow_run_id, seq) WHERE workflow_run_id IS NOT NULL;"
+    "CREATE INDEX job_runs_active ON job_runs(kind, job) WHERE state < 4;"
+    "CREATE TABLE run_triggers (run_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  fired INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE run_nodes (run_id TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, state INTEGER,"
+    "  source_run_id TEXT, PRIMARY KEY (run_id, type, name)) WITHOUT ROWID;"
+    "CREATE TABLE run_watch (run_id TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,"
+    "  trigger_name TEXT NOT NULL, PRIMARY KEY (run_id, type, name, trigger_name)) WITHOUT ROWID;",
+    /* 2 -> 3: recovery and the engine list the active action runs in order without reading the others */
+    "CREATE INDEX job_runs_active_by_seq ON job_runs(seq) WHERE state < 4;",
+};
+
+const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
-      check wrk sqlite3 curl)
+      libpq-dev check wrk sqlite3 curl)
+# the test suites also run every API and engine test against a throwaway PostgreSQL server
+[ "${1:-}" = --test ] && pkgs+=(postgresql)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

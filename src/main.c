@@ -24,6 +24,8 @@ static void usage(FILE *f)
                "\n"
                "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
                "  --data DIR             data directory, created with mode 0700 (default ./var)\n"
+               "  --store STORE          where state is kept: postgresql://... (any libpq URI; several glued nodes\n"
+               "                         may share one) or sqlite:PATH (default sqlite:DATA/glued.db)\n"
                "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
                "  --account ID           account id in ARNs (default 123456789012)\n"
                "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
@@ -121,29 +123,38 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "logs") == 0)
         return cmd_logs(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
-    const char *s3_root = NULL, *python = "python3";
+    const char *s3_root = NULL, *python = "python3", *store_target = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 60000;
-    enum { O_LISTEN = 1, O_DATA, O_REGION, O_ACCOUNT, O_MAXWF, O_THREADS, O_LOG, O_HELP, O_VERSION, O_S3, O_PY, O_MIN };
+    enum {
+        O_LISTEN = 1,
+        O_DATA,
+        O_REGION,
+        O_ACCOUNT,
+        O_MAXWF,
+        O_THREADS,
+        O_LOG,
+        O_HELP,
+        O_VERSION,
+        O_S3,
+        O_PY,
+        O_MIN,
+        O_STORE
+    };
     static const struct option longopts[] = {
-        {"listen", required_argument, 0, O_LISTEN},
-        {"data", required_argument, 0, O_DATA},
-        {"region", required_argument, 0, O_REGION},
-        {"account", required_argument, 0, O_ACCOUNT},
-        {"max-workflows", required_argument, 0, O_MAXWF},
-        {"threads", required_argument, 0, O_THREADS},
-        {"log-level", required_argument, 0, O_LOG},
-        {"help", no_argument, 0, O_HELP},
-        {"version", no_argument, 0, O_VERSION},
-        {"s3-root", required_argument, 0, O_S3},
-        {"python", required_argument, 0, O_PY},
-        {"job-minute-ms", required_argument, 0, O_MIN},
-        {0, 0, 0, 0},
+        {"listen", required_argument, 0, O_LISTEN},       {"data", required_argument, 0, O_DATA},
+        {"region", required_argument, 0, O_REGION},       {"account", required_argument, 0, O_ACCOUNT},
+        {"max-workflows", required_argument, 0, O_MAXWF}, {"threads", required_argument, 0, O_THREADS},
+        {"log-level", required_argument, 0, O_LOG},       {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},           {"s3-root", required_argument, 0, O_S3},
+        {"python", required_argument, 0, O_PY},           {"job-minute-ms", required_argument, 0, O_MIN},
+        {"store", required_argument, 0, O_STORE},         {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_LISTEN: listen = optarg; break;
         case O_DATA: data = optarg; break;
+        case O_STORE: store_target = optarg; break;
         case O_REGION: region = optarg; break;
         case O_ACCOUNT: account = optarg; break;
         case O_MAXWF:
@@ -209,7 +220,16 @@ int main(int argc, char **argv)
     gerr_t e = {0};
     store_t *store = NULL;
     char serr[512];
-    if (store_open(data, NULL, &store, serr, sizeof serr) < 0) {
+    if (store_target && strncmp(store_target, "sqlite:", 7) != 0 && strncmp(store_target, "postgresql://", 13) != 0 &&
+        strncmp(store_target, "postgres://", 11) != 0) {
+        fprintf(stderr, "glued: --store needs postgresql://... or sqlite:PATH (got '%s')\n", store_target);
+        return 2;
+    }
+    if (util_mkdirs(data) < 0) {
+        fprintf(stderr, "glued: cannot use the data directory %s: %s\n", data, strerror(errno));
+        return 1;
+    }
+    if (store_open(store_target ? store_target : data, NULL, &store, serr, sizeof serr) < 0) {
         fprintf(stderr, "glued: %s\n", serr);
         return 1;
     }
@@ -260,8 +280,8 @@ int main(int argc, char **argv)
     snprintf(hostpart, sizeof hostpart, shown, host);
     printf("glued listening on http://%s:%d\n", hostpart, bound);
     fflush(stdout);
-    log_info("glued %s serving %s:%d, data in %s (schema v%d)", GLUED_VERSION, host, bound, data,
-             store_schema_version(store));
+    log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d)", GLUED_VERSION, host, bound, data,
+             store_backend_name(store), store_schema_version(store));
 
     int sig = 0;
     sigwait(&sigs, &sig);

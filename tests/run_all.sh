@@ -45,18 +45,33 @@ for f in build/fuzz/fuzz_*; do
   fi
 done
 
-# Python API tests (boto3, AWS CLI, raw HTTP) against the real binary.
-if [ -d tests/api ] && ls tests/api/test_*.py >/dev/null 2>&1; then
-  python3 -m unittest discover -s tests/api -t . -p 'test_*.py' >"$logs/api.log" 2>&1
-  rc=$?
-  n=$(grep -oE '^Ran [0-9]+ test' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
-  f=$(grep -oE 'failures=[0-9]+' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); f=${f:-0}
-  er=$(grep -oE 'errors=[0-9]+' "$logs/api.log" | grep -oE '[0-9]+' | tail -1); er=${er:-0}
+# Python API tests (boto3, AWS CLI, raw HTTP) against the real binary: once on the embedded SQLite store, once
+# on a throwaway PostgreSQL server (tests/pg.sh), each glued of the suite in a database of its own.
+api_suite() { # name, log, extra environment...
+  local name=$1 log=$2; shift 2
+  env "$@" python3 -m unittest discover -s tests/api -t . -p 'test_*.py' >"$log" 2>&1
+  local rc=$?
+  local n f er bad
+  n=$(grep -oE '^Ran [0-9]+ test' "$log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
+  f=$(grep -oE 'failures=[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1); f=${f:-0}
+  er=$(grep -oE 'errors=[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1); er=${er:-0}
   bad=$((f + er)); [ $rc -ne 0 ] && [ $bad -eq 0 ] && bad=1
   [ "$n" -eq 0 ] && bad=1
   pass=$((pass + n - (bad > n ? n : bad))); fail=$((fail + bad))
-  note "api (python)" "$((n - (bad > n ? n : bad)))/$n passed"
-  [ $bad -gt 0 ] && grep -E '^(FAIL|ERROR):|Error|assert' "$logs/api.log" | head -40
+  note "$name" "$((n - (bad > n ? n : bad)))/$n passed"
+  [ $bad -gt 0 ] && grep -E '^(FAIL|ERROR):|Error|assert' "$log" | head -40
+}
+if [ -d tests/api ] && ls tests/api/test_*.py >/dev/null 2>&1; then
+  api_suite "api (python, sqlite)" "$logs/api.log"
+  pgdir=/tmp/glued-test-pg-$$
+  trap 'bash tests/pg.sh stop "$pgdir"' EXIT
+  if pgurl=$(bash tests/pg.sh start "$pgdir" 2>"$logs/pg-start.log"); then
+    api_suite "api (python, postgresql)" "$logs/api-pg.log" GLUED_TEST_PG="$pgurl"
+    cp "$pgdir/server.log" "$logs/postgresql.log" 2>/dev/null
+  else
+    fail=$((fail + 1)); note "api (python, postgresql)" "FAILED: no PostgreSQL server"; cat "$logs/pg-start.log"
+  fi
+  bash tests/pg.sh stop "$pgdir"; trap - EXIT
 fi
 
 # JS SDK tests.

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -465,34 +464,16 @@ static int migrate_tx(store_tx_t *tx, void *ctx)
     return 0;
 }
 
-/* mkdir -p of the directory part of path, each new directory with mode 0700. */
+/* mkdir -p of the directory part of path. */
 static int make_parent_dirs(const char *file)
 {
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", file) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
         return 0;
     *slash = '\0';
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return -1;
-    struct stat sb;
-    if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return access(path, R_OK | W_OK | X_OK);
+    return util_mkdirs(dir);
 }
 
 int store_open(const char *target, const store_opts_t *opts, store_t **out, char *err, size_t errlen)
@@ -503,13 +484,8 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
     char path[4096];
     const char *name = path;
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
-#ifdef GLUED_WITH_POSTGRES
         be = &db_postgres;
         name = target;
-#else
-        snprintf(err, errlen, "this glued was built without PostgreSQL support (libpq)");
-        return -1;
-#endif
     } else {
         if (strncmp(target, "sqlite:", 7) == 0)
             snprintf(path, sizeof path, "%s", target + 7);

@@ -63,9 +63,7 @@ typedef struct db_backend {
 } db_backend_t;
 
 extern const db_backend_t db_sqlite;
-#ifdef GLUED_WITH_POSTGRES
 extern const db_backend_t db_postgres;
-#endif
 
 /* A query, written once next to the code that runs it: DB_SQL(q_name, "SELECT ..."). Its id (the slot in
  * each connection's statement cache) is assigned on first use. */

@@ -1,12 +1,15 @@
 /* Clock, randomness, ids, base64url and the log: the leaf helpers every other module uses. */
 #include "util/util.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t util_now_ms(void)
 {
@@ -249,4 +252,31 @@ void util_log(int level, const char *fmt, ...)
     size_t len = strlen(line);
     line[len++] = '\n';
     fwrite(line, 1, len, stderr);
+}
+
+int util_mkdirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return -1;
+    struct stat sb;
+    if (stat(path, &sb) < 0)
+        return -1;
+    if (!S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return access(path, R_OK | W_OK | X_OK);
 }

@@ -30,6 +30,10 @@ long util_b64url_decode(uint8_t *out, size_t cap, const char *in, size_t n);
  * are cut by snprintf and %.Ns, which know bytes, not characters). */
 void util_utf8_repair(char *s);
 
+/* mkdir -p: creates dir and its missing parents, each with mode 0700; 0, or -1 with errno set (ENOTDIR when dir
+ * exists but is not a directory, EACCES when it is not writable). */
+int util_mkdirs(const char *dir);
+
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void util_log_level(int level);
 void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,6 +5,10 @@ AddressSanitizer build). Each Glued owns a fresh temporary directory holding the
 server's captured stdout/stderr; stopping the server fails the test if stderr holds a sanitizer report.
 
 ServerTestCase starts one server per TestCase class; tests make unique names with self.uname().
+
+With GLUED_TEST_PG set to the libpq URI of a PostgreSQL server's maintenance database (tests/run_all.sh starts
+a throwaway one), every Glued keeps its state in a fresh database of that server (`--store`), dropped at
+cleanup; tests of SQLite's own files are skipped with `sqlite_only`.
 """
 
 import http.client
@@ -36,6 +40,26 @@ START_TIMEOUT = float(os.environ.get("GLUED_START_TIMEOUT", "20"))
 STOP_TIMEOUT = float(os.environ.get("GLUED_STOP_TIMEOUT", "20"))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+PG_BASE = os.environ.get("GLUED_TEST_PG") or None
+
+
+def sqlite_only(fn_or_cls):
+    """Skips a test (or a TestCase) that checks SQLite's own files when the suite runs on PostgreSQL."""
+    return unittest.skipIf(PG_BASE, "checks the SQLite database file itself")(fn_or_cls)
+
+
+def psql(url, sql, timeout=30):
+    """Runs SQL with psql against url; returns its stdout (unaligned, tuples only)."""
+    p = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], capture_output=True,
+                       text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        raise AssertionError(f"psql failed ({p.returncode}): {p.stderr.strip()}\nSQL: {sql[:500]}")
+    return p.stdout
+
+
+def pg_url(db):
+    """The URI of database db on the test server."""
+    return PG_BASE.rsplit("/", 1)[0] + "/" + db
 
 
 def glued_bin():
@@ -96,7 +120,7 @@ class Response:
 
 
 class Glued:
-    def __init__(self, extra_args=(), base_dir=None, data_dir=None):
+    def __init__(self, extra_args=(), base_dir=None, data_dir=None, store=None):
         self.base = base_dir or tempfile.mkdtemp(prefix="glued-api-")
         self.data_dir = data_dir or os.path.join(self.base, "data")
         self.extra_args = list(extra_args)
@@ -108,6 +132,14 @@ class Glued:
         self._stderr_checked = 0
         self._session = None
         self._client = None
+        # where state is kept: the caller's choice, else a fresh PostgreSQL database in PG mode, else SQLite in
+        # the data dir
+        self.store = store
+        self._own_db = None
+        if store is None and PG_BASE and not any(a.startswith("--store") for a in self.extra_args):
+            self._own_db = "g_" + secrets.token_hex(8)
+            psql(PG_BASE, f"CREATE DATABASE {self._own_db}")
+            self.store = pg_url(self._own_db)
 
     # ---- life cycle ---------------------------------------------------------------------------
     def start(self, port=0):
@@ -118,6 +150,8 @@ class Glued:
         out = open(self.stdout_path, "ab")
         err = open(self.stderr_path, "ab")
         args = [glued_bin(), "--listen", f"127.0.0.1:{port}", "--data", self.data_dir] + self.extra_args
+        if self.store:
+            args += ["--store", self.store]
         try:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                          env=server_env())
@@ -185,6 +219,9 @@ class Glued:
                 self.kill9()
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
+            if self._own_db:
+                psql(PG_BASE, f"DROP DATABASE IF EXISTS {self._own_db} WITH (FORCE)")
+                self._own_db = None
 
     def stderr_text(self):
         try:
@@ -263,7 +300,8 @@ class Glued:
 
     @property
     def db_path(self):
-        return os.path.join(self.data_dir, "glued.db")
+        """Where the state is: the SQLite file, or the PostgreSQL URI."""
+        return self.store or os.path.join(self.data_dir, "glued.db")
 
 
 _SESSIONS = {}
@@ -311,30 +349,43 @@ def new_run_id():
     return "wr_" + secrets.token_hex(32)
 
 
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
 def seed_runs(db_path, runs):
     """Insert runs (dicts with workflow, and optionally run_id, status, props, started_ms, ...)
-    into a stopped server's database. Returns the run ids in insertion order."""
-    ids = []
-    con = sqlite3.connect(db_path, timeout=10)
-    try:
-        with con:
-            for r in runs:
-                rid = r.get("run_id") or new_run_id()
-                ids.append(rid)
-                st = r.get("stats", {})
-                props = r.get("props", {})
-                con.execute(
-                    "INSERT INTO workflow_runs (run_id, workflow, previous_run_id, status, error_message, props,"
-                    " started_ms, completed_ms, batch_size, batch_window, st_total, st_timeout, st_failed,"
-                    " st_stopped, st_succeeded, st_running, st_errored, st_waiting)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (rid, r["workflow"], r.get("previous_run_id"), STATUS_CODES[r.get("status", "COMPLETED")],
+    into a stopped server's database (a SQLite file, or a PostgreSQL URI). Returns the run ids in order."""
+    ids, rows = [], []
+    for r in runs:
+        rid = r.get("run_id") or new_run_id()
+        ids.append(rid)
+        st = r.get("stats", {})
+        props = r.get("props", {})
+        rows.append((rid, r["workflow"], r.get("previous_run_id"), STATUS_CODES[r.get("status", "COMPLETED")],
                      r.get("error_message"), None if props is None else json.dumps(props),
                      r.get("started_ms", int(time.time() * 1000)), r.get("completed_ms"),
                      r.get("batch_size"), r.get("batch_window"),
                      st.get("TotalActions", 0), st.get("TimeoutActions", 0), st.get("FailedActions", 0),
                      st.get("StoppedActions", 0), st.get("SucceededActions", 0), st.get("RunningActions", 0),
                      st.get("ErroredActions", 0), st.get("WaitingActions", 0)))
+    cols = ("INSERT INTO workflow_runs (run_id, workflow, previous_run_id, status, error_message, props,"
+            " started_ms, completed_ms, batch_size, batch_window, st_total, st_timeout, st_failed,"
+            " st_stopped, st_succeeded, st_running, st_errored, st_waiting)")
+    if db_path.startswith("postgres"):
+        # one statement per row keeps the insertion order (seq) the order given
+        psql(db_path, "BEGIN;" + "".join(f"{cols} VALUES ({', '.join(map(_sql_literal, row))});" for row in rows)
+             + "COMMIT;")
+        return ids
+    con = sqlite3.connect(db_path, timeout=10)
+    try:
+        with con:
+            for row in rows:
+                con.execute(cols + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
     finally:
         con.close()
     return ids

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (Glued, GlueAssertions, ServerTestCase, arn, run_binary,  # noqa: E402
+from harness import (Glued, GlueAssertions, ServerTestCase, arn, run_binary, sqlite_only,  # noqa: E402
                      sanitizer_report, seed_runs)
 
 
@@ -116,6 +116,7 @@ class CommandLineTest(unittest.TestCase, GlueAssertions):
         self.assertNotIn("glued listening on", p.stdout)
         self.assertTrue(p.stderr.strip())
 
+    @sqlite_only
     def test_data_dir_created_0700_with_wal_database(self):
         g = Glued()
         try:

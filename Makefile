@@ -9,7 +9,10 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -MMD -MP $(shell 
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS     := $(wildcard src/*.c src/*/*.c)
+# The console's HTML, CSS and JS are compiled in from a generated table (scripts/embed_assets.sh).
+CONSOLE_FILES := $(sort $(wildcard src/server/console/*))
+GEN_ASSETS    := build/gen/console_assets.c
+SRCS     := $(wildcard src/*.c src/*/*.c) $(GEN_ASSETS)
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 UNITSRCS := $(wildcard tests/unit/test_*.c)
 
@@ -26,6 +29,10 @@ all: build/glued
 
 build/glued: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(GEN_ASSETS): scripts/embed_assets.sh $(CONSOLE_FILES)
+	@mkdir -p $(dir $@)
+	sh scripts/embed_assets.sh $@ $(CONSOLE_FILES)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,7 +77,7 @@ bench: deps build/glued
 	@bash bench/run_all.sh
 
 format:
-	clang-format -i $(filter-out src/model/shapes.c,$(SRCS)) $(wildcard src/*/*.h)
+	clang-format -i $(filter-out src/model/shapes.c $(GEN_ASSETS),$(SRCS)) $(wildcard src/*/*.h)
 
 clean:
 	rm -rf build

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "engine/engine.h"
+#include "server/console.h"
 #include "server/http.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -270,9 +271,19 @@ int main(int argc, char **argv)
         return 1;
     }
     api.engine = engine;
+    console_opts_t co = {.api = &api, .data_dir = data};
+    console_t *console = console_new(&co);
+    if (!console) {
+        fprintf(stderr, "glued: out of memory starting the console\n");
+        engine_stop(engine);
+        store_close(store);
+        return 1;
+    }
+    ho.console = console;
     ho.port = bound;
     if (http_start(&api, &ho, fd, &http, err, sizeof err) < 0) {
         fprintf(stderr, "glued: %s\n", err);
+        console_free(console);
         engine_stop(engine);
         store_close(store);
         return 1;
@@ -280,13 +291,14 @@ int main(int argc, char **argv)
     snprintf(hostpart, sizeof hostpart, shown, host);
     printf("glued listening on http://%s:%d\n", hostpart, bound);
     fflush(stdout);
-    log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d)", GLUED_VERSION, host, bound, data,
-             store_backend_name(store), store_schema_version(store));
+    log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d); web console at http://%s:%d/console/",
+             GLUED_VERSION, host, bound, data, store_backend_name(store), store_schema_version(store), hostpart, bound);
 
     int sig = 0;
     sigwait(&sigs, &sig);
     log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(http);
+    console_free(console);
     engine_stop(engine);
     store_close(store);
     log_info("stopped cleanly");

@@ -57,6 +57,11 @@ static const api_op_t ops[] = {
     {"UpdateWorkflow", api_update_workflow},
 };
 
+/* Reads for the web console that the Glue API lacks; never reachable through X-Amz-Target. */
+static const api_op_t internal_ops[] = {
+    {"ListWorkflowSummaries", api_list_workflow_summaries},
+};
+
 static int cmp_op(const void *key, const void *elem)
 {
     return strcmp(key, ((const api_op_t *)elem)->name);
@@ -160,6 +165,11 @@ int api_res_create(api_req_t *rq, const char *label, const store_res_t *r, int64
     char what[64];
     snprintf(what, sizeof what, "creating a %s", r->kind);
     return settle(rc, e, what) == 0 ? 0 : -1;
+}
+
+const api_op_t *api_find_internal(const char *name)
+{
+    return bsearch(name, internal_ops, sizeof internal_ops / sizeof internal_ops[0], sizeof internal_ops[0], cmp_op);
 }
 
 int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_page_t *p, gerr_t *e)

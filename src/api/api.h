@@ -48,6 +48,8 @@ typedef struct api_op {
 
 /* The operation named by X-Amz-Target's suffix, or NULL. */
 const api_op_t *api_find(const char *name);
+/* A read the web console needs and the Glue API lacks (overview.c), or NULL. Not served on POST /. */
+const api_op_t *api_find_internal(const char *name);
 
 /* Handlers (workflows.c, runs.c, tags.c, ...) */
 int api_create_workflow(api_req_t *, json_t *, json_t **, gerr_t *);
@@ -95,6 +97,9 @@ int api_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_list_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_batch_get_crawlers(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_delete_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
+/* ListWorkflowSummaries (console only): {NameContains?, MaxResults 1..100, NextToken?} ->
+ * {Workflows: [{Name, Description?, LastRun?}], NextToken?}; LastRun without its properties. */
+int api_list_workflow_summaries(api_req_t *, json_t *, json_t **, gerr_t *);
 
 /* Writes that take their own transaction, with the request's handlers as callbacks (rq->tx is set while they
  * run). Each returns 0, STORE_NOTFOUND (e not set: the caller words it), or -1 with e set; a callback fails by

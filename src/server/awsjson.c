@@ -47,39 +47,27 @@ static void set_error(awsjson_resp_t *out, const gerr_t *e)
     json_decref(b);
 }
 
-void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
+/* Parses and bounds the body, then calls op's handler; fills out with the answer or the error. */
+static void dispatch(api_t *api, const api_op_t *op, const char *body, size_t len, bool too_large,
+                     const char *region, awsjson_resp_t *out)
 {
-    memset(out, 0, sizeof *out);
-    util_uuid(out->request_id);
     gerr_t e = {0};
     json_t *in = NULL, *res = NULL;
-    const char *prefix = "AWSGlue.";
-    if (!rq->target) {
-        gerr_set(&e, GERR_UNKNOWN_OP, "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation>");
-        goto fail;
-    }
-    const api_op_t *op =
-        strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix)) : NULL;
-    if (!op) {
-        gerr_set(&e, GERR_UNKNOWN_OP, "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation>",
-                 rq->target);
-        goto fail;
-    }
     out->op = op->name;
-    if (rq->too_large) {
+    if (too_large) {
         gerr_set(&e, GERR_INVALID_INPUT, "Request body exceeds the limit of %u bytes", AWSJSON_MAX_BODY);
         goto fail;
     }
-    if (rq->len == 0) {
+    if (len == 0) {
         gerr_set(&e, GERR_SERIALIZATION, "Request body is empty; send a JSON object (at least {})");
         goto fail;
     }
-    if (!depth_ok(rq->body, rq->len)) {
+    if (!depth_ok(body, len)) {
         gerr_set(&e, GERR_SERIALIZATION, "Request body nests deeper than %d levels", AWSJSON_MAX_DEPTH);
         goto fail;
     }
     json_error_t je;
-    in = json_loadb(rq->body, rq->len, JSON_DECODE_ANY, &je);
+    in = json_loadb(body, len, JSON_DECODE_ANY, &je);
     if (!in) {
         if (strstr(je.text, "NUL") || strstr(je.text, "\\u0000"))
             gerr_set(&e, GERR_SERIALIZATION,
@@ -95,12 +83,7 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
         gerr_set(&e, GERR_SERIALIZATION, "Request body must be a JSON object, got %s", val_type_name(in));
         goto fail;
     }
-    char region[64];
-    api_req_t req = {
-        .api = api,
-        .region = sigv4_scope_region(rq->authorization, region, sizeof region) == 0 ? region : api->cfg.region,
-        .now_ms = util_now_ms(),
-    };
+    api_req_t req = {.api = api, .region = region, .now_ms = util_now_ms()};
     if (op->fn(&req, in, &res, &e) < 0) {
         if (!e.type)
             gerr_set(&e, GERR_INTERNAL, "%s failed without saying why", op->name);
@@ -118,6 +101,47 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
     return;
 fail:
     json_decref(in);
+    set_error(out, &e);
+}
+
+void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
+{
+    memset(out, 0, sizeof *out);
+    util_uuid(out->request_id);
+    gerr_t e = {0};
+    const char *prefix = "AWSGlue.";
+    if (!rq->target) {
+        gerr_set(&e, GERR_UNKNOWN_OP, "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation>");
+        set_error(out, &e);
+        return;
+    }
+    const api_op_t *op =
+        strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix)) : NULL;
+    if (!op) {
+        gerr_set(&e, GERR_UNKNOWN_OP, "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation>",
+                 rq->target);
+        set_error(out, &e);
+        return;
+    }
+    char region[64];
+    dispatch(api, op, rq->body, rq->len, rq->too_large,
+             sigv4_scope_region(rq->authorization, region, sizeof region) == 0 ? region : api->cfg.region, out);
+}
+
+void awsjson_call(api_t *api, const api_op_t *op, const char *body, size_t len, bool too_large, awsjson_resp_t *out)
+{
+    memset(out, 0, sizeof *out);
+    util_uuid(out->request_id);
+    dispatch(api, op, body, len, too_large, api->cfg.region, out);
+}
+
+void awsjson_error(const char *type, int status, const char *msg, awsjson_resp_t *out)
+{
+    memset(out, 0, sizeof *out);
+    util_uuid(out->request_id);
+    gerr_t e = {0};
+    gerr_set(&e, type, "%s", msg);
+    e.status = status;
     set_error(out, &e);
 }
 

@@ -29,6 +29,11 @@ typedef struct awsjson_resp {
 } awsjson_resp_t;
 
 void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out);
+/* Calls op directly, as the console does: the same parsing, bounds, handler and error words as
+ * awsjson_handle, with the configured region. */
+void awsjson_call(api_t *api, const api_op_t *op, const char *body, size_t len, bool too_large, awsjson_resp_t *out);
+/* An error answer in the protocol's shape ({"__type", "Message"}) with the given HTTP status. */
+void awsjson_error(const char *type, int status, const char *msg, awsjson_resp_t *out);
 void awsjson_resp_cleanup(awsjson_resp_t *r);
 
 #endif

@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "server/awsjson.h"
+#include "server/console.h"
 #include "util/util.h"
 
 struct http_server {
     struct MHD_Daemon *d;
     api_t *api;
+    console_t *console; /* NULL: no console */
     int fd;
 };
 
@@ -76,6 +78,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0) {
             q->too_large = 1;
+            if (s->console && console_owns(c, url, method))
+                return console_answer(s->console, c, url, method, NULL, 0, true);
             return answer_api(s, c, q);
         }
         return MHD_YES;
@@ -103,11 +107,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(method, "POST") == 0 && strcmp(url, "/") == 0)
         return answer_api(s, c, q);
+    if (s->console && console_owns(c, url, method))
+        return console_answer(s->console, c, url, method, q->body, q->len, q->too_large);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0)
         return send_text(c, 200, "text/plain", "ok\n");
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0)
         return send_text(c, 200, "text/plain",
-                         "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n");
+                         "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n"
+                         "The web console is at /console/\n");
     return send_text(c, 404, "application/json",
                      "{\"__type\":\"UnknownOperationException\",\"Message\":\"Not found: the Glue API is POST / "
                      "with an X-Amz-Target header\"}");
@@ -183,6 +190,7 @@ int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, ch
     *out = NULL;
     http_server_t *s = calloc(1, sizeof *s);
     s->api = api;
+    s->console = o->console;
     s->fd = fd;
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                             on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,

@@ -1,11 +1,13 @@
 /* The HTTP front: libmicrohttpd with a pool of threads on epoll. POST / goes to the AWS JSON protocol; GET
- * /healthz answers "ok". Each request's body is bounded (AWSJSON_MAX_BODY). */
+ * /healthz answers "ok"; /console/ (and GET / from a browser) is the web console. Each request's body is
+ * bounded (AWSJSON_MAX_BODY). */
 #ifndef GLUED_HTTP_H
 #define GLUED_HTTP_H
 
 #include <stddef.h>
 
 #include "api/api.h"
+#include "server/console.h"
 
 typedef struct http_server http_server_t;
 
@@ -13,6 +15,7 @@ typedef struct http_opts {
     const char *host; /* numeric address or name to bind */
     int port;         /* 0 picks a free port */
     unsigned threads; /* pool size */
+    console_t *console; /* the web console (borrowed, outlives the server), or NULL for none */
 } http_opts_t;
 
 /* Binds the listening socket (so the port is known, and taken, before anything else starts). Returns the fd,

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
       libpq-dev check wrk sqlite3 curl)
-# the test suites also run every API and engine test against a throwaway PostgreSQL server
-[ "${1:-}" = --test ] && pkgs+=(postgresql)
+# the test suites also run every API and engine test against a throwaway PostgreSQL server, and the console's
+# browser tests drive Debian's Chromium (never a downloaded browser)
+[ "${1:-}" = --test ] && pkgs+=(postgresql chromium fonts-dejavu-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,4 +30,7 @@ python3 -c 'import boto3, botocore' 2>/dev/null || {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-boto3 awscli >/dev/null; }
 if [ "${1:-}" = --test ] && [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/@aws-sdk/client-glue ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ "${1:-}" = --test ] && [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite against the sanitizer build and ends with one line: "N passed, N failed".
 # Suites: Check unit tests, libFuzzer targets (bounded time), the Python API tests (boto3 + AWS CLI),
-# the JS SDK tests. Each suite's own output is kept in build/test-logs/.
+# the JS SDK tests, the web console in headless Chromium (screenshots in build/test-logs/console-*.png). Each suite's own output is kept in build/test-logs/.
 set -u
 cd "$(dirname "$0")/.."
 logs=build/test-logs
@@ -85,6 +85,19 @@ if [ -f tests/js/package.json ]; then
   pass=$((pass + n)); fail=$((fail + f))
   note "js (@aws-sdk/client-glue)" "$n passed, $f failed"
   [ "$f" -gt 0 ] && grep -E 'not ok|Error|expected|actual' "$logs/js.log" | head -40
+fi
+
+# The web console in Debian's headless Chromium, driven by playwright-core.
+if [ -f tests/browser/package.json ]; then
+  (cd tests/browser && node --test) >"$logs/browser.log" 2>&1
+  rc=$?
+  n=$(grep -E '^# pass' "$logs/browser.log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
+  f=$(grep -E '^# fail' "$logs/browser.log" | grep -oE '[0-9]+' | tail -1); f=${f:-0}
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$n" -eq 0 ] && [ "$f" -eq 0 ] && f=1
+  pass=$((pass + n)); fail=$((fail + f))
+  note "browser (console, chromium)" "$n passed, $f failed"
+  [ "$f" -gt 0 ] && grep -E 'not ok|Error|expected|actual' "$logs/browser.log" | head -40
 fi
 
 echo "$pass passed, $fail failed"

@@ -90,6 +90,7 @@ export function glue(url, creds = { akid: 'glued-test', secret: 'glued-test' }, 
     if (!r.ok) {
       const e = new Error(`${op}: ${data.__type}: ${data.Message}`);
       e.type = data.__type;
+      e.apiMessage = data.Message;
       e.status = r.status;
       throw e;
     }

@@ -13,7 +13,7 @@ export const EVIL_PROP = '<b onmouseover="window.__pwned=3">bold</b>';
 export async function makeScenario(call, dir) {
   const sh = (name, text) => ({ Name: 'shell', ScriptLocation: script(dir, name, text) });
   const job = (Name, Command, extra = {}) => call('CreateJob', Object.assign({ Name, Role: 'r', Command }, extra));
-  await job('extract', sh('extract.sh', 'echo "extracting rows"\nfor i in 1 2 3; do echo "batch $i"; done\nsleep 1\necho "<b>done</b>"\n'));
+  await job('extract', sh('extract.sh', 'echo "extracting rows"\nfor i in 1 2 3; do echo "batch $i"; done\nsleep 2\necho "<b>done</b>"\n'));
   await job('transform', sh('transform.sh', `echo "transforming"\nif [ -f '${path.join(dir, 'fixed')}' ]; then echo fixed; exit 0; fi\n` +
     'echo "reading input" >&2\necho "ValueError: column <amount> is not a number" >&2\nexit 3\n'));
   await job('load', sh('load.sh', 'echo "loading"\n'));

@@ -133,7 +133,7 @@
       h('div', {}, h('div', { class: 'what' }, what), detail ? h('div', {}, detail) : null),
       h('button', { type: 'button', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
     box.appendChild(item);
-    setTimeout(() => item.remove(), isError ? 12000 : 5000);
+    setTimeout(() => item.remove(), isError ? 12000 : 3500);
   }
   function showError(err) {
     if (err instanceof ApiError) flash(err.type, err.message, true);

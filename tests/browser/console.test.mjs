@@ -389,6 +389,50 @@ describe('web console', () => {
     await shot('crawlers');
   });
 
+  check('a 200-node workflow is drawn without overlaps, readable, and can be zoomed and panned', async () => {
+    // 10 stages, each a trigger starting 19 jobs; the next stage's trigger waits on them all
+    await call('CreateWorkflow', { Name: 'big' });
+    let prev = null;
+    for (let st = 0; st < 10; st++) {
+      const jobs = Array.from({ length: 19 }, (_, k) => `big-s${st}-j${String(k).padStart(2, '0')}`);
+      for (const j of jobs) await call('CreateJob', { Name: j, Role: 'r', Command: { Name: 'shell', ScriptLocation: '/bin/true' } });
+      const t = { Name: `big-stage-${st}`, WorkflowName: 'big', Actions: jobs.map((JobName) => ({ JobName })) };
+      if (prev) Object.assign(t, { Type: 'CONDITIONAL', StartOnCreation: true, Predicate: { Logical: 'AND',
+        Conditions: prev.map((JobName) => ({ LogicalOperator: 'EQUALS', JobName, State: 'SUCCEEDED' })) } });
+      else t.Type = 'ON_DEMAND';
+      await call('CreateTrigger', t);
+      prev = jobs;
+    }
+    await open(route('workflow', 'big'), 'workflow');
+    const boxes = await page.$$eval('svg [data-node-type]', (els) => els.map((e) => {
+      const r = e.querySelector('rect.bg').getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height };
+    }));
+    assert.equal(boxes.length, 200);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const apart = a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5 || a.y + a.h <= b.y + 0.5 || b.y + b.h <= a.y + 0.5;
+        assert.ok(apart, `nodes ${i} and ${j} overlap`);
+      }
+    }
+    assert.ok(boxes[0].h >= 52 * 0.6, `nodes are drawn at a readable size (${boxes[0].h.toFixed(1)} px high)`);
+    await shot('workflow-200-nodes');
+    const transform = () => page.getAttribute('.graphbox g.viewport', 'transform');
+    const before = await transform();
+    await page.click('.zoom button[aria-label="Zoom out"]');
+    assert.notEqual(await transform(), before, 'zoom out');
+    const svgBox = await page.locator('.graphbox svg').boundingBox();
+    const zoomed = await transform();
+    await page.mouse.move(svgBox.x + 6, svgBox.y + 6); // the margin around the drawing: no node there
+    await page.mouse.down();
+    await page.mouse.move(svgBox.x + 120, svgBox.y + 80, { steps: 4 });
+    await page.mouse.up();
+    assert.notEqual(await transform(), zoomed, 'dragging pans');
+    await page.click('.zoom >> text=Fit');
+    await shot('workflow-200-nodes-fit');
+  });
+
   check('keyboard and narrow windows', async () => {
     await open(route('workflow', 'etl'), 'workflow');
     // Tab reaches the graph's nodes, Enter opens one

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The web console (issue 11's figure): its first page, the workflow list, loaded in Debian's headless Chromium
 with 1,000 workflows (100 of them with a run), from navigation start to the list drawn (bench/console_load.mjs):
-median and p90 of 10 cold loads (fresh profile) and 10 warm reloads. Then the same at 10,000 workflows.
+median and p90 of 10 cold loads (fresh profile, browser already running) and 10 warm reloads, and as the floor
+of the moment, the same browser loading glued's /healthz (a few bytes of text). Then the same at 10,000.
 
 Also the reason for the console-only read ListWorkflowSummaries, measured from Python on one connection: one
 page of 50 workflows with their last run through the public API (ListWorkflows x2 + BatchGetWorkflows x2)
@@ -78,6 +79,8 @@ def page_load(url, label):
     if out.returncode != 0:
         raise RuntimeError("console_load.mjs failed:\n" + out.stderr[-2000:])
     r = json.loads(out.stdout.strip().splitlines()[-1])
+    C.record("console", "floor: /healthz (text) in the same browser at %s: median" % label, C.pct(r["floor"], 50), "ms",
+             "what any page from glued costs the browser at that moment")
     C.record("console", "first page (list of %d rows) at %s, cold: median" % (r["rows"], label), C.pct(r["cold"], 50), "ms",
              "navigation start to list drawn, fresh profile, %d loads" % ROUNDS)
     C.record("console", "first page at %s, cold: p90" % label, C.pct(r["cold"], 90), "ms")

@@ -1,7 +1,11 @@
 // Times the console's first page in Debian's headless Chromium: from navigation start to the workflow list
-// drawn (the page marks 'glued:workflows' when its rows are in the document). Cold: a fresh browser profile
-// each time (nothing cached); warm: a reload in the same profile (assets revalidated or cached by hash).
-//     node bench/console_load.mjs URL ROUNDS      -> one JSON line: {"cold": [ms...], "warm": [ms...], "rows": n}
+// drawn (the page marks 'glued:workflows' when its rows are in the document). Each round launches Chromium
+// with a fresh profile and first shows a blank page (a browser already running, as a person's is), then:
+//  - floor: navigation to glued's /healthz (a few bytes of text) until its load event: what the browser and
+//    the machine cost for any page from glued at that moment;
+//  - cold: the console, with nothing cached;
+//  - warm: a reload (assets cached by content hash).
+//     node bench/console_load.mjs URL ROUNDS  -> one JSON line: {"floor": [ms...], "cold": [...], "warm": [...], "rows": n}
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +25,17 @@ async function rendered(page) {
   return page.evaluate(() => performance.getEntriesByName('glued:workflows')[0].startTime);
 }
 
-const out = { cold: [], warm: [], rows: 0 };
+const out = { floor: [], cold: [], warm: [], rows: 0 };
 for (let i = 0; i < rounds; i++) {
   const profile = mkdtempSync(path.join(tmpdir(), 'glued-bench-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args, viewport: { width: 1400, height: 900 },
   });
   const page = await ctx.newPage();
+  await page.goto('data:text/html,<p>ready</p>');
+  await page.goto(url + '/healthz');
+  out.floor.push(await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd));
+  await page.goto('data:text/html,<p>ready</p>');
   await page.goto(url + '/console/');
   out.cold.push(await rendered(page));
   out.rows = await page.locator('tr[data-workflow]').count();

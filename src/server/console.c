@@ -1,7 +1,8 @@
 /* The web console's server side (see console.h).
  *
  *   GET  /                       from a browser: 302 to /console/
- *   GET  /console/               the page (index.html), with a session cookie when the browser has none
+ *   GET  /console/               the page (index.html) with this session's token and the first page of the
+ *                                workflow list in it, and a session cookie when the browser has none
  *   GET  /console/<asset>        app.js, console.css, ...: cached for a year when asked by content hash (?v=)
  *   GET  /console/api/session    {"Token", "AuthRequired", "User"}: the anti-forgery token of this session
  *   POST /console/api/login      {"AccessKeyId", "SecretAccessKey"} -> a signed-in session (when required)
@@ -33,6 +34,7 @@
 #define API_PREFIX     "/console/api/"
 #define TOKEN_HEADER   "X-Glued-Token"
 #define LOG_CHUNK_MAX  (256u << 10) /* one read of a log answers at most this much */
+#define CONSOLE_LIST_PAGE "50"       /* workflows on a page of the list (app.js asks for as many) */
 
 /* A strict policy: scripts and styles only from glued itself, nothing inline, no framing, no form posts. */
 #define CSP                                                                                                  \
@@ -229,23 +231,18 @@ static const console_asset_t *asset(const char *name)
     return NULL;
 }
 
-static enum MHD_Result serve_asset(console_t *c, struct MHD_Connection *conn, const console_asset_t *a,
-                                   bool is_index)
+/* An asset by name; the page itself is serve_page's. */
+static enum MHD_Result serve_asset(console_t *c, struct MHD_Connection *conn, const console_asset_t *a)
 {
     char etag[40];
     snprintf(etag, sizeof etag, "\"%s\"", a->hash);
     const char *v = query(conn, "v");
-    /* a versioned URL never changes meaning: cache it for a year; the page itself is revalidated each time */
-    const char *cache = !is_index && v && strcmp(v, a->hash) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
-    session_t s, fresh, *issue = NULL;
-    if (is_index && current_session(c, conn, &s) < 0) {
-        session_new(&fresh, "", util_now_ms());
-        issue = &fresh;
-    }
+    /* a versioned URL never changes meaning: cache it for a year */
+    const char *cache = v && strcmp(v, a->hash) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
     const char *inm = header(conn, "If-None-Match");
     struct MHD_Response *r;
     unsigned status = MHD_HTTP_OK;
-    if (inm && strcmp(inm, etag) == 0 && !issue) {
+    if (inm && strcmp(inm, etag) == 0) {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         status = MHD_HTTP_NOT_MODIFIED;
     } else {
@@ -255,9 +252,98 @@ static enum MHD_Result serve_asset(console_t *c, struct MHD_Connection *conn, co
         return MHD_NO;
     common_headers(r, a->type, cache);
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    (void)c;
+    return ret;
+}
+
+/* JSON made safe inside an HTML element: '<', '>' and '&' (which JSON has only inside strings) become \u
+ * escapes, so that no text can close the element. Returns a heap string. */
+static char *json_for_html(json_t *o)
+{
+    char *text = json_dumps(o, CODEC_DUMP_FLAGS);
+    if (!text)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += (*p == '<' || *p == '>' || *p == '&') ? 6 : 1;
+    char *out = malloc(n + 1), *q = out;
+    if (out) {
+        for (const char *p = text; *p; p++) {
+            if (*p == '<' || *p == '>' || *p == '&')
+                q += sprintf(q, "\\u%04x", (unsigned)*p);
+            else
+                *q++ = *p;
+        }
+        *q = '\0';
+    }
+    free(text);
+    return out;
+}
+
+/* What the page needs before its first call, in the page itself: this session's token and sign-in state,
+ * and (when signed in) the first page of the workflow list, read through ListWorkflowSummaries like any call.
+ * This saves the first page two round trips. A heap JSON text safe inside HTML. */
+static char *boot_data(console_t *c, const session_t *s)
+{
+    char token[SESSION_TOKEN_LEN];
+    session_token(&c->keys, s, token);
+    bool in = signed_in(c, s);
+    json_t *o = json_pack("{sssbsb}", "Token", token, "AuthRequired", c->auth != NULL, "SignedIn", in);
+    if (c->auth && in)
+        json_object_set_new(o, "User", json_string(s->user));
+    if (in) {
+        static const char body[] = "{\"MaxResults\":" CONSOLE_LIST_PAGE "}";
+        awsjson_resp_t out;
+        awsjson_call(c->api, api_find_internal("ListWorkflowSummaries"), body, sizeof body - 1, false, &out);
+        json_t *list = out.status == 200 ? json_loadb(out.body, out.len, 0, NULL) : NULL;
+        if (list)
+            json_object_set_new(o, "Workflows", list);
+        awsjson_resp_cleanup(&out);
+    }
+    char *text = json_for_html(o);
+    json_decref(o);
+    return text;
+}
+
+/* GET /console/: index.html with the boot data in place of its marker, and a session cookie when the
+ * browser has no valid session. Never cached: it carries the token. */
+static enum MHD_Result serve_page(console_t *c, struct MHD_Connection *conn)
+{
+    static const char marker[] = "<!--glued:boot-->";
+    const console_asset_t *a = asset("index.html");
+    session_t s, *issue = NULL;
+    if (current_session(c, conn, &s) < 0) {
+        session_new(&s, "", util_now_ms());
+        issue = &s;
+    }
+    char *boot = boot_data(c, &s);
+    const char *html = (const char *)a->data;
+    const char *at = strstr(html, marker);
+    if (!boot || !at) {
+        free(boot);
+        return refuse(c, conn, 500, GERR_INTERNAL, "The console's page could not be made");
+    }
+    static const char open[] = "<script type=\"application/json\" id=\"glued-boot\">", close[] = "</script>";
+    size_t head = (size_t)(at - html), tail = a->len - head - (sizeof marker - 1);
+    size_t n = head + strlen(open) + strlen(boot) + strlen(close) + tail;
+    char *page = malloc(n + 1);
+    if (!page) {
+        free(boot);
+        return MHD_NO;
+    }
+    snprintf(page, n + 1, "%.*s%s%s%s%s", (int)head, html, open, boot, close, at + sizeof marker - 1);
+    free(boot);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, page, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(page);
+        return MHD_NO;
+    }
+    common_headers(r, a->type, "no-store");
     if (issue)
         set_cookie(c, conn, r, issue);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -481,11 +567,12 @@ enum MHD_Result console_answer(console_t *c, struct MHD_Connection *conn, const 
     if (!is_get(method))
         return refuse(c, conn, 405, GERR_INVALID_INPUT, "The console's pages are read with GET");
     const char *name = url + strlen(CONSOLE_PREFIX "/");
-    bool is_index = *name == '\0';
-    const console_asset_t *a = asset(is_index ? "index.html" : name);
-    if (!a || (!is_index && strcmp(name, "index.html") == 0)) {
+    if (*name == '\0')
+        return serve_page(c, conn);
+    const console_asset_t *a = asset(name);
+    if (!a || strcmp(name, "index.html") == 0) {
         static const char nf[] = "Not found. The console is at /console/\n";
         return reply(c, conn, 404, "text/plain; charset=utf-8", "no-store", nf, sizeof nf - 1, NULL);
     }
-    return serve_asset(c, conn, a, is_index);
+    return serve_asset(c, conn, a);
 }

@@ -100,6 +100,22 @@ class TestConsoleServer(ServerTestCase):
         self.assertEqual(s.json["SignedIn"], True)
         self.assertEqual(s.json["Token"], self.s.token, "a session's token is stable")
 
+    def test_page_carries_token_and_first_list_page(self):
+        evil = "</script><script>alert(1)</script>" + self.uname("x")
+        self.glue.create_workflow(Name=evil)
+        html = self.s.get("/console/").body.decode()
+        import re
+        m = re.search(r'<script type="application/json" id="glued-boot">(.*?)</script>', html, re.S)
+        self.assertIsNotNone(m, html[:500])
+        self.assertEqual(html.count("</script>"), html.count("<script"), "nothing in the data closes an element")
+        self.assertNotIn("<script>alert", html)
+        boot = json.loads(m.group(1))
+        self.assertEqual(boot["Token"], self.s.token)
+        self.assertEqual(boot["SignedIn"], True)
+        names = [w["Name"] for w in boot["Workflows"]["Workflows"]]
+        self.assertIn(evil, names)
+        self.assertEqual(self.s.get("/console/").headers["cache-control"], "no-store")
+
     def test_redirect_and_unknown_paths(self):
         r = self.server.raw(b"", target=None, method="GET", path="/", headers={"Accept": "text/html"})
         self.assertEqual((r.status, r.headers.get("location")), (302, "/console/"))

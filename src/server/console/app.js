@@ -74,14 +74,18 @@
     }
   }
 
-  async function loadSession() {
-    const r = await fetch('api/session', { credentials: 'same-origin', cache: 'no-store' });
-    const d = await r.json();
+  let bootList = null; // the first page of the workflow list, sent inside the page itself
+
+  function useSession(d) {
     session.token = d.Token;
     session.authRequired = !!d.AuthRequired;
     session.signedIn = !!d.SignedIn;
     session.user = d.User || null;
     drawWho();
+  }
+  async function loadSession() {
+    const r = await fetch('api/session', { credentials: 'same-origin', cache: 'no-store' });
+    useSession(await r.json());
   }
 
   /* Calls an operation exactly as the AWS JSON endpoint answers it; throws ApiError with the API's words. */
@@ -781,11 +785,13 @@
       if (tokens[at]) req.NextToken = tokens[at];
       let d;
       try {
-        d = await call('ListWorkflowSummaries', req);
+        if (bootList && !want && at === 0 && !quiet) d = bootList; // already in the page: no round trip
+        else d = await call('ListWorkflowSummaries', req);
       } catch (e) {
         if (!quiet) showError(e);
         return;
       }
+      bootList = null;
       if (!pg.alive || want !== search.value.trim()) return;
       tokens[at + 1] = d.NextToken || null;
       const list = d.Workflows || [];
@@ -1419,7 +1425,14 @@
 
   (async function start() {
     try {
-      await loadSession();
+      const boot = document.getElementById('glued-boot');
+      if (boot) {
+        const d = JSON.parse(boot.textContent);
+        useSession(d);
+        if (d.Workflows) bootList = d.Workflows;
+      } else {
+        await loadSession();
+      }
     } catch (e) {
       clear(main).appendChild(h('div', { class: 'card errbox' }, 'Cannot reach glued: ' + e.message));
       return;

@@ -30,15 +30,15 @@
 #include "server/session.h"
 #include "util/util.h"
 
-#define CONSOLE_PREFIX "/console"
-#define API_PREFIX     "/console/api/"
-#define TOKEN_HEADER   "X-Glued-Token"
-#define LOG_CHUNK_MAX  (256u << 10) /* one read of a log answers at most this much */
-#define CONSOLE_LIST_PAGE "50"       /* workflows on a page of the list (app.js asks for as many) */
+#define CONSOLE_PREFIX    "/console"
+#define API_PREFIX        "/console/api/"
+#define TOKEN_HEADER      "X-Glued-Token"
+#define LOG_CHUNK_MAX     (256u << 10) /* one read of a log answers at most this much */
+#define CONSOLE_LIST_PAGE "50"         /* workflows on a page of the list (app.js asks for as many) */
 
 /* A strict policy: scripts and styles only from glued itself, nothing inline, no framing, no form posts. */
-#define CSP                                                                                                  \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+#define CSP                                                                                                            \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "              \
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /* Read-only after console_new; shared by every HTTP thread. */
@@ -125,7 +125,7 @@ static void set_cookie(console_t *c, struct MHD_Connection *conn, struct MHD_Res
 
 /* Queues body (copied) with status; new_session, when not NULL, is set as the cookie. */
 static enum MHD_Result reply(console_t *c, struct MHD_Connection *conn, unsigned status, const char *type,
-                            const char *cache, const void *body, size_t len, const session_t *new_session)
+                             const char *cache, const void *body, size_t len, const session_t *new_session)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -161,8 +161,7 @@ static enum MHD_Result send_aws(console_t *c, struct MHD_Connection *conn, awsjs
     return ret;
 }
 
-static enum MHD_Result refuse(console_t *c, struct MHD_Connection *conn, int status, const char *type,
-                              const char *msg)
+static enum MHD_Result refuse(console_t *c, struct MHD_Connection *conn, int status, const char *type, const char *msg)
 {
     awsjson_resp_t out;
     awsjson_error(type, status, msg, &out);
@@ -373,7 +372,8 @@ static enum MHD_Result serve_session(console_t *c, struct MHD_Connection *conn)
 static enum MHD_Result serve_login(console_t *c, struct MHD_Connection *conn, const char *body, size_t len)
 {
     if (!c->auth)
-        return refuse(c, conn, 400, GERR_INVALID_INPUT, "glued requires no credentials: there is nothing to sign in to");
+        return refuse(c, conn, 400, GERR_INVALID_INPUT,
+                      "glued requires no credentials: there is nothing to sign in to");
     json_t *in = json_loadb(body ? body : "", len, 0, NULL);
     const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
     const char *secret = json_string_value(json_object_get(in, "SecretAccessKey"));
@@ -436,8 +436,9 @@ static enum MHD_Result serve_op(console_t *c, struct MHD_Connection *conn, const
 static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
 {
     const char *job = query(conn, "job"), *run = query(conn, "run"), *stream = query(conn, "stream");
-    const char *ext = stream && strcmp(stream, "stdout") == 0 ? "out" : stream && strcmp(stream, "stderr") == 0 ? "err"
-                                                                                                               : NULL;
+    const char *ext = stream && strcmp(stream, "stdout") == 0   ? "out"
+                      : stream && strcmp(stream, "stderr") == 0 ? "err"
+                                                                : NULL;
     if (!job || !run || !ext)
         return refuse(c, conn, 400, GERR_INVALID_INPUT,
                       "A log is asked for with job, run and stream (stdout or stderr), e.g. "

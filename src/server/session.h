@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 #define SESSION_COOKIE      "glued_console"
-#define SESSION_USER_MAX    128                      /* longest access key id a session carries */
+#define SESSION_USER_MAX    128 /* longest access key id a session carries */
 #define SESSION_COOKIE_MAX  (2 * 16 + 1 + 20 + 1 + 2 * SESSION_USER_MAX + 1 + 2 * 32 + 1)
-#define SESSION_TOKEN_LEN   44                       /* base64url of 32 bytes + NUL */
-#define SESSION_LIFETIME_MS (12LL * 3600 * 1000)     /* a session lasts 12 hours */
+#define SESSION_TOKEN_LEN   44                   /* base64url of 32 bytes + NUL */
+#define SESSION_LIFETIME_MS (12LL * 3600 * 1000) /* a session lasts 12 hours */
 
 typedef struct session_keys {
     uint8_t key[32];

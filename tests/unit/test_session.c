@@ -41,7 +41,7 @@ START_TEST(test_refused)
     session_new(&s, "alice", NOW);
     char v[SESSION_COOKIE_MAX], t[SESSION_COOKIE_MAX];
     session_encode(&k, &s, v);
-    ck_assert_int_eq(session_decode(&other, v, NOW, &back), -1);           /* another process's key */
+    ck_assert_int_eq(session_decode(&other, v, NOW, &back), -1);                   /* another process's key */
     ck_assert_int_eq(session_decode(&k, v, NOW + SESSION_LIFETIME_MS, &back), -1); /* expired */
     /* any single changed character is refused */
     for (size_t i = 0; i < strlen(v); i++) {

@@ -136,6 +136,7 @@
     const item = h('div', { class: 'flash' + (isError ? ' error' : ''), role: isError ? 'alert' : 'status' },
       h('div', {}, h('div', { class: 'what' }, what), detail ? h('div', {}, detail) : null),
       h('button', { type: 'button', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
+    item.dataset.at = String(Date.now());
     box.appendChild(item);
     setTimeout(() => item.remove(), isError ? 12000 : 3500);
   }
@@ -1385,6 +1386,8 @@
   async function route() {
     const pg = newPage();
     const { parts, query } = parseHash();
+    // messages about the page being left go with it (one said just before, e.g. "Run started", stays)
+    for (const f of document.querySelectorAll('#flash .flash')) if (Date.now() - Number(f.dataset.at) > 1500) f.remove();
     document.body.removeAttribute('data-ready');
     const section = parts[0] === 'workflow' || parts[0] === 'run' ? 'workflows' : parts[0] === 'job' || parts[0] === 'jobrun' ? 'jobs' : parts[0] || 'workflows';
     for (const a of document.querySelectorAll('.top nav a')) {

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,24 @@
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "              \
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-/* Read-only after console_new; shared by every HTTP thread. */
+/* Sessions signed out before they expired. Bounded: past REVOKED_MAX live entries the one nearest its expiry
+ * is dropped (thousands of sign-outs within one session lifetime). */
+#define REVOKED_MAX 4096
+typedef struct revoked {
+    uint8_t sid[16];
+    int64_t expires_ms;
+} revoked_t;
+
+/* Shared by every HTTP thread: read-only after console_new, but for the revoked list (under lock). */
 struct console {
     api_t *api;
     char *data_dir;
     session_keys_t keys;
     console_auth_fn auth;
     void *auth_ctx;
+    pthread_mutex_t lock;
+    revoked_t *revoked;
+    size_t nrevoked;
 };
 
 console_t *console_new(const console_opts_t *o)
@@ -60,8 +72,10 @@ console_t *console_new(const console_opts_t *o)
     c->auth = o->auth;
     c->auth_ctx = o->auth_ctx;
     session_keys_init(&c->keys);
-    if (!c->data_dir) {
-        free(c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->revoked = calloc(REVOKED_MAX, sizeof *c->revoked);
+    if (!c->data_dir || !c->revoked) {
+        console_free(c);
         return NULL;
     }
     return c;
@@ -72,7 +86,40 @@ void console_free(console_t *c)
     if (!c)
         return;
     free(c->data_dir);
+    free(c->revoked);
+    pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+/* Whether s was signed out. */
+static bool is_revoked(console_t *c, const session_t *s)
+{
+    bool found = false;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nrevoked && !found; i++)
+        found = memcmp(c->revoked[i].sid, s->sid, sizeof s->sid) == 0;
+    pthread_mutex_unlock(&c->lock);
+    return found;
+}
+
+/* Ends s before its expiry: its cookie, even copied elsewhere, no longer opens a session. */
+static void end_session(console_t *c, const session_t *s, int64_t now_ms)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t keep = 0, soonest = 0;
+    for (size_t i = 0; i < c->nrevoked; i++)
+        if (c->revoked[i].expires_ms > now_ms)
+            c->revoked[keep++] = c->revoked[i];
+    c->nrevoked = keep;
+    if (c->nrevoked == REVOKED_MAX) {
+        for (size_t i = 1; i < c->nrevoked; i++)
+            if (c->revoked[i].expires_ms < c->revoked[soonest].expires_ms)
+                soonest = i;
+        c->revoked[soonest] = c->revoked[--c->nrevoked];
+    }
+    memcpy(c->revoked[c->nrevoked].sid, s->sid, sizeof s->sid);
+    c->revoked[c->nrevoked++].expires_ms = s->expires_ms;
+    pthread_mutex_unlock(&c->lock);
 }
 
 static const char *header(struct MHD_Connection *conn, const char *name)
@@ -187,7 +234,9 @@ static int current_session(console_t *c, struct MHD_Connection *conn, session_t 
     char value[SESSION_COOKIE_MAX];
     if (session_cookie_find(header(conn, "Cookie"), SESSION_COOKIE, value, sizeof value) < 0)
         return -1;
-    return session_decode(&c->keys, value, util_now_ms(), s);
+    if (session_decode(&c->keys, value, util_now_ms(), s) < 0 || is_revoked(c, s))
+        return -1;
+    return 0;
 }
 
 /* Whether the session may read and act: always when no credentials are required, else when signed in with a
@@ -397,9 +446,11 @@ static enum MHD_Result serve_login(console_t *c, struct MHD_Connection *conn, co
     return ret;
 }
 
-static enum MHD_Result serve_logout(console_t *c, struct MHD_Connection *conn)
+/* POST /console/api/logout: ends the current session (old) for good, and gives a fresh signed-out one. */
+static enum MHD_Result serve_logout(console_t *c, struct MHD_Connection *conn, const session_t *old)
 {
     session_t s;
+    end_session(c, old, util_now_ms());
     session_new(&s, "", util_now_ms());
     char token[SESSION_TOKEN_LEN];
     session_token(&c->keys, &s, token);
@@ -552,7 +603,7 @@ static enum MHD_Result serve_api(console_t *c, struct MHD_Connection *conn, cons
     if (strcmp(name, "login") == 0)
         return serve_login(c, conn, body, len);
     if (strcmp(name, "logout") == 0)
-        return serve_logout(c, conn);
+        return serve_logout(c, conn, &s);
     if (!signed_in(c, &s))
         return not_signed_in(c, conn);
     return serve_op(c, conn, name, body, len, too_large);

@@ -116,6 +116,18 @@ class TestConsoleServer(ServerTestCase):
         self.assertIn(evil, names)
         self.assertEqual(self.s.get("/console/").headers["cache-control"], "no-store")
 
+    def test_sign_out_ends_the_session(self):
+        name = self.uname()
+        old_cookie, old_token = self.s.cookie, self.s.token
+        r = self.s.op("logout", {})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("set-cookie", r.headers)
+        # the old cookie, even kept elsewhere, opens nothing any more
+        r = self.s.op("CreateWorkflow", {"Name": name})
+        self.assertEqual((r.status, r.error_type), (403, "InvalidTokenException"))
+        self.assertFalse(self.exists(name))
+        self.assertEqual((old_cookie, old_token), (self.s.cookie, self.s.token))
+
     def test_redirect_and_unknown_paths(self):
         r = self.server.raw(b"", target=None, method="GET", path="/", headers={"Accept": "text/html"})
         self.assertEqual((r.status, r.headers.get("location")), (302, "/console/"))

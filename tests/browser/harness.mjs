@@ -45,6 +45,7 @@ export function startGlued(extraArgs = [], opts = {}) {
         url: m[1],
         dataDir,
         stderr: () => stderr,
+        signal: (sig) => proc.kill(sig),
         async stop() {
           proc.kill('SIGTERM');
           const t = setTimeout(() => proc.kill('SIGKILL'), 15000);

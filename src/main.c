@@ -33,7 +33,10 @@ static void usage(FILE *f)
                "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
                "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
                "  --python PATH          interpreter for Python jobs (default python3)\n"
-               "  --job-minute-ms N      length of one minute of a job Timeout, for tests (default 60000)\n"
+               "  --job-minute-ms N      real length of one minute of a job Timeout, for tests (default: one\n"
+               "                         minute of glued's clock)\n"
+               "  --clock-rate N         for tests: glued's clock runs N times faster than real time (default 1)\n"
+               "  --clock-start TIME     for tests: glued's clock starts at TIME, e.g. 2030-01-01T00:00:00Z\n"
                "  --log-level LEVEL      debug, info, warn or error (default info)\n"
                "  --help                 this text\n"
                "  --version              the version\n"
@@ -125,7 +128,8 @@ int main(int argc, char **argv)
         return cmd_logs(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
     const char *s3_root = NULL, *python = "python3", *store_target = NULL;
-    int64_t max_workflows = 10000, threads = 0, minute_ms = 60000;
+    int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
+    double clock_rate = 1.0;
     enum {
         O_LISTEN = 1,
         O_DATA,
@@ -139,16 +143,27 @@ int main(int argc, char **argv)
         O_S3,
         O_PY,
         O_MIN,
-        O_STORE
+        O_STORE,
+        O_CLOCK_RATE,
+        O_CLOCK_START,
     };
     static const struct option longopts[] = {
-        {"listen", required_argument, 0, O_LISTEN},       {"data", required_argument, 0, O_DATA},
-        {"region", required_argument, 0, O_REGION},       {"account", required_argument, 0, O_ACCOUNT},
-        {"max-workflows", required_argument, 0, O_MAXWF}, {"threads", required_argument, 0, O_THREADS},
-        {"log-level", required_argument, 0, O_LOG},       {"help", no_argument, 0, O_HELP},
-        {"version", no_argument, 0, O_VERSION},           {"s3-root", required_argument, 0, O_S3},
-        {"python", required_argument, 0, O_PY},           {"job-minute-ms", required_argument, 0, O_MIN},
-        {"store", required_argument, 0, O_STORE},         {0, 0, 0, 0},
+        {"listen", required_argument, 0, O_LISTEN},
+        {"data", required_argument, 0, O_DATA},
+        {"region", required_argument, 0, O_REGION},
+        {"account", required_argument, 0, O_ACCOUNT},
+        {"max-workflows", required_argument, 0, O_MAXWF},
+        {"threads", required_argument, 0, O_THREADS},
+        {"log-level", required_argument, 0, O_LOG},
+        {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},
+        {"s3-root", required_argument, 0, O_S3},
+        {"python", required_argument, 0, O_PY},
+        {"job-minute-ms", required_argument, 0, O_MIN},
+        {"store", required_argument, 0, O_STORE},
+        {"clock-rate", required_argument, 0, O_CLOCK_RATE},
+        {"clock-start", required_argument, 0, O_CLOCK_START},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -171,6 +186,26 @@ int main(int argc, char **argv)
         case O_MIN:
             if (parse_count("--job-minute-ms", optarg, &minute_ms) < 0 || minute_ms == 0) {
                 fprintf(stderr, "glued: --job-minute-ms must be at least 1\n");
+                return 2;
+            }
+            break;
+        case O_CLOCK_RATE: {
+            char *end;
+            errno = 0;
+            clock_rate = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(clock_rate > 0 && clock_rate <= UTIL_CLOCK_RATE_MAX)) {
+                fprintf(stderr, "glued: --clock-rate needs a number above 0 and at most %.0f (got '%s')\n",
+                        UTIL_CLOCK_RATE_MAX, optarg);
+                return 2;
+            }
+            break;
+        }
+        case O_CLOCK_START:
+            if (util_parse_iso8601(optarg, &clock_start) < 0 || clock_start < 0) {
+                fprintf(stderr,
+                        "glued: --clock-start needs an ISO 8601 instant after 1970, e.g. 2030-01-01T00:00:00Z "
+                        "(got '%s')\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -209,6 +244,9 @@ int main(int argc, char **argv)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 2 ? 2 * n : 4;
     }
+
+    if (clock_rate != 1.0 || clock_start >= 0)
+        util_clock_set(clock_start, clock_rate); /* before any thread: every timestamp follows it */
 
     /* Signals are taken synchronously by the main thread; every thread started after this inherits the mask. */
     sigset_t sigs;
@@ -293,6 +331,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d); web console at http://%s:%d/console/",
              GLUED_VERSION, host, bound, data, store_backend_name(store), store_schema_version(store), hostpart, bound);
+    if (clock_rate != 1.0 || clock_start >= 0)
+        log_info("test clock: glued's time runs %g times real time", clock_rate);
 
     int sig = 0;
     sigwait(&sigs, &sig);

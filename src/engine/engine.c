@@ -505,8 +505,11 @@ static void spawn_one(engine_t *en, const char *id)
     } else if (rc < 0) {
         log_error("engine: recording the start of %s failed: %s", id, e.msg);
     }
-    if (r.timeout_min > 0)
-        uv_timer_start(&p->timeout, on_timeout, (uint64_t)(r.timeout_min * en->cfg.minute_ms), 0);
+    if (r.timeout_min > 0) {
+        int64_t real =
+            en->cfg.minute_ms > 0 ? r.timeout_min * en->cfg.minute_ms : util_clock_real_ms(r.timeout_min * 60000);
+        uv_timer_start(&p->timeout, on_timeout, (uint64_t)real, 0);
+    }
     goto out;
 fail:
     finish(en, id, fail_state, *msg ? msg : NULL);
@@ -564,6 +567,8 @@ static void kill_one(engine_t *en, const char *id)
 
 /* ---- schedules ---- */
 
+#define SCHED_RELOAD_MS 60000 /* real ms between reloads of every schedule */
+
 static void sched_free(engine_t *en)
 {
     for (size_t i = 0; i < en->nsched; i++) {
@@ -596,11 +601,12 @@ static void sched_arm(engine_t *en)
     for (size_t i = 0; i < en->nsched; i++)
         if (en->sched[i].next >= 0 && (next < 0 || en->sched[i].next < next))
             next = en->sched[i].next;
-    /* wake at the next fire time, and at least every minute to pick up changes made by other nodes */
-    int64_t delay = 60000;
+    /* wake at the next fire time, and at least every real minute to pick up changes made by other nodes; fire
+     * times are on glued's clock, the timer counts real milliseconds */
+    int64_t delay = SCHED_RELOAD_MS;
     if (next >= 0) {
-        int64_t d = next * 1000 - util_now_ms();
-        delay = d < 0 ? 0 : d < delay ? d : delay;
+        int64_t d = util_clock_real_ms(next * 1000 - util_now_ms());
+        delay = d < delay ? d : delay;
     }
     uv_timer_start(&en->sched_timer, on_sched, (uint64_t)delay, 0);
 }
@@ -801,8 +807,6 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->data_dir = strdup(cfg->data_dir);
     en->s3_root = strdup(cfg->s3_root);
     en->python = strdup(cfg->python);
-    if (en->cfg.minute_ms <= 0)
-        en->cfg.minute_ms = 60000;
     if (en->cfg.grace_ms <= 0)
         en->cfg.grace_ms = 5000;
     size_t ll = strlen(cfg->data_dir) + 8;

@@ -18,7 +18,7 @@ typedef struct engine_config {
     const char *data_dir; /* logs go to <data>/logs */
     const char *s3_root;  /* s3://bucket/key -> <s3_root>/bucket/key */
     const char *python;   /* interpreter for Python job types */
-    int64_t minute_ms;    /* how long one minute of a Timeout lasts (60000; tests shorten it) */
+    int64_t minute_ms;    /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
     int64_t grace_ms;     /* between TERM and KILL when stopping a job */
 } engine_config_t;
 

@@ -1,4 +1,5 @@
-/* Clock, randomness, ids, base64url and the log: the leaf helpers every other module uses. */
+/* Clock (and the test clock), randomness, ids, base64url, ISO 8601 and the log: the leaf helpers every other
+ * module uses. */
 #include "util/util.h"
 
 #include <errno.h>
@@ -11,18 +12,142 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t util_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* The test clock: set once by main before any thread starts, read-only afterwards. */
+static bool clock_test;
+static int64_t clock_base_ms;
+static uint64_t clock_mono0;
+static double clock_rate = 1.0;
 
 uint64_t util_mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t real_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t util_now_ms(void)
+{
+    if (!clock_test)
+        return real_now_ms();
+    /* elapsed real time from the monotonic clock: a wall-clock step on the host does not move glued's */
+    double elapsed_ms = (double)(util_mono_ns() - clock_mono0) / 1e6;
+    return clock_base_ms + (int64_t)(elapsed_ms * clock_rate);
+}
+
+int util_clock_set(int64_t start_ms, double rate)
+{
+    if (!(rate > 0 && rate <= UTIL_CLOCK_RATE_MAX))
+        return -1;
+    clock_base_ms = start_ms < 0 ? real_now_ms() : start_ms;
+    clock_mono0 = util_mono_ns();
+    clock_rate = rate;
+    clock_test = true;
+    return 0;
+}
+
+double util_clock_rate(void)
+{
+    return clock_rate;
+}
+
+int64_t util_clock_real_ms(int64_t glued_ms)
+{
+    if (glued_ms <= 0)
+        return 0;
+    if (clock_rate == 1.0)
+        return glued_ms;
+    double real = (double)glued_ms / clock_rate;
+    int64_t r = (int64_t)real;
+    return r < real ? r + 1 : r;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at s into *out; -1 unless all n are digits. */
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int util_parse_iso8601(const char *s, int64_t *ms)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec = 0, frac = 0;
+    if (!s || strlen(s) < 17 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+        digits(s + 14, 2, &mi) < 0)
+        return -1;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (digits(p + 1, 2, &sec) < 0)
+            return -1;
+        p += 3;
+        if (*p == '.') {
+            p++;
+            int n = 0;
+            while (*p >= '0' && *p <= '9') {
+                if (n < 3)
+                    frac = frac * 10 + (*p - '0');
+                n++;
+                p++;
+            }
+            if (n == 0 || n > 9)
+                return -1;
+            for (; n < 3; n++)
+                frac *= 10;
+        }
+    }
+    int64_t off_min = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' || digits(p + 4, 2, &om) < 0 || oh > 23 || om > 59)
+            return -1;
+        off_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 ||
+        sec > 59)
+        return -1;
+    int64_t days = days_from_civil(y, mo, d);
+    *ms = ((days * 24 + h) * 60 + mi - off_min) * 60000 + (int64_t)sec * 1000 + frac;
+    return 0;
+}
+
+void util_format_iso8601(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        out[0] = '\0';
 }
 
 /* Fills buf straight from the kernel. */
@@ -239,12 +364,12 @@ void util_log(int level, const char *fmt, ...)
     if (level < log_min)
         return;
     char line[2048];
-    struct timespec ts;
     struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level]);
+    int64_t now = util_now_ms(); /* glued's clock, so that log lines line up with the timestamps runs report */
+    time_t secs = (time_t)(now / 1000);
+    gmtime_r(&secs, &tm);
+    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %-5s ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % 1000), names[level]);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

@@ -6,10 +6,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Wall clock in milliseconds since the epoch (what the API reports as timestamps). */
+/* glued's clock in milliseconds since the epoch: every timestamp the API reports, every cron time, batch window
+ * and job Timeout is measured on it. It is the real wall clock unless util_clock_set made it a test clock. */
 int64_t util_now_ms(void);
-/* Monotonic clock in nanoseconds (for durations). */
+/* Monotonic clock in nanoseconds (for durations). Always real time. */
 uint64_t util_mono_ns(void);
+
+#define UTIL_CLOCK_RATE_MAX 1000000.0
+/* Makes glued's clock a test clock: from now on it reads start_ms (epoch ms; -1 = the real time now) plus the
+ * real time elapsed since this call times rate (0 < rate <= UTIL_CLOCK_RATE_MAX). Call before any thread
+ * starts; returns -1 (nothing changed) for a rate out of range. */
+int util_clock_set(int64_t start_ms, double rate);
+double util_clock_rate(void);
+/* How many real milliseconds `glued_ms` of glued time last: rounded up, so a timer armed with it never wakes
+ * before glued's clock reaches the instant; 0 for 0 or less. Libuv timers count real milliseconds. */
+int64_t util_clock_real_ms(int64_t glued_ms);
+
+/* ISO 8601 instants: "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z" or "+HH:MM"/"-HH:MM", to epoch milliseconds.
+ * Returns -1 on anything else. */
+int util_parse_iso8601(const char *s, int64_t *ms);
+/* "YYYY-MM-DDTHH:MM:SSZ" (whole seconds, UTC; the form EventBridge events carry) into out (>= 21 bytes). */
+void util_format_iso8601(int64_t ms, char out[32]);
 
 /* Fills buf with n cryptographically random bytes (getrandom); aborts if the kernel cannot give them. */
 void util_random(void *buf, size_t n);

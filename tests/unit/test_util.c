@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/util.h"
 
@@ -199,6 +200,127 @@ START_TEST(test_clocks)
 }
 END_TEST
 
+START_TEST(test_iso8601_parse_known)
+{
+    static const struct {
+        const char *in;
+        int64_t ms;
+    } v[] = {
+        {"1970-01-01T00:00:00Z", 0},
+        {"1970-01-01T00:00Z", 0},
+        {"2030-01-01T00:00:00Z", 1893456000000LL},
+        {"2030-01-01T00:00:00.5Z", 1893456000500LL},
+        {"2030-01-01T00:00:00.123456789Z", 1893456000123LL},
+        {"2030-01-01T01:00:00+01:00", 1893456000000LL},
+        {"2029-12-31T23:30:00-00:30", 1893456000000LL},
+        {"2024-02-29T12:00:00Z", 1709208000000LL},
+        {"2000-02-29T00:00:00z", 951782400000LL},
+        {"1969-12-31T23:59:59Z", -1000},
+        {"2199-12-31T23:59:00Z", 7258118340000LL},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        int64_t ms = 42;
+        ck_assert_msg(util_parse_iso8601(v[i].in, &ms) == 0, "%s did not parse", v[i].in);
+        ck_assert_msg(ms == v[i].ms, "%s gave %lld, not %lld", v[i].in, (long long)ms, (long long)v[i].ms);
+    }
+}
+END_TEST
+
+START_TEST(test_iso8601_parse_refuses)
+{
+    static const char *const bad[] = {
+        "",
+        "2030-01-01",
+        "2030-01-01T00:00:00",   /* no zone */
+        "2030-01-01 00:00:00Z",  /* no T */
+        "2030-13-01T00:00:00Z",  /* month */
+        "2030-02-29T00:00:00Z",  /* not a leap year */
+        "2100-02-29T00:00:00Z",  /* centuries are not */
+        "2030-04-31T00:00:00Z",  /* April has 30 days */
+        "2030-01-01T24:00:00Z",  /* hour */
+        "2030-01-01T00:60:00Z",  /* minute */
+        "2030-01-01T00:00:60Z",  /* second */
+        "2030-01-01T00:00:00.Z", /* empty fraction */
+        "2030-01-01T00:00:00Zx", /* trailing text */
+        "2030-01-01T00:00:00+1:00",
+        "2030-01-01T00:00:00+24:00",
+        "20a0-01-01T00:00:00Z",
+        "2030-01-01T00:00:00.1234567890Z", /* more than nanoseconds */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms = 42;
+        ck_assert_msg(util_parse_iso8601(bad[i], &ms) == -1, "'%s' was accepted", bad[i]);
+        ck_assert_int_eq(ms, 42);
+    }
+    ck_assert_int_eq(util_parse_iso8601(NULL, NULL), -1);
+}
+END_TEST
+
+START_TEST(test_iso8601_format)
+{
+    char out[32];
+    util_format_iso8601(0, out);
+    ck_assert_str_eq(out, "1970-01-01T00:00:00Z");
+    util_format_iso8601(1893456000999LL, out); /* whole seconds: the fraction is dropped */
+    ck_assert_str_eq(out, "2030-01-01T00:00:00Z");
+    util_format_iso8601(1709208000000LL, out);
+    ck_assert_str_eq(out, "2024-02-29T12:00:00Z");
+    int64_t back;
+    ck_assert_int_eq(util_parse_iso8601(out, &back), 0);
+    ck_assert_int_eq(back, 1709208000000LL);
+}
+END_TEST
+
+START_TEST(test_test_clock_starts_and_runs_fast)
+{
+    /* Check runs each test in its own process, so the clock set here does not reach other tests */
+    ck_assert_int_eq(util_clock_set(1893456000000LL, 1000.0), 0);
+    ck_assert(util_clock_rate() == 1000.0);
+    int64_t a = util_now_ms();
+    ck_assert_int_ge(a, 1893456000000LL);
+    ck_assert_int_lt(a, 1893456000000LL + 5000); /* 5 real ms of slack */
+    struct timespec ts = {0, 20 * 1000000};
+    nanosleep(&ts, NULL);
+    int64_t b = util_now_ms();
+    ck_assert_int_ge(b - a, 20000); /* 20 real ms are at least 20 s of glued's time */
+}
+END_TEST
+
+START_TEST(test_test_clock_start_only)
+{
+    ck_assert_int_eq(util_clock_set(86400000LL, 1.0), 0);
+    int64_t a = util_now_ms();
+    ck_assert_int_ge(a, 86400000LL);
+    ck_assert_int_lt(a, 86400000LL + 1000);
+}
+END_TEST
+
+START_TEST(test_test_clock_refuses_bad_rates)
+{
+    ck_assert_int_eq(util_clock_set(-1, 0.0), -1);
+    ck_assert_int_eq(util_clock_set(-1, -2.0), -1);
+    ck_assert_int_eq(util_clock_set(-1, UTIL_CLOCK_RATE_MAX * 2), -1);
+    ck_assert_int_eq(util_clock_set(-1, 0.0 / 0.0), -1);
+    ck_assert(util_clock_rate() == 1.0); /* unchanged */
+    int64_t now = util_now_ms();
+    ck_assert_int_gt(now, 1577836800000LL);
+}
+END_TEST
+
+START_TEST(test_clock_real_ms)
+{
+    ck_assert_int_eq(util_clock_real_ms(60000), 60000); /* the real clock: one for one */
+    ck_assert_int_eq(util_clock_real_ms(0), 0);
+    ck_assert_int_eq(util_clock_real_ms(-5), 0);
+    ck_assert_int_eq(util_clock_set(-1, 1000.0), 0);
+    ck_assert_int_eq(util_clock_real_ms(60000), 60);
+    ck_assert_int_eq(util_clock_real_ms(1), 1); /* rounded up: a timer never wakes early */
+    ck_assert_int_eq(util_clock_real_ms(60001), 61);
+    ck_assert_int_eq(util_clock_set(-1, 0.5), 0);
+    ck_assert_int_eq(util_clock_real_ms(1000), 2000); /* a slow clock stretches delays */
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -219,6 +341,15 @@ static Suite *util_suite(void)
     tcase_add_test(ids, test_hex);
     tcase_add_test(ids, test_clocks);
     suite_add_tcase(s, ids);
+    TCase *clock = tcase_create("clock");
+    tcase_add_test(clock, test_iso8601_parse_known);
+    tcase_add_test(clock, test_iso8601_parse_refuses);
+    tcase_add_test(clock, test_iso8601_format);
+    tcase_add_test(clock, test_test_clock_starts_and_runs_fast);
+    tcase_add_test(clock, test_test_clock_start_only);
+    tcase_add_test(clock, test_test_clock_refuses_bad_rates);
+    tcase_add_test(clock, test_clock_real_ms);
+    suite_add_tcase(s, clock);
     return s;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static void usage(FILE *f)
                "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
                "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
                "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
+               "  --no-s3-events         do not turn files written under the S3 root into events\n"
                "  --python PATH          interpreter for Python jobs (default python3)\n"
                "  --job-minute-ms N      real length of one minute of a job Timeout, for tests (default: one\n"
                "                         minute of glued's clock)\n"
@@ -130,6 +132,7 @@ int main(int argc, char **argv)
     const char *s3_root = NULL, *python = "python3", *store_target = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
     double clock_rate = 1.0;
+    bool s3_events = true;
     enum {
         O_LISTEN = 1,
         O_DATA,
@@ -146,6 +149,7 @@ int main(int argc, char **argv)
         O_STORE,
         O_CLOCK_RATE,
         O_CLOCK_START,
+        O_NO_S3_EVENTS,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -163,6 +167,7 @@ int main(int argc, char **argv)
         {"store", required_argument, 0, O_STORE},
         {"clock-rate", required_argument, 0, O_CLOCK_RATE},
         {"clock-start", required_argument, 0, O_CLOCK_START},
+        {"no-s3-events", no_argument, 0, O_NO_S3_EVENTS},
         {0, 0, 0, 0},
     };
     int c;
@@ -209,6 +214,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case O_NO_S3_EVENTS: s3_events = false; break;
         case O_LOG:
             if (strcmp(optarg, "debug") == 0)
                 util_log_level(LOG_DEBUG);
@@ -300,8 +306,13 @@ int main(int argc, char **argv)
         snprintf(s3buf, sizeof s3buf, "%s/s3", data);
         s3_root = s3buf;
     }
-    engine_config_t ec = {
-        .url = url, .region = region, .data_dir = data, .s3_root = s3_root, .python = python, .minute_ms = minute_ms};
+    engine_config_t ec = {.url = url,
+                          .region = region,
+                          .data_dir = data,
+                          .s3_root = s3_root,
+                          .python = python,
+                          .minute_ms = minute_ms,
+                          .s3_events = s3_events};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         close(fd);

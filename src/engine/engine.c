@@ -21,6 +21,7 @@
 
 #include "engine/crawler.h"
 #include "engine/cron.h"
+#include "events/s3watch.h"
 #include "model/codec.h"
 #include "util/util.h"
 
@@ -52,6 +53,9 @@ struct engine {
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer;
+    s3watch_t *s3w; /* NULL when S3 events are off */
+    uv_poll_t s3_poll;
+    uv_timer_t s3_timer;
     pthread_t thread;
     /* guarded by lock: what other threads hand over */
     pthread_mutex_t lock;
@@ -671,6 +675,55 @@ static void on_sched(uv_timer_t *t)
         sched_reload(en); /* the periodic wake: definitions may have changed elsewhere */
 }
 
+/* ---- files landing in S3 ---- */
+
+static int64_t mono_ms(void)
+{
+    return (int64_t)(util_mono_ns() / 1000000);
+}
+
+static void on_s3_object(void *ctx, const s3watch_object_t *o)
+{
+    (void)ctx;
+    log_info("s3 events: s3://%s/%s was written (%lld bytes)", o->bucket, o->key, (long long)o->size);
+}
+
+static void on_s3_timer(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    s3watch_process(en->s3w, mono_ms());
+    int64_t due = s3watch_next_due(en->s3w, mono_ms());
+    if (due >= 0)
+        uv_timer_start(&en->s3_timer, on_s3_timer, (uint64_t)due, 0);
+}
+
+static void on_s3_readable(uv_poll_t *h, int status, int events)
+{
+    engine_t *en = h->data;
+    (void)status;
+    (void)events;
+    s3watch_process(en->s3w, mono_ms());
+    int64_t due = s3watch_next_due(en->s3w, mono_ms());
+    if (due >= 0 && !uv_is_active((uv_handle_t *)&en->s3_timer))
+        uv_timer_start(&en->s3_timer, on_s3_timer, (uint64_t)due, 0);
+}
+
+/* Starts watching the S3 root; a failure leaves glued running without S3 events, and says so. */
+static void s3_start(engine_t *en)
+{
+    char err[512];
+    if (s3watch_open(en->s3_root, NULL, on_s3_object, en, &en->s3w, err, sizeof err) < 0) {
+        log_warn("s3 events are off: %s", err);
+        en->s3w = NULL;
+        return;
+    }
+    uv_poll_init(&en->loop, &en->s3_poll, s3watch_fd(en->s3w));
+    uv_timer_init(&en->loop, &en->s3_timer);
+    en->s3_poll.data = en->s3_timer.data = en;
+    uv_poll_start(&en->s3_poll, UV_READABLE, on_s3_readable);
+    log_info("s3 events: watching %s", en->s3_root);
+}
+
 /* ---- recovery ---- */
 
 /* Whether process pid carries the marker of job run id in its environment (it is that job, not a reused pid). */
@@ -778,6 +831,10 @@ static void on_wake(uv_async_t *a)
     if (stop && !en->stopping) {
         en->stopping = true;
         uv_timer_stop(&en->sched_timer);
+        if (en->s3w) {
+            uv_poll_stop(&en->s3_poll);
+            uv_timer_stop(&en->s3_timer);
+        }
         for (proc_t *p = en->procs; p; p = p->next)
             terminate(p);
         uv_timer_start(&en->shutdown_timer, on_shutdown_tick, 0, 20);
@@ -789,6 +846,8 @@ static void *engine_main(void *arg)
     engine_t *en = arg;
     recover(en);
     sched_reload(en);
+    if (en->cfg.s3_events)
+        s3_start(en);
     pthread_mutex_lock(&en->lock);
     en->ready = true;
     pthread_cond_broadcast(&en->ready_cv);
@@ -865,6 +924,7 @@ void engine_stop(engine_t *en)
     uv_walk(&en->loop, close_cb, NULL);
     uv_run(&en->loop, UV_RUN_DEFAULT);
     uv_loop_close(&en->loop);
+    s3watch_close(en->s3w);
     sched_free(en);
     flow_ids_cleanup(&en->q_spawn);
     flow_ids_cleanup(&en->q_kill);

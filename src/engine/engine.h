@@ -4,6 +4,7 @@
 #ifndef GLUED_ENGINE_H
 #define GLUED_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/flow.h"
@@ -20,6 +21,7 @@ typedef struct engine_config {
     const char *python;   /* interpreter for Python job types */
     int64_t minute_ms;    /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
     int64_t grace_ms;     /* between TERM and KILL when stopping a job */
+    bool s3_events;       /* watch s3_root and turn files that land in it into events */
 } engine_config_t;
 
 /* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. */

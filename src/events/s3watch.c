@@ -1,0 +1,454 @@
+/* The S3 root watcher (see s3watch.h). Reading order: the tables (watched directories by descriptor, files
+ * waiting to settle), adding a directory tree, reporting, the inotify event handler, then the public calls. */
+#include "events/s3watch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#define DIR_MASK                                                                                                       \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |         \
+     IN_EXCL_UNLINK)
+#define TREE_DEPTH_MAX 128 /* directories nested deeper are not watched (keys are at most 1024 bytes anyway) */
+
+typedef struct wdir {
+    int wd;
+    char *rel; /* path below the root: "" for the root, "bucket", "bucket/dir" */
+} wdir_t;
+
+typedef struct pend {
+    char *rel; /* "bucket/key" */
+    dev_t dev;
+    ino_t ino;
+    int64_t size, mtime_ns, due_ms;
+} pend_t;
+
+struct s3watch {
+    int fd;
+    char *root;
+    s3watch_fn fn;
+    void *ctx;
+    s3watch_opts_t o;
+    wdir_t *dirs; /* sorted by wd */
+    size_t ndirs, capdirs;
+    pend_t *pend;
+    size_t npend;
+    size_t overflows;
+    bool full_logged;
+    int64_t now_ms;
+    int reported;
+};
+
+/* ---- watched directories ---- */
+
+static size_t dir_pos(const s3watch_t *w, int wd)
+{
+    size_t lo = 0, hi = w->ndirs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->dirs[mid].wd < wd)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static wdir_t *dir_find(s3watch_t *w, int wd)
+{
+    size_t i = dir_pos(w, wd);
+    return i < w->ndirs && w->dirs[i].wd == wd ? &w->dirs[i] : NULL;
+}
+
+static void dir_remove_at(s3watch_t *w, size_t i)
+{
+    free(w->dirs[i].rel);
+    memmove(&w->dirs[i], &w->dirs[i + 1], (w->ndirs - i - 1) * sizeof *w->dirs);
+    w->ndirs--;
+}
+
+/* Records wd -> rel; a wd already known (the same directory reached again) takes the new path. */
+static int dir_put(s3watch_t *w, int wd, const char *rel)
+{
+    size_t i = dir_pos(w, wd);
+    char *copy = strdup(rel);
+    if (!copy)
+        return -1;
+    if (i < w->ndirs && w->dirs[i].wd == wd) {
+        free(w->dirs[i].rel);
+        w->dirs[i].rel = copy;
+        return 0;
+    }
+    if (w->ndirs == w->capdirs) {
+        size_t cap = w->capdirs ? 2 * w->capdirs : 64;
+        wdir_t *d = realloc(w->dirs, cap * sizeof *d);
+        if (!d) {
+            free(copy);
+            return -1;
+        }
+        w->dirs = d;
+        w->capdirs = cap;
+    }
+    memmove(&w->dirs[i + 1], &w->dirs[i], (w->ndirs - i) * sizeof *w->dirs);
+    w->dirs[i].wd = wd;
+    w->dirs[i].rel = copy;
+    w->ndirs++;
+    return 0;
+}
+
+/* Whether rel is dir or below it. */
+static bool under(const char *rel, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(rel, dir, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/* A directory left (moved away): stop watching it and everything below it. */
+static void forget_tree(s3watch_t *w, const char *rel)
+{
+    for (size_t i = 0; i < w->ndirs;) {
+        if (under(w->dirs[i].rel, rel)) {
+            inotify_rm_watch(w->fd, w->dirs[i].wd);
+            dir_remove_at(w, i);
+        } else {
+            i++;
+        }
+    }
+    for (size_t i = 0; i < w->npend;) {
+        if (under(w->pend[i].rel, rel)) {
+            free(w->pend[i].rel);
+            w->pend[i] = w->pend[--w->npend];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* ---- reporting ---- */
+
+static void full_path(const s3watch_t *w, const char *rel, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s", w->root, rel);
+}
+
+static void report(s3watch_t *w, const char *rel, const struct stat *sb)
+{
+    const char *slash = strchr(rel, '/');
+    if (!slash || slash == rel || slash[1] == '\0')
+        return; /* directly in the root: not in a bucket */
+    char bucket[256];
+    size_t bl = (size_t)(slash - rel);
+    if (bl >= sizeof bucket)
+        return; /* S3 bucket names have at most 63 characters */
+    memcpy(bucket, rel, bl);
+    bucket[bl] = '\0';
+    s3watch_object_t o = {.bucket = bucket,
+                          .key = slash + 1,
+                          .size = (int64_t)sb->st_size,
+                          .mtime_ms = (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000};
+    w->reported++;
+    w->fn(w->ctx, &o);
+}
+
+static void pend_drop(s3watch_t *w, const char *rel)
+{
+    for (size_t i = 0; i < w->npend; i++)
+        if (strcmp(w->pend[i].rel, rel) == 0) {
+            free(w->pend[i].rel);
+            w->pend[i] = w->pend[--w->npend];
+            return;
+        }
+}
+
+/* A file that is complete now (closed after writing, or moved in). */
+static void file_done(s3watch_t *w, const char *rel)
+{
+    char path[PATH_MAX + 256];
+    struct stat sb;
+    pend_drop(w, rel);
+    full_path(w, rel, path, sizeof path);
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        report(w, rel, &sb);
+}
+
+static int64_t mtime_ns(const struct stat *sb)
+{
+    return (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+}
+
+/* A file found by scanning a new directory: it may still be being written; report it once it has been quiet. */
+static void file_found(s3watch_t *w, const char *rel, const struct stat *sb)
+{
+    if (w->npend >= w->o.max_pending) {
+        report(w, rel, sb);
+        return;
+    }
+    char *copy = strdup(rel);
+    if (!copy)
+        return;
+    w->pend[w->npend++] = (pend_t){.rel = copy,
+                                   .dev = sb->st_dev,
+                                   .ino = sb->st_ino,
+                                   .size = (int64_t)sb->st_size,
+                                   .mtime_ns = mtime_ns(sb),
+                                   .due_ms = w->now_ms + w->o.settle_ms};
+}
+
+static void settle(s3watch_t *w)
+{
+    char path[PATH_MAX + 256];
+    for (size_t i = 0; i < w->npend;) {
+        pend_t *p = &w->pend[i];
+        if (p->due_ms > w->now_ms) {
+            i++;
+            continue;
+        }
+        struct stat sb;
+        full_path(w, p->rel, path, sizeof path);
+        bool gone = lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_ino != p->ino || sb.st_dev != p->dev;
+        /* changed since the scan: a writer is at work, and since the directory was watched before the scan
+         * looked, that writer's close will be seen and will report the file */
+        bool writing = !gone && (sb.st_size != p->size || mtime_ns(&sb) != p->mtime_ns);
+        char *rel = p->rel;
+        w->pend[i] = w->pend[--w->npend];
+        if (!gone && !writing)
+            report(w, rel, &sb);
+        free(rel);
+    }
+}
+
+/* ---- adding a directory tree ---- */
+
+/* What a scan does with the files it finds. */
+enum scan { SCAN_START, SCAN_MOVED, SCAN_CREATED };
+
+/* Watches dir (rel below the root) and what it holds. Files found are there from before glued started (START:
+ * not new), complete (MOVED in with their directory: reported now), or possibly still being written (CREATED:
+ * reported once settled). */
+static void add_tree(s3watch_t *w, const char *rel, enum scan how)
+{
+    char path[PATH_MAX + 256];
+    int depth = 0;
+    for (const char *p = rel; *rel && p; p = strchr(p + 1, '/'))
+        depth++;
+    if (depth > TREE_DEPTH_MAX)
+        return;
+    if (w->ndirs >= w->o.max_dirs) {
+        if (!w->full_logged)
+            log_warn("s3 events: watching %zu directories, the limit; files in new directories under %s are not "
+                     "seen",
+                     w->ndirs, w->root);
+        w->full_logged = true;
+        return;
+    }
+    full_path(w, rel, path, sizeof path);
+    if (!*rel)
+        snprintf(path, sizeof path, "%s", w->root);
+    int wd = inotify_add_watch(w->fd, path, DIR_MASK);
+    if (wd < 0) {
+        if (errno == ENOSPC && !w->full_logged) {
+            log_warn("s3 events: the kernel's inotify watch limit is reached (fs.inotify.max_user_watches); files "
+                     "in new directories under %s are not seen",
+                     w->root);
+            w->full_logged = true;
+        }
+        return;
+    }
+    if (dir_put(w, wd, rel) < 0)
+        return;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char sub[PATH_MAX];
+        if (snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >= (int)sizeof sub)
+            continue;
+        char subpath[PATH_MAX + 256];
+        full_path(w, sub, subpath, sizeof subpath);
+        struct stat sb;
+        if (lstat(subpath, &sb) < 0)
+            continue;
+        if (S_ISDIR(sb.st_mode))
+            add_tree(w, sub, how);
+        else if (S_ISREG(sb.st_mode) && how == SCAN_MOVED)
+            report(w, sub, &sb);
+        else if (S_ISREG(sb.st_mode) && how == SCAN_CREATED)
+            file_found(w, sub, &sb);
+    }
+    closedir(d);
+}
+
+/* ---- events ---- */
+
+static void handle(s3watch_t *w, const struct inotify_event *ev)
+{
+    if (ev->mask & IN_Q_OVERFLOW) {
+        w->overflows++;
+        log_warn("s3 events: the kernel dropped file events (queue overflow); some files under %s were not seen",
+                 w->root);
+        return;
+    }
+    wdir_t *d = dir_find(w, ev->wd);
+    if (!d)
+        return; /* a watch already forgotten */
+    if (ev->mask & IN_IGNORED) {
+        dir_remove_at(w, (size_t)(d - w->dirs));
+        return;
+    }
+    if (ev->len == 0 || !ev->name[0])
+        return;
+    char rel[PATH_MAX];
+    if (snprintf(rel, sizeof rel, "%s%s%s", d->rel, *d->rel ? "/" : "", ev->name) >= (int)sizeof rel)
+        return;
+    if (ev->mask & IN_ISDIR) {
+        if (ev->mask & IN_MOVED_FROM)
+            forget_tree(w, rel);
+        else if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+            add_tree(w, rel, (ev->mask & IN_MOVED_TO) ? SCAN_MOVED : SCAN_CREATED);
+        return;
+    }
+    if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+        file_done(w, rel);
+    else if (ev->mask & IN_MOVED_FROM)
+        pend_drop(w, rel);
+}
+
+int s3watch_process(s3watch_t *w, int64_t now_ms)
+{
+    /* aligned for struct inotify_event, as inotify(7) asks */
+    char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+    w->now_ms = now_ms;
+    w->reported = 0;
+    for (;;) {
+        ssize_t n = read(w->fd, buf, sizeof buf);
+        if (n <= 0)
+            break; /* EAGAIN: nothing more queued */
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            handle(w, ev);
+            p += sizeof *ev + ev->len;
+        }
+    }
+    settle(w);
+    return w->reported;
+}
+
+int64_t s3watch_next_due(const s3watch_t *w, int64_t now_ms)
+{
+    int64_t next = -1;
+    for (size_t i = 0; i < w->npend; i++)
+        if (next < 0 || w->pend[i].due_ms < next)
+            next = w->pend[i].due_ms;
+    if (next < 0)
+        return -1;
+    return next > now_ms ? next - now_ms : 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+        return -1;
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int s3watch_open(const char *root, const s3watch_opts_t *opts, s3watch_fn fn, void *ctx, s3watch_t **out, char *err,
+                 size_t errlen)
+{
+    s3watch_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->fd = -1;
+    w->fn = fn;
+    w->ctx = ctx;
+    if (opts)
+        w->o = *opts;
+    if (w->o.max_dirs == 0)
+        w->o.max_dirs = 65536;
+    if (w->o.max_pending == 0)
+        w->o.max_pending = 4096;
+    if (w->o.settle_ms <= 0)
+        w->o.settle_ms = 200;
+    w->root = strdup(root);
+    w->pend = calloc(w->o.max_pending, sizeof *w->pend);
+    if (!w->root || !w->pend) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    size_t rl = strlen(w->root);
+    while (rl > 1 && w->root[rl - 1] == '/')
+        w->root[--rl] = '\0';
+    if (make_dirs(w->root) < 0) {
+        snprintf(err, errlen, "cannot create the S3 root %s: %s", w->root, strerror(errno));
+        goto fail;
+    }
+    w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->fd < 0) {
+        snprintf(err, errlen, "inotify is not available: %s", strerror(errno));
+        goto fail;
+    }
+    add_tree(w, "", SCAN_START); /* what is there at start is not new: only its directories are watched */
+    if (w->ndirs == 0) {
+        snprintf(err, errlen, "cannot watch the S3 root %s: %s", w->root, strerror(errno));
+        goto fail;
+    }
+    *out = w;
+    return 0;
+fail:
+    s3watch_close(w);
+    return -1;
+}
+
+void s3watch_close(s3watch_t *w)
+{
+    if (!w)
+        return;
+    if (w->fd >= 0)
+        close(w->fd);
+    for (size_t i = 0; i < w->ndirs; i++)
+        free(w->dirs[i].rel);
+    free(w->dirs);
+    for (size_t i = 0; i < w->npend; i++)
+        free(w->pend[i].rel);
+    free(w->pend);
+    free(w->root);
+    free(w);
+}
+
+int s3watch_fd(const s3watch_t *w)
+{
+    return w->fd;
+}
+
+void s3watch_stats(const s3watch_t *w, size_t *dirs, size_t *pending, size_t *overflows)
+{
+    if (dirs)
+        *dirs = w->ndirs;
+    if (pending)
+        *pending = w->npend;
+    if (overflows)
+        *overflows = w->overflows;
+}

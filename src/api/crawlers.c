@@ -1,6 +1,8 @@
-/* CreateCrawler, UpdateCrawler, GetCrawler, GetCrawlers, ListCrawlers, BatchGetCrawlers, DeleteCrawler. A
- * crawler is stored as its Crawler structure (State, Schedule, LastCrawl and Version included); what a crawl
- * does is the engine's. */
+/* CreateCrawler, UpdateCrawler, GetCrawler, GetCrawlers, ListCrawlers, BatchGetCrawlers, DeleteCrawler,
+ * StartCrawler, StopCrawler, and the schedule's StartCrawlerSchedule, StopCrawlerSchedule, UpdateCrawlerSchedule.
+ * A crawler is stored as its Crawler structure (State, Schedule with its State, LastCrawl and Version included);
+ * what a crawl does is the engine's. A schedule is SCHEDULED or NOT_SCHEDULED: glued changes it in one
+ * transaction, so it is never seen TRANSITIONING and SchedulerTransitioningException never happens. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,22 @@ static int check_targets(json_t *targets, gerr_t *e)
     return 0;
 }
 
+/* Sets the crawler's schedule to expr: an empty one removes it; a new one is SCHEDULED; a changed expression keeps
+ * the state it had (a schedule stopped with StopCrawlerSchedule stays stopped). */
+static int set_schedule(json_t *doc, const char *expr, gerr_t *e)
+{
+    if (!expr || !*expr) {
+        json_object_del(doc, "Schedule");
+        return 0;
+    }
+    if (api_check_schedule(expr, "Schedule", e) < 0)
+        return -1;
+    const char *was = json_string_value(json_object_get(json_object_get(doc, "Schedule"), "State"));
+    const char *state = was && strcmp(was, "NOT_SCHEDULED") == 0 ? "NOT_SCHEDULED" : "SCHEDULED";
+    json_object_set_new(doc, "Schedule", json_pack("{ssss}", "ScheduleExpression", expr, "State", state));
+    return 0;
+}
+
 /* Copies the request's members onto the crawler document, checking them; absent members stay as they are. */
 static int apply(json_t *doc, json_t *req, gerr_t *e)
 {
@@ -65,16 +83,8 @@ static int apply(json_t *doc, json_t *req, gerr_t *e)
     if (targets && check_targets(targets, e) < 0)
         return -1;
     json_t *sched = json_object_get(req, "Schedule");
-    if (sched) {
-        const char *expr = json_string_value(sched);
-        if (*expr == '\0') { /* an empty schedule removes it */
-            json_object_del(doc, "Schedule");
-        } else {
-            if (api_check_schedule(expr, "Schedule", e) < 0)
-                return -1;
-            json_object_set_new(doc, "Schedule", json_pack("{ssss}", "ScheduleExpression", expr, "State", "SCHEDULED"));
-        }
-    }
+    if (sched && set_schedule(doc, json_string_value(sched), e) < 0)
+        return -1;
     return 0;
 }
 
@@ -267,4 +277,79 @@ int api_stop_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     *out = json_object();
     return 0;
+}
+
+/* ---- the schedule ---- */
+
+enum sched_op { SCHED_START, SCHED_STOP, SCHED_UPDATE };
+
+typedef struct sched_edit {
+    enum sched_op op;
+    const char *expr; /* SCHED_UPDATE */
+    int64_t now_ms;
+} sched_edit_t;
+
+static int edit_schedule(api_req_t *rq, store_res_t *r, void *arg, gerr_t *e)
+{
+    (void)rq;
+    sched_edit_t *x = arg;
+    json_t *doc = json_loads(r->doc, 0, NULL);
+    if (!doc)
+        return gerr_set(e, GERR_INTERNAL, "Crawler '%s' is stored damaged", r->name);
+    json_t *sched = json_object_get(doc, "Schedule");
+    const char *state = json_string_value(json_object_get(sched, "State"));
+    int rc = 0;
+    if (x->op == SCHED_UPDATE)
+        rc = set_schedule(doc, x->expr, e);
+    else if (!sched && x->op == SCHED_START)
+        rc = gerr_set(e, GERR_NO_SCHEDULE,
+                      "Crawler '%s' has no schedule to start; give it one with UpdateCrawlerSchedule or UpdateCrawler",
+                      r->name);
+    else if (x->op == SCHED_START && state && strcmp(state, "SCHEDULED") == 0)
+        rc = gerr_set(e, GERR_SCHEDULER_RUNNING, "The schedule of crawler '%s' is already SCHEDULED", r->name);
+    else if (x->op == SCHED_STOP && (!sched || !state || strcmp(state, "SCHEDULED") != 0))
+        rc = gerr_set(e, GERR_SCHEDULER_STOPPED, "The schedule of crawler '%s' is not running (%s)", r->name,
+                      sched ? "it is NOT_SCHEDULED" : "the crawler has no schedule");
+    else
+        json_object_set_new(sched, "State", json_string(x->op == SCHED_START ? "SCHEDULED" : "NOT_SCHEDULED"));
+    if (rc == 0) {
+        free(r->doc);
+        r->doc = json_dumps(doc, JSON_COMPACT);
+        r->modified_ms = x->now_ms;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static int schedule_op(api_req_t *rq, json_t *in, enum sched_op op, json_t **out, gerr_t *e)
+{
+    const char *name, *expr = NULL;
+    if (val_str(in, "CrawlerName", &VAL_NAME, true, &name, e) < 0)
+        return -1;
+    if (op == SCHED_UPDATE && val_str(in, "Schedule", &VAL_GENERIC, false, &expr, e) < 0)
+        return -1;
+    sched_edit_t x = {op, expr, rq->now_ms};
+    int rc = api_res_mutate(rq, "crawler", name, edit_schedule, &x, e);
+    if (rc == STORE_NOTFOUND)
+        return gerr_set(e, GERR_NOT_FOUND, "Crawler '%s' not found", name);
+    if (rc < 0)
+        return -1;
+    engine_reschedule(rq->api->engine);
+    *out = json_object();
+    return 0;
+}
+
+int api_start_crawler_schedule(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return schedule_op(rq, in, SCHED_START, out, e);
+}
+
+int api_stop_crawler_schedule(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return schedule_op(rq, in, SCHED_STOP, out, e);
+}
+
+int api_update_crawler_schedule(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    return schedule_op(rq, in, SCHED_UPDATE, out, e);
 }

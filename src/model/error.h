@@ -17,6 +17,9 @@
 #define GERR_CRAWLER_RUNNING     "CrawlerRunningException"
 #define GERR_CRAWLER_NOT_RUNNING "CrawlerNotRunningException"
 #define GERR_CRAWLER_STOPPING    "CrawlerStoppingException"
+#define GERR_SCHEDULER_RUNNING   "SchedulerRunningException"
+#define GERR_SCHEDULER_STOPPED   "SchedulerNotRunningException"
+#define GERR_NO_SCHEDULE         "NoScheduleException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */

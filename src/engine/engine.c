@@ -74,6 +74,13 @@ void engine_log_path(const char *data_dir, const char *id, const char *ext, char
     snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
 }
 
+/* Real milliseconds for a libuv timer that must not wake before glued_ms of glued's clock have passed: libuv
+ * counts whole milliseconds of a truncated clock, hence the one added. */
+static int64_t real_delay(int64_t glued_ms)
+{
+    return glued_ms <= 0 ? 0 : util_clock_real_ms(glued_ms) + 1;
+}
+
 /* ---- the queue ---- */
 
 static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
@@ -510,8 +517,8 @@ static void spawn_one(engine_t *en, const char *id)
         log_error("engine: recording the start of %s failed: %s", id, e.msg);
     }
     if (r.timeout_min > 0) {
-        int64_t real =
-            en->cfg.minute_ms > 0 ? r.timeout_min * en->cfg.minute_ms : util_clock_real_ms(r.timeout_min * 60000);
+        int64_t real = en->cfg.minute_ms > 0 ? r.timeout_min * en->cfg.minute_ms : real_delay(r.timeout_min * 60000);
+        uv_update_time(&en->loop); /* the Timeout counts from StartedOn, not from the start of this loop turn */
         uv_timer_start(&p->timeout, on_timeout, (uint64_t)real, 0);
     }
     goto out;
@@ -608,8 +615,9 @@ static void sched_arm(engine_t *en)
     /* wake at the next fire time, and at least every real minute to pick up changes made by other nodes; fire
      * times are on glued's clock, the timer counts real milliseconds */
     int64_t delay = SCHED_RELOAD_MS;
+    uv_update_time(&en->loop); /* timers count from the loop's clock: bring it to now */
     if (next >= 0) {
-        int64_t d = util_clock_real_ms(next * 1000 - util_now_ms());
+        int64_t d = real_delay(next * 1000 - util_now_ms());
         delay = d < delay ? d : delay;
     }
     uv_timer_start(&en->sched_timer, on_sched, (uint64_t)delay, 0);

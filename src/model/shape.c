@@ -7,6 +7,32 @@
 
 #include "model/validate.h"
 
+/* [/.\-_A-Za-z0-9]+, optionally after arn:aws...:events:<region>:<12 digits>:event-bus/ */
+static bool bus_name_ok(const char *s, size_t n)
+{
+    if (n > 4 && strncmp(s, "arn:", 4) == 0) {
+        const char *end = s + n, *p = s;
+        int colons = 0;
+        const char *acct = NULL;
+        for (; p < end && colons < 5; p++)
+            if (*p == ':' && ++colons == 4)
+                acct = p + 1;
+        if (colons < 5 || !acct || p - acct != 13 || strncmp(s, "arn:aws", 7) != 0 || !memmem(s, n, ":events:", 8))
+            return false;
+        for (const char *q = acct; q < acct + 12; q++)
+            if (!isdigit((unsigned char)*q))
+                return false;
+        if ((size_t)(end - p) <= 10 || strncmp(p, "event-bus/", 10) != 0)
+            return false;
+        s = p + 10;
+        n = (size_t)(end - s);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || (s[i] && strchr("/.-_", s[i]))))
+            return false;
+    return n > 0;
+}
+
 static bool match_special(enum shape_pattern p, const char *s, size_t n)
 {
     switch (p) {
@@ -56,6 +82,13 @@ static bool match_special(enum shape_pattern p, const char *s, size_t n)
             if (!isalnum((unsigned char)s[i]))
                 return false;
         return n > 0;
+    case SP_EV_NAME:
+    case SP_EV_PATH_KEY:
+        for (size_t i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || (p == SP_EV_NAME && s[i] == '.')))
+                return false;
+        return n > 0;
+    case SP_EV_BUS: return bus_name_ok(s, n);
     default: return true;
     }
 }

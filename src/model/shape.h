@@ -1,5 +1,5 @@
-/* Generic validation of request structures against a table of Glue model shapes (generated into shapes.c by
- * scripts/gen_shapes.py from botocore's model). One walker enforces what the model says of every member:
+/* Generic validation of request structures against a table of Glue and EventBridge model shapes (generated into
+ * shapes.c by scripts/gen_shapes.py from botocore's model). One walker enforces what the model says of every member:
  * JSON types (SerializationException), required members, lengths and ranges, enums and patterns
  * (InvalidInputException naming the member's path, e.g. "JobUpdate.Command.ScriptLocation").
  * The resource handlers add the rules the model cannot express. */
@@ -26,6 +26,9 @@ enum shape_pattern {
     SP_NO_NEWLINE,
     SP_UPPER_UNDERSCORE,
     SP_ALNUM,
+    SP_EV_NAME,     /* [\.\-_A-Za-z0-9]+ (EventBridge rule names, target ids) */
+    SP_EV_PATH_KEY, /* [A-Za-z0-9\_\-]+ */
+    SP_EV_BUS,      /* an event bus name, or its ARN */
 };
 
 typedef struct shape_member {
@@ -56,6 +59,17 @@ extern const shape_t *const SHAPE_TriggerUpdate;
 extern const shape_t *const SHAPE_CreateCrawlerRequest;
 extern const shape_t *const SHAPE_UpdateCrawlerRequest;
 extern const shape_t *const SHAPE_StartJobRunRequest;
+extern const shape_t *const SHAPE_EV_PutRuleRequest;
+extern const shape_t *const SHAPE_EV_DescribeRuleRequest;
+extern const shape_t *const SHAPE_EV_ListRulesRequest;
+extern const shape_t *const SHAPE_EV_EnableRuleRequest;
+extern const shape_t *const SHAPE_EV_DisableRuleRequest;
+extern const shape_t *const SHAPE_EV_DeleteRuleRequest;
+extern const shape_t *const SHAPE_EV_PutTargetsRequest;
+extern const shape_t *const SHAPE_EV_RemoveTargetsRequest;
+extern const shape_t *const SHAPE_EV_ListTargetsByRuleRequest;
+extern const shape_t *const SHAPE_EV_PutEventsRequest;
+extern const shape_t *const SHAPE_EV_TestEventPatternRequest;
 
 /* Checks v against s and returns a new value holding only the members the model knows (unknown members are
  * dropped, JSON nulls are treated as absent). NULL with *e set when v breaks a rule. path names v. */

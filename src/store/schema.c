@@ -39,6 +39,18 @@ const char *const db_migrations[] = {
     "  trigger_name TEXT NOT NULL, PRIMARY KEY (run_id, type, name, trigger_name)) WITHOUT ROWID;",
     /* 2 -> 3: recovery and the engine list the active action runs in order without reading the others */
     "CREATE INDEX job_runs_active_by_seq ON job_runs(seq) WHERE state < 4;",
+    /* 3 -> 4: runs that start themselves: the fires of schedules (one row per fire time, the key that makes a
+     * fire happen once), EventBridge rules and targets, and the events waiting in EVENT triggers' batches */
+    "CREATE TABLE schedule_fires (kind TEXT NOT NULL, name TEXT NOT NULL, fire_s INTEGER NOT NULL,"
+    "  fired_ms INTEGER NOT NULL, PRIMARY KEY (kind, name, fire_s)) WITHOUT ROWID;"
+    "CREATE TABLE event_rules (bus TEXT NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL, state TEXT NOT NULL,"
+    "  description TEXT, role_arn TEXT, tags TEXT, created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (bus, name)) WITHOUT ROWID;"
+    "CREATE TABLE event_targets (bus TEXT NOT NULL, rule TEXT NOT NULL, id TEXT NOT NULL, arn TEXT NOT NULL,"
+    "  doc TEXT NOT NULL, PRIMARY KEY (bus, rule, id)) WITHOUT ROWID;"
+    "CREATE TABLE event_waiting (seq INTEGER PRIMARY KEY AUTOINCREMENT, workflow TEXT NOT NULL,"
+    "  trigger_name TEXT NOT NULL, event_id TEXT NOT NULL, received_ms INTEGER NOT NULL);"
+    "CREATE INDEX event_waiting_by_workflow ON event_waiting(workflow, seq);",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

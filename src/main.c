@@ -34,6 +34,8 @@ static void usage(FILE *f)
                "  --threads N            HTTP worker threads (default 2 x CPUs, at least 4)\n"
                "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
                "  --no-s3-events         do not turn files written under the S3 root into events\n"
+               "  --catch-up             at start, fire once the most recent fire time each schedule missed while\n"
+               "                         glued was down (default: missed fire times are skipped and logged)\n"
                "  --python PATH          interpreter for Python jobs (default python3)\n"
                "  --job-minute-ms N      real length of one minute of a job Timeout, for tests (default: one\n"
                "                         minute of glued's clock)\n"
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
     const char *s3_root = NULL, *python = "python3", *store_target = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
     double clock_rate = 1.0;
-    bool s3_events = true;
+    bool s3_events = true, catch_up = false;
     enum {
         O_LISTEN = 1,
         O_DATA,
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
         O_CLOCK_RATE,
         O_CLOCK_START,
         O_NO_S3_EVENTS,
+        O_CATCH_UP,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -168,6 +171,7 @@ int main(int argc, char **argv)
         {"clock-rate", required_argument, 0, O_CLOCK_RATE},
         {"clock-start", required_argument, 0, O_CLOCK_START},
         {"no-s3-events", no_argument, 0, O_NO_S3_EVENTS},
+        {"catch-up", no_argument, 0, O_CATCH_UP},
         {0, 0, 0, 0},
     };
     int c;
@@ -215,6 +219,7 @@ int main(int argc, char **argv)
             }
             break;
         case O_NO_S3_EVENTS: s3_events = false; break;
+        case O_CATCH_UP: catch_up = true; break;
         case O_LOG:
             if (strcmp(optarg, "debug") == 0)
                 util_log_level(LOG_DEBUG);
@@ -312,7 +317,9 @@ int main(int argc, char **argv)
                           .s3_root = s3_root,
                           .python = python,
                           .minute_ms = minute_ms,
-                          .s3_events = s3_events};
+                          .s3_events = s3_events,
+                          .account = account,
+                          .catch_up = catch_up};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         close(fd);

@@ -46,10 +46,12 @@ typedef struct api_op {
     api_handler_fn fn;
 } api_op_t;
 
-/* The operation named by X-Amz-Target's suffix, or NULL. */
+/* The operation named by X-Amz-Target's suffix, or NULL: Glue's (AWSGlue.<op>) and EventBridge's
+ * (AWSEvents.<op>, api/events.c). */
 const api_op_t *api_find(const char *name);
 /* A read the web console needs and the Glue API lacks (overview.c), or NULL. Not served on POST /. */
 const api_op_t *api_find_internal(const char *name);
+const api_op_t *api_events_find(const char *name);
 
 /* Handlers (workflows.c, runs.c, tags.c, ...) */
 int api_create_workflow(api_req_t *, json_t *, json_t **, gerr_t *);

@@ -19,9 +19,12 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "engine/bus.h"
 #include "engine/crawler.h"
 #include "engine/cron.h"
+#include "events/event.h"
 #include "events/s3watch.h"
+#include "store/events.h"
 #include "model/codec.h"
 #include "util/util.h"
 
@@ -42,6 +45,7 @@ typedef struct proc {
 
 typedef struct sched {
     char *kind, *name; /* "trigger" or "crawler" */
+    char *expr;        /* its cron expression */
     cron_t cron;
     int64_t next; /* epoch seconds, -1 = never */
 } sched_t;
@@ -49,10 +53,10 @@ typedef struct sched {
 struct engine {
     store_t *store;
     engine_config_t cfg;
-    char *url, *region, *data_dir, *s3_root, *python, *log_dir;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir;
     uv_loop_t loop;
     uv_async_t wake;
-    uv_timer_t sched_timer, shutdown_timer;
+    uv_timer_t sched_timer, shutdown_timer, batch_timer;
     s3watch_t *s3w; /* NULL when S3 events are off */
     uv_poll_t s3_poll;
     uv_timer_t s3_timer;
@@ -61,7 +65,7 @@ struct engine {
     pthread_mutex_t lock;
     pthread_cond_t ready_cv;
     flow_ids_t q_spawn, q_kill;
-    bool q_resched, q_stop, ready;
+    bool q_resched, q_batches, q_stop, ready;
     /* engine thread only */
     proc_t *procs;
     sched_t *sched;
@@ -104,6 +108,16 @@ void engine_spawn(engine_t *en, flow_ids_t *ids)
 void engine_kill(engine_t *en, flow_ids_t *ids)
 {
     post(en, &en->q_kill, ids);
+}
+
+void engine_events_changed(engine_t *en)
+{
+    if (!en)
+        return;
+    pthread_mutex_lock(&en->lock);
+    en->q_batches = true;
+    pthread_mutex_unlock(&en->lock);
+    uv_async_send(&en->wake);
 }
 
 void engine_reschedule(engine_t *en)
@@ -580,28 +594,105 @@ static void kill_one(engine_t *en, const char *id)
 
 #define SCHED_RELOAD_MS 60000 /* real ms between reloads of every schedule */
 
+#define MISSED_COUNT_MAX 100000 /* fire times counted one by one when reporting missed fires */
+
+static void sched_list_free(sched_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].kind);
+        free(v[i].name);
+        free(v[i].expr);
+    }
+    free(v);
+}
+
 static void sched_free(engine_t *en)
 {
-    for (size_t i = 0; i < en->nsched; i++) {
-        free(en->sched[i].kind);
-        free(en->sched[i].name);
-    }
-    free(en->sched);
+    sched_list_free(en->sched, en->nsched);
     en->sched = NULL;
     en->nsched = 0;
 }
 
-static void sched_add(engine_t *en, const char *kind, const char *name, const char *expr, int64_t now_s)
+static void fmt_time(int64_t s, char out[32])
+{
+    util_format_iso8601(s * 1000, out);
+}
+
+/* Fires one fire time of a schedule and says what came of it. */
+static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t fire_s, const char *why)
+{
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    int outcome = 0;
+    char note[400] = "", when[32];
+    fmt_time(fire_s, when);
+    if (flow_fire_schedule(en->store, kind, name, fire_s, util_now_ms(), &spawn, &outcome, note, sizeof note, &e) < 0)
+        log_warn("schedule: %s '%s' did not fire for %s: %s", kind, name, when, e.msg);
+    else if (outcome == FLOW_FIRED)
+        log_info("schedule: %s '%s' fired for %s%s", kind, name, when, why);
+    else if (outcome == FLOW_ALREADY_FIRED)
+        log_info("schedule: %s '%s' was already fired for %s (by an earlier run of glued or another node); not again",
+                 kind, name, when);
+    else if (outcome == FLOW_REFUSED)
+        log_warn("schedule: %s '%s' fired for %s but its workflow run was refused: %s", kind, name, when, note);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+}
+
+/* At start: the fire times a schedule missed while glued was down, those after its newest recorded fire (or
+ * after it was last changed, when it never fired) up to now. They are skipped and logged; with --catch-up the
+ * most recent one is fired once (its claim makes a second start not fire it again). */
+static void sched_missed(engine_t *en, sched_t *s, int64_t since_s, int64_t now_s)
+{
+    int64_t last = 0;
+    if (store_fire_last(store_read(en->store), s->kind, s->name, &last) == STORE_OK && last > since_s)
+        since_s = last;
+    int64_t first = cron_next(&s->cron, since_s), latest = -1, count = 0;
+    for (int64_t t = first; t >= 0 && t <= now_s && count < MISSED_COUNT_MAX; t = cron_next(&s->cron, t)) {
+        latest = t;
+        count++;
+    }
+    if (count == 0)
+        return;
+    char a[32], b[32];
+    fmt_time(first, a);
+    fmt_time(latest, b);
+    if (en->cfg.catch_up) {
+        log_warn("schedule: %s '%s' missed %lld%s fire times while glued was down (%s to %s); --catch-up fires the "
+                 "most recent once",
+                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", a, b);
+        sched_fire(en, s->kind, s->name, latest, " (catching up)");
+    } else {
+        log_warn("schedule: %s '%s' missed %lld%s fire times while glued was down (%s to %s); they are skipped "
+                 "(--catch-up would fire the most recent once)",
+                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", a, b);
+    }
+}
+
+/* Adds a schedule. A schedule already known with the same expression keeps a fire time that is due but not
+ * fired yet, so a reload never loses one. */
+static void sched_add(engine_t *en, sched_t *old, size_t nold, const char *kind, const char *name, const char *expr,
+                      int64_t since_ms, int64_t now_s, bool startup)
 {
     cron_t c;
     if (!expr || cron_parse(&c, expr, NULL, 0) < 0)
         return;
-    en->sched = realloc(en->sched, (en->nsched + 1) * sizeof *en->sched);
+    sched_t *v = realloc(en->sched, (en->nsched + 1) * sizeof *en->sched);
+    if (!v)
+        return;
+    en->sched = v;
     sched_t *s = &en->sched[en->nsched++];
     s->kind = strdup(kind);
     s->name = strdup(name);
+    s->expr = strdup(expr);
     s->cron = c;
     s->next = cron_next(&c, now_s);
+    for (size_t i = 0; i < nold; i++)
+        if (strcmp(old[i].kind, kind) == 0 && strcmp(old[i].name, name) == 0 && strcmp(old[i].expr, expr) == 0 &&
+            old[i].next >= 0 && (s->next < 0 || old[i].next < s->next))
+            s->next = old[i].next;
+    if (startup)
+        sched_missed(en, s, since_ms / 1000, now_s);
 }
 
 static void on_sched(uv_timer_t *t);
@@ -623,9 +714,15 @@ static void sched_arm(engine_t *en)
     uv_timer_start(&en->sched_timer, on_sched, (uint64_t)delay, 0);
 }
 
-static void sched_reload(engine_t *en)
+static void batches_check(engine_t *en);
+
+/* Reads every schedule again (startup: also report the fires missed while glued was down). */
+static void sched_reload(engine_t *en, bool startup)
 {
-    sched_free(en);
+    sched_t *old = en->sched;
+    size_t nold = en->nsched;
+    en->sched = NULL;
+    en->nsched = 0;
     int64_t now_s = util_now_ms() / 1000;
     static const char *const kinds[] = {"trigger", "crawler"};
     for (int k = 0; k < 2; k++) {
@@ -642,18 +739,21 @@ static void sched_reload(engine_t *en)
                 const char *type = json_string_value(json_object_get(d, "Type"));
                 const char *state = json_string_value(json_object_get(d, "State"));
                 if (type && strcmp(type, "SCHEDULED") == 0 && state && strcmp(state, "ACTIVATED") == 0)
-                    sched_add(en, "trigger", v[i].name, json_string_value(json_object_get(d, "Schedule")), now_s);
+                    sched_add(en, old, nold, "trigger", v[i].name, json_string_value(json_object_get(d, "Schedule")),
+                              v[i].modified_ms, now_s, startup);
             } else {
-                json_t *s = json_object_get(d, "Schedule");
-                const char *state = json_string_value(json_object_get(s, "State"));
+                json_t *sc = json_object_get(d, "Schedule");
+                const char *state = json_string_value(json_object_get(sc, "State"));
                 if (state && strcmp(state, "SCHEDULED") == 0)
-                    sched_add(en, "crawler", v[i].name, json_string_value(json_object_get(s, "ScheduleExpression")),
-                              now_s);
+                    sched_add(en, old, nold, "crawler", v[i].name,
+                              json_string_value(json_object_get(sc, "ScheduleExpression")), v[i].modified_ms, now_s,
+                              startup);
             }
             json_decref(d);
         }
         store_res_list_free(v, n);
     }
+    sched_list_free(old, nold);
     sched_arm(en);
 }
 
@@ -666,21 +766,56 @@ static void on_sched(uv_timer_t *t)
         sched_t *s = &en->sched[i];
         if (s->next < 0 || s->next > now_s)
             continue;
-        flow_ids_t spawn = {0};
-        gerr_t e = {0};
-        int rc = strcmp(s->kind, "trigger") == 0 ? flow_fire_scheduled(en->store, s->name, util_now_ms(), &spawn, &e)
-                                                 : flow_start_crawl(en->store, s->name, util_now_ms(), &spawn, &e);
-        if (rc < 0)
-            log_warn("engine: scheduled %s '%s' did not start: %s", s->kind, s->name, e.msg);
-        spawn_all(en, &spawn);
-        flow_ids_cleanup(&spawn);
-        s->next = cron_next(&s->cron, now_s);
+        /* the latest due fire time: earlier ones (the loop was held up past a whole period) are skipped */
+        int64_t fire = s->next, skipped = 0;
+        for (int64_t n = cron_next(&s->cron, fire); n >= 0 && n <= now_s && skipped < MISSED_COUNT_MAX;
+             n = cron_next(&s->cron, n)) {
+            fire = n;
+            skipped++;
+        }
+        if (skipped)
+            log_warn("schedule: %s '%s' skipped %lld fire times the engine was too late for", s->kind, s->name,
+                     (long long)skipped);
+        sched_fire(en, s->kind, s->name, fire, "");
+        s->next = cron_next(&s->cron, fire);
         fired = true;
     }
-    if (fired)
+    if (fired) {
         sched_arm(en);
-    else
-        sched_reload(en); /* the periodic wake: definitions may have changed elsewhere */
+    } else {
+        sched_reload(en, false); /* the periodic wake: definitions may have changed elsewhere */
+        batches_check(en);
+    }
+}
+
+/* ---- event batches ---- */
+
+static void on_batch_timer(uv_timer_t *t);
+
+/* Closes the batches whose window has passed, and sets the timer for the next window to close. */
+static void batches_check(engine_t *en)
+{
+    if (en->stopping)
+        return;
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    int64_t next = -1;
+    if (bus_close_windows(en->store, util_now_ms(), &spawn, &next, &e) < 0)
+        log_error("events: closing batches failed: %s", e.msg);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+    if (next < 0) {
+        uv_timer_stop(&en->batch_timer);
+        return;
+    }
+    uv_update_time(&en->loop);
+    int64_t d = real_delay(next - util_now_ms());
+    uv_timer_start(&en->batch_timer, on_batch_timer, (uint64_t)(d < SCHED_RELOAD_MS ? d : SCHED_RELOAD_MS), 0);
+}
+
+static void on_batch_timer(uv_timer_t *t)
+{
+    batches_check(t->data);
 }
 
 /* ---- files landing in S3 ---- */
@@ -690,10 +825,28 @@ static int64_t mono_ms(void)
     return (int64_t)(util_mono_ns() / 1000000);
 }
 
+/* A file landed: S3's "Object Created" event goes on the default bus. */
 static void on_s3_object(void *ctx, const s3watch_object_t *o)
 {
-    (void)ctx;
-    log_info("s3 events: s3://%s/%s was written (%lld bytes)", o->bucket, o->key, (long long)o->size);
+    engine_t *en = ctx;
+    char id[EVENT_ID_LEN];
+    util_uuid(id);
+    json_t *ev = event_s3_created(o, id, en->account, en->region, util_now_ms());
+    if (!ev)
+        return;
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    size_t delivered = 0;
+    if (bus_deliver(en->store, &ev, 1, util_now_ms(), &spawn, &delivered, &e) < 0)
+        log_error("s3 events: the event for s3://%s/%s was not delivered: %s", o->bucket, o->key, e.msg);
+    else
+        log_info("s3 events: s3://%s/%s was written (%lld bytes): event %s, %zu deliveries", o->bucket, o->key,
+                 (long long)o->size, id, delivered);
+    json_decref(ev);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+    if (delivered)
+        batches_check(en);
 }
 
 static void on_s3_timer(uv_timer_t *t)
@@ -826,8 +979,9 @@ static void on_wake(uv_async_t *a)
     kill = en->q_kill;
     memset(&en->q_spawn, 0, sizeof spawn);
     memset(&en->q_kill, 0, sizeof kill);
-    bool resched = en->q_resched, stop = en->q_stop;
+    bool resched = en->q_resched, batches = en->q_batches, stop = en->q_stop;
     en->q_resched = false;
+    en->q_batches = false;
     pthread_mutex_unlock(&en->lock);
     for (size_t i = 0; i < kill.n; i++)
         kill_one(en, kill.v[i]);
@@ -835,10 +989,13 @@ static void on_wake(uv_async_t *a)
     flow_ids_cleanup(&spawn);
     flow_ids_cleanup(&kill);
     if (resched && !en->stopping)
-        sched_reload(en);
+        sched_reload(en, false);
+    if (batches && !en->stopping)
+        batches_check(en);
     if (stop && !en->stopping) {
         en->stopping = true;
         uv_timer_stop(&en->sched_timer);
+        uv_timer_stop(&en->batch_timer);
         if (en->s3w) {
             uv_poll_stop(&en->s3_poll);
             uv_timer_stop(&en->s3_timer);
@@ -853,7 +1010,8 @@ static void *engine_main(void *arg)
 {
     engine_t *en = arg;
     recover(en);
-    sched_reload(en);
+    sched_reload(en, true);
+    batches_check(en); /* windows that passed while glued was down close now; the others keep their end */
     if (en->cfg.s3_events)
         s3_start(en);
     pthread_mutex_lock(&en->lock);
@@ -871,6 +1029,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->cfg = *cfg;
     en->url = strdup(cfg->url);
     en->region = strdup(cfg->region);
+    en->account = strdup(cfg->account ? cfg->account : "123456789012");
     en->data_dir = strdup(cfg->data_dir);
     en->s3_root = strdup(cfg->s3_root);
     en->python = strdup(cfg->python);
@@ -890,7 +1049,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->wake.data = en;
     uv_timer_init(&en->loop, &en->sched_timer);
     uv_timer_init(&en->loop, &en->shutdown_timer);
-    en->sched_timer.data = en->shutdown_timer.data = en;
+    uv_timer_init(&en->loop, &en->batch_timer);
+    en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;
     if (pthread_create(&en->thread, NULL, engine_main, en) != 0) {
         gerr_set(e, GERR_INTERNAL, "cannot start the engine thread");
         goto fail;
@@ -904,6 +1064,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
 fail:
     free(en->url);
     free(en->region);
+    free(en->account);
     free(en->data_dir);
     free(en->s3_root);
     free(en->python);
@@ -940,6 +1101,7 @@ void engine_stop(engine_t *en)
     pthread_cond_destroy(&en->ready_cv);
     free(en->url);
     free(en->region);
+    free(en->account);
     free(en->data_dir);
     free(en->s3_root);
     free(en->python);

@@ -21,7 +21,9 @@ typedef struct engine_config {
     const char *python;   /* interpreter for Python job types */
     int64_t minute_ms;    /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
     int64_t grace_ms;     /* between TERM and KILL when stopping a job */
+    const char *account;  /* the account in ARNs and events */
     bool s3_events;       /* watch s3_root and turn files that land in it into events */
+    bool catch_up;        /* at start, fire the most recent fire time each schedule missed while glued was down */
 } engine_config_t;
 
 /* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. */
@@ -34,6 +36,8 @@ void engine_spawn(engine_t *en, flow_ids_t *ids);
 void engine_kill(engine_t *en, flow_ids_t *ids);
 /* Triggers or crawler schedules changed: recompute the next fire times. */
 void engine_reschedule(engine_t *en);
+/* Events were put into batches: close those whose window passed, and time the next window. */
+void engine_events_changed(engine_t *en);
 
 /* Where a job run's output is kept: <data>/logs/<id>.out and .err. */
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/nodeid.h"
+#include "store/events.h"
 #include "model/codec.h"
 #include "util/util.h"
 
@@ -37,7 +38,8 @@ typedef struct tx {
     flow_ids_t spawn, kill;
     gerr_t *e;
     int depth;
-    int result; /* what a body reports besides success (flow_action_started) */
+    int result;     /* what a body reports besides success (flow_action_started, FLOW_REFUSED) */
+    char note[512]; /* why a start was refused (an ERROR run recorded), for the log */
 } tx_t;
 
 typedef int (*body_fn)(tx_t *t, void *arg);
@@ -58,6 +60,7 @@ static int attempt(store_tx_t *stx, void *ctx)
     t->tx = stx;
     t->depth = 0;
     t->result = 0;
+    t->note[0] = '\0';
     return a->fn(t, a->arg) < 0 ? -1 : 0;
 }
 
@@ -395,8 +398,9 @@ static bool is_start_type(const char *type)
     return type && strcmp(type, "CONDITIONAL") != 0;
 }
 
-/* Body of flow_start_run inside an open transaction. */
-static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool record_error, char run_id[])
+/* Body of flow_start_run inside an open transaction. batch (may be NULL) is the EVENT batch that starts it. */
+static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool record_error, const flow_batch_t *batch,
+                        char run_id[])
 {
     store_workflow_t w = {0};
     store_res_t *trig = NULL;
@@ -431,10 +435,20 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
     props = codec_map_decode(w.default_props);
     if (overlay)
         json_object_update(props, overlay);
+    if (batch) { /* the batch's events, as AWS names them: a JSON array of the ids, as a string */
+        char *ids = json_dumps(batch->event_ids, JSON_COMPACT);
+        json_object_set_new(props, "aws:eventIds", json_string(ids ? ids : "[]"));
+        free(ids);
+    }
     if (codec_props_check(props, "RunProperties", t->e) < 0)
         goto out;
     util_random_id(run_id, "wr_", 32);
-    store_run_t run = {.run_id = run_id, .workflow = (char *)workflow, .status = RUN_RUNNING, .started_ms = t->now};
+    store_run_t run = {.run_id = run_id,
+                       .workflow = (char *)workflow,
+                       .status = RUN_RUNNING,
+                       .started_ms = t->now,
+                       .batch_size = batch ? batch->size : 0,
+                       .batch_window = batch ? batch->window : 0};
     if (w.has_max_runs) {
         int64_t active = 0;
         if (store_run_count_active(t->tx, workflow, &active) < 0)
@@ -449,6 +463,9 @@ static int start_run_tx(tx_t *t, const char *workflow, json_t *overlay, bool rec
             }
             char msg[400];
             snprintf(msg, sizeof msg, "Concurrent runs exceeded for workflow: %s.", workflow);
+            t->result = FLOW_REFUSED;
+            snprintf(t->note, sizeof t->note, "%.400s %lld runs are active and MaxConcurrentRuns is %lld", msg,
+                     (long long)active, (long long)w.max_runs);
             run.status = RUN_ERROR;
             run.error_message = msg;
             run.completed_ms = t->now;
@@ -485,7 +502,7 @@ typedef struct start_args {
 static int start_run_body(tx_t *t, void *arg)
 {
     start_args_t *a = arg;
-    return start_run_tx(t, a->workflow, a->overlay, a->record_error, a->run_id);
+    return start_run_tx(t, a->workflow, a->overlay, a->record_error, NULL, a->run_id);
 }
 
 int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
@@ -802,7 +819,7 @@ static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char ru
         run_id[0] = '\0';
     if (workflow) {
         char tmp[FLOW_RUN_ID_LEN];
-        ret = start_run_tx(t, workflow, NULL, scheduled, run_id ? run_id : tmp);
+        ret = start_run_tx(t, workflow, NULL, scheduled, NULL, run_id ? run_id : tmp);
     } else {
         size_t i;
         json_t *a;
@@ -833,10 +850,86 @@ int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_i
     return run(s, 0, now, "firing a trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
 }
 
-int flow_fire_scheduled(store_t *s, const char *trigger, int64_t now, flow_ids_t *spawn, gerr_t *e)
+/* A schedule's fire: claimed by (kind, name, fire time) in the transaction that does its work. */
+typedef struct sched_fire {
+    const char *kind, *name;
+    int64_t fire_s;
+} sched_fire_t;
+
+static int start_crawl_tx(tx_t *t, const char *crawler);
+
+/* Whether the schedule is still on: the trigger ACTIVATED, the crawler's schedule SCHEDULED. */
+static int schedule_on(tx_t *t, const sched_fire_t *f)
 {
-    fire_args_t a = {trigger, true, NULL};
-    return run(s, 0, now, "firing a scheduled trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
+    int rc;
+    json_t *doc = load_doc(t->tx, f->kind, f->name, &rc);
+    if (rc < 0)
+        return -1;
+    const char *state = json_string_value(
+        json_object_get(strcmp(f->kind, "trigger") == 0 ? doc : json_object_get(doc, "Schedule"), "State"));
+    bool on = state && strcmp(state, strcmp(f->kind, "trigger") == 0 ? "ACTIVATED" : "SCHEDULED") == 0;
+    json_decref(doc);
+    return on;
+}
+
+static int fire_schedule_body(tx_t *t, void *arg)
+{
+    sched_fire_t *f = arg;
+    int on = schedule_on(t, f);
+    if (on <= 0) {
+        t->result = FLOW_NOT_ACTIVE;
+        return on;
+    }
+    int rc = store_fire_claim(t->tx, f->kind, f->name, f->fire_s, t->now);
+    if (rc == STORE_EXISTS) {
+        t->result = FLOW_ALREADY_FIRED;
+        return 0;
+    }
+    if (rc != STORE_OK)
+        return -1;
+    t->result = FLOW_FIRED;
+    if (strcmp(f->kind, "trigger") == 0)
+        return fire_trigger_tx(t, f->name, true, NULL);
+    return start_crawl_tx(t, f->name);
+}
+
+int flow_fire_schedule(store_t *s, const char *kind, const char *name, int64_t fire_s, int64_t now, flow_ids_t *spawn,
+                       int *outcome, char *note, size_t notelen, gerr_t *e)
+{
+    sched_fire_t f = {kind, name, fire_s};
+    tx_t t = {.now = now, .e = e};
+    attempt_t a = {&t, fire_schedule_body, &f};
+    int rc = store_tx_run(s, 0, attempt, &a);
+    if (note && notelen)
+        snprintf(note, notelen, "%s", rc == 0 ? t.note : "");
+    if (rc == 0) {
+        take_ids(spawn, &t.spawn);
+        *outcome = t.result;
+        return 0;
+    }
+    flow_ids_cleanup(&t.spawn);
+    flow_ids_cleanup(&t.kill);
+    if (!e->type)
+        gerr_store(e, rc < 0 ? rc : STORE_ERROR, "firing a schedule");
+    return -1;
+}
+
+int flow_start_batch_in(store_tx_t *tx, int64_t now, const char *workflow, const flow_batch_t *batch, flow_ids_t *spawn,
+                        int *outcome, char *note, size_t notelen, gerr_t *e)
+{
+    tx_t t = {.tx = tx, .now = now, .e = e};
+    char run_id[FLOW_RUN_ID_LEN];
+    int rc = start_run_tx(&t, workflow, NULL, true, batch, run_id);
+    if (rc == 0) {
+        take_ids(spawn, &t.spawn);
+        *outcome = t.result == FLOW_REFUSED ? FLOW_REFUSED : FLOW_FIRED;
+        if (note && notelen)
+            snprintf(note, notelen, "%s", t.note);
+    } else {
+        flow_ids_cleanup(&t.spawn);
+    }
+    flow_ids_cleanup(&t.kill);
+    return rc < 0 ? -1 : rc;
 }
 
 static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json_t *given, int64_t timeout_min,

@@ -38,8 +38,32 @@ int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, 
 /* StartTrigger on an ON_DEMAND trigger: a run of its workflow, or its actions as standalone runs. */
 int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
                         gerr_t *e);
-/* A SCHEDULED trigger's time came: as flow_fire_on_demand, recording an ERROR run past MaxConcurrentRuns. */
-int flow_fire_scheduled(store_t *s, const char *trigger, int64_t now, flow_ids_t *spawn, gerr_t *e);
+/* What a schedule's fire or an event batch did. */
+enum flow_outcome {
+    FLOW_FIRED = 1,         /* it started its work */
+    FLOW_ALREADY_FIRED = 2, /* the fire time was claimed before (a restart, or another node): nothing done */
+    FLOW_REFUSED = 3,       /* the workflow was at MaxConcurrentRuns: an ERROR run was recorded (note says why) */
+    FLOW_NOT_ACTIVE = 4,    /* the schedule was stopped or deleted meanwhile: nothing done */
+};
+/* A schedule's fire time came: kind "trigger" (a SCHEDULED trigger: a run of its workflow, or its actions as
+ * standalone runs) or "crawler" (a crawl). The fire is claimed by (kind, name, fire_s) in the same transaction as
+ * the work it starts, so one fire time is fired once whatever restarts or other nodes do. *outcome is one of
+ * enum flow_outcome; note (may be NULL) gets the reason of a refusal. */
+int flow_fire_schedule(store_t *s, const char *kind, const char *name, int64_t fire_s, int64_t now, flow_ids_t *spawn,
+                       int *outcome, char *note, size_t notelen, gerr_t *e);
+
+/* An EVENT batch that starts a workflow run: its events' ids (a JSON array of strings) and the condition that
+ * closed it (size: the BatchSize reached; window: the BatchWindow that passed; the other is 0). */
+typedef struct flow_batch {
+    json_t *event_ids;
+    int64_t size, window;
+} flow_batch_t;
+/* Inside the caller's write transaction (its store_tx_run fn): starts a run of workflow through its start
+ * trigger for an EVENT batch. The run's property aws:eventIds holds the ids; StartingEventBatchCondition the
+ * condition. Past MaxConcurrentRuns an ERROR run is recorded (*outcome FLOW_REFUSED, note says why). Action
+ * runs to start are appended to spawn, which the caller hands out only after its commit. 0, or -1 with *e. */
+int flow_start_batch_in(store_tx_t *tx, int64_t now, const char *workflow, const flow_batch_t *batch, flow_ids_t *spawn,
+                        int *outcome, char *note, size_t notelen, gerr_t *e);
 /* StartJobRun. retry_of (may be NULL) names an earlier run being retried. */
 int flow_start_job_run(store_t *s, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
                        int64_t now, char id[FLOW_JOB_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e);

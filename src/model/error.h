@@ -20,6 +20,12 @@
 #define GERR_SCHEDULER_RUNNING   "SchedulerRunningException"
 #define GERR_SCHEDULER_STOPPED   "SchedulerNotRunningException"
 #define GERR_NO_SCHEDULE         "NoScheduleException"
+/* EventBridge's (api/events.c) */
+#define GERR_EV_VALIDATION  "ValidationException"
+#define GERR_EV_NOT_FOUND   "ResourceNotFoundException"
+#define GERR_EV_BAD_PATTERN "InvalidEventPatternException"
+#define GERR_EV_LIMIT       "LimitExceededException"
+#define GERR_EV_INTERNAL    "InternalException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */

@@ -48,8 +48,8 @@ static void set_error(awsjson_resp_t *out, const gerr_t *e)
 }
 
 /* Parses and bounds the body, then calls op's handler; fills out with the answer or the error. */
-static void dispatch(api_t *api, const api_op_t *op, const char *body, size_t len, bool too_large,
-                     const char *region, awsjson_resp_t *out)
+static void dispatch(api_t *api, const api_op_t *op, const char *body, size_t len, bool too_large, const char *region,
+                     awsjson_resp_t *out)
 {
     gerr_t e = {0};
     json_t *in = NULL, *res = NULL;
@@ -109,16 +109,21 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
     memset(out, 0, sizeof *out);
     util_uuid(out->request_id);
     gerr_t e = {0};
-    const char *prefix = "AWSGlue.";
+    static const char glue[] = "AWSGlue.", events[] = "AWSEvents.";
     if (!rq->target) {
-        gerr_set(&e, GERR_UNKNOWN_OP, "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation>");
+        gerr_set(&e, GERR_UNKNOWN_OP,
+                 "Missing X-Amz-Target header; send X-Amz-Target: AWSGlue.<Operation> (or AWSEvents.<Operation>)");
         set_error(out, &e);
         return;
     }
-    const api_op_t *op =
-        strncmp(rq->target, prefix, strlen(prefix)) == 0 ? api_find(rq->target + strlen(prefix)) : NULL;
+    const api_op_t *op = strncmp(rq->target, glue, sizeof glue - 1) == 0 ? api_find(rq->target + sizeof glue - 1)
+                         : strncmp(rq->target, events, sizeof events - 1) == 0
+                             ? api_events_find(rq->target + sizeof events - 1)
+                             : NULL;
     if (!op) {
-        gerr_set(&e, GERR_UNKNOWN_OP, "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation>",
+        gerr_set(&e, GERR_UNKNOWN_OP,
+                 "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation> or AWSEvents.<Operation> of "
+                 "an operation glued serves",
                  rq->target);
         set_error(out, &e);
         return;

@@ -256,6 +256,17 @@ class Glued:
             self._client = c
         return c
 
+    def events(self, region=REGION):
+        """A boto3 EventBridge client for this server, every answer checked against the events model."""
+        c = _session(region).client("events", endpoint_url=self.url,
+                        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60))
+        c.meta.events.register("after-call.events", _after_call_check_events)
+        return c
+
+    def events_cli(self, *args, timeout=90):
+        """`aws events ...` against this server (as cli(), for the events service)."""
+        return self.cli(*args, timeout=timeout, service="events")
+
     def raw(self, body, target="AWSGlue.GetWorkflow", headers=None, method="POST", path="/", timeout=60):
         """Send arbitrary bytes; returns a Response (None if the server hung up without answering)."""
         if isinstance(body, str):
@@ -285,7 +296,7 @@ class Glued:
             payload = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         return self.raw(payload, target="AWSGlue." + op, **kw)
 
-    def cli(self, *args, timeout=90):
+    def cli(self, *args, timeout=90, service="glue"):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({
             "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
@@ -293,7 +304,7 @@ class Glued:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_MAX_ATTEMPTS": "1",
             "AWS_RETRY_MODE": "standard", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",
         })
-        cmd = [sys.executable, "-m", "awscli", "glue"] + list(args) + [
+        cmd = [sys.executable, "-m", "awscli", service] + list(args) + [
             "--endpoint-url", self.url, "--output", "json", "--region", REGION]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
                               stdin=subprocess.DEVNULL)
@@ -315,7 +326,11 @@ def _session(region):
     return _SESSIONS[region]
 
 
-def _after_call_check(http_response, parsed, model, **kwargs):
+def _after_call_check_events(http_response, parsed, model, **kwargs):
+    _after_call_check(http_response, parsed, model, service="events", **kwargs)
+
+
+def _after_call_check(http_response, parsed, model, service="glue", **kwargs):
     """Every answer botocore sees: a request id; success bodies match the model; errors are well formed."""
     op = model.name
     hdrs = {k.lower(): v for k, v in http_response.headers.items()}
@@ -324,14 +339,14 @@ def _after_call_check(http_response, parsed, model, **kwargs):
         problems.append("no x-amzn-RequestId header")
     body = http_response.content
     if http_response.status_code == 200:
-        problems += shapes.problems_for(op, body)
+        problems += shapes.problems_for(op, body, service)
     else:
         problems += shapes.error_problems(body)
         try:
             etype = json.loads(body).get("__type")
         except (ValueError, AttributeError):
             etype = None
-        want = 500 if etype == "InternalServiceException" else 400
+        want = 500 if etype in ("InternalServiceException", "InternalException") else 400
         if http_response.status_code != want:
             problems.append(f"error {etype} came with HTTP {http_response.status_code}, expected {want}")
         if hdrs.get("x-amzn-errortype") != etype:

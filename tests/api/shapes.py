@@ -1,4 +1,5 @@
-"""Validate a raw JSON response body against botocore's Glue output shape for an operation.
+"""Validate a raw JSON response body against botocore's output shape for an operation (Glue's by default, or
+another service's: EventBridge is "events").
 
 A checker, not a parser: it answers "is this exactly what a strict client (the JS SDK's
 expectInt32/expectBoolean, botocore's parser) may receive?" and lists every problem it finds:
@@ -13,7 +14,7 @@ import math
 
 import botocore.session
 
-_MODEL = None
+_MODELS = {}
 
 # The Java single-line pattern of the Glue common types, in code points.
 _SINGLE_LINE = "[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*"
@@ -22,15 +23,14 @@ INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
-def service_model():
-    global _MODEL
-    if _MODEL is None:
-        _MODEL = botocore.session.get_session().get_service_model("glue")
-    return _MODEL
+def service_model(service="glue"):
+    if service not in _MODELS:
+        _MODELS[service] = botocore.session.get_session().get_service_model(service)
+    return _MODELS[service]
 
 
-def output_shape(op):
-    return service_model().operation_model(op).output_shape
+def output_shape(op, service="glue"):
+    return service_model(service).operation_model(op).output_shape
 
 
 def _single_line_ok(s):
@@ -115,8 +115,8 @@ def check_value(shape, value, path, problems):
         problems.append(f"{path}: checker does not know shape type {t}")
 
 
-def problems_for(op, body):
-    """Problems of a success body (bytes, str or already-decoded JSON) for operation op."""
+def problems_for(op, body, service="glue"):
+    """Problems of a success body (bytes, str or already-decoded JSON) for operation op of service."""
     problems = []
     if isinstance(body, (bytes, bytearray)):
         try:
@@ -128,7 +128,7 @@ def problems_for(op, body):
             body = json.loads(body)
         except ValueError as e:
             return [f"body is not JSON: {e}"]
-    shape = output_shape(op)
+    shape = output_shape(op, service)
     if shape is None:
         if body != {}:
             problems.append(f"operation {op} has no output, body should be {{}}: {body!r:.200}")
@@ -160,7 +160,7 @@ class ShapeError(AssertionError):
     pass
 
 
-def assert_shape(op, body):
-    p = problems_for(op, body)
+def assert_shape(op, body, service="glue"):
+    p = problems_for(op, body, service)
     if p:
-        raise ShapeError(f"{op} response does not match the Glue model:\n  " + "\n  ".join(p))
+        raise ShapeError(f"{op} response does not match the {service} model:\n  " + "\n  ".join(p))

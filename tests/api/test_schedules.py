@@ -224,6 +224,9 @@ class ScheduledTriggerTest(ClockTest):
         if first_end:
             self.assertGreaterEqual(ts(ok[1]["StartedOn"]), first_end)
         self.assertOnePerSlot([r["StartedOn"] for r in runs])
+        # each refused start is logged with its reason
+        self.assertRegex(self.srv.stderr_text(), r"fired for \S+ but its workflow run was refused: Concurrent runs "
+                         + re.escape(f"exceeded for workflow: {wf}.") + r" 1 runs are active and MaxConcurrentRuns is 1")
 
 
 class CrawlerScheduleTest(ClockTest):
@@ -369,3 +372,76 @@ class ClockOptionsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DurableFireTest(ClockTest):
+    """Each fire is recorded by (trigger, fire time) in the transaction that starts its work: a restart never fires a
+    time twice, fire times that fell while glued was down are skipped and logged, --catch-up fires the latest once."""
+
+    def restart_at(self, glued_time, kill=True, *more):
+        if kill:
+            self.srv.kill9()
+        else:
+            self.srv.stop_ok()
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(glued_time))
+        self.srv.extra_args = ["--clock-rate", str(RATE), "--clock-start", when] + list(more)
+        self.srv.start()
+        self.glue = self.srv.client(fresh=True)
+
+    def scheduled_job(self, **args):
+        job = self.job(**args)
+        trig = self.name("sched")
+        self.glue.create_trigger(Name=trig, Type="SCHEDULED", Schedule=EVERY5, Actions=[{"JobName": job}],
+                                 StartOnCreation=True)
+        return job, trig
+
+    def test_kill9_between_a_fire_and_its_jobs_end(self):
+        """The job of a fire is still running when glued is killed; after the restart that run is ended as
+        interrupted, and the same fire time is not fired again, even when the clock is set back before it."""
+        job, trig = self.scheduled_job(sleep=60)
+        first = self.wait_for(lambda: (lambda r: r[0] if r and r[0]["JobRunState"] == "RUNNING" else None)(
+            self.job_runs(job)), "the first fire's job running")
+        fire = slot(first["StartedOn"]) * SLOT
+        self.addCleanup(self.stop_server)
+        self.restart_at(fire - 60)  # one minute before the fire time it already fired
+        def ended(rs):
+            return rs if rs and rs[0]["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING") else None
+        runs = self.wait_for(lambda: ended(self.job_runs(job)), "recovery of the interrupted job run")
+        self.assertEqual(runs[0]["Id"], first["Id"])
+        self.assertEqual(runs[0]["JobRunState"], "FAILED")
+        self.assertIn("glued restarted", runs[0]["ErrorMessage"])
+        # the next fire happens, and the fire time before it was not fired a second time
+        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
+        self.assertEqual(len([r for r in runs if slot(r["StartedOn"]) == fire // SLOT]), 1,
+                         f"fire time {fire} fired twice: {[r['StartedOn'] for r in runs]}")
+        self.assertEqual(slot(runs[1]["StartedOn"]), fire // SLOT + 1)
+        self.assertIn("was already fired", self.srv.stderr_text())
+
+    def test_missed_fire_times_are_skipped_and_logged(self):
+        job, trig = self.scheduled_job()
+        first = self.wait_for(lambda: self.job_runs(job), "a first fire")[0]
+        fire = slot(first["StartedOn"]) * SLOT
+        self.restart_at(fire + 3 * SLOT + 120, kill=False)  # three fire times pass while glued is down
+        log = self.srv.stderr_text()
+        self.assertRegex(log, rf"trigger '{trig}' missed 3 fire times while glued was down .* they are skipped")
+        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
+        self.assertEqual(slot(runs[1]["StartedOn"]), fire // SLOT + 4, "a missed fire time was fired")
+
+    def test_catch_up_fires_the_latest_missed_time_once(self):
+        job, trig = self.scheduled_job()
+        first = self.wait_for(lambda: self.job_runs(job), "a first fire")[0]
+        fire = slot(first["StartedOn"]) * SLOT
+        self.restart_at(fire + 3 * SLOT + 120, False, "--catch-up")
+        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the catch-up fire")
+        self.assertEqual(runs[1].get("TriggerName"), trig)
+        self.assertRegex(self.srv.stderr_text(), rf"trigger '{trig}' missed 3 fire times .* --catch-up fires the most "
+                                                 r"recent once")
+        self.assertRegex(self.srv.stderr_text(), rf"trigger '{trig}' fired for \S+ \(catching up\)")
+        # a second start with --catch-up at the same instant does not fire it again (its claim is recorded)
+        self.restart_at(fire + 3 * SLOT + 120, False, "--catch-up")
+        self.sleep_glued(SLOT + 60)
+        by_slot = {}
+        for r in self.job_runs(job):
+            by_slot[slot(r["StartedOn"])] = by_slot.get(slot(r["StartedOn"]), 0) + 1
+        self.assertEqual(by_slot.get(fire // SLOT + 3), 1, by_slot)
+        self.assertLessEqual(max(by_slot.values()), 1, f"a fire time fired twice: {by_slot}")

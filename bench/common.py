@@ -28,10 +28,10 @@ AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/glu
         "Signature=" + "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
 
 
-def headers(op):
+def headers(op, prefix="AWSGlue."):
     return {
         "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSGlue." + op,
+        "X-Amz-Target": prefix + op,
         "X-Amz-Date": "20260101T000000Z",
         "Authorization": AUTH,
         "User-Agent": "Boto3/1.26.27 Python/3.11 Linux Botocore/1.29.27",
@@ -39,12 +39,13 @@ def headers(op):
 
 
 class Client:
-    """One keep-alive connection; call(op, body) -> (status, dict)."""
+    """One keep-alive connection; call(op, body) -> (status, dict). prefix "AWSEvents." talks to EventBridge."""
 
-    def __init__(self, url):
+    def __init__(self, url, prefix="AWSGlue."):
         m = re.match(r"http://([^:/]+):(\d+)", url)
         self.host, self.port = m.group(1), int(m.group(2))
         self.conn = None
+        self.prefix = prefix
 
     def call(self, op, body=None, ok=True):
         data = json.dumps(body or {})
@@ -52,7 +53,7 @@ class Client:
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-                self.conn.request("POST", "/", data, headers(op))
+                self.conn.request("POST", "/", data, headers(op, self.prefix))
                 r = self.conn.getresponse()
                 raw = r.read()
                 break

@@ -16,6 +16,7 @@ SECTIONS = [
     ("delay", "3. Completion-to-downstream-start delay, measured by the jobs (bench/stamp.c)"),
     ("sustained", "3. Sustained job runs"),
     ("spawn", "3. Spawn paths from a process shaped like glued (bench/spawn.c)"),
+    ("events", "3. Runs that start themselves: event put -> workflow run started (issue 8)"),
     ("durability", "4. Durability cost"),
     ("scale", "5. Scale"),
     ("memory", "5. Memory"),

@@ -2,6 +2,7 @@
  * ListWorkflowSummaries, one page of workflows, each with its last run, filtered by a part of the name.
  * With the public API the console's list would take ListWorkflows plus BatchGetWorkflows for every 25 names,
  * and a search by name would have to list every name first (400 calls at 10,000 workflows). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,15 @@ int api_list_workflow_summaries(api_req_t *rq, json_t *in, json_t **out, gerr_t 
     char *after = p.after_str; /* taken */
     p.after_str = NULL;
     char *resume = NULL; /* where the next page starts, when there is one */
+    bool surely_more = false; /* a name past resume was read already */
     size_t scanned = 0;
     int ret = -1;
     while (json_array_size(list) < (size_t)p.limit) {
         char **names;
         size_t n;
-        int rc = store_workflow_names(api_db(rq), after, SUMMARY_SCAN_CHUNK, &names, &n);
+        /* without a filter every name read is shown: read no more than the page needs */
+        int chunk = *filter ? SUMMARY_SCAN_CHUNK : p.limit - (int)json_array_size(list) + 1;
+        int rc = store_workflow_names(api_db(rq), after, chunk, &names, &n);
         if (rc < 0) {
             gerr_store(e, rc, "listing workflows");
             goto out;
@@ -74,7 +78,7 @@ int api_list_workflow_summaries(api_req_t *rq, json_t *in, json_t **out, gerr_t 
                 goto out;
             }
         scanned += i;
-        bool more = i < n || n == SUMMARY_SCAN_CHUNK;
+        bool more = i < n || n == (size_t)chunk;
         if (i > 0) {
             free(after);
             after = strdup(names[i - 1]);
@@ -84,11 +88,14 @@ int api_list_workflow_summaries(api_req_t *rq, json_t *in, json_t **out, gerr_t 
             break;
         if (json_array_size(list) == (size_t)p.limit || scanned >= SUMMARY_SCAN_MAX) {
             resume = after; /* the page is full, or the scan bound hit: go on after the last name read */
+            surely_more = i < n;
             break;
         }
     }
     *out = json_pack("{sO}", "Workflows", list);
-    if (resume) {
+    if (resume && surely_more) {
+        api_page_next(rq, *out, scope, resume, 0);
+    } else if (resume) {
         /* a full page whose last name was also the store's last would carry a token to an empty page; one
          * more look avoids it */
         char **next;

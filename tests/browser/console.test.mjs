@@ -377,6 +377,10 @@ describe('web console', () => {
     await page.click('dialog[open] button.primary');
     await page.waitForSelector('body[data-ready=jobrun]');
     await until(async () => (await page.textContent('#jobrun-status')).includes('Succeeded'), 'the job run started from the page');
+    await open(route('job', 'transform'), 'job');
+    assert.equal(await page.locator('section[aria-label="Job runs"] tbody tr').count(), 2, 'the failed run and the resumed one');
+    assert.match(await page.textContent('section[aria-label="Job runs"]'), /ValueError: column <amount> is not a number/);
+    await shot('job');
     await open(route('triggers'), 'triggers');
     await shot('triggers');
     await page.click('tr[data-trigger="after-extract"] [data-action=stop-trigger]');

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The web console (issue 11's figure): its first page, the workflow list, loaded in Debian's headless Chromium
 with 1,000 workflows (100 of them with a run), from navigation start to the list drawn (bench/console_load.mjs):
-median and p90 of 10 cold loads (fresh profile, browser already running) and 10 warm reloads, and as the floor
-of the moment, the same browser loading glued's /healthz (a few bytes of text). Then the same at 10,000.
+median and p90 of 10 cold loads (fresh profile, the tab already on glued's origin so that Chromium's own renderer
+start is not counted) and 10 warm reloads, and as the floor of the moment, the same tab loading glued's /healthz
+(a few bytes of text). Then the same at 10,000.
 
 Also the reason for the console-only read ListWorkflowSummaries, measured from Python on one connection: one
 page of 50 workflows with their last run through the public API (ListWorkflows x2 + BatchGetWorkflows x2)

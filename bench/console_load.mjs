@@ -1,9 +1,10 @@
 // Times the console's first page in Debian's headless Chromium: from navigation start to the workflow list
 // drawn (the page marks 'glued:workflows' when its rows are in the document). Each round launches Chromium
-// with a fresh profile and first shows a blank page (a browser already running, as a person's is), then:
-//  - floor: navigation to glued's /healthz (a few bytes of text) until its load event: what the browser and
+// with a fresh profile whose tab already shows a page of glued's origin (/healthz), so that the time of
+// starting a renderer process, which is the browser's and on this VM about 100 ms, is not counted; then:
+//  - floor: a navigation to /healthz again (a few bytes of text) until its load event: what the browser and
 //    the machine cost for any page from glued at that moment;
-//  - cold: the console, with nothing cached;
+//  - cold: the console, with nothing of it cached;
 //  - warm: a reload (assets cached by content hash).
 //     node bench/console_load.mjs URL ROUNDS  -> one JSON line: {"floor": [ms...], "cold": [...], "warm": [...], "rows": n}
 import { createRequire } from 'node:module';
@@ -32,10 +33,9 @@ for (let i = 0; i < rounds; i++) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args, viewport: { width: 1400, height: 900 },
   });
   const page = await ctx.newPage();
-  await page.goto('data:text/html,<p>ready</p>');
+  await page.goto(url + '/healthz?first');
   await page.goto(url + '/healthz');
   out.floor.push(await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd));
-  await page.goto('data:text/html,<p>ready</p>');
   await page.goto(url + '/console/');
   out.cold.push(await rendered(page));
   out.rows = await page.locator('tr[data-workflow]').count();

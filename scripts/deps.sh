@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
-      libpq-dev check wrk sqlite3 curl)
+      libpq-dev check wrk sqlite3 curl zlib1g-dev)
 # the test suites also run every API and engine test against a throwaway PostgreSQL server, and the console's
 # browser tests drive Debian's Chromium (never a downloaded browser)
 [ "${1:-}" = --test ] && pkgs+=(postgresql chromium fonts-dejavu-core)
@@ -33,4 +33,7 @@ if [ "${1:-}" = --test ] && [ -f tests/js/package-lock.json ] && [ ! -d tests/js
 fi
 if [ "${1:-}" = --test ] && [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ "${1:-}" = --test ] && [ -f tests/parquet/package-lock.json ] && [ ! -d tests/parquet/node_modules/hyparquet-writer ]; then
+  (cd tests/parquet && npm ci --no-audit --no-fund --loglevel=error)
 fi

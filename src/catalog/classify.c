@@ -245,8 +245,9 @@ static int classify_csv(const char *s, size_t n, bool cut, ctype_schema_t **out,
     if (!have) {
         row_free(&r);
         if (!have_wide)
-            return failf(err, errlen, "not CSV: no delimiter (',', '|', tab, ';', \\u0001) splits a row into two or "
-                                      "more columns");
+            return failf(err, errlen,
+                         "not CSV: no delimiter (',', '|', tab, ';', \\u0001) splits a row into two or "
+                         "more columns");
         if (!first_wide.consistent)
             return failf(err, errlen, "CSV has ragged rows: row %ld has %ld fields where row 1 has %ld (delimiter %s)",
                          first_wide.bad_row, first_wide.bad_nf, first_wide.nf, delim_name(first_wide.d));

@@ -201,9 +201,9 @@ static void put(sbuf_t *b, const char *s)
 static void text(sbuf_t *b, const ctype_t *t)
 {
     static const char *const names[] = {
-        [CT_NULL] = "string",     [CT_BOOLEAN] = "boolean", [CT_TINYINT] = "tinyint", [CT_SMALLINT] = "smallint",
-        [CT_INT] = "int",         [CT_BIGINT] = "bigint",   [CT_FLOAT] = "float",     [CT_DOUBLE] = "double",
-        [CT_STRING] = "string",   [CT_TIMESTAMP] = "timestamp", [CT_DATE] = "date",   [CT_BINARY] = "binary",
+        [CT_NULL] = "string",   [CT_BOOLEAN] = "boolean",     [CT_TINYINT] = "tinyint", [CT_SMALLINT] = "smallint",
+        [CT_INT] = "int",       [CT_BIGINT] = "bigint",       [CT_FLOAT] = "float",     [CT_DOUBLE] = "double",
+        [CT_STRING] = "string", [CT_TIMESTAMP] = "timestamp", [CT_DATE] = "date",       [CT_BINARY] = "binary",
     };
     switch (t->kind) {
     case CT_OTHER: put(b, t->other); return;
@@ -280,8 +280,8 @@ ctype_kind_t ctype_of_text(const char *s, size_t n)
         /* bigint holds up to 19 digits; anything longer reads as a double */
         while (d0 < n - 1 && s[d0] == '0')
             d0++, ndig--;
-        if (ndig < 19 || (ndig == 19 && strncmp(s + d0, s[0] == '-' ? "9223372036854775808" : "9223372036854775807",
-                                                19) <= 0))
+        if (ndig < 19 ||
+            (ndig == 19 && strncmp(s + d0, s[0] == '-' ? "9223372036854775808" : "9223372036854775807", 19) <= 0))
             return CT_BIGINT;
         return CT_DOUBLE;
     }

@@ -30,18 +30,18 @@ typedef enum {
 
 typedef struct ctype {
     ctype_kind_t kind;
-    char *other;            /* CT_OTHER: the Hive type text */
-    size_t nfields;         /* CT_STRUCT */
-    char **fnames;          /* CT_STRUCT: field names, in first-seen order */
-    struct ctype **ftypes;  /* CT_STRUCT */
-    struct ctype *elem;     /* CT_ARRAY */
+    char *other;           /* CT_OTHER: the Hive type text */
+    size_t nfields;        /* CT_STRUCT */
+    char **fnames;         /* CT_STRUCT: field names, in first-seen order */
+    struct ctype **ftypes; /* CT_STRUCT */
+    struct ctype *elem;    /* CT_ARRAY */
 } ctype_t;
 
 /* Bounds on what a hostile file can make us build. */
-#define CTYPE_MAX_FIELDS   4096   /* fields of one struct, columns of one schema */
-#define CTYPE_MAX_DEPTH    32     /* struct/array nesting */
-#define CTYPE_MAX_TEXT     131072 /* Hive type text (Glue's Column.Type limit) */
-#define CTYPE_MAX_NAME     255    /* column and field names (Glue's NameString) */
+#define CTYPE_MAX_FIELDS 4096   /* fields of one struct, columns of one schema */
+#define CTYPE_MAX_DEPTH  32     /* struct/array nesting */
+#define CTYPE_MAX_TEXT   131072 /* Hive type text (Glue's Column.Type limit) */
+#define CTYPE_MAX_NAME   255    /* column and field names (Glue's NameString) */
 
 /* New leaf type (never NULL-returning except on out-of-memory). */
 ctype_t *ctype_new(ctype_kind_t kind);
@@ -74,8 +74,8 @@ typedef struct ctype_schema {
     size_t ncols;
     char **names;
     ctype_t **types;
-    long long records;       /* rows (estimated when only a prefix was read) */
-    long long record_bytes;  /* bytes those rows took, for averageRecordSize */
+    long long records;      /* rows (estimated when only a prefix was read) */
+    long long record_bytes; /* bytes those rows took, for averageRecordSize */
 } ctype_schema_t;
 
 ctype_schema_t *ctype_schema_new(const char *classification);

@@ -70,7 +70,7 @@ static int varint(rd_t *r, uint64_t *v)
 {
     uint64_t x = 0;
     for (int shift = 0; shift < 70; shift += 7) {
-        uint8_t b;
+        uint8_t b = 0;
         if (byte(r, &b) < 0)
             return -1;
         if (shift == 63 && b > 1)
@@ -121,7 +121,7 @@ static int binary(rd_t *r, const uint8_t **s, size_t *len)
  * takes at least one byte). */
 static int list_header(rd_t *r, int *etype, uint64_t *count)
 {
-    uint8_t b;
+    uint8_t b = 0;
     if (byte(r, &b) < 0)
         return -1;
     *etype = b & 0x0f;
@@ -136,7 +136,7 @@ static int list_header(rd_t *r, int *etype, uint64_t *count)
 /* A field header: *type TC_STOP at the end of a struct. */
 static int field(rd_t *r, int16_t *last, int *type, int16_t *id)
 {
-    uint8_t b;
+    uint8_t b = 0;
     if (byte(r, &b) < 0)
         return -1;
     *type = b & 0x0f;
@@ -180,9 +180,9 @@ static int skip_struct(rd_t *r)
 static int skip(rd_t *r, int type)
 {
     uint64_t u, count;
-    uint8_t b;
-    const uint8_t *s;
-    size_t l;
+    uint8_t b = 0;
+    const uint8_t *s = NULL;
+    size_t l = 0;
     switch (type) {
     case TC_TRUE:
     case TC_FALSE: return 0; /* in a field header the value is the type */
@@ -302,7 +302,7 @@ static int read_i32_field(rd_t *r, int t, int32_t *v)
     if (t != TC_I32 && t != TC_I16 && t != TC_BYTE)
         return bad(r, "Parquet footer has a field of the wrong type at byte %zu", r->i);
     if (t == TC_BYTE) {
-        uint8_t b;
+        uint8_t b = 0;
         if (byte(r, &b) < 0)
             return -1;
         *v = (int8_t)b;
@@ -368,7 +368,7 @@ static int read_element(rd_t *r, elem_t *e)
             return -1;
         if (t == TC_STOP)
             break;
-        int32_t *slot = id == 1 ? &e->type
+        int32_t *slot = id == 1   ? &e->type
                         : id == 3 ? &e->repetition
                         : id == 5 ? &e->num_children
                         : id == 6 ? &e->converted
@@ -379,8 +379,8 @@ static int read_element(rd_t *r, elem_t *e)
             if (read_i32_field(r, t, slot) < 0)
                 return -1;
         } else if (id == 4 && t == TC_BINARY) {
-            const uint8_t *s;
-            size_t l;
+            const uint8_t *s = NULL;
+            size_t l = 0;
             if (binary(r, &s, &l) < 0)
                 return -1;
             if (l == 0 || l > CTYPE_MAX_NAME)
@@ -454,9 +454,7 @@ static ctype_t *primitive(rd_t *r, const elem_t *e)
         if (l == L_UUID)
             return ctype_new(CT_STRING);
         return ctype_new(CT_BINARY);
-    default:
-        bad(r, "Parquet column %s has an unknown physical type %d", e->name, e->type);
-        return NULL;
+    default: bad(r, "Parquet column %s has an unknown physical type %d", e->name, e->type); return NULL;
     }
 }
 

@@ -150,8 +150,7 @@ static int expected(parser_t *p, const char *what)
     char b[80];
     if (p->t.type == T_END)
         return fail(p, "Expression ended early at position %zu: expected %s", p->t.pos + 1, what);
-    return fail(p, "Unexpected '%s' at position %zu of the expression: expected %s", shown(p, b), p->t.pos + 1,
-                what);
+    return fail(p, "Unexpected '%s' at position %zu of the expression: expected %s", shown(p, b), p->t.pos + 1, what);
 }
 
 static int next(parser_t *p)
@@ -289,8 +288,8 @@ static node_t *node_new(parser_t *p, int type)
     return n;
 }
 
-static const char *const KTYPE_NAMES[] = {[K_STRING] = "string", [K_INT] = "integer", [K_FLOAT] = "number",
-                                          [K_DATE] = "date (yyyy-mm-dd)"};
+static const char *const KTYPE_NAMES[] = {
+    [K_STRING] = "string", [K_INT] = "integer", [K_FLOAT] = "number", [K_DATE] = "date (yyyy-mm-dd)"};
 
 /* Reads a literal for key k into n's list, typed by the key. */
 static int literal(parser_t *p, node_t *n, size_t k)
@@ -393,8 +392,8 @@ static node_t *comparison(parser_t *p)
             goto fail;
     } else if (is_kw(p, "LIKE")) {
         if (p->e->ktypes[k] != K_STRING) {
-            fail(p, "LIKE at position %zu of the expression needs a string partition key; %s is not one",
-                 p->t.pos + 1, p->names[k]);
+            fail(p, "LIKE at position %zu of the expression needs a string partition key; %s is not one", p->t.pos + 1,
+                 p->names[k]);
             return NULL;
         }
         if (!(n = node_new(p, N_LIKE)) || next(p) < 0)
@@ -786,8 +785,7 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
         int kt = e->ktypes[k];
         const node_t *eq = NULL;
         for (size_t j = 0; j < nc && !eq; j++)
-            if (c[j]->key == k && !c[j]->neg &&
-                ((c[j]->type == N_CMP && c[j]->op == OP_EQ) || c[j]->type == N_IN))
+            if (c[j]->key == k && !c[j]->neg && ((c[j]->type == N_CMP && c[j]->op == OP_EQ) || c[j]->type == N_IN))
                 eq = c[j];
         if (eq && npre * eq->nlits <= PEXPR_MAX_RANGES) {
             /* each prefix times each value, values sorted by their component so the ranges stay in order */

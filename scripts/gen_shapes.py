@@ -10,6 +10,14 @@ import botocore.session
 ROOTS = [
     "CreateJobRequest", "JobUpdate", "CreateTriggerRequest", "TriggerUpdate",
     "CreateCrawlerRequest", "UpdateCrawlerRequest", "StartJobRunRequest",
+    # the Data Catalog (api/catalog.c)
+    "CreateDatabaseRequest", "GetDatabaseRequest", "GetDatabasesRequest", "UpdateDatabaseRequest",
+    "DeleteDatabaseRequest", "CreateTableRequest", "GetTableRequest", "GetTablesRequest", "UpdateTableRequest",
+    "DeleteTableRequest", "BatchDeleteTableRequest", "GetTableVersionsRequest", "GetTableVersionRequest",
+    "DeleteTableVersionRequest", "BatchDeleteTableVersionRequest", "SearchTablesRequest",
+    "CreatePartitionRequest", "BatchCreatePartitionRequest", "GetPartitionRequest", "GetPartitionsRequest",
+    "BatchGetPartitionRequest", "UpdatePartitionRequest", "BatchUpdatePartitionRequest",
+    "DeletePartitionRequest", "BatchDeletePartitionRequest", "ListCrawlsRequest", "GetCrawlerMetricsRequest",
 ]
 EVENTS_ROOTS = [
     "PutRuleRequest", "DescribeRuleRequest", "ListRulesRequest", "EnableRuleRequest", "DisableRuleRequest",
@@ -45,7 +53,11 @@ LOOSE = {r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$", r"^(?!\s*$).+", r"^[!#$%&'*+-.^_`|~0-
          r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", r"^[A-Za-z0-9\-]+[\.][A-Za-z0-9\-]+$"}
 # Patterns that allow any text are not checked.
 ANY = {r".*", r"[\s\S]*", r"([\u0009\u000B\u000C\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF])*",
-       r"([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\s])*", r"([\u0020-\u007E\r\s\n])*"}
+       r"([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\s])*", r"([\u0020-\u007E\r\s\n])*",
+       # members the catalog reads but glued does not act on (transactions, schema registry, ARNs of
+       # federated or linked resources): their patterns are not checked
+       r"[\p{L}\p{N}\p{P}]*", r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
+       r"[a-zA-Z0-9-_$#.]+", r"arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*"}
 
 TYPES = {"structure": "SH_STRUCT", "list": "SH_LIST", "map": "SH_MAP", "string": "SH_STRING",
          "integer": "SH_INT", "long": "SH_LONG", "double": "SH_DOUBLE", "float": "SH_DOUBLE",

@@ -105,6 +105,36 @@ int api_update_crawler_schedule(api_req_t *, json_t *, json_t **, gerr_t *);
 /* ListWorkflowSummaries (console only): {NameContains?, MaxResults 1..100, NextToken?} ->
  * {Workflows: [{Name, Description?, LastRun?}], NextToken?}; LastRun without its properties. */
 int api_list_workflow_summaries(api_req_t *, json_t *, json_t **, gerr_t *);
+/* The Data Catalog (catalog.c) */
+int api_create_database(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_database(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_databases(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_database(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_database(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_create_table(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_table(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_tables(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_table(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_table(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_delete_table(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_table_versions(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_table_version(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_table_version(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_delete_table_version(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_search_tables(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_create_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_create_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_partitions(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_get_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_update_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_update_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_delete_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_batch_delete_partition(api_req_t *, json_t *, json_t **, gerr_t *);
+/* A database's tags (for tags.c): with fn, edits them in a transaction (fn changes the encoded map in place,
+ * or fails with e set); without, reads them into *current. 0, STORE_NOTFOUND, or -1 with e set. */
+int api_database_tags(api_req_t *rq, const char *name, int (*fn)(char **tags, void *ctx, gerr_t *e), void *ctx,
+                      char **current, gerr_t *e);
 
 /* Writes that take their own transaction, with the request's handlers as callbacks (rq->tx is set while they
  * run). Each returns 0, STORE_NOTFOUND (e not set: the caller words it), or -1 with e set; a callback fails by

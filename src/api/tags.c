@@ -1,4 +1,4 @@
-/* TagResource, UntagResource, GetTags for workflow, job, trigger and crawler ARNs:
+/* TagResource, UntagResource, GetTags for workflow, job, trigger, crawler and database ARNs:
  * arn:<partition>:glue:<region>:<account>:<type>/<name>. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +19,9 @@ static int parse_arn(api_req_t *rq, const char *s, arn_t *a, gerr_t *e)
 {
     static const char *const partitions[] = {"aws",       "aws-cn",    "aws-us-gov", "aws-iso",
                                              "aws-iso-b", "aws-iso-e", "aws-iso-f",  NULL};
-    static const char *const types[] = {"workflow", "job", "trigger", "crawler", NULL};
+    static const char *const types[] = {"workflow", "job", "trigger", "crawler", "database", NULL};
     const char *shape =
-        "ResourceArn must look like arn:aws:glue:<region>:<account>:<workflow|job|trigger|crawler>/<name>";
+        "ResourceArn must look like arn:aws:glue:<region>:<account>:<workflow|job|trigger|crawler|database>/<name>";
     char part[16], svc[8], region[32], account[32];
     int used = 0;
     if (sscanf(s, "arn:%15[^:]:%7[^:]:%31[^:]:%31[^:]:%n", part, svc, region, account, &used) != 4 || !used)
@@ -41,7 +41,8 @@ static int parse_arn(api_req_t *rq, const char *s, arn_t *a, gerr_t *e)
         ok |= strcmp(a->type, types[i]) == 0;
     if (!ok)
         return gerr_set(e, GERR_INVALID_INPUT,
-                        "ResourceArn names a '%s'; glued tags workflows, jobs, triggers and crawlers", a->type);
+                        "ResourceArn names a '%s'; glued tags workflows, jobs, triggers, crawlers and databases",
+                        a->type);
     a->name = slash + 1;
     if (val_check(a->name, strlen(a->name), &VAL_NAME, "The name in ResourceArn", e) < 0)
         return -1;
@@ -97,10 +98,16 @@ static int res_apply(api_req_t *rq, store_res_t *r, void *c, gerr_t *e)
     return apply(&r->tags, c, e);
 }
 
+static int db_apply(char **tags, void *c, gerr_t *e)
+{
+    return apply(tags, c, e);
+}
+
 static int change(api_req_t *rq, const arn_t *a, tag_change_t *c, gerr_t *e)
 {
-    int rc = strcmp(a->type, "workflow") == 0 ? api_workflow_mutate(rq, a->name, wf_apply, c, e)
-                                              : api_res_mutate(rq, a->type, a->name, res_apply, c, e);
+    int rc = strcmp(a->type, "workflow") == 0   ? api_workflow_mutate(rq, a->name, wf_apply, c, e)
+             : strcmp(a->type, "database") == 0 ? api_database_tags(rq, a->name, db_apply, c, NULL, e)
+                                                : api_res_mutate(rq, a->type, a->name, res_apply, c, e);
     if (rc == STORE_NOTFOUND)
         return arn_not_found(a, e);
     return rc;
@@ -140,7 +147,11 @@ int api_get_tags(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     char *tags = NULL;
     int rc;
-    if (strcmp(a.type, "workflow") == 0) {
+    if (strcmp(a.type, "database") == 0) {
+        rc = api_database_tags(rq, a.name, NULL, NULL, &tags, e);
+        if (rc < 0 && e->type)
+            return -1;
+    } else if (strcmp(a.type, "workflow") == 0) {
         store_workflow_t w = {0};
         rc = store_workflow_get(api_db(rq), a.name, &w, NULL);
         tags = w.tags;

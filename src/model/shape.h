@@ -70,6 +70,33 @@ extern const shape_t *const SHAPE_EV_RemoveTargetsRequest;
 extern const shape_t *const SHAPE_EV_ListTargetsByRuleRequest;
 extern const shape_t *const SHAPE_EV_PutEventsRequest;
 extern const shape_t *const SHAPE_EV_TestEventPatternRequest;
+extern const shape_t *const SHAPE_CreateDatabaseRequest;
+extern const shape_t *const SHAPE_GetDatabaseRequest;
+extern const shape_t *const SHAPE_GetDatabasesRequest;
+extern const shape_t *const SHAPE_UpdateDatabaseRequest;
+extern const shape_t *const SHAPE_DeleteDatabaseRequest;
+extern const shape_t *const SHAPE_CreateTableRequest;
+extern const shape_t *const SHAPE_GetTableRequest;
+extern const shape_t *const SHAPE_GetTablesRequest;
+extern const shape_t *const SHAPE_UpdateTableRequest;
+extern const shape_t *const SHAPE_DeleteTableRequest;
+extern const shape_t *const SHAPE_BatchDeleteTableRequest;
+extern const shape_t *const SHAPE_GetTableVersionsRequest;
+extern const shape_t *const SHAPE_GetTableVersionRequest;
+extern const shape_t *const SHAPE_DeleteTableVersionRequest;
+extern const shape_t *const SHAPE_BatchDeleteTableVersionRequest;
+extern const shape_t *const SHAPE_SearchTablesRequest;
+extern const shape_t *const SHAPE_CreatePartitionRequest;
+extern const shape_t *const SHAPE_BatchCreatePartitionRequest;
+extern const shape_t *const SHAPE_GetPartitionRequest;
+extern const shape_t *const SHAPE_GetPartitionsRequest;
+extern const shape_t *const SHAPE_BatchGetPartitionRequest;
+extern const shape_t *const SHAPE_UpdatePartitionRequest;
+extern const shape_t *const SHAPE_BatchUpdatePartitionRequest;
+extern const shape_t *const SHAPE_DeletePartitionRequest;
+extern const shape_t *const SHAPE_BatchDeletePartitionRequest;
+extern const shape_t *const SHAPE_ListCrawlsRequest;
+extern const shape_t *const SHAPE_GetCrawlerMetricsRequest;
 
 /* Checks v against s and returns a new value holding only the members the model knows (unknown members are
  * dropped, JSON nulls are treated as absent). NULL with *e set when v breaks a rule. path names v. */

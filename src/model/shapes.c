@@ -188,47 +188,130 @@ static const char *const e291[] = {"ENABLE", "DISABLE", NULL};
 static const shape_member_t m292[] = {{"UseLakeFormationCredentials", 3, false}, {"AccountId", 293, false}};
 static const shape_member_t m296[] = {{"Name", 1, true}, {"Role", 256, false}, {"DatabaseName", 257, false}, {"Description", 297, false}, {"Targets", 258, false}, {"Schedule", 282, false}, {"Classifiers", 283, false}, {"TablePrefix", 284, false}, {"SchemaChangePolicy", 285, false}, {"RecrawlPolicy", 288, false}, {"LineageConfiguration", 290, false}, {"LakeFormationConfiguration", 292, false}, {"Configuration", 294, false}, {"CrawlerSecurityConfiguration", 295, false}};
 static const shape_member_t m298[] = {{"JobName", 1, true}, {"JobRunQueuingEnabled", 3, false}, {"JobRunId", 299, false}, {"Arguments", 14, false}, {"AllocatedCapacity", 19, false}, {"Timeout", 20, false}, {"MaxCapacity", 21, false}, {"SecurityConfiguration", 1, false}, {"NotificationProperty", 25, false}, {"WorkerType", 29, false}, {"NumberOfWorkers", 28, false}, {"ExecutionClass", 233, false}, {"ExecutionRoleSessionPolicy", 300, false}};
-static const shape_member_t m301[] = {{"Name", 302, true}, {"ScheduleExpression", 303, false}, {"EventPattern", 304, false}, {"State", 305, false}, {"Description", 306, false}, {"RoleArn", 307, false}, {"Tags", 308, false}, {"EventBusName", 312, false}};
-static const char *const e305[] = {"ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", NULL};
-static const shape_member_t m309[] = {{"Key", 310, true}, {"Value", 311, true}};
-static const shape_member_t m313[] = {{"Name", 302, true}, {"EventBusName", 312, false}};
-static const shape_member_t m314[] = {{"NamePrefix", 302, false}, {"EventBusName", 312, false}, {"NextToken", 315, false}, {"Limit", 316, false}};
-static const shape_member_t m317[] = {{"Name", 302, true}, {"EventBusName", 312, false}};
-static const shape_member_t m318[] = {{"Name", 302, true}, {"EventBusName", 312, false}};
-static const shape_member_t m319[] = {{"Name", 302, true}, {"EventBusName", 312, false}, {"Force", 320, false}};
-static const shape_member_t m321[] = {{"Rule", 302, true}, {"EventBusName", 312, false}, {"Targets", 322, true}};
-static const shape_member_t m323[] = {{"Id", 324, true}, {"Arn", 325, true}, {"RoleArn", 307, false}, {"Input", 326, false}, {"InputPath", 327, false}, {"InputTransformer", 328, false}, {"KinesisParameters", 332, false}, {"RunCommandParameters", 334, false}, {"EcsParameters", 340, false}, {"BatchParameters", 364, false}, {"SqsParameters", 368, false}, {"HttpParameters", 370, false}, {"RedshiftDataParameters", 379, false}, {"SageMakerPipelineParameters", 386, false}, {"DeadLetterConfig", 391, false}, {"RetryPolicy", 393, false}, {"AppSyncParameters", 396, false}};
-static const shape_member_t m328[] = {{"InputPathsMap", 329, false}, {"InputTemplate", 331, true}};
-static const shape_member_t m332[] = {{"PartitionKeyPath", 333, true}};
-static const shape_member_t m334[] = {{"RunCommandTargets", 335, true}};
-static const shape_member_t m336[] = {{"Key", 337, true}, {"Values", 338, true}};
-static const shape_member_t m340[] = {{"TaskDefinitionArn", 341, true}, {"TaskCount", 342, false}, {"LaunchType", 343, false}, {"NetworkConfiguration", 344, false}, {"PlatformVersion", 347, false}, {"Group", 347, false}, {"CapacityProviderStrategy", 349, false}, {"EnableECSManagedTags", 320, false}, {"EnableExecuteCommand", 320, false}, {"PlacementConstraints", 354, false}, {"PlacementStrategy", 358, false}, {"PropagateTags", 362, false}, {"ReferenceId", 363, false}, {"Tags", 308, false}};
-static const char *const e343[] = {"EC2", "FARGATE", "EXTERNAL", NULL};
-static const shape_member_t m344[] = {{"awsvpcConfiguration", 345, false}};
-static const shape_member_t m345[] = {{"Subnets", 346, true}, {"SecurityGroups", 346, false}, {"AssignPublicIp", 348, false}};
-static const char *const e348[] = {"ENABLED", "DISABLED", NULL};
-static const shape_member_t m350[] = {{"capacityProvider", 351, true}, {"weight", 352, false}, {"base", 353, false}};
-static const shape_member_t m355[] = {{"type", 356, false}, {"expression", 357, false}};
-static const char *const e356[] = {"distinctInstance", "memberOf", NULL};
-static const shape_member_t m359[] = {{"type", 360, false}, {"field", 361, false}};
-static const char *const e360[] = {"random", "spread", "binpack", NULL};
-static const char *const e362[] = {"TASK_DEFINITION", NULL};
-static const shape_member_t m364[] = {{"JobDefinition", 347, true}, {"JobName", 347, true}, {"ArrayProperties", 365, false}, {"RetryStrategy", 367, false}};
-static const shape_member_t m365[] = {{"Size", 366, false}};
-static const shape_member_t m367[] = {{"Attempts", 366, false}};
-static const shape_member_t m368[] = {{"MessageGroupId", 369, false}};
-static const shape_member_t m370[] = {{"PathParameterValues", 371, false}, {"HeaderParameters", 373, false}, {"QueryStringParameters", 376, false}};
-static const shape_member_t m379[] = {{"SecretManagerArn", 380, false}, {"Database", 381, true}, {"DbUser", 382, false}, {"Sql", 383, false}, {"StatementName", 384, false}, {"WithEvent", 320, false}, {"Sqls", 385, false}};
-static const shape_member_t m386[] = {{"PipelineParameterList", 387, false}};
-static const shape_member_t m388[] = {{"Name", 389, true}, {"Value", 390, true}};
-static const shape_member_t m391[] = {{"Arn", 392, false}};
-static const shape_member_t m393[] = {{"MaximumRetryAttempts", 394, false}, {"MaximumEventAgeInSeconds", 395, false}};
-static const shape_member_t m396[] = {{"GraphQLOperation", 397, false}};
-static const shape_member_t m398[] = {{"Rule", 302, true}, {"EventBusName", 312, false}, {"Ids", 399, true}, {"Force", 320, false}};
-static const shape_member_t m400[] = {{"Rule", 302, true}, {"EventBusName", 312, false}, {"NextToken", 315, false}, {"Limit", 316, false}};
-static const shape_member_t m401[] = {{"Entries", 402, true}, {"EndpointId", 409, false}};
-static const shape_member_t m403[] = {{"Time", 404, false}, {"Source", 347, false}, {"Resources", 405, false}, {"DetailType", 347, false}, {"Detail", 347, false}, {"EventBusName", 407, false}, {"TraceHeader", 408, false}};
-static const shape_member_t m410[] = {{"EventPattern", 304, true}, {"Event", 347, true}};
+static const shape_member_t m301[] = {{"CatalogId", 302, false}, {"DatabaseInput", 303, true}, {"Tags", 22, false}};
+static const shape_member_t m303[] = {{"Name", 1, true}, {"Description", 4, false}, {"LocationUri", 304, false}, {"Parameters", 305, false}, {"CreateTableDefaultPermissions", 308, false}, {"TargetDatabase", 314, false}, {"FederatedDatabase", 315, false}};
+static const shape_member_t m309[] = {{"Principal", 310, false}, {"Permissions", 312, false}};
+static const shape_member_t m310[] = {{"DataLakePrincipalIdentifier", 311, false}};
+static const char *const e313[] = {"ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", NULL};
+static const shape_member_t m314[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, false}, {"Region", 1, false}};
+static const shape_member_t m315[] = {{"Identifier", 316, false}, {"ConnectionName", 1, false}, {"ConnectionType", 1, false}};
+static const shape_member_t m317[] = {{"CatalogId", 302, false}, {"Name", 1, true}};
+static const shape_member_t m318[] = {{"CatalogId", 302, false}, {"NextToken", 319, false}, {"MaxResults", 320, false}, {"ResourceShareType", 321, false}, {"AttributesToGet", 322, false}};
+static const char *const e321[] = {"FOREIGN", "ALL", "FEDERATED", NULL};
+static const char *const e323[] = {"NAME", "TARGET_DATABASE", NULL};
+static const shape_member_t m324[] = {{"CatalogId", 302, false}, {"Name", 1, true}, {"DatabaseInput", 303, true}};
+static const shape_member_t m325[] = {{"CatalogId", 302, false}, {"Name", 1, true}};
+static const shape_member_t m326[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"Name", 1, false}, {"TableInput", 327, false}, {"PartitionIndexes", 369, false}, {"TransactionId", 372, false}, {"OpenTableFormatInput", 373, false}};
+static const shape_member_t m327[] = {{"Name", 1, true}, {"Description", 4, false}, {"Owner", 1, false}, {"LastAccessTime", 328, false}, {"LastAnalyzedTime", 328, false}, {"Retention", 329, false}, {"StorageDescriptor", 330, false}, {"PartitionKeys", 331, false}, {"ViewOriginalText", 354, false}, {"ViewExpandedText", 354, false}, {"TableType", 355, false}, {"Parameters", 305, false}, {"TargetTable", 356, false}, {"ViewDefinition", 357, false}};
+static const shape_member_t m330[] = {{"Columns", 331, false}, {"Location", 334, false}, {"AdditionalLocations", 335, false}, {"InputFormat", 336, false}, {"OutputFormat", 336, false}, {"Compressed", 337, false}, {"NumberOfBuckets", 338, false}, {"SerdeInfo", 339, false}, {"BucketColumns", 340, false}, {"SortColumns", 341, false}, {"Parameters", 305, false}, {"SkewedInfo", 344, false}, {"StoredAsSubDirectories", 337, false}, {"SchemaReference", 348, false}};
+static const shape_member_t m332[] = {{"Name", 1, true}, {"Type", 42, false}, {"Comment", 333, false}, {"Parameters", 305, false}};
+static const shape_member_t m339[] = {{"Name", 1, false}, {"SerializationLibrary", 1, false}, {"Parameters", 305, false}};
+static const shape_member_t m342[] = {{"Column", 1, true}, {"SortOrder", 343, true}};
+static const shape_member_t m344[] = {{"SkewedColumnNames", 340, false}, {"SkewedColumnValues", 345, false}, {"SkewedColumnValueLocationMaps", 347, false}};
+static const shape_member_t m348[] = {{"SchemaId", 349, false}, {"SchemaVersionId", 352, false}, {"SchemaVersionNumber", 353, false}};
+static const shape_member_t m349[] = {{"SchemaArn", 350, false}, {"SchemaName", 351, false}, {"RegistryName", 351, false}};
+static const shape_member_t m356[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, false}, {"Name", 1, false}, {"Region", 1, false}};
+static const shape_member_t m357[] = {{"IsProtected", 3, false}, {"Definer", 358, false}, {"Representations", 359, false}, {"ViewVersionId", 363, false}, {"ViewVersionToken", 364, false}, {"RefreshSeconds", 365, false}, {"LastRefreshType", 366, false}, {"SubObjects", 367, false}, {"SubObjectVersionIds", 368, false}};
+static const shape_member_t m360[] = {{"Dialect", 361, false}, {"DialectVersion", 362, false}, {"ViewOriginalText", 354, false}, {"ValidationConnection", 1, false}, {"ViewExpandedText", 354, false}};
+static const char *const e361[] = {"REDSHIFT", "ATHENA", "SPARK", NULL};
+static const char *const e366[] = {"FULL", "INCREMENTAL", NULL};
+static const shape_member_t m370[] = {{"Keys", 371, true}, {"IndexName", 1, true}};
+static const shape_member_t m373[] = {{"IcebergInput", 374, false}};
+static const shape_member_t m374[] = {{"MetadataOperation", 375, true}, {"Version", 364, false}, {"CreateIcebergTableInput", 376, false}};
+static const char *const e375[] = {"CREATE", NULL};
+static const shape_member_t m376[] = {{"Location", 334, true}, {"Schema", 377, true}, {"PartitionSpec", 384, false}, {"WriteOrder", 388, false}, {"Properties", 393, false}};
+static const shape_member_t m377[] = {{"SchemaId", 338, false}, {"IdentifierFieldIds", 378, false}, {"Type", 379, false}, {"Fields", 380, true}};
+static const char *const e379[] = {"struct", NULL};
+static const shape_member_t m381[] = {{"Id", 338, true}, {"Name", 382, true}, {"Type", 383, true}, {"Required", 337, true}, {"Doc", 333, false}, {"InitialDefault", 383, false}, {"WriteDefault", 383, false}};
+static const shape_member_t m384[] = {{"Fields", 385, true}, {"SpecId", 338, false}};
+static const shape_member_t m386[] = {{"SourceId", 338, true}, {"Transform", 387, true}, {"Name", 382, true}, {"FieldId", 338, false}};
+static const shape_member_t m388[] = {{"OrderId", 338, true}, {"Fields", 389, true}};
+static const shape_member_t m390[] = {{"SourceId", 338, true}, {"Transform", 387, true}, {"Direction", 391, true}, {"NullOrder", 392, true}};
+static const char *const e391[] = {"asc", "desc", NULL};
+static const char *const e392[] = {"nulls-first", "nulls-last", NULL};
+static const shape_member_t m395[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"Name", 1, true}, {"TransactionId", 372, false}, {"QueryAsOfTime", 328, false}, {"AuditContext", 396, false}, {"IncludeStatusDetails", 399, false}};
+static const shape_member_t m396[] = {{"AdditionalAuditContext", 397, false}, {"RequestedColumns", 398, false}, {"AllColumnsRequested", 3, false}};
+static const shape_member_t m400[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"Expression", 401, false}, {"NextToken", 319, false}, {"MaxResults", 320, false}, {"TransactionId", 372, false}, {"QueryAsOfTime", 328, false}, {"AuditContext", 396, false}, {"IncludeStatusDetails", 399, false}, {"AttributesToGet", 402, false}};
+static const char *const e403[] = {"NAME", "TABLE_TYPE", NULL};
+static const shape_member_t m404[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"Name", 1, false}, {"TableInput", 327, false}, {"SkipArchive", 399, false}, {"TransactionId", 372, false}, {"VersionId", 364, false}, {"ViewUpdateAction", 405, false}, {"Force", 337, false}, {"UpdateOpenTableFormatInput", 406, false}};
+static const char *const e405[] = {"ADD", "REPLACE", "ADD_OR_REPLACE", "DROP", NULL};
+static const shape_member_t m406[] = {{"UpdateIcebergInput", 407, false}};
+static const shape_member_t m407[] = {{"UpdateIcebergTableInput", 408, true}};
+static const shape_member_t m408[] = {{"Updates", 409, true}};
+static const shape_member_t m410[] = {{"Schema", 377, true}, {"PartitionSpec", 384, false}, {"SortOrder", 388, false}, {"Location", 334, true}, {"Properties", 393, false}, {"Action", 411, false}, {"EncryptionKey", 412, false}, {"KeyId", 413, false}};
+static const char *const e411[] = {"add-schema", "set-current-schema", "add-spec", "set-default-spec", "add-sort-order", "set-default-sort-order", "set-location", "set-properties", "remove-properties", "add-encryption-key", "remove-encryption-key", NULL};
+static const shape_member_t m412[] = {{"KeyId", 413, true}, {"EncryptedKeyMetadata", 414, true}, {"EncryptedById", 413, false}, {"Properties", 393, false}};
+static const shape_member_t m415[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"Name", 1, true}, {"TransactionId", 372, false}};
+static const shape_member_t m416[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TablesToDelete", 417, true}, {"TransactionId", 372, false}};
+static const shape_member_t m418[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"NextToken", 319, false}, {"MaxResults", 320, false}, {"AuditContext", 396, false}};
+static const shape_member_t m419[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"VersionId", 364, false}, {"AuditContext", 396, false}};
+static const shape_member_t m420[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"VersionId", 364, true}};
+static const shape_member_t m421[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"VersionIds", 422, true}};
+static const shape_member_t m423[] = {{"CatalogId", 302, false}, {"NextToken", 319, false}, {"Filters", 424, false}, {"SearchText", 426, false}, {"SortCriteria", 428, false}, {"MaxResults", 431, false}, {"ResourceShareType", 321, false}, {"IncludeStatusDetails", 399, false}};
+static const shape_member_t m425[] = {{"Key", 426, false}, {"Value", 426, false}, {"Comparator", 427, false}};
+static const char *const e427[] = {"EQUALS", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_EQUALS", "LESS_THAN_EQUALS", NULL};
+static const shape_member_t m429[] = {{"FieldName", 426, false}, {"Sort", 430, false}};
+static const char *const e430[] = {"ASC", "DESC", NULL};
+static const shape_member_t m432[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionInput", 433, true}};
+static const shape_member_t m433[] = {{"Values", 434, false}, {"LastAccessTime", 328, false}, {"StorageDescriptor", 330, false}, {"Parameters", 305, false}, {"LastAnalyzedTime", 328, false}};
+static const shape_member_t m435[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionInputList", 436, true}};
+static const shape_member_t m437[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionValues", 434, true}, {"AuditContext", 396, false}};
+static const shape_member_t m438[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"Expression", 439, false}, {"NextToken", 319, false}, {"Segment", 440, false}, {"MaxResults", 431, false}, {"ExcludeColumnSchema", 399, false}, {"TransactionId", 372, false}, {"QueryAsOfTime", 328, false}, {"AuditContext", 396, false}};
+static const shape_member_t m440[] = {{"SegmentNumber", 329, true}, {"TotalSegments", 441, true}};
+static const shape_member_t m442[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionsToGet", 443, true}, {"AuditContext", 396, false}, {"QuerySessionContext", 445, false}};
+static const shape_member_t m444[] = {{"Values", 434, true}};
+static const shape_member_t m445[] = {{"QueryId", 446, false}, {"QueryStartTime", 328, false}, {"ClusterId", 394, false}, {"QueryAuthorizationId", 446, false}, {"AdditionalContext", 447, false}};
+static const shape_member_t m450[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionValueList", 451, true}, {"PartitionInput", 433, true}};
+static const shape_member_t m452[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"Entries", 453, true}};
+static const shape_member_t m454[] = {{"PartitionValueList", 451, true}, {"PartitionInput", 433, true}};
+static const shape_member_t m455[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionValues", 434, true}};
+static const shape_member_t m456[] = {{"CatalogId", 302, false}, {"DatabaseName", 1, true}, {"TableName", 1, true}, {"PartitionsToDelete", 457, true}};
+static const shape_member_t m458[] = {{"CrawlerName", 1, true}, {"MaxResults", 431, false}, {"Filters", 459, false}, {"NextToken", 319, false}};
+static const shape_member_t m460[] = {{"FieldName", 461, false}, {"FilterOperator", 462, false}, {"FieldValue", 10, false}};
+static const char *const e461[] = {"CRAWL_ID", "STATE", "START_TIME", "END_TIME", "DPU_HOUR", NULL};
+static const char *const e462[] = {"GT", "GE", "LT", "LE", "EQ", "NE", NULL};
+static const shape_member_t m463[] = {{"CrawlerNameList", 464, false}, {"MaxResults", 431, false}, {"NextToken", 319, false}};
+static const shape_member_t m465[] = {{"Name", 466, true}, {"ScheduleExpression", 467, false}, {"EventPattern", 468, false}, {"State", 469, false}, {"Description", 470, false}, {"RoleArn", 471, false}, {"Tags", 472, false}, {"EventBusName", 476, false}};
+static const char *const e469[] = {"ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", NULL};
+static const shape_member_t m473[] = {{"Key", 474, true}, {"Value", 475, true}};
+static const shape_member_t m477[] = {{"Name", 466, true}, {"EventBusName", 476, false}};
+static const shape_member_t m478[] = {{"NamePrefix", 466, false}, {"EventBusName", 476, false}, {"NextToken", 479, false}, {"Limit", 480, false}};
+static const shape_member_t m481[] = {{"Name", 466, true}, {"EventBusName", 476, false}};
+static const shape_member_t m482[] = {{"Name", 466, true}, {"EventBusName", 476, false}};
+static const shape_member_t m483[] = {{"Name", 466, true}, {"EventBusName", 476, false}, {"Force", 484, false}};
+static const shape_member_t m485[] = {{"Rule", 466, true}, {"EventBusName", 476, false}, {"Targets", 486, true}};
+static const shape_member_t m487[] = {{"Id", 488, true}, {"Arn", 489, true}, {"RoleArn", 471, false}, {"Input", 490, false}, {"InputPath", 491, false}, {"InputTransformer", 492, false}, {"KinesisParameters", 496, false}, {"RunCommandParameters", 498, false}, {"EcsParameters", 504, false}, {"BatchParameters", 528, false}, {"SqsParameters", 532, false}, {"HttpParameters", 534, false}, {"RedshiftDataParameters", 543, false}, {"SageMakerPipelineParameters", 550, false}, {"DeadLetterConfig", 555, false}, {"RetryPolicy", 557, false}, {"AppSyncParameters", 560, false}};
+static const shape_member_t m492[] = {{"InputPathsMap", 493, false}, {"InputTemplate", 495, true}};
+static const shape_member_t m496[] = {{"PartitionKeyPath", 497, true}};
+static const shape_member_t m498[] = {{"RunCommandTargets", 499, true}};
+static const shape_member_t m500[] = {{"Key", 501, true}, {"Values", 502, true}};
+static const shape_member_t m504[] = {{"TaskDefinitionArn", 505, true}, {"TaskCount", 506, false}, {"LaunchType", 507, false}, {"NetworkConfiguration", 508, false}, {"PlatformVersion", 511, false}, {"Group", 511, false}, {"CapacityProviderStrategy", 513, false}, {"EnableECSManagedTags", 484, false}, {"EnableExecuteCommand", 484, false}, {"PlacementConstraints", 518, false}, {"PlacementStrategy", 522, false}, {"PropagateTags", 526, false}, {"ReferenceId", 527, false}, {"Tags", 472, false}};
+static const char *const e507[] = {"EC2", "FARGATE", "EXTERNAL", NULL};
+static const shape_member_t m508[] = {{"awsvpcConfiguration", 509, false}};
+static const shape_member_t m509[] = {{"Subnets", 510, true}, {"SecurityGroups", 510, false}, {"AssignPublicIp", 512, false}};
+static const char *const e512[] = {"ENABLED", "DISABLED", NULL};
+static const shape_member_t m514[] = {{"capacityProvider", 515, true}, {"weight", 516, false}, {"base", 517, false}};
+static const shape_member_t m519[] = {{"type", 520, false}, {"expression", 521, false}};
+static const char *const e520[] = {"distinctInstance", "memberOf", NULL};
+static const shape_member_t m523[] = {{"type", 524, false}, {"field", 525, false}};
+static const char *const e524[] = {"random", "spread", "binpack", NULL};
+static const char *const e526[] = {"TASK_DEFINITION", NULL};
+static const shape_member_t m528[] = {{"JobDefinition", 511, true}, {"JobName", 511, true}, {"ArrayProperties", 529, false}, {"RetryStrategy", 531, false}};
+static const shape_member_t m529[] = {{"Size", 530, false}};
+static const shape_member_t m531[] = {{"Attempts", 530, false}};
+static const shape_member_t m532[] = {{"MessageGroupId", 533, false}};
+static const shape_member_t m534[] = {{"PathParameterValues", 535, false}, {"HeaderParameters", 537, false}, {"QueryStringParameters", 540, false}};
+static const shape_member_t m543[] = {{"SecretManagerArn", 544, false}, {"Database", 545, true}, {"DbUser", 546, false}, {"Sql", 547, false}, {"StatementName", 548, false}, {"WithEvent", 484, false}, {"Sqls", 549, false}};
+static const shape_member_t m550[] = {{"PipelineParameterList", 551, false}};
+static const shape_member_t m552[] = {{"Name", 553, true}, {"Value", 554, true}};
+static const shape_member_t m555[] = {{"Arn", 556, false}};
+static const shape_member_t m557[] = {{"MaximumRetryAttempts", 558, false}, {"MaximumEventAgeInSeconds", 559, false}};
+static const shape_member_t m560[] = {{"GraphQLOperation", 561, false}};
+static const shape_member_t m562[] = {{"Rule", 466, true}, {"EventBusName", 476, false}, {"Ids", 563, true}, {"Force", 484, false}};
+static const shape_member_t m564[] = {{"Rule", 466, true}, {"EventBusName", 476, false}, {"NextToken", 479, false}, {"Limit", 480, false}};
+static const shape_member_t m565[] = {{"Entries", 566, true}, {"EndpointId", 573, false}};
+static const shape_member_t m567[] = {{"Time", 568, false}, {"Source", 511, false}, {"Resources", 569, false}, {"DetailType", 511, false}, {"Detail", 511, false}, {"EventBusName", 571, false}, {"TraceHeader", 572, false}};
+static const shape_member_t m574[] = {{"EventPattern", 468, true}, {"Event", 511, true}};
 
 const shape_t shape_table[] = {
     [0] = {.name = "CreateJobRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m0, .nmembers = 25},
@@ -532,119 +615,283 @@ const shape_t shape_table[] = {
     [298] = {.name = "StartJobRunRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m298, .nmembers = 13},
     [299] = {.name = "IdString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 255},
     [300] = {.name = "OrchestrationPolicyJsonString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 2, .has_max = true, .max = 2048},
-    [301] = {.name = "PutRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m301, .nmembers = 8},
-    [302] = {.name = "RuleName", .type = SH_STRING, .pattern = SP_EV_NAME, .has_min = true, .min = 1, .has_max = true, .max = 64},
-    [303] = {.name = "ScheduleExpression", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
-    [304] = {.name = "EventPattern", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 4096},
-    [305] = {.name = "RuleState", .type = SH_STRING, .pattern = SP_NONE, .enums = e305},
-    [306] = {.name = "RuleDescription", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
-    [307] = {.name = "RoleArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [308] = {.name = "TagList", .type = SH_LIST, .pattern = SP_NONE, .item = 309},
-    [309] = {.name = "Tag", .type = SH_STRUCT, .pattern = SP_NONE, .members = m309, .nmembers = 2},
-    [310] = {.name = "TagKey", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
-    [311] = {.name = "TagValue", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 256},
-    [312] = {.name = "EventBusNameOrArn", .type = SH_STRING, .pattern = SP_EV_BUS, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [313] = {.name = "DescribeRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m313, .nmembers = 2},
-    [314] = {.name = "ListRulesRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m314, .nmembers = 4},
-    [315] = {.name = "NextToken", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 2048},
-    [316] = {.name = "LimitMax100", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100},
-    [317] = {.name = "EnableRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m317, .nmembers = 2},
-    [318] = {.name = "DisableRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m318, .nmembers = 2},
-    [319] = {.name = "DeleteRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m319, .nmembers = 3},
-    [320] = {.name = "Boolean", .type = SH_BOOL, .pattern = SP_NONE},
-    [321] = {.name = "PutTargetsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m321, .nmembers = 3},
-    [322] = {.name = "TargetList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100, .item = 323},
-    [323] = {.name = "Target", .type = SH_STRUCT, .pattern = SP_NONE, .members = m323, .nmembers = 17},
-    [324] = {.name = "TargetId", .type = SH_STRING, .pattern = SP_EV_NAME, .has_min = true, .min = 1, .has_max = true, .max = 64},
-    [325] = {.name = "TargetArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [326] = {.name = "TargetInput", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 8192},
-    [327] = {.name = "TargetInputPath", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
-    [328] = {.name = "InputTransformer", .type = SH_STRUCT, .pattern = SP_NONE, .members = m328, .nmembers = 2},
-    [329] = {.name = "TransformerPaths", .type = SH_MAP, .pattern = SP_NONE, .has_max = true, .max = 100, .key = 330, .item = 327},
-    [330] = {.name = "InputTransformerPathKey", .type = SH_STRING, .pattern = SP_EV_PATH_KEY, .has_min = true, .min = 1, .has_max = true, .max = 256},
-    [331] = {.name = "TransformerInput", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 8192},
-    [332] = {.name = "KinesisParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m332, .nmembers = 1},
-    [333] = {.name = "TargetPartitionKeyPath", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
-    [334] = {.name = "RunCommandParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m334, .nmembers = 1},
-    [335] = {.name = "RunCommandTargets", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 5, .item = 336},
-    [336] = {.name = "RunCommandTarget", .type = SH_STRUCT, .pattern = SP_NONE, .members = m336, .nmembers = 2},
-    [337] = {.name = "RunCommandTargetKey", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
-    [338] = {.name = "RunCommandTargetValues", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 50, .item = 339},
-    [339] = {.name = "RunCommandTargetValue", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 256},
-    [340] = {.name = "EcsParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m340, .nmembers = 14},
-    [341] = {.name = "Arn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [342] = {.name = "LimitMin1", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1},
-    [343] = {.name = "LaunchType", .type = SH_STRING, .pattern = SP_NONE, .enums = e343},
-    [344] = {.name = "NetworkConfiguration", .type = SH_STRUCT, .pattern = SP_NONE, .members = m344, .nmembers = 1},
-    [345] = {.name = "AwsVpcConfiguration", .type = SH_STRUCT, .pattern = SP_NONE, .members = m345, .nmembers = 3},
-    [346] = {.name = "StringList", .type = SH_LIST, .pattern = SP_NONE, .item = 347},
-    [347] = {.name = "String", .type = SH_STRING, .pattern = SP_NONE},
-    [348] = {.name = "AssignPublicIp", .type = SH_STRING, .pattern = SP_NONE, .enums = e348},
-    [349] = {.name = "CapacityProviderStrategy", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 6, .item = 350},
-    [350] = {.name = "CapacityProviderStrategyItem", .type = SH_STRUCT, .pattern = SP_NONE, .members = m350, .nmembers = 3},
-    [351] = {.name = "CapacityProvider", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
-    [352] = {.name = "CapacityProviderStrategyItemWeight", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 1000},
-    [353] = {.name = "CapacityProviderStrategyItemBase", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100000},
-    [354] = {.name = "PlacementConstraints", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 10, .item = 355},
-    [355] = {.name = "PlacementConstraint", .type = SH_STRUCT, .pattern = SP_NONE, .members = m355, .nmembers = 2},
-    [356] = {.name = "PlacementConstraintType", .type = SH_STRING, .pattern = SP_NONE, .enums = e356},
-    [357] = {.name = "PlacementConstraintExpression", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 2000},
-    [358] = {.name = "PlacementStrategies", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 5, .item = 359},
-    [359] = {.name = "PlacementStrategy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m359, .nmembers = 2},
-    [360] = {.name = "PlacementStrategyType", .type = SH_STRING, .pattern = SP_NONE, .enums = e360},
-    [361] = {.name = "PlacementStrategyField", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 255},
-    [362] = {.name = "PropagateTags", .type = SH_STRING, .pattern = SP_NONE, .enums = e362},
-    [363] = {.name = "ReferenceId", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 1024},
-    [364] = {.name = "BatchParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m364, .nmembers = 4},
-    [365] = {.name = "BatchArrayProperties", .type = SH_STRUCT, .pattern = SP_NONE, .members = m365, .nmembers = 1},
-    [366] = {.name = "Integer", .type = SH_INT, .pattern = SP_NONE},
-    [367] = {.name = "BatchRetryStrategy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m367, .nmembers = 1},
-    [368] = {.name = "SqsParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m368, .nmembers = 1},
-    [369] = {.name = "MessageGroupId", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 100},
-    [370] = {.name = "HttpParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m370, .nmembers = 3},
-    [371] = {.name = "PathParameterList", .type = SH_LIST, .pattern = SP_NONE, .item = 372},
-    [372] = {.name = "PathParameter", .type = SH_STRING, .pattern = SP_NONE},
-    [373] = {.name = "HeaderParametersMap", .type = SH_MAP, .pattern = SP_NONE, .key = 374, .item = 375},
-    [374] = {.name = "HeaderKey", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
-    [375] = {.name = "HeaderValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
-    [376] = {.name = "QueryStringParametersMap", .type = SH_MAP, .pattern = SP_NONE, .key = 377, .item = 378},
-    [377] = {.name = "QueryStringKey", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
-    [378] = {.name = "QueryStringValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
-    [379] = {.name = "RedshiftDataParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m379, .nmembers = 7},
-    [380] = {.name = "RedshiftSecretManagerArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [381] = {.name = "Database", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 64},
-    [382] = {.name = "DbUser", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
-    [383] = {.name = "Sql", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100000},
-    [384] = {.name = "StatementName", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 500},
-    [385] = {.name = "Sqls", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 40, .item = 383},
-    [386] = {.name = "SageMakerPipelineParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m386, .nmembers = 1},
-    [387] = {.name = "SageMakerPipelineParameterList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 200, .item = 388},
-    [388] = {.name = "SageMakerPipelineParameter", .type = SH_STRUCT, .pattern = SP_NONE, .members = m388, .nmembers = 2},
-    [389] = {.name = "SageMakerPipelineParameterName", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 256},
-    [390] = {.name = "SageMakerPipelineParameterValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 1024},
-    [391] = {.name = "DeadLetterConfig", .type = SH_STRUCT, .pattern = SP_NONE, .members = m391, .nmembers = 1},
-    [392] = {.name = "ResourceArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [393] = {.name = "RetryPolicy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m393, .nmembers = 2},
-    [394] = {.name = "MaximumRetryAttempts", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 185},
-    [395] = {.name = "MaximumEventAgeInSeconds", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 60, .has_max = true, .max = 86400},
-    [396] = {.name = "AppSyncParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m396, .nmembers = 1},
-    [397] = {.name = "GraphQLOperation", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1048576},
-    [398] = {.name = "RemoveTargetsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m398, .nmembers = 4},
-    [399] = {.name = "TargetIdList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100, .item = 324},
-    [400] = {.name = "ListTargetsByRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m400, .nmembers = 4},
-    [401] = {.name = "PutEventsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m401, .nmembers = 2},
-    [402] = {.name = "PutEventsRequestEntryList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 10, .item = 403},
-    [403] = {.name = "PutEventsRequestEntry", .type = SH_STRUCT, .pattern = SP_NONE, .members = m403, .nmembers = 7},
-    [404] = {.name = "EventTime", .type = SH_TIMESTAMP, .pattern = SP_NONE},
-    [405] = {.name = "EventResourceList", .type = SH_LIST, .pattern = SP_NONE, .item = 406},
-    [406] = {.name = "EventResource", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 2048},
-    [407] = {.name = "NonPartnerEventBusNameOrArn", .type = SH_STRING, .pattern = SP_EV_BUS, .has_min = true, .min = 1, .has_max = true, .max = 1600},
-    [408] = {.name = "TraceHeader", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 500},
-    [409] = {.name = "EndpointId", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 50},
-    [410] = {.name = "TestEventPatternRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m410, .nmembers = 2},
+    [301] = {.name = "CreateDatabaseRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m301, .nmembers = 3},
+    [302] = {.name = "CatalogIdString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [303] = {.name = "DatabaseInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m303, .nmembers = 7},
+    [304] = {.name = "URI", .type = SH_STRING, .pattern = SP_MULTI_LINE, .has_min = true, .min = 1, .has_max = true, .max = 1024},
+    [305] = {.name = "ParametersMap", .type = SH_MAP, .pattern = SP_NONE, .key = 306, .item = 307},
+    [306] = {.name = "KeyString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [307] = {.name = "ParametersMapValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512000},
+    [308] = {.name = "PrincipalPermissionsList", .type = SH_LIST, .pattern = SP_NONE, .item = 309},
+    [309] = {.name = "PrincipalPermissions", .type = SH_STRUCT, .pattern = SP_NONE, .members = m309, .nmembers = 2},
+    [310] = {.name = "DataLakePrincipal", .type = SH_STRUCT, .pattern = SP_NONE, .members = m310, .nmembers = 1},
+    [311] = {.name = "DataLakePrincipalString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [312] = {.name = "PermissionList", .type = SH_LIST, .pattern = SP_NONE, .item = 313},
+    [313] = {.name = "Permission", .type = SH_STRING, .pattern = SP_NONE, .enums = e313},
+    [314] = {.name = "DatabaseIdentifier", .type = SH_STRUCT, .pattern = SP_NONE, .members = m314, .nmembers = 3},
+    [315] = {.name = "FederatedDatabase", .type = SH_STRUCT, .pattern = SP_NONE, .members = m315, .nmembers = 3},
+    [316] = {.name = "FederationIdentifier", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 512},
+    [317] = {.name = "GetDatabaseRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m317, .nmembers = 2},
+    [318] = {.name = "GetDatabasesRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m318, .nmembers = 5},
+    [319] = {.name = "Token", .type = SH_STRING, .pattern = SP_NONE},
+    [320] = {.name = "CatalogGetterPageSize", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100},
+    [321] = {.name = "ResourceShareType", .type = SH_STRING, .pattern = SP_NONE, .enums = e321},
+    [322] = {.name = "DatabaseAttributesList", .type = SH_LIST, .pattern = SP_NONE, .item = 323},
+    [323] = {.name = "DatabaseAttributes", .type = SH_STRING, .pattern = SP_NONE, .enums = e323},
+    [324] = {.name = "UpdateDatabaseRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m324, .nmembers = 3},
+    [325] = {.name = "DeleteDatabaseRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m325, .nmembers = 2},
+    [326] = {.name = "CreateTableRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m326, .nmembers = 7},
+    [327] = {.name = "TableInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m327, .nmembers = 14},
+    [328] = {.name = "Timestamp", .type = SH_TIMESTAMP, .pattern = SP_NONE},
+    [329] = {.name = "NonNegativeInteger", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0},
+    [330] = {.name = "StorageDescriptor", .type = SH_STRUCT, .pattern = SP_NONE, .members = m330, .nmembers = 14},
+    [331] = {.name = "ColumnList", .type = SH_LIST, .pattern = SP_NONE, .item = 332},
+    [332] = {.name = "Column", .type = SH_STRUCT, .pattern = SP_NONE, .members = m332, .nmembers = 4},
+    [333] = {.name = "CommentString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 0, .has_max = true, .max = 255},
+    [334] = {.name = "LocationString", .type = SH_STRING, .pattern = SP_MULTI_LINE, .has_max = true, .max = 2056},
+    [335] = {.name = "LocationStringList", .type = SH_LIST, .pattern = SP_NONE, .item = 334},
+    [336] = {.name = "FormatString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_max = true, .max = 128},
+    [337] = {.name = "Boolean", .type = SH_BOOL, .pattern = SP_NONE},
+    [338] = {.name = "Integer", .type = SH_INT, .pattern = SP_NONE},
+    [339] = {.name = "SerDeInfo", .type = SH_STRUCT, .pattern = SP_NONE, .members = m339, .nmembers = 3},
+    [340] = {.name = "NameStringList", .type = SH_LIST, .pattern = SP_NONE, .item = 1},
+    [341] = {.name = "OrderList", .type = SH_LIST, .pattern = SP_NONE, .item = 342},
+    [342] = {.name = "Order", .type = SH_STRUCT, .pattern = SP_NONE, .members = m342, .nmembers = 2},
+    [343] = {.name = "IntegerFlag", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 1},
+    [344] = {.name = "SkewedInfo", .type = SH_STRUCT, .pattern = SP_NONE, .members = m344, .nmembers = 3},
+    [345] = {.name = "ColumnValueStringList", .type = SH_LIST, .pattern = SP_NONE, .item = 346},
+    [346] = {.name = "ColumnValuesString", .type = SH_STRING, .pattern = SP_NONE},
+    [347] = {.name = "LocationMap", .type = SH_MAP, .pattern = SP_NONE, .key = 346, .item = 346},
+    [348] = {.name = "SchemaReference", .type = SH_STRUCT, .pattern = SP_NONE, .members = m348, .nmembers = 3},
+    [349] = {.name = "SchemaId", .type = SH_STRUCT, .pattern = SP_NONE, .members = m349, .nmembers = 3},
+    [350] = {.name = "GlueResourceArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 10240},
+    [351] = {.name = "SchemaRegistryNameString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [352] = {.name = "SchemaVersionIdString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 36, .has_max = true, .max = 36},
+    [353] = {.name = "VersionLongNumber", .type = SH_LONG, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100000},
+    [354] = {.name = "ViewTextString", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 409600},
+    [355] = {.name = "TableTypeString", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 255},
+    [356] = {.name = "TableIdentifier", .type = SH_STRUCT, .pattern = SP_NONE, .members = m356, .nmembers = 4},
+    [357] = {.name = "ViewDefinitionInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m357, .nmembers = 9},
+    [358] = {.name = "ArnString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 20, .has_max = true, .max = 2048},
+    [359] = {.name = "ViewRepresentationInputList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 10, .item = 360},
+    [360] = {.name = "ViewRepresentationInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m360, .nmembers = 5},
+    [361] = {.name = "ViewDialect", .type = SH_STRING, .pattern = SP_NONE, .enums = e361},
+    [362] = {.name = "ViewDialectVersionString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [363] = {.name = "TableVersionId", .type = SH_LONG, .pattern = SP_NONE, .has_min = true, .min = -1},
+    [364] = {.name = "VersionString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [365] = {.name = "RefreshSeconds", .type = SH_LONG, .pattern = SP_NONE},
+    [366] = {.name = "LastRefreshType", .type = SH_STRING, .pattern = SP_NONE, .enums = e366},
+    [367] = {.name = "ViewSubObjectsList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 10, .item = 358},
+    [368] = {.name = "ViewSubObjectVersionIdsList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 250, .item = 363},
+    [369] = {.name = "PartitionIndexList", .type = SH_LIST, .pattern = SP_NONE, .item = 370},
+    [370] = {.name = "PartitionIndex", .type = SH_STRUCT, .pattern = SP_NONE, .members = m370, .nmembers = 2},
+    [371] = {.name = "KeyList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .item = 1},
+    [372] = {.name = "TransactionIdString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [373] = {.name = "OpenTableFormatInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m373, .nmembers = 1},
+    [374] = {.name = "IcebergInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m374, .nmembers = 3},
+    [375] = {.name = "MetadataOperation", .type = SH_STRING, .pattern = SP_NONE, .enums = e375},
+    [376] = {.name = "CreateIcebergTableInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m376, .nmembers = 5},
+    [377] = {.name = "IcebergSchema", .type = SH_STRUCT, .pattern = SP_NONE, .members = m377, .nmembers = 4},
+    [378] = {.name = "IntegerList", .type = SH_LIST, .pattern = SP_NONE, .item = 338},
+    [379] = {.name = "IcebergStructTypeEnum", .type = SH_STRING, .pattern = SP_NONE, .enums = e379},
+    [380] = {.name = "IcebergStructFieldList", .type = SH_LIST, .pattern = SP_NONE, .item = 381},
+    [381] = {.name = "IcebergStructField", .type = SH_STRUCT, .pattern = SP_NONE, .members = m381, .nmembers = 7},
+    [382] = {.name = "ColumnNameString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 1024},
+    [383] = {.name = "IcebergDocument", .type = SH_STRUCT, .pattern = SP_NONE},
+    [384] = {.name = "IcebergPartitionSpec", .type = SH_STRUCT, .pattern = SP_NONE, .members = m384, .nmembers = 2},
+    [385] = {.name = "IcebergPartitionSpecFieldList", .type = SH_LIST, .pattern = SP_NONE, .item = 386},
+    [386] = {.name = "IcebergPartitionField", .type = SH_STRUCT, .pattern = SP_NONE, .members = m386, .nmembers = 4},
+    [387] = {.name = "IcebergTransformString", .type = SH_STRING, .pattern = SP_NONE},
+    [388] = {.name = "IcebergSortOrder", .type = SH_STRUCT, .pattern = SP_NONE, .members = m388, .nmembers = 2},
+    [389] = {.name = "IcebergSortOrderFieldList", .type = SH_LIST, .pattern = SP_NONE, .item = 390},
+    [390] = {.name = "IcebergSortField", .type = SH_STRUCT, .pattern = SP_NONE, .members = m390, .nmembers = 4},
+    [391] = {.name = "IcebergSortDirection", .type = SH_STRING, .pattern = SP_NONE, .enums = e391},
+    [392] = {.name = "IcebergNullOrder", .type = SH_STRING, .pattern = SP_NONE, .enums = e392},
+    [393] = {.name = "StringToStringMap", .type = SH_MAP, .pattern = SP_NONE, .key = 394, .item = 394},
+    [394] = {.name = "NullableString", .type = SH_STRING, .pattern = SP_NONE},
+    [395] = {.name = "GetTableRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m395, .nmembers = 7},
+    [396] = {.name = "AuditContext", .type = SH_STRUCT, .pattern = SP_NONE, .members = m396, .nmembers = 3},
+    [397] = {.name = "AuditContextString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 2048},
+    [398] = {.name = "AuditColumnNamesList", .type = SH_LIST, .pattern = SP_NONE, .item = 382},
+    [399] = {.name = "BooleanNullable", .type = SH_BOOL, .pattern = SP_NONE},
+    [400] = {.name = "GetTablesRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m400, .nmembers = 10},
+    [401] = {.name = "FilterString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 0, .has_max = true, .max = 2048},
+    [402] = {.name = "TableAttributesList", .type = SH_LIST, .pattern = SP_NONE, .item = 403},
+    [403] = {.name = "TableAttributes", .type = SH_STRING, .pattern = SP_NONE, .enums = e403},
+    [404] = {.name = "UpdateTableRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m404, .nmembers = 10},
+    [405] = {.name = "ViewUpdateAction", .type = SH_STRING, .pattern = SP_NONE, .enums = e405},
+    [406] = {.name = "UpdateOpenTableFormatInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m406, .nmembers = 1},
+    [407] = {.name = "UpdateIcebergInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m407, .nmembers = 1},
+    [408] = {.name = "UpdateIcebergTableInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m408, .nmembers = 1},
+    [409] = {.name = "IcebergTableUpdateList", .type = SH_LIST, .pattern = SP_NONE, .item = 410},
+    [410] = {.name = "IcebergTableUpdate", .type = SH_STRUCT, .pattern = SP_NONE, .members = m410, .nmembers = 8},
+    [411] = {.name = "IcebergUpdateAction", .type = SH_STRING, .pattern = SP_NONE, .enums = e411},
+    [412] = {.name = "IcebergEncryptedKey", .type = SH_STRUCT, .pattern = SP_NONE, .members = m412, .nmembers = 4},
+    [413] = {.name = "EncryptionKeyIdString", .type = SH_STRING, .pattern = SP_MULTI_LINE, .has_max = true, .max = 2056},
+    [414] = {.name = "EncryptedKeyMetadataString", .type = SH_STRING, .pattern = SP_MULTI_LINE, .has_max = true, .max = 2056},
+    [415] = {.name = "DeleteTableRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m415, .nmembers = 4},
+    [416] = {.name = "BatchDeleteTableRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m416, .nmembers = 4},
+    [417] = {.name = "BatchDeleteTableNameList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = 1},
+    [418] = {.name = "GetTableVersionsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m418, .nmembers = 6},
+    [419] = {.name = "GetTableVersionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m419, .nmembers = 5},
+    [420] = {.name = "DeleteTableVersionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m420, .nmembers = 4},
+    [421] = {.name = "BatchDeleteTableVersionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m421, .nmembers = 4},
+    [422] = {.name = "BatchDeleteTableVersionList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = 364},
+    [423] = {.name = "SearchTablesRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m423, .nmembers = 8},
+    [424] = {.name = "SearchPropertyPredicates", .type = SH_LIST, .pattern = SP_NONE, .item = 425},
+    [425] = {.name = "PropertyPredicate", .type = SH_STRUCT, .pattern = SP_NONE, .members = m425, .nmembers = 3},
+    [426] = {.name = "ValueString", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1024},
+    [427] = {.name = "Comparator", .type = SH_STRING, .pattern = SP_NONE, .enums = e427},
+    [428] = {.name = "SortCriteria", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 1, .item = 429},
+    [429] = {.name = "SortCriterion", .type = SH_STRUCT, .pattern = SP_NONE, .members = m429, .nmembers = 2},
+    [430] = {.name = "Sort", .type = SH_STRING, .pattern = SP_NONE, .enums = e430},
+    [431] = {.name = "PageSize", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1000},
+    [432] = {.name = "CreatePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m432, .nmembers = 4},
+    [433] = {.name = "PartitionInput", .type = SH_STRUCT, .pattern = SP_NONE, .members = m433, .nmembers = 5},
+    [434] = {.name = "ValueStringList", .type = SH_LIST, .pattern = SP_NONE, .item = 426},
+    [435] = {.name = "BatchCreatePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m435, .nmembers = 4},
+    [436] = {.name = "PartitionInputList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = 433},
+    [437] = {.name = "GetPartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m437, .nmembers = 5},
+    [438] = {.name = "GetPartitionsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m438, .nmembers = 11},
+    [439] = {.name = "PredicateString", .type = SH_STRING, .pattern = SP_MULTI_LINE, .has_min = true, .min = 0, .has_max = true, .max = 2048},
+    [440] = {.name = "Segment", .type = SH_STRUCT, .pattern = SP_NONE, .members = m440, .nmembers = 2},
+    [441] = {.name = "TotalSegmentsInteger", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 10},
+    [442] = {.name = "BatchGetPartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m442, .nmembers = 6},
+    [443] = {.name = "BatchGetPartitionValueList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 1000, .item = 444},
+    [444] = {.name = "PartitionValueList", .type = SH_STRUCT, .pattern = SP_NONE, .members = m444, .nmembers = 1},
+    [445] = {.name = "QuerySessionContext", .type = SH_STRUCT, .pattern = SP_NONE, .members = m445, .nmembers = 5},
+    [446] = {.name = "HashString", .type = SH_STRING, .pattern = SP_SINGLE_LINE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [447] = {.name = "AdditionalContextMap", .type = SH_MAP, .pattern = SP_NONE, .key = 448, .item = 449},
+    [448] = {.name = "ContextKey", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
+    [449] = {.name = "ContextValue", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 256},
+    [450] = {.name = "UpdatePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m450, .nmembers = 5},
+    [451] = {.name = "BoundedPartitionValueList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = 426},
+    [452] = {.name = "BatchUpdatePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m452, .nmembers = 4},
+    [453] = {.name = "BatchUpdatePartitionRequestEntryList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100, .item = 454},
+    [454] = {.name = "BatchUpdatePartitionRequestEntry", .type = SH_STRUCT, .pattern = SP_NONE, .members = m454, .nmembers = 2},
+    [455] = {.name = "DeletePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m455, .nmembers = 4},
+    [456] = {.name = "BatchDeletePartitionRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m456, .nmembers = 4},
+    [457] = {.name = "BatchDeletePartitionValueList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 25, .item = 444},
+    [458] = {.name = "ListCrawlsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m458, .nmembers = 4},
+    [459] = {.name = "CrawlsFilterList", .type = SH_LIST, .pattern = SP_NONE, .item = 460},
+    [460] = {.name = "CrawlsFilter", .type = SH_STRUCT, .pattern = SP_NONE, .members = m460, .nmembers = 3},
+    [461] = {.name = "FieldName", .type = SH_STRING, .pattern = SP_NONE, .enums = e461},
+    [462] = {.name = "FilterOperator", .type = SH_STRING, .pattern = SP_NONE, .enums = e462},
+    [463] = {.name = "GetCrawlerMetricsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m463, .nmembers = 3},
+    [464] = {.name = "CrawlerNameList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = 1},
+    [465] = {.name = "PutRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m465, .nmembers = 8},
+    [466] = {.name = "RuleName", .type = SH_STRING, .pattern = SP_EV_NAME, .has_min = true, .min = 1, .has_max = true, .max = 64},
+    [467] = {.name = "ScheduleExpression", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
+    [468] = {.name = "EventPattern", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 4096},
+    [469] = {.name = "RuleState", .type = SH_STRING, .pattern = SP_NONE, .enums = e469},
+    [470] = {.name = "RuleDescription", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
+    [471] = {.name = "RoleArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [472] = {.name = "TagList", .type = SH_LIST, .pattern = SP_NONE, .item = 473},
+    [473] = {.name = "Tag", .type = SH_STRUCT, .pattern = SP_NONE, .members = m473, .nmembers = 2},
+    [474] = {.name = "TagKey", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
+    [475] = {.name = "TagValue", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 256},
+    [476] = {.name = "EventBusNameOrArn", .type = SH_STRING, .pattern = SP_EV_BUS, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [477] = {.name = "DescribeRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m477, .nmembers = 2},
+    [478] = {.name = "ListRulesRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m478, .nmembers = 4},
+    [479] = {.name = "NextToken", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 2048},
+    [480] = {.name = "LimitMax100", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100},
+    [481] = {.name = "EnableRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m481, .nmembers = 2},
+    [482] = {.name = "DisableRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m482, .nmembers = 2},
+    [483] = {.name = "DeleteRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m483, .nmembers = 3},
+    [484] = {.name = "Boolean", .type = SH_BOOL, .pattern = SP_NONE},
+    [485] = {.name = "PutTargetsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m485, .nmembers = 3},
+    [486] = {.name = "TargetList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100, .item = 487},
+    [487] = {.name = "Target", .type = SH_STRUCT, .pattern = SP_NONE, .members = m487, .nmembers = 17},
+    [488] = {.name = "TargetId", .type = SH_STRING, .pattern = SP_EV_NAME, .has_min = true, .min = 1, .has_max = true, .max = 64},
+    [489] = {.name = "TargetArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [490] = {.name = "TargetInput", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 8192},
+    [491] = {.name = "TargetInputPath", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
+    [492] = {.name = "InputTransformer", .type = SH_STRUCT, .pattern = SP_NONE, .members = m492, .nmembers = 2},
+    [493] = {.name = "TransformerPaths", .type = SH_MAP, .pattern = SP_NONE, .has_max = true, .max = 100, .key = 494, .item = 491},
+    [494] = {.name = "InputTransformerPathKey", .type = SH_STRING, .pattern = SP_EV_PATH_KEY, .has_min = true, .min = 1, .has_max = true, .max = 256},
+    [495] = {.name = "TransformerInput", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 8192},
+    [496] = {.name = "KinesisParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m496, .nmembers = 1},
+    [497] = {.name = "TargetPartitionKeyPath", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 256},
+    [498] = {.name = "RunCommandParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m498, .nmembers = 1},
+    [499] = {.name = "RunCommandTargets", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 5, .item = 500},
+    [500] = {.name = "RunCommandTarget", .type = SH_STRUCT, .pattern = SP_NONE, .members = m500, .nmembers = 2},
+    [501] = {.name = "RunCommandTargetKey", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
+    [502] = {.name = "RunCommandTargetValues", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 50, .item = 503},
+    [503] = {.name = "RunCommandTargetValue", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 256},
+    [504] = {.name = "EcsParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m504, .nmembers = 14},
+    [505] = {.name = "Arn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [506] = {.name = "LimitMin1", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 1},
+    [507] = {.name = "LaunchType", .type = SH_STRING, .pattern = SP_NONE, .enums = e507},
+    [508] = {.name = "NetworkConfiguration", .type = SH_STRUCT, .pattern = SP_NONE, .members = m508, .nmembers = 1},
+    [509] = {.name = "AwsVpcConfiguration", .type = SH_STRUCT, .pattern = SP_NONE, .members = m509, .nmembers = 3},
+    [510] = {.name = "StringList", .type = SH_LIST, .pattern = SP_NONE, .item = 511},
+    [511] = {.name = "String", .type = SH_STRING, .pattern = SP_NONE},
+    [512] = {.name = "AssignPublicIp", .type = SH_STRING, .pattern = SP_NONE, .enums = e512},
+    [513] = {.name = "CapacityProviderStrategy", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 6, .item = 514},
+    [514] = {.name = "CapacityProviderStrategyItem", .type = SH_STRUCT, .pattern = SP_NONE, .members = m514, .nmembers = 3},
+    [515] = {.name = "CapacityProvider", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 255},
+    [516] = {.name = "CapacityProviderStrategyItemWeight", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 1000},
+    [517] = {.name = "CapacityProviderStrategyItemBase", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 100000},
+    [518] = {.name = "PlacementConstraints", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 10, .item = 519},
+    [519] = {.name = "PlacementConstraint", .type = SH_STRUCT, .pattern = SP_NONE, .members = m519, .nmembers = 2},
+    [520] = {.name = "PlacementConstraintType", .type = SH_STRING, .pattern = SP_NONE, .enums = e520},
+    [521] = {.name = "PlacementConstraintExpression", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 2000},
+    [522] = {.name = "PlacementStrategies", .type = SH_LIST, .pattern = SP_NONE, .has_max = true, .max = 5, .item = 523},
+    [523] = {.name = "PlacementStrategy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m523, .nmembers = 2},
+    [524] = {.name = "PlacementStrategyType", .type = SH_STRING, .pattern = SP_NONE, .enums = e524},
+    [525] = {.name = "PlacementStrategyField", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 255},
+    [526] = {.name = "PropagateTags", .type = SH_STRING, .pattern = SP_NONE, .enums = e526},
+    [527] = {.name = "ReferenceId", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 1024},
+    [528] = {.name = "BatchParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m528, .nmembers = 4},
+    [529] = {.name = "BatchArrayProperties", .type = SH_STRUCT, .pattern = SP_NONE, .members = m529, .nmembers = 1},
+    [530] = {.name = "Integer", .type = SH_INT, .pattern = SP_NONE},
+    [531] = {.name = "BatchRetryStrategy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m531, .nmembers = 1},
+    [532] = {.name = "SqsParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m532, .nmembers = 1},
+    [533] = {.name = "MessageGroupId", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 100},
+    [534] = {.name = "HttpParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m534, .nmembers = 3},
+    [535] = {.name = "PathParameterList", .type = SH_LIST, .pattern = SP_NONE, .item = 536},
+    [536] = {.name = "PathParameter", .type = SH_STRING, .pattern = SP_NONE},
+    [537] = {.name = "HeaderParametersMap", .type = SH_MAP, .pattern = SP_NONE, .key = 538, .item = 539},
+    [538] = {.name = "HeaderKey", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
+    [539] = {.name = "HeaderValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
+    [540] = {.name = "QueryStringParametersMap", .type = SH_MAP, .pattern = SP_NONE, .key = 541, .item = 542},
+    [541] = {.name = "QueryStringKey", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
+    [542] = {.name = "QueryStringValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 512},
+    [543] = {.name = "RedshiftDataParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m543, .nmembers = 7},
+    [544] = {.name = "RedshiftSecretManagerArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [545] = {.name = "Database", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 64},
+    [546] = {.name = "DbUser", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 128},
+    [547] = {.name = "Sql", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100000},
+    [548] = {.name = "StatementName", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 500},
+    [549] = {.name = "Sqls", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 40, .item = 547},
+    [550] = {.name = "SageMakerPipelineParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m550, .nmembers = 1},
+    [551] = {.name = "SageMakerPipelineParameterList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 200, .item = 552},
+    [552] = {.name = "SageMakerPipelineParameter", .type = SH_STRUCT, .pattern = SP_NONE, .members = m552, .nmembers = 2},
+    [553] = {.name = "SageMakerPipelineParameterName", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 256},
+    [554] = {.name = "SageMakerPipelineParameterValue", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 1024},
+    [555] = {.name = "DeadLetterConfig", .type = SH_STRUCT, .pattern = SP_NONE, .members = m555, .nmembers = 1},
+    [556] = {.name = "ResourceArn", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [557] = {.name = "RetryPolicy", .type = SH_STRUCT, .pattern = SP_NONE, .members = m557, .nmembers = 2},
+    [558] = {.name = "MaximumRetryAttempts", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 0, .has_max = true, .max = 185},
+    [559] = {.name = "MaximumEventAgeInSeconds", .type = SH_INT, .pattern = SP_NONE, .has_min = true, .min = 60, .has_max = true, .max = 86400},
+    [560] = {.name = "AppSyncParameters", .type = SH_STRUCT, .pattern = SP_NONE, .members = m560, .nmembers = 1},
+    [561] = {.name = "GraphQLOperation", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 1048576},
+    [562] = {.name = "RemoveTargetsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m562, .nmembers = 4},
+    [563] = {.name = "TargetIdList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 100, .item = 488},
+    [564] = {.name = "ListTargetsByRuleRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m564, .nmembers = 4},
+    [565] = {.name = "PutEventsRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m565, .nmembers = 2},
+    [566] = {.name = "PutEventsRequestEntryList", .type = SH_LIST, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 10, .item = 567},
+    [567] = {.name = "PutEventsRequestEntry", .type = SH_STRUCT, .pattern = SP_NONE, .members = m567, .nmembers = 7},
+    [568] = {.name = "EventTime", .type = SH_TIMESTAMP, .pattern = SP_NONE},
+    [569] = {.name = "EventResourceList", .type = SH_LIST, .pattern = SP_NONE, .item = 570},
+    [570] = {.name = "EventResource", .type = SH_STRING, .pattern = SP_NONE, .has_max = true, .max = 2048},
+    [571] = {.name = "NonPartnerEventBusNameOrArn", .type = SH_STRING, .pattern = SP_EV_BUS, .has_min = true, .min = 1, .has_max = true, .max = 1600},
+    [572] = {.name = "TraceHeader", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 500},
+    [573] = {.name = "EndpointId", .type = SH_STRING, .pattern = SP_NONE, .has_min = true, .min = 1, .has_max = true, .max = 50},
+    [574] = {.name = "TestEventPatternRequest", .type = SH_STRUCT, .pattern = SP_NONE, .members = m574, .nmembers = 2},
 };
 
-const size_t shape_count = 411;
+const size_t shape_count = 575;
 
 const shape_t *const SHAPE_CreateJobRequest = &shape_table[0];
 const shape_t *const SHAPE_JobUpdate = &shape_table[239];
@@ -653,14 +900,41 @@ const shape_t *const SHAPE_TriggerUpdate = &shape_table[254];
 const shape_t *const SHAPE_CreateCrawlerRequest = &shape_table[255];
 const shape_t *const SHAPE_UpdateCrawlerRequest = &shape_table[296];
 const shape_t *const SHAPE_StartJobRunRequest = &shape_table[298];
-const shape_t *const SHAPE_EV_PutRuleRequest = &shape_table[301];
-const shape_t *const SHAPE_EV_DescribeRuleRequest = &shape_table[313];
-const shape_t *const SHAPE_EV_ListRulesRequest = &shape_table[314];
-const shape_t *const SHAPE_EV_EnableRuleRequest = &shape_table[317];
-const shape_t *const SHAPE_EV_DisableRuleRequest = &shape_table[318];
-const shape_t *const SHAPE_EV_DeleteRuleRequest = &shape_table[319];
-const shape_t *const SHAPE_EV_PutTargetsRequest = &shape_table[321];
-const shape_t *const SHAPE_EV_RemoveTargetsRequest = &shape_table[398];
-const shape_t *const SHAPE_EV_ListTargetsByRuleRequest = &shape_table[400];
-const shape_t *const SHAPE_EV_PutEventsRequest = &shape_table[401];
-const shape_t *const SHAPE_EV_TestEventPatternRequest = &shape_table[410];
+const shape_t *const SHAPE_CreateDatabaseRequest = &shape_table[301];
+const shape_t *const SHAPE_GetDatabaseRequest = &shape_table[317];
+const shape_t *const SHAPE_GetDatabasesRequest = &shape_table[318];
+const shape_t *const SHAPE_UpdateDatabaseRequest = &shape_table[324];
+const shape_t *const SHAPE_DeleteDatabaseRequest = &shape_table[325];
+const shape_t *const SHAPE_CreateTableRequest = &shape_table[326];
+const shape_t *const SHAPE_GetTableRequest = &shape_table[395];
+const shape_t *const SHAPE_GetTablesRequest = &shape_table[400];
+const shape_t *const SHAPE_UpdateTableRequest = &shape_table[404];
+const shape_t *const SHAPE_DeleteTableRequest = &shape_table[415];
+const shape_t *const SHAPE_BatchDeleteTableRequest = &shape_table[416];
+const shape_t *const SHAPE_GetTableVersionsRequest = &shape_table[418];
+const shape_t *const SHAPE_GetTableVersionRequest = &shape_table[419];
+const shape_t *const SHAPE_DeleteTableVersionRequest = &shape_table[420];
+const shape_t *const SHAPE_BatchDeleteTableVersionRequest = &shape_table[421];
+const shape_t *const SHAPE_SearchTablesRequest = &shape_table[423];
+const shape_t *const SHAPE_CreatePartitionRequest = &shape_table[432];
+const shape_t *const SHAPE_BatchCreatePartitionRequest = &shape_table[435];
+const shape_t *const SHAPE_GetPartitionRequest = &shape_table[437];
+const shape_t *const SHAPE_GetPartitionsRequest = &shape_table[438];
+const shape_t *const SHAPE_BatchGetPartitionRequest = &shape_table[442];
+const shape_t *const SHAPE_UpdatePartitionRequest = &shape_table[450];
+const shape_t *const SHAPE_BatchUpdatePartitionRequest = &shape_table[452];
+const shape_t *const SHAPE_DeletePartitionRequest = &shape_table[455];
+const shape_t *const SHAPE_BatchDeletePartitionRequest = &shape_table[456];
+const shape_t *const SHAPE_ListCrawlsRequest = &shape_table[458];
+const shape_t *const SHAPE_GetCrawlerMetricsRequest = &shape_table[463];
+const shape_t *const SHAPE_EV_PutRuleRequest = &shape_table[465];
+const shape_t *const SHAPE_EV_DescribeRuleRequest = &shape_table[477];
+const shape_t *const SHAPE_EV_ListRulesRequest = &shape_table[478];
+const shape_t *const SHAPE_EV_EnableRuleRequest = &shape_table[481];
+const shape_t *const SHAPE_EV_DisableRuleRequest = &shape_table[482];
+const shape_t *const SHAPE_EV_DeleteRuleRequest = &shape_table[483];
+const shape_t *const SHAPE_EV_PutTargetsRequest = &shape_table[485];
+const shape_t *const SHAPE_EV_RemoveTargetsRequest = &shape_table[562];
+const shape_t *const SHAPE_EV_ListTargetsByRuleRequest = &shape_table[564];
+const shape_t *const SHAPE_EV_PutEventsRequest = &shape_table[565];
+const shape_t *const SHAPE_EV_TestEventPatternRequest = &shape_table[574];

@@ -51,6 +51,16 @@ const char *const db_migrations[] = {
     "CREATE TABLE event_waiting (seq INTEGER PRIMARY KEY AUTOINCREMENT, workflow TEXT NOT NULL,"
     "  trigger_name TEXT NOT NULL, event_id TEXT NOT NULL, received_ms INTEGER NOT NULL);"
     "CREATE INDEX event_waiting_by_workflow ON event_waiting(workflow, seq);",
+    /* 4 -> 5: the Data Catalog. Partitions are keyed by their typed index key (catalog/pexpr.h), which serves
+     * lookups, pages and the ranges of an expression; tables carry a lowercase search text for SearchTables. */
+    "CREATE TABLE cat_databases (name TEXT PRIMARY KEY, doc TEXT NOT NULL, tags TEXT,"
+    "  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE cat_tables (db TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  search TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (db, name)) WITHOUT ROWID;"
+    "CREATE TABLE cat_table_versions (db TEXT NOT NULL, tbl TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL, PRIMARY KEY (db, tbl, version)) WITHOUT ROWID;"
+    "CREATE TABLE cat_partitions (db TEXT NOT NULL, tbl TEXT NOT NULL, vkey TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, PRIMARY KEY (db, tbl, vkey)) WITHOUT ROWID;",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -45,7 +45,7 @@ static void usage(FILE *f)
                "  --help                 this text\n"
                "  --version              the version\n"
                "\n"
-               "       glued logs JOB_RUN_ID [--data DIR]\n"
+               "       glued logs JOB_RUN_ID|CRAWL_ID [--data DIR]\n"
                "\n"
                "Prints the output (stdout, then stderr) that a job run wrote.\n");
 }
@@ -100,8 +100,9 @@ static int cmd_logs(int argc, char **argv)
             return 2;
         }
     }
-    if (!id || strchr(id, '/') || strncmp(id, "jr_", 3) != 0) {
-        fprintf(stderr, "glued logs: give a job run id (jr_...), e.g. from GetJobRuns\n");
+    if (!id || strchr(id, '/') || (strncmp(id, "jr_", 3) != 0 && strncmp(id, "cr_", 3) != 0)) {
+        fprintf(stderr, "glued logs: give a job run id (jr_...) or a crawl id (cr_...), e.g. from GetJobRuns or "
+                        "ListCrawls\n");
         return 2;
     }
     int found = 0;

@@ -425,8 +425,7 @@ typedef struct crawl_work {
     engine_t *en;
     char id[FLOW_JOB_RUN_ID_LEN];
     json_t *def;
-    int state;
-    char msg[1024];
+    crawler_result_t res;
 } crawl_work_t;
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. */
@@ -561,17 +560,42 @@ static void spawn_all(engine_t *en, flow_ids_t *ids)
 
 /* ---- crawls (on libuv's worker threads; the store is touched on the loop only) ---- */
 
+static int set_detail_tx(store_tx_t *tx, void *ctx)
+{
+    crawl_work_t *cw = ctx;
+    crawler_result_t *r = &cw->res;
+    json_t *d = json_pack("{sIsIsIsIsIsI}", "TablesCreated", (json_int_t)r->tables_created, "TablesUpdated",
+                          (json_int_t)r->tables_updated, "TablesDeleted", (json_int_t)r->tables_deleted,
+                          "PartitionsAdded", (json_int_t)r->partitions_added, "FilesRead", (json_int_t)r->files_read,
+                          "FilesSkipped", (json_int_t)r->files_skipped);
+    char *text = json_dumps(d, JSON_COMPACT);
+    int rc = store_jobrun_set_detail(tx, cw->id, text);
+    free(text);
+    json_decref(d);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* The crawl itself: reads files and writes the catalog in its own short transactions (crawler.h). */
 static void on_crawl_work(uv_work_t *w)
 {
     crawl_work_t *cw = w->data;
-    cw->state = crawler_crawl(cw->en->s3_root, cw->def, cw->msg, sizeof cw->msg);
+    const char *delay = getenv("GLUED_CRAWL_FILE_DELAY_MS");
+    crawler_ctx_t cx = {.store = cw->en->store,
+                        .s3_root = cw->en->s3_root,
+                        .data_dir = cw->en->data_dir,
+                        .crawl_id = cw->id,
+                        .account = cw->en->cfg.account ? cw->en->cfg.account : "123456789012",
+                        .file_delay_ms = delay ? atoll(delay) : 0};
+    crawler_crawl(&cx, cw->def, &cw->res);
+    if (store_tx_run(cw->en->store, 0, set_detail_tx, cw) != 0)
+        log_warn("engine: recording the metrics of crawl %s failed", cw->id);
 }
 
 static void on_crawl_done(uv_work_t *w, int status)
 {
     crawl_work_t *cw = w->data;
     (void)status;
-    finish(cw->en, cw->id, cw->state, cw->state == JR_SUCCEEDED ? NULL : cw->msg);
+    finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED ? NULL : cw->res.msg);
     json_decref(cw->def);
     free(cw);
 }

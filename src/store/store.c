@@ -694,6 +694,14 @@ int store_jobrun_update(store_tx_t *tx, const store_jobrun_t *r)
                    r->completed_ms, r->pid, r->error_message, r->arguments, r->timeout_min);
 }
 
+int store_jobrun_set_detail(store_tx_t *tx, const char *id, const char *detail)
+{
+    DB_SQL(q_detail, "UPDATE job_runs SET detail = ?2 WHERE id = ?1");
+    int64_t changed = 0;
+    int rc = db_exec(tx, &q_detail, &changed, "ss", id, detail);
+    return rc < 0 ? rc : changed ? STORE_OK : STORE_NOTFOUND;
+}
+
 static int jobrun_rows(db_stmt_t *st, store_tx_t *tx, store_jobrun_t **out, size_t *n)
 {
     int rc = rows(st, tx, read_jobrun, sizeof **out, (void **)out, n);

@@ -209,6 +209,8 @@ void store_jobrun_list_free(store_jobrun_t *v, size_t n);
 
 int store_jobrun_insert(store_tx_t *tx, store_jobrun_t *r); /* sets seq */
 int store_jobrun_get(store_tx_t *tx, const char *id, store_jobrun_t *r);
+/* writes a run's detail document (a crawl's metrics) */
+int store_jobrun_set_detail(store_tx_t *tx, const char *id, const char *detail);
 /* writes state, pid, times, error, arguments and timeout of r (by id) */
 int store_jobrun_update(store_tx_t *tx, const store_jobrun_t *r);
 /* runs of one job (or crawler), newest first, seq < before_seq (0 = from the newest) */

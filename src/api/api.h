@@ -102,6 +102,8 @@ int api_delete_crawler(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_start_crawler_schedule(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_stop_crawler_schedule(api_req_t *, json_t *, json_t **, gerr_t *);
 int api_update_crawler_schedule(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_list_crawls(api_req_t *, json_t *, json_t **, gerr_t *);
+int api_get_crawler_metrics(api_req_t *, json_t *, json_t **, gerr_t *);
 /* ListWorkflowSummaries (console only): {NameContains?, MaxResults 1..100, NextToken?} ->
  * {Workflows: [{Name, Description?, LastRun?}], NextToken?}; LastRun without its properties. */
 int api_list_workflow_summaries(api_req_t *, json_t *, json_t **, gerr_t *);

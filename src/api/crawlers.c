@@ -1,10 +1,13 @@
 /* CreateCrawler, UpdateCrawler, GetCrawler, GetCrawlers, ListCrawlers, BatchGetCrawlers, DeleteCrawler,
- * StartCrawler, StopCrawler, and the schedule's StartCrawlerSchedule, StopCrawlerSchedule, UpdateCrawlerSchedule.
- * A crawler is stored as its Crawler structure (State, Schedule with its State, LastCrawl and Version included);
- * what a crawl does is the engine's. A schedule is SCHEDULED or NOT_SCHEDULED: glued changes it in one
- * transaction, so it is never seen TRANSITIONING and SchedulerTransitioningException never happens. */
+ * StartCrawler, StopCrawler, ListCrawls, GetCrawlerMetrics, and the schedule's StartCrawlerSchedule,
+ * StopCrawlerSchedule, UpdateCrawlerSchedule. A crawler is stored as its Crawler structure (State, Schedule with its
+ * State, LastCrawl and Version included); what a crawl does is the engine's. A schedule is SCHEDULED or NOT_SCHEDULED:
+ * glued changes it in one transaction, so it is never seen TRANSITIONING and SchedulerTransitioningException never
+ * happens. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "api/resources.h"
@@ -352,4 +355,277 @@ int api_stop_crawler_schedule(api_req_t *rq, json_t *in, json_t **out, gerr_t *e
 int api_update_crawler_schedule(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     return schedule_op(rq, in, SCHED_UPDATE, out, e);
+}
+
+/* ---- crawl history: ListCrawls, GetCrawlerMetrics ---- */
+
+static const char *history_state(int s)
+{
+    switch (s) {
+    case JR_SUCCEEDED: return "COMPLETED";
+    case JR_STOPPED: return "STOPPED";
+    case JR_FAILED:
+    case JR_TIMEOUT:
+    case JR_ERROR:
+    case JR_EXPIRED: return "FAILED";
+    default: return "RUNNING";
+    }
+}
+
+static json_t *crawl_history(const store_jobrun_t *r)
+{
+    json_t *h = json_pack("{ssssssssss}", "CrawlId", r->id, "State", history_state(r->state), "LogGroup",
+                          "/aws-glue/crawlers", "LogStream", r->job, "MessagePrefix", r->id);
+    if (r->started_ms)
+        json_object_set_new(h, "StartTime", codec_timestamp(r->started_ms));
+    if (r->completed_ms)
+        json_object_set_new(h, "EndTime", codec_timestamp(r->completed_ms));
+    codec_set_str(h, "ErrorMessage", r->error_message);
+    codec_set_str(h, "Summary", r->detail);
+    json_object_set_new(h, "DPUHour", json_real(0));
+    return h;
+}
+
+/* A filter's FieldValue as epoch milliseconds: seconds since the epoch, or yyyy-mm-ddThh:mm:ss[Z]. */
+static int time_value(const char *s, int64_t *ms)
+{
+    char *end;
+    double d = strtod(s, &end);
+    if (end != s && *end == '\0') {
+        *ms = (int64_t)(d * 1000);
+        return 0;
+    }
+    struct tm tm = {0};
+    const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest)
+        rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+    if (!rest || (*rest && strcmp(rest, "Z") != 0))
+        return -1;
+    *ms = (int64_t)timegm(&tm) * 1000;
+    return 0;
+}
+
+/* Whether a crawl passes every filter (checked before: field names, operators and values are valid). */
+static bool crawl_passes(const store_jobrun_t *r, json_t *filters)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach (filters, i, f) {
+        const char *field = json_string_value(json_object_get(f, "FieldName"));
+        const char *op = json_string_value(json_object_get(f, "FilterOperator"));
+        const char *val = json_string_value(json_object_get(f, "FieldValue"));
+        int c;
+        if (strcmp(field, "CRAWL_ID") == 0) {
+            c = strcmp(r->id, val);
+        } else if (strcmp(field, "STATE") == 0) {
+            c = strcmp(history_state(r->state), val);
+        } else if (strcmp(field, "DPU_HOUR") == 0) {
+            double v = atof(val);
+            c = 0 < v ? -1 : 0 > v;
+        } else {
+            int64_t t = 0, have = strcmp(field, "START_TIME") == 0 ? r->started_ms : r->completed_ms;
+            time_value(val, &t);
+            if (!have)
+                return false;
+            c = have < t ? -1 : have > t;
+        }
+        bool ok = strcmp(op, "EQ") == 0   ? c == 0
+                  : strcmp(op, "NE") == 0 ? c != 0
+                  : strcmp(op, "GT") == 0 ? c > 0
+                  : strcmp(op, "GE") == 0 ? c >= 0
+                  : strcmp(op, "LT") == 0 ? c < 0
+                                          : c <= 0;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+int api_list_crawls(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *req = shape_check(SHAPE_ListCrawlsRequest, in, "", e);
+    if (!req)
+        return -1;
+    const char *name = json_string_value(json_object_get(req, "CrawlerName"));
+    json_t *filters = json_object_get(req, "Filters"), *list = json_array();
+    char scope[400];
+    char *fs = filters ? json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    snprintf(scope, sizeof scope, "ListCrawls/%s/%.300s", name, fs ? fs : "");
+    free(fs);
+    api_page_t p = {0};
+    int ret = -1;
+    size_t i;
+    json_t *f;
+    json_array_foreach (filters, i, f) {
+        const char *field = json_string_value(json_object_get(f, "FieldName"));
+        const char *val = json_string_value(json_object_get(f, "FieldValue"));
+        int64_t t;
+        if (!field || !json_object_get(f, "FilterOperator") || !val) {
+            gerr_set(e, GERR_INVALID_INPUT, "Filters[%zu] needs FieldName, FilterOperator and FieldValue", i);
+            goto done;
+        }
+        if ((strcmp(field, "START_TIME") == 0 || strcmp(field, "END_TIME") == 0) && time_value(val, &t) < 0) {
+            gerr_set(e, GERR_INVALID_INPUT,
+                     "Filters[%zu].FieldValue '%.60s' is not a time (seconds since the epoch, or "
+                     "yyyy-mm-ddThh:mm:ssZ)",
+                     i, val);
+            goto done;
+        }
+    }
+    if (api_page_read(rq, req, scope, 1000, &p, e) < 0)
+        goto done;
+    int rc = must_be_idle(rq, name, "", e);
+    if (rc < 0 && strcmp(e->type, GERR_CRAWLER_RUNNING) != 0)
+        goto done;
+    memset(e, 0, sizeof *e);
+    int64_t before = p.after_int;
+    bool more = false;
+    int64_t last = 0;
+    for (;;) {
+        store_jobrun_t *v = NULL;
+        size_t n = 0;
+        if ((rc = store_jobrun_list_job(api_db(rq), "crawl", name, before, 200, &v, &n)) < 0) {
+            gerr_store(e, rc, "listing crawls");
+            goto done;
+        }
+        for (size_t k = 0; k < n && !more; k++) {
+            before = v[k].seq;
+            if (!crawl_passes(&v[k], filters))
+                continue;
+            if ((int)json_array_size(list) == p.limit) {
+                more = true;
+                break;
+            }
+            json_array_append_new(list, crawl_history(&v[k]));
+            last = v[k].seq;
+        }
+        store_jobrun_list_free(v, n);
+        if (more || n < 200)
+            break;
+    }
+    *out = json_pack("{sO}", "Crawls", list);
+    if (more)
+        api_page_next(rq, *out, scope, NULL, last);
+    ret = 0;
+done:
+    api_page_cleanup(&p);
+    json_decref(list);
+    json_decref(req);
+    return ret;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One crawler's CrawlerMetrics from its last 20 crawls. */
+static json_t *metrics(api_req_t *rq, const char *name, int64_t now, gerr_t *e)
+{
+    store_jobrun_t *v = NULL;
+    size_t n = 0;
+    int rc = store_jobrun_list_job(api_db(rq), "crawl", name, 0, 20, &v, &n);
+    if (rc < 0) {
+        gerr_store(e, rc, "reading crawls");
+        return NULL;
+    }
+    int64_t runtimes[20];
+    size_t nr = 0;
+    json_t *m = json_pack("{sssbsfsfsfsisisi}", "CrawlerName", name, "StillEstimating", 0, "LastRuntimeSeconds", 0.0,
+                          "MedianRuntimeSeconds", 0.0, "TimeLeftSeconds", 0.0, "TablesCreated", 0, "TablesUpdated", 0,
+                          "TablesDeleted", 0);
+    bool last_done = false;
+    for (size_t i = 0; i < n; i++) {
+        if (JR_ACTIVE(v[i].state)) {
+            if (i == 0)
+                json_object_set_new(m, "StillEstimating", json_true());
+            continue;
+        }
+        int64_t rt = (v[i].completed_ms ? v[i].completed_ms : now) - v[i].started_ms;
+        runtimes[nr++] = rt;
+        if (!last_done) {
+            last_done = true;
+            json_object_set_new(m, "LastRuntimeSeconds", json_real((double)rt / 1000.0));
+            json_t *d = v[i].detail ? json_loads(v[i].detail, 0, NULL) : NULL;
+            static const char *const keys[] = {"TablesCreated", "TablesUpdated", "TablesDeleted"};
+            for (size_t k = 0; k < 3; k++)
+                if (json_object_get(d, keys[k]))
+                    json_object_set(m, keys[k], json_object_get(d, keys[k]));
+            json_decref(d);
+        }
+    }
+    if (nr) {
+        qsort(runtimes, nr, sizeof runtimes[0], cmp_i64);
+        double med = nr % 2 ? (double)runtimes[nr / 2] : (double)(runtimes[nr / 2 - 1] + runtimes[nr / 2]) / 2.0;
+        json_object_set_new(m, "MedianRuntimeSeconds", json_real(med / 1000.0));
+    }
+    store_jobrun_list_free(v, n);
+    return m;
+}
+
+int api_get_crawler_metrics(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
+{
+    json_t *req = shape_check(SHAPE_GetCrawlerMetricsRequest, in, "", e);
+    if (!req)
+        return -1;
+    json_t *names = json_object_get(req, "CrawlerNameList"), *list = json_array();
+    api_page_t p = {0};
+    int ret = -1;
+    store_res_t *defs = NULL;
+    size_t nd = 0;
+    if (api_page_read(rq, req, "GetCrawlerMetrics", 1000, &p, e) < 0)
+        goto done;
+    json_t *wanted = json_array();
+    if (json_array_size(names)) {
+        size_t i;
+        json_t *nm;
+        json_array_foreach (names, i, nm)
+            if (!p.after_str || strcmp(json_string_value(nm), p.after_str) > 0)
+                json_array_append(wanted, nm);
+    } else {
+        int rc = store_res_list(api_db(rq), "crawler", p.after_str, p.limit + 1, &defs, &nd);
+        if (rc < 0) {
+            json_decref(wanted);
+            gerr_store(e, rc, "listing crawlers");
+            goto done;
+        }
+        for (size_t i = 0; i < nd; i++)
+            json_array_append_new(wanted, json_string(defs[i].name));
+    }
+    size_t i;
+    json_t *nm;
+    const char *last = NULL;
+    bool more = false;
+    json_array_foreach (wanted, i, nm) {
+        if ((int)json_array_size(list) == p.limit) {
+            more = true;
+            break;
+        }
+        store_res_t r = {0};
+        int rc = store_res_get(api_db(rq), "crawler", json_string_value(nm), &r);
+        store_res_cleanup(&r);
+        if (rc == STORE_NOTFOUND)
+            continue; /* as AWS: unknown names are left out */
+        json_t *m = rc < 0 ? NULL : metrics(rq, json_string_value(nm), rq->now_ms, e);
+        if (!m) {
+            if (rc < 0)
+                gerr_store(e, rc, "reading a crawler");
+            json_decref(wanted);
+            goto done;
+        }
+        json_array_append_new(list, m);
+        last = json_string_value(nm);
+    }
+    *out = json_pack("{sO}", "CrawlerMetricsList", list);
+    if (more && last)
+        api_page_next(rq, *out, "GetCrawlerMetrics", last, 0);
+    json_decref(wanted);
+    ret = 0;
+done:
+    store_res_list_free(defs, nd);
+    api_page_cleanup(&p);
+    json_decref(list);
+    json_decref(req);
+    return ret;
 }

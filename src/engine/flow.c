@@ -622,6 +622,7 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
         json_object_set_new(last, "ErrorMessage", json_string(r->error_message));
     json_object_set_new(last, "LogGroup", json_string("/aws-glue/crawlers"));
     json_object_set_new(last, "LogStream", json_string(r->job));
+    json_object_set_new(last, "MessagePrefix", json_string(r->id));
     json_object_set_new(last, "StartTime", codec_timestamp(r->started_ms));
     json_object_set_new(def, "LastCrawl", last);
     json_object_set_new(def, "CrawlElapsedTime", json_integer(0)); /* only a running crawler has elapsed time */

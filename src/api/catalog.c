@@ -827,7 +827,7 @@ static int delete_versions_tx(store_tx_t *tx, void *ctx)
         } else if (rc < 0)
             return rc;
         if (*msg)
-            json_array_append_new(o->out, json_pack("{sssssO}", "TableName", o->tbl, "VersionId", vs, "ErrorDetail",
+            json_array_append_new(o->out, json_pack("{ssssso}", "TableName", o->tbl, "VersionId", vs, "ErrorDetail",
                                                     error_detail(code, msg)));
     }
     return 0;

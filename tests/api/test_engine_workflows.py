@@ -425,8 +425,11 @@ class CrawlerRunTest(EngineTestCase):
             f.write("a,b\n1,2\n")
         good = self.uname("crawler")
         bad = self.uname("crawler")
-        self.glue.create_crawler(Name=good, Role=ROLE_C, Targets={"S3Targets": [{"Path": f"s3://{bucket}/data"}]})
-        self.glue.create_crawler(Name=bad, Role=ROLE_C, Targets={"S3Targets": [{"Path": f"s3://{bucket}/missing"}]})
+        self.glue.create_crawler(Name=good, Role=ROLE_C, DatabaseName=bucket,
+                                 Targets={"S3Targets": [{"Path": f"s3://{bucket}/data"}]})
+        # a target that is no s3://, file:// or absolute path fails the crawl (a missing folder would not)
+        self.glue.create_crawler(Name=bad, Role=ROLE_C, DatabaseName=bucket,
+                                 Targets={"S3Targets": [{"Path": f"ftp://{bucket}/missing"}]})
         wf = self.create()
         self.start_trigger(wf, [{"CrawlerName": good}, {"CrawlerName": bad}])
         after_good, after_bad, never = self.job(), self.job(), self.job()

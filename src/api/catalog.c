@@ -201,6 +201,8 @@ int api_get_databases(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     size_t n = 0;
     if (api_page_read(rq, req, "GetDatabases", 100, &p, e) < 0)
         goto done;
+    if (!json_object_get(req, "MaxResults"))
+        p.limit = 100; /* as AWS: a whole page when none is asked for */
     int rc = store_cat_db_list(api_db(rq), p.after_str, p.limit + 1, &v, &n);
     if (rc < 0) {
         gerr_store(e, rc, "listing databases");
@@ -496,6 +498,8 @@ int api_get_tables(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     bool more = false;
     if (api_page_read(rq, req, scope, 100, &p, e) < 0)
         goto done;
+    if (!json_object_get(req, "MaxResults"))
+        p.limit = 100;
     if (expr && *expr) {
         if (name_regex(expr, &re, e) < 0)
             goto done;
@@ -1194,6 +1198,8 @@ int api_get_partitions(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     int ret = -1, rc;
     if (api_page_read(rq, req, scope, 1000, &p, e) < 0)
         goto done;
+    if (!json_object_get(req, "MaxResults"))
+        p.limit = 1000;
     if (segs < 1 || segno < 0 || segno >= segs) {
         gerr_set(e, GERR_INVALID_INPUT, "Segment.SegmentNumber %lld must be below Segment.TotalSegments %lld",
                  (long long)segno, (long long)segs);

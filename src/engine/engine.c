@@ -595,7 +595,7 @@ static void on_crawl_done(uv_work_t *w, int status)
 {
     crawl_work_t *cw = w->data;
     (void)status;
-    finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED ? NULL : cw->res.msg);
+    finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
     json_decref(cw->def);
     free(cw);
 }

@@ -1,6 +1,7 @@
 -- wrk script for glued's benchmarks: requests shaped like a signed boto3 call (POST /, X-Amz-Target, AWS JSON 1.1,
 -- a SigV4-form Authorization header; neither glued nor moto verifies the signature).
--- Environment: OP (GetWorkflow, CreateWorkflow, ListWorkflows, GetWorkflowRun, GetWorkflowGraph, Fixed)
+-- Environment: OP (GetWorkflow, CreateWorkflow, ListWorkflows, GetWorkflowRun, GetWorkflowGraph, Fixed, Raw)
+--   TARGET, BODY  for Raw: the operation and the fixed JSON body of every request
 --   NAME     workflow for GetWorkflow / GetWorkflowRun (default bench-wf-0000)
 --   NWF      if set, GetWorkflow picks a random name bench-wf-%04d / %06d among NWF (PAD digits, default 4)
 --   RUNS     file with "name runid" lines for GetWorkflowRun (a random one per request)
@@ -32,7 +33,7 @@ function setup(thread)
 end
 
 local counter = 0
-local target = op == "GetWorkflowGraph" and "GetWorkflow" or op
+local target = op == "GetWorkflowGraph" and "GetWorkflow" or (op == "Raw" and os.getenv("TARGET")) or op
 local hdr = {
   ["Content-Type"] = "application/x-amz-json-1.1",
   ["X-Amz-Target"] = "AWSGlue." .. target,
@@ -53,6 +54,8 @@ function init(args)
     fixed = wrk.format("POST", "/", hdr, '{"Name":"' .. name .. '","IncludeGraph":true}')
   elseif op == "ListWorkflows" and #tokens == 0 then
     fixed = wrk.format("POST", "/", hdr, '{"MaxResults":' .. maxres .. '}')
+  elseif op == "Raw" then
+    fixed = wrk.format("POST", "/", hdr, os.getenv("BODY") or "{}")
   elseif op == "Fixed" then
     fixed = wrk.format("POST", "/", hdr, '{}')
   end

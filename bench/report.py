@@ -22,6 +22,7 @@ SECTIONS = [
     ("memory", "5. Memory"),
     ("graph", "6. The 1,000-node graph"),
     ("console", "7. The web console (issue 11)"),
+    ("catalog", "8. The Data Catalog and crawls (issue 10)"),
 ]
 
 
@@ -93,7 +94,7 @@ def main():
         status = "n/a" if figure != figure else ("met" if ok else "**not met**")
         w("| %s | %s | %s | %s |" % (name, shown, status, note))
 
-    w("## Targets (issues 5 and 11)\n")
+    w("## Targets (issues 5, 10 and 11)\n")
     w("| target | measured | | note |\n|---|---|---|---|")
     r = g("api", "ratio glued/moto GetWorkflow c=32")
     target("GetWorkflow at 32 connections >= 100x moto", r, "x", r >= 100,
@@ -130,6 +131,12 @@ def main():
            "cold load, median; warm reload %s ms; a text page from glued %s ms in the same browser" %
            (fmt(g("console", "first page at 1,000 workflows, warm reload: median")),
             fmt(g("console", "floor: /healthz (text) in the same browser at 1,000 workflows: median"))))
+    r = g("catalog", "GetPartitions with expression p50 ratio 100,000 / 100")
+    target("GetPartitions with an expression at 100,000 partitions within 2x of at 100 (issue 10)", r, "x", r <= 2)
+    r = g("catalog", "first crawl of 10,000 files in 1,000 folders")
+    target("a crawl of 10,000 files in 1,000 folders finishes in seconds (issue 10)", r, "s", r < 10,
+           "%s x a recursive find (%s s)" % (fmt(g("catalog", "first crawl / recursive find")),
+                                             fmt(g("catalog", "recursive find over the tree (median of 3)"))))
     w("")
 
     # ---- API table

@@ -369,7 +369,7 @@ describe('web console', () => {
 
   check('jobs, triggers and crawlers: lists with their state, and their actions', async () => {
     mkdirSync(path.join(server.dataDir, 's3', 'bucket', 'in'), { recursive: true });
-    await call('CreateCrawler', { Name: 'raw-files', Role: 'r', Targets: { S3Targets: [{ Path: 's3://bucket/in' }] } });
+    await call('CreateCrawler', { Name: 'raw-files', Role: 'r', DatabaseName: 'raw', Targets: { S3Targets: [{ Path: 's3://bucket/in' }] } });
     await open(route('jobs'), 'jobs');
     await until(async () => (await page.textContent('tr[data-job="transform"]')).includes('Failed') || (await page.textContent('tr[data-job="transform"]')).includes('Succeeded'), 'last runs');
     await shot('jobs');

@@ -178,7 +178,8 @@ static void walk(crawl_t *c, const char *dir, const char *rel, json_t *excl, fil
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
     int64_t taken = 0;
     for (size_t i = 0; i < n; i++) {
         if (!names[i])

@@ -255,6 +255,9 @@ class PolicyTest(CrawlTestCase):
         os.rmdir(f"{self.root}/t")
         self.crawl(name)  # SUCCEEDED, and DeleteBehavior applied
         self.assertEqual(self.tables(db), {})
+        os.makedirs(f"{self.root}/t")  # an empty folder is an empty target too
+        self.crawl(name)
+        self.assertEqual(self.tables(db), {})
 
     def test_new_folders_only(self):
         r = self.root

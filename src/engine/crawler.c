@@ -53,6 +53,7 @@ typedef struct crawl {
     const char *name, *db, *prefix;
     const char *update_behavior, *delete_behavior;
     bool combine, inherit, new_only;
+    bool dry;       /* no DatabaseName: classify and log, write nothing */
     int64_t sample; /* SampleSize: files read per folder, 0 = all */
     FILE *log;
     uint64_t last_check_ns;
@@ -838,7 +839,11 @@ static void crawl_target(crawl_t *c, const char *url, json_t *excl, json_t *base
                 group_table_t *t = &gr.tables[i];
                 char *loc = location_of(base, t->rel, !t->single_file);
                 const char *name = t->anchor ? t->anchor->name : table_at(c, loc);
-                commit_table(c, t, base, name ? name : t->name, loc);
+                if (c->dry)
+                    crawl_log(c, "INFO", "Found table %s (%s, %zu partitions) at %s; not written", t->name,
+                              t->schema->classification, t->nparts, loc);
+                else
+                    commit_table(c, t, base, name ? name : t->name, loc);
                 free(loc);
             }
             group_result_cleanup(&gr);
@@ -898,14 +903,12 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path);
     c.log = fopen(path, "a");
     crawl_log(&c, "BENCHMARK", "Running Start Crawl for Crawler %s", c.name);
-    if (!c.db || !*c.db) {
-        res->state = JR_FAILED;
-        snprintf(res->msg, sizeof res->msg, "Crawler %s has no DatabaseName to write its tables to", c.name);
-        crawl_log(&c, "ERROR", "%s", res->msg);
-        goto out;
-    }
-    int rc = store_tx_run(cx->store, 0, db_tx, &c);
-    if (rc == 0)
+    c.dry = !c.db || !*c.db;
+    if (c.dry)
+        crawl_log(&c, "WARN", "Crawler %s has no DatabaseName: its files are classified, and no table is written",
+                  c.name);
+    int rc = c.dry ? 0 : store_tx_run(cx->store, 0, db_tx, &c);
+    if (rc == 0 && !c.dry)
         rc = load_existing(&c);
     if (rc != 0) {
         res->state = JR_FAILED;
@@ -932,7 +935,7 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     if (c.stop) {
         res->state = JR_STOPPED;
         crawl_log(&c, "INFO", "Crawl stopped by StopCrawler; what was written stays");
-    } else if (!c.new_only && res->state == JR_SUCCEEDED) {
+    } else if (!c.new_only && !c.dry && res->state == JR_SUCCEEDED) {
         apply_deletes(&c, bases);
     }
 out:

@@ -28,6 +28,11 @@ static void usage(FILE *f)
                "  --data DIR             data directory, created with mode 0700 (default ./var)\n"
                "  --store STORE          where state is kept: postgresql://... (any libpq URI; several glued nodes\n"
                "                         may share one) or sqlite:PATH (default sqlite:DATA/glued.db)\n"
+               "  --node-name NAME       this node's name among nodes sharing a store (default: the host name)\n"
+               "  --node-lease-s N       seconds a node's lease lasts before the others take over its job runs\n"
+               "                         (default 15; shared stores only)\n"
+               "  --max-jobs N           job processes this node runs at once; more wait as WAITING, in order\n"
+               "                         (default 0: no bound)\n"
                "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
                "  --account ID           account id in ARNs (default 123456789012)\n"
                "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
@@ -45,9 +50,10 @@ static void usage(FILE *f)
                "  --help                 this text\n"
                "  --version              the version\n"
                "\n"
-               "       glued logs JOB_RUN_ID|CRAWL_ID [--data DIR]\n"
+               "       glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]\n"
                "\n"
-               "Prints the output (stdout, then stderr) that a job run wrote.\n");
+               "Prints the output (stdout, then stderr) that a job run wrote: from DATA/logs, else from the store\n"
+               "(nodes sharing a PostgreSQL store keep the last MiB of each stream there).\n");
 }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -84,19 +90,53 @@ static int parse_count(const char *opt, const char *s, int64_t *out)
     return 0;
 }
 
-/* glued logs JOB_RUN_ID [--data DIR]: a job run's stdout then stderr. */
+/* A job run's output as the store keeps it (a shared store keeps the tail of each stream): 0, or 1 when absent. */
+static int logs_from_store(const char *target, const char *id)
+{
+    char err[512];
+    store_t *s = NULL;
+    if (store_open(target, NULL, &s, err, sizeof err) < 0) {
+        fprintf(stderr, "glued logs: %s\n", err);
+        return 2;
+    }
+    char *out = NULL, *errb = NULL;
+    size_t outlen = 0, errlen = 0;
+    int64_t out_size = 0, err_size = 0;
+    int rc = store_joblog_get(store_read(s), id, &out, &outlen, &out_size, &errb, &errlen, &err_size);
+    if (rc == 0) {
+        if ((int64_t)outlen < out_size)
+            fprintf(stderr, "glued logs: stdout was %lld bytes; the store keeps its last %zu\n", (long long)out_size,
+                    outlen);
+        fwrite(out, 1, outlen, stdout);
+        if ((int64_t)errlen < err_size)
+            fprintf(stderr, "glued logs: stderr was %lld bytes; the store keeps its last %zu\n", (long long)err_size,
+                    errlen);
+        fwrite(errb, 1, errlen, stderr);
+    }
+    free(out);
+    free(errb);
+    store_close(s);
+    return rc == 0 ? 0 : 1;
+}
+
+/* glued logs JOB_RUN_ID [--data DIR] [--store STORE]: a job run's stdout then stderr, from the log files of
+ * this node, else from the store (nodes sharing a store keep their job runs' output there). */
 static int cmd_logs(int argc, char **argv)
 {
-    const char *data = "./var", *id = NULL;
+    const char *data = "./var", *id = NULL, *target = NULL;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
             data = argv[++i];
         else if (strncmp(argv[i], "--data=", 7) == 0)
             data = argv[i] + 7;
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+            target = argv[++i];
+        else if (strncmp(argv[i], "--store=", 8) == 0)
+            target = argv[i] + 8;
         else if (!id && argv[i][0] != '-')
             id = argv[i];
         else {
-            fprintf(stderr, "usage: glued logs JOB_RUN_ID [--data DIR]\n");
+            fprintf(stderr, "usage: glued logs JOB_RUN_ID [--data DIR] [--store STORE]\n");
             return 2;
         }
     }
@@ -120,11 +160,18 @@ static int cmd_logs(int argc, char **argv)
             fwrite(buf, 1, n, k == 0 ? stdout : stderr);
         fclose(f);
     }
-    if (!found) {
-        fprintf(stderr, "glued logs: no logs for %s under %s/logs\n", id, data);
+    if (found)
+        return 0;
+    if (target) {
+        int rc = logs_from_store(target, id);
+        if (rc != 1)
+            return rc;
+        fprintf(stderr, "glued logs: no logs for %s under %s/logs nor in the store\n", id, data);
         return 1;
     }
-    return 0;
+    fprintf(stderr, "glued logs: no logs for %s under %s/logs%s\n", id, data,
+            " (a job run of another node sharing a PostgreSQL store: add --store)");
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -132,8 +179,9 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "logs") == 0)
         return cmd_logs(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
-    const char *s3_root = NULL, *python = "python3", *store_target = NULL;
+    const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
+    int64_t lease_s = 15, max_jobs = 0;
     double clock_rate = 1.0;
     bool s3_events = true, catch_up = false;
     enum {
@@ -154,6 +202,9 @@ int main(int argc, char **argv)
         O_CLOCK_START,
         O_NO_S3_EVENTS,
         O_CATCH_UP,
+        O_NODE,
+        O_LEASE,
+        O_MAXJOBS
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -173,6 +224,9 @@ int main(int argc, char **argv)
         {"clock-start", required_argument, 0, O_CLOCK_START},
         {"no-s3-events", no_argument, 0, O_NO_S3_EVENTS},
         {"catch-up", no_argument, 0, O_CATCH_UP},
+        {"node-name", required_argument, 0, O_NODE},
+        {"node-lease-s", required_argument, 0, O_LEASE},
+        {"max-jobs", required_argument, 0, O_MAXJOBS},
         {0, 0, 0, 0},
     };
     int c;
@@ -181,6 +235,17 @@ int main(int argc, char **argv)
         case O_LISTEN: listen = optarg; break;
         case O_DATA: data = optarg; break;
         case O_STORE: store_target = optarg; break;
+        case O_NODE: node_name = optarg; break;
+        case O_LEASE:
+            if (parse_count("--node-lease-s", optarg, &lease_s) < 0 || lease_s < 1 || lease_s > 3600) {
+                fprintf(stderr, "glued: --node-lease-s must be 1 to 3600 seconds (got '%s')\n", optarg);
+                return 2;
+            }
+            break;
+        case O_MAXJOBS:
+            if (parse_count("--max-jobs", optarg, &max_jobs) < 0)
+                return 2;
+            break;
         case O_REGION: region = optarg; break;
         case O_ACCOUNT: account = optarg; break;
         case O_MAXWF:
@@ -312,6 +377,17 @@ int main(int argc, char **argv)
         snprintf(s3buf, sizeof s3buf, "%s/s3", data);
         s3_root = s3buf;
     }
+    char host_name[256] = "local";
+    if (!node_name) {
+        gethostname(host_name, sizeof host_name - 1);
+        node_name = host_name;
+    }
+    if (!*node_name || strlen(node_name) > 200) {
+        fprintf(stderr, "glued: --node-name must be 1 to 200 characters\n");
+        close(fd);
+        store_close(store);
+        return 2;
+    }
     engine_config_t ec = {.url = url,
                           .region = region,
                           .data_dir = data,
@@ -320,7 +396,10 @@ int main(int argc, char **argv)
                           .minute_ms = minute_ms,
                           .s3_events = s3_events,
                           .account = account,
-                          .catch_up = catch_up};
+                          .catch_up = catch_up,
+                          .node = node_name,
+                          .max_jobs = max_jobs,
+                          .lease_ms = lease_s * 1000};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         close(fd);
@@ -328,6 +407,7 @@ int main(int argc, char **argv)
         return 1;
     }
     api.engine = engine;
+    api.flow = *engine_flow(engine);
     console_opts_t co = {.api = &api, .data_dir = data};
     console_t *console = console_new(&co);
     if (!console) {

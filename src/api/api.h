@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "engine/flow.h"
 #include "model/error.h"
 #include "store/store.h"
 
@@ -23,6 +24,7 @@ struct engine;
 typedef struct api {
     store_t *store;
     struct engine *engine; /* where committed run changes are handed for action */
+    flow_env_t flow;       /* the store and this node, for run changes */
     api_config_t cfg;
 } api_t;
 

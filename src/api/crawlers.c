@@ -264,7 +264,7 @@ int api_start_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (must_be_idle(rq, name, "is already running", e) != 0)
         return -1;
     flow_ids_t spawn = {0};
-    if (flow_start_crawl(rq->api->store, name, rq->now_ms, &spawn, e) < 0) {
+    if (flow_start_crawl(&rq->api->flow, name, rq->now_ms, &spawn, e) < 0) {
         flow_ids_cleanup(&spawn);
         return -1;
     }
@@ -276,7 +276,7 @@ int api_start_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 int api_stop_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     const char *name;
-    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 || flow_stop_crawl(rq->api->store, name, rq->now_ms, e) < 0)
+    if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 || flow_stop_crawl(&rq->api->flow, name, rq->now_ms, e) < 0)
         return -1;
     *out = json_object();
     return 0;

@@ -30,7 +30,7 @@ int api_start_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     }
     char id[FLOW_JOB_RUN_ID_LEN];
     flow_ids_t spawn = {0};
-    if (flow_start_job_run(rq->api->store, job, retry, json_object_get(req, "Arguments"),
+    if (flow_start_job_run(&rq->api->flow, job, retry, json_object_get(req, "Arguments"),
                            timeout ? json_integer_value(timeout) : 0, rq->now_ms, id, &spawn, e) < 0) {
         flow_ids_cleanup(&spawn);
         goto out;
@@ -111,7 +111,7 @@ int api_batch_stop_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     json_array_foreach (ids, i, it) {
         const char *id = json_string_value(it);
         gerr_t one = {0};
-        if (flow_stop_job_run(rq->api->store, job, id, rq->now_ms, &kill, &spawn, &one) < 0) {
+        if (flow_stop_job_run(&rq->api->flow, job, id, rq->now_ms, &kill, &spawn, &one) < 0) {
             if (strcmp(one.type, GERR_INTERNAL) == 0) {
                 *e = one;
                 json_decref(ok);

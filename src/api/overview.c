@@ -57,7 +57,7 @@ int api_list_workflow_summaries(api_req_t *rq, json_t *in, json_t **out, gerr_t 
     json_t *list = json_array();
     char *after = p.after_str; /* taken */
     p.after_str = NULL;
-    char *resume = NULL; /* where the next page starts, when there is one */
+    char *resume = NULL;      /* where the next page starts, when there is one */
     bool surely_more = false; /* a name past resume was read already */
     size_t scanned = 0;
     int ret = -1;

@@ -150,7 +150,7 @@ int api_start_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     char run_id[FLOW_RUN_ID_LEN];
     flow_ids_t spawn = {0};
-    if (flow_start_run(rq->api->store, wf, props, false, rq->now_ms, run_id, &spawn, e) < 0) {
+    if (flow_start_run(&rq->api->flow, wf, props, false, rq->now_ms, run_id, &spawn, e) < 0) {
         flow_ids_cleanup(&spawn);
         return -1;
     }
@@ -165,7 +165,7 @@ int api_stop_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (read_ids(in, &wf, &run_id, e) < 0)
         return -1;
     flow_ids_t kill = {0};
-    if (flow_stop_run(rq->api->store, wf, run_id, rq->now_ms, &kill, e) < 0) {
+    if (flow_stop_run(&rq->api->flow, wf, run_id, rq->now_ms, &kill, e) < 0) {
         flow_ids_cleanup(&kill);
         if (e->type && strcmp(e->type, GERR_NOT_FOUND) == 0)
             return run_not_found(rq, wf, run_id, e);
@@ -185,7 +185,7 @@ int api_resume_workflow_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     char new_id[FLOW_RUN_ID_LEN];
     json_t *restarted = NULL;
     flow_ids_t spawn = {0};
-    if (flow_resume_run(rq->api->store, store_secret(rq->api->store), wf, run_id, ids, rq->now_ms, new_id, &restarted,
+    if (flow_resume_run(&rq->api->flow, store_secret(rq->api->store), wf, run_id, ids, rq->now_ms, new_id, &restarted,
                         &spawn, e) < 0) {
         flow_ids_cleanup(&spawn);
         if (e->type && strcmp(e->type, GERR_NOT_FOUND) == 0)

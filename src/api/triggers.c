@@ -364,7 +364,7 @@ static int set_state(api_req_t *rq, json_t *in, const char *state, json_t **out,
     if (x.fire) {
         char run_id[FLOW_RUN_ID_LEN];
         flow_ids_t spawn = {0};
-        if (flow_fire_on_demand(rq->api->store, name, rq->now_ms, run_id, &spawn, e) < 0) {
+        if (flow_fire_on_demand(&rq->api->flow, name, rq->now_ms, run_id, &spawn, e) < 0) {
             flow_ids_cleanup(&spawn);
             return -1;
         }

@@ -124,7 +124,7 @@ int api_delete_workflow(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     for (size_t i = 0; i < n; i++) {
         gerr_t ignore = {0};
         if (runs[i].status == RUN_RUNNING)
-            flow_stop_run(rq->api->store, name, runs[i].run_id, rq->now_ms, &kill, &ignore);
+            flow_stop_run(&rq->api->flow, name, runs[i].run_id, rq->now_ms, &kill, &ignore);
     }
     store_run_list_free(runs, n);
     engine_kill(rq->api->engine, &kill);

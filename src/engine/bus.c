@@ -113,8 +113,8 @@ static int64_t batch_window(json_t *trig)
 }
 
 /* Starts a run for the oldest `count` waiting events of a workflow and removes them from the wait. */
-static int start_batch(store_tx_t *tx, int64_t now, const char *workflow, const char *trigger, int64_t count,
-                       int64_t size, int64_t window, flow_ids_t *spawn, notes_t *ns, gerr_t *e)
+static int start_batch(const flow_env_t *env, store_tx_t *tx, int64_t now, const char *workflow, const char *trigger,
+                       int64_t count, int64_t size, int64_t window, flow_ids_t *spawn, notes_t *ns, gerr_t *e)
 {
     char **ids = NULL;
     size_t n = 0;
@@ -128,7 +128,7 @@ static int start_batch(store_tx_t *tx, int64_t now, const char *workflow, const 
     flow_batch_t b = {arr, size, window};
     int outcome = 0;
     char why[400] = "";
-    rc = flow_start_batch_in(tx, now, workflow, &b, spawn, &outcome, why, sizeof why, e);
+    rc = flow_start_batch_in(env, tx, now, workflow, &b, spawn, &outcome, why, sizeof why, e);
     if (rc == 0)
         rc = store_event_take(tx, workflow, (int64_t)n);
     if (rc == 0 && outcome == FLOW_REFUSED)
@@ -145,6 +145,7 @@ static int start_batch(store_tx_t *tx, int64_t now, const char *workflow, const 
 /* ---- delivery ---- */
 
 typedef struct deliver_ctx {
+    const flow_env_t *env;
     json_t *const *events;
     size_t n;
     int64_t now;
@@ -187,7 +188,7 @@ static int deliver_one(deliver_ctx_t *c, store_tx_t *tx, const char *workflow, c
         store_strv_free(ids, n);
         if ((int64_t)n < size)
             break;
-        rc = start_batch(tx, c->now, workflow, trigger, size, size, 0, &c->spawn, &c->notes, c->e);
+        rc = start_batch(c->env, tx, c->now, workflow, trigger, size, size, 0, &c->spawn, &c->notes, c->e);
     }
 out:
     free(trigger);
@@ -239,17 +240,18 @@ static int deliver_tx(store_tx_t *tx, void *arg)
     return rc < 0 ? rc : 0;
 }
 
-int bus_deliver(store_t *s, json_t *const *events, size_t n, int64_t now, flow_ids_t *spawn, size_t *delivered,
-                gerr_t *e)
+int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t now, flow_ids_t *spawn,
+                size_t *delivered, gerr_t *e)
 {
     deliver_ctx_t *c = calloc(1, sizeof *c); /* notes make it large */
     if (!c)
         return gerr_set(e, GERR_INTERNAL, "out of memory delivering events");
+    c->env = env;
     c->events = events;
     c->n = n;
     c->now = now;
     c->e = e;
-    int rc = store_tx_run(s, 0, deliver_tx, c);
+    int rc = store_tx_run(env->store, 0, deliver_tx, c);
     if (rc == 0) {
         for (size_t i = 0; i < c->spawn.n; i++)
             flow_ids_push(spawn, c->spawn.v[i]);
@@ -267,6 +269,7 @@ int bus_deliver(store_t *s, json_t *const *events, size_t n, int64_t now, flow_i
 /* ---- windows ---- */
 
 typedef struct window_ctx {
+    const flow_env_t *env;
     const char *workflow;
     int64_t now;
     flow_ids_t spawn;
@@ -300,8 +303,8 @@ static int window_tx(store_tx_t *tx, void *arg)
         rc = store_event_take(tx, c->workflow, (int64_t)n);
     } else if (first + batch_window(doc) * 1000 <= c->now) {
         int64_t size = batch_size(doc);
-        rc = start_batch(tx, c->now, c->workflow, trigger, (int64_t)n < size ? (int64_t)n : size, 0, batch_window(doc),
-                         &c->spawn, &c->notes, c->e);
+        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, (int64_t)n < size ? (int64_t)n : size, 0,
+                         batch_window(doc), &c->spawn, &c->notes, c->e);
     } else {
         rc = 0;
     }
@@ -310,12 +313,12 @@ static int window_tx(store_tx_t *tx, void *arg)
     return rc < 0 ? rc : 0;
 }
 
-int bus_close_windows(store_t *s, int64_t now, flow_ids_t *spawn, int64_t *next_ms, gerr_t *e)
+int bus_close_windows(const flow_env_t *env, int64_t now, flow_ids_t *spawn, int64_t *next_ms, gerr_t *e)
 {
     store_batch_t *b = NULL;
     size_t n = 0;
     int64_t next = -1;
-    store_tx_t *rd = store_read(s);
+    store_tx_t *rd = store_read(env->store);
     int rc = store_event_batches(rd, &b, &n);
     if (rc < 0) {
         if (next_ms)
@@ -326,7 +329,7 @@ int bus_close_windows(store_t *s, int64_t now, flow_ids_t *spawn, int64_t *next_
     for (size_t i = 0; i < n; i++) {
         store_res_t t = {0};
         int64_t window = BUS_WINDOW_DEFAULT;
-        if (store_res_get(store_read(s), "trigger", b[i].trigger, &t) == STORE_OK) {
+        if (store_res_get(store_read(env->store), "trigger", b[i].trigger, &t) == STORE_OK) {
             json_t *doc = json_loads(t.doc, 0, NULL);
             window = batch_window(doc);
             json_decref(doc);
@@ -342,10 +345,11 @@ int bus_close_windows(store_t *s, int64_t now, flow_ids_t *spawn, int64_t *next_
             ret = gerr_set(e, GERR_INTERNAL, "out of memory closing a batch");
             break;
         }
+        c->env = env;
         c->workflow = b[i].workflow;
         c->now = now;
         c->e = e;
-        rc = store_tx_run(s, 0, window_tx, c);
+        rc = store_tx_run(env->store, 0, window_tx, c);
         if (rc == 0) {
             for (size_t k = 0; k < c->spawn.n; k++)
                 flow_ids_push(spawn, c->spawn.v[k]);

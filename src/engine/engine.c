@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "engine/bus.h"
+#include "engine/cluster.h"
 #include "engine/crawler.h"
 #include "engine/cron.h"
 #include "events/event.h"
@@ -39,6 +40,7 @@ typedef struct proc {
     char id[FLOW_JOB_RUN_ID_LEN];
     int64_t pid, timeout_min;
     bool timed_out, stopped, exited;
+    bool fenced; /* this node lost its lease: the process is ended and its end is not recorded */
     int open_handles;
     struct proc *prev, *next;
 } proc_t;
@@ -52,8 +54,11 @@ typedef struct sched {
 
 struct engine {
     store_t *store;
+    flow_env_t flow;
     engine_config_t cfg;
-    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node;
+    cluster_t *cluster; /* on a shared store */
+    cluster_config_t ccfg;
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer;
@@ -120,6 +125,11 @@ void engine_events_changed(engine_t *en)
     uv_async_send(&en->wake);
 }
 
+const flow_env_t *engine_flow(engine_t *en)
+{
+    return &en->flow;
+}
+
 void engine_reschedule(engine_t *en)
 {
     if (!en)
@@ -132,6 +142,19 @@ void engine_reschedule(engine_t *en)
 
 /* ---- ending an action run ---- */
 
+typedef struct save_ctx {
+    const char *id;
+    char **buf;
+    size_t *len;
+    int64_t *size;
+} save_ctx_t;
+
+static int save_tx(store_tx_t *tx, void *arg)
+{
+    save_ctx_t *c = arg;
+    return store_joblog_put(tx, c->id, c->buf[0], c->len[0], c->size[0], c->buf[1], c->len[1], c->size[1]);
+}
+
 static void spawn_all(engine_t *en, flow_ids_t *ids);
 
 /* Records an action's end and starts whatever that makes ready. */
@@ -139,10 +162,44 @@ static void finish(engine_t *en, const char *id, int state, const char *msg)
 {
     flow_ids_t spawn = {0};
     gerr_t e = {0};
-    if (flow_action_done(en->store, id, state, msg, util_now_ms(), &spawn, &e) < 0)
+    if (flow_action_done(&en->flow, id, state, msg, util_now_ms(), &spawn, &e) < 0)
         log_error("engine: recording the end of %s failed: %s", id, e.msg);
     spawn_all(en, &spawn);
     flow_ids_cleanup(&spawn);
+    if (en->cluster && en->cfg.max_jobs > 0)
+        cluster_claim(en->cluster); /* room was made here: take what waits */
+}
+
+/* On a shared store, a job run's output is kept in the store too, so that every node can show it: the last
+ * STORE_LOG_MAX bytes of each stream (their whole sizes are kept with them). */
+static void save_logs(engine_t *en, const char *id)
+{
+    if (!store_shared(en->store))
+        return;
+    char *buf[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int64_t size[2] = {0, 0};
+    static const char *const ext[] = {"out", "err"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        engine_log_path(en->data_dir, id, ext[k], path, sizeof path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        off_t end = lseek(fd, 0, SEEK_END);
+        size[k] = end > 0 ? end : 0;
+        off_t from = end > STORE_LOG_MAX ? end - STORE_LOG_MAX : 0;
+        buf[k] = malloc((size_t)(end - from) + 1);
+        ssize_t n = buf[k] ? pread(fd, buf[k], (size_t)(end - from), from) : -1;
+        len[k] = n > 0 ? (size_t)n : 0;
+        close(fd);
+    }
+    save_ctx_t c = {id, buf, len, size};
+    int rc = store_tx_run(en->store, STORE_TX_RELAXED, save_tx, &c);
+    if (rc != 0)
+        log_warn("engine: keeping the logs of %s in the store failed: %s", id, store_status_name(rc));
+    free(buf[0]);
+    free(buf[1]);
 }
 
 /* The last non-empty line a job wrote to stderr, for its ErrorMessage. */
@@ -227,7 +284,11 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     }
     char id[FLOW_JOB_RUN_ID_LEN];
     memcpy(id, p->id, sizeof id);
+    bool fenced = p->fenced;
     proc_release(p);
+    if (fenced)
+        return; /* another node decided this run's end, or will */
+    save_logs(en, id);
     finish(en, id, state, *msg ? msg : NULL);
 }
 
@@ -522,7 +583,7 @@ static void spawn_one(engine_t *en, const char *id)
     if (en->procs)
         en->procs->prev = p;
     en->procs = p;
-    rc = flow_action_started(en->store, id, p->pid, util_now_ms(), &e);
+    rc = flow_action_started(&en->flow, id, p->pid, util_now_ms(), &e);
     if (rc == 0) { /* stopped while it was starting */
         p->stopped = true;
         terminate(p);
@@ -606,8 +667,10 @@ static void kill_one(engine_t *en, const char *id)
 {
     for (proc_t *p = en->procs; p; p = p->next)
         if (strcmp(p->id, id) == 0) {
-            p->stopped = true;
-            terminate(p);
+            if (!p->stopped) { /* asked again (a repeated notice): the first request's grace still runs */
+                p->stopped = true;
+                terminate(p);
+            }
             return;
         }
     /* not a process of ours (a crawl, or a job of a previous life): its end is recorded when it comes, or by
@@ -650,7 +713,7 @@ static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t
     int outcome = 0;
     char note[400] = "", when[32];
     fmt_time(fire_s, when);
-    if (flow_fire_schedule(en->store, kind, name, fire_s, util_now_ms(), &spawn, &outcome, note, sizeof note, &e) < 0)
+    if (flow_fire_schedule(&en->flow, kind, name, fire_s, util_now_ms(), &spawn, &outcome, note, sizeof note, &e) < 0)
         log_warn("schedule: %s '%s' did not fire for %s: %s", kind, name, when, e.msg);
     else if (outcome == FLOW_FIRED)
         log_info("schedule: %s '%s' fired for %s%s", kind, name, when, why);
@@ -824,7 +887,7 @@ static void batches_check(engine_t *en)
     flow_ids_t spawn = {0};
     gerr_t e = {0};
     int64_t next = -1;
-    if (bus_close_windows(en->store, util_now_ms(), &spawn, &next, &e) < 0)
+    if (bus_close_windows(&en->flow, util_now_ms(), &spawn, &next, &e) < 0)
         log_error("events: closing batches failed: %s", e.msg);
     spawn_all(en, &spawn);
     flow_ids_cleanup(&spawn);
@@ -861,7 +924,7 @@ static void on_s3_object(void *ctx, const s3watch_object_t *o)
     flow_ids_t spawn = {0};
     gerr_t e = {0};
     size_t delivered = 0;
-    if (bus_deliver(en->store, &ev, 1, util_now_ms(), &spawn, &delivered, &e) < 0)
+    if (bus_deliver(&en->flow, &ev, 1, util_now_ms(), &spawn, &delivered, &e) < 0)
         log_error("s3 events: the event for s3://%s/%s was not delivered: %s", o->bucket, o->key, e.msg);
     else
         log_info("s3 events: s3://%s/%s was written (%lld bytes): event %s, %zu deliveries", o->bucket, o->key,
@@ -911,6 +974,23 @@ static void s3_start(engine_t *en)
 
 /* ---- recovery ---- */
 
+/* WAITING job runs this node has room for become its own (at start; later as room is made). */
+static void claim_waiting(engine_t *en)
+{
+    if (en->cluster) {
+        cluster_claim(en->cluster);
+        return;
+    }
+    if (en->cfg.max_jobs <= 0 || en->stopping)
+        return;
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    if (flow_claim(&en->flow, (int)en->cfg.max_jobs, util_now_ms(), &spawn, &e) < 0)
+        log_error("engine: claiming waiting job runs failed: %s", e.msg);
+    spawn_all(en, &spawn);
+    flow_ids_cleanup(&spawn);
+}
+
 /* Whether process pid carries the marker of job run id in its environment (it is that job, not a reused pid). */
 static bool is_job_process(long pid, const char *id)
 {
@@ -952,15 +1032,21 @@ static void recover(engine_t *en)
 {
     store_jobrun_t *v = NULL;
     size_t n = 0;
-    int rc = store_jobrun_list_active(store_read(en->store), NULL, &v, &n);
+    /* on a shared store, only this node's runs: the others' belong to live nodes, or to the sweep */
+    int rc = store_jobrun_list_node(store_read(en->store), store_shared(en->store) ? en->node : NULL, &v, &n);
     if (rc < 0) {
         log_error("engine: recovery could not read active runs: %s", store_status_name(rc));
         return;
     }
-    if (n)
-        log_info("engine: recovering %zu action runs left active by the previous run of glued", n);
+    size_t mine = 0;
+    for (size_t i = 0; i < n; i++)
+        mine += v[i].state != JR_WAITING;
+    if (mine)
+        log_info("engine: recovering %zu action runs left active by the previous run of glued", mine);
     for (size_t i = 0; i < n; i++) {
         store_jobrun_t *r = &v[i];
+        if (r->state == JR_WAITING)
+            continue; /* no node's yet: claimed below */
         if (strcmp(r->kind, "crawl") == 0) {
             spawn_one(en, r->id);
             continue;
@@ -983,6 +1069,32 @@ static void recover(engine_t *en)
         finish(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg);
     }
     store_jobrun_list_free(v, n);
+    claim_waiting(en);
+}
+
+/* ---- other nodes ---- */
+
+static void ops_spawn(void *ctx, flow_ids_t *ids)
+{
+    spawn_all(ctx, ids);
+}
+
+static void ops_kill(void *ctx, const char *id)
+{
+    kill_one(ctx, id);
+}
+
+/* This node's lease lapsed: its processes end now, unrecorded (the other nodes decide their runs), and what
+ * it still owns is recovered as after a restart. */
+static void ops_fenced(void *ctx)
+{
+    engine_t *en = ctx;
+    for (proc_t *p = en->procs; p; p = p->next) {
+        p->fenced = true;
+        if (!p->exited)
+            kill(-(pid_t)p->pid, SIGKILL);
+    }
+    recover(en);
 }
 
 /* ---- the thread ---- */
@@ -1024,6 +1136,8 @@ static void on_wake(uv_async_t *a)
             uv_poll_stop(&en->s3_poll);
             uv_timer_stop(&en->s3_timer);
         }
+        cluster_stop(en->cluster); /* its lease lapses by itself: the others take over what is left */
+        en->cluster = NULL;
         for (proc_t *p = en->procs; p; p = p->next)
             terminate(p);
         uv_timer_start(&en->shutdown_timer, on_shutdown_tick, 0, 20);
@@ -1033,6 +1147,11 @@ static void on_wake(uv_async_t *a)
 static void *engine_main(void *arg)
 {
     engine_t *en = arg;
+    if (store_shared(en->store)) {
+        cluster_ops_t ops = {ops_spawn, ops_kill, ops_fenced, en};
+        if (cluster_start(&en->loop, &en->ccfg, &ops, &en->cluster) < 0)
+            log_error("engine: cannot start the work with other nodes");
+    }
     recover(en);
     sched_reload(en, true);
     batches_check(en); /* windows that passed while glued was down close now; the others keep their end */
@@ -1057,6 +1176,10 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->data_dir = strdup(cfg->data_dir);
     en->s3_root = strdup(cfg->s3_root);
     en->python = strdup(cfg->python);
+    en->node = strdup(cfg->node ? cfg->node : "local");
+    en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs};
+    en->ccfg =
+        (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};
     if (en->cfg.grace_ms <= 0)
         en->cfg.grace_ms = 5000;
     size_t ll = strlen(cfg->data_dir) + 8;
@@ -1064,6 +1187,11 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     snprintf(en->log_dir, ll, "%s/logs", cfg->data_dir);
     if (mkdir(en->log_dir, 0700) < 0 && errno != EEXIST) {
         gerr_set(e, GERR_INTERNAL, "cannot create the log directory %s: %s", en->log_dir, strerror(errno));
+        goto fail;
+    }
+    char jerr[512];
+    if (store_shared(s) && cluster_join(&en->ccfg, jerr, sizeof jerr) < 0) {
+        gerr_set(e, GERR_INTERNAL, "%s", jerr);
         goto fail;
     }
     pthread_mutex_init(&en->lock, NULL);
@@ -1093,6 +1221,7 @@ fail:
     free(en->s3_root);
     free(en->python);
     free(en->log_dir);
+    free(en->node);
     free(en);
     return -1;
 }
@@ -1130,5 +1259,6 @@ void engine_stop(engine_t *en)
     free(en->s3_root);
     free(en->python);
     free(en->log_dir);
+    free(en->node);
     free(en);
 }

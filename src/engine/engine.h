@@ -24,9 +24,13 @@ typedef struct engine_config {
     const char *account;  /* the account in ARNs and events */
     bool s3_events;       /* watch s3_root and turn files that land in it into events */
     bool catch_up;        /* at start, fire the most recent fire time each schedule missed while glued was down */
+    const char *node;     /* this node's name: owner of the job runs it claims */
+    int64_t max_jobs;     /* job processes this node runs at once (0 = no bound); more wait as WAITING */
+    int64_t lease_ms;     /* on a shared store: how long this node's lease lasts */
 } engine_config_t;
 
-/* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. */
+/* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. On a
+ * shared store the node joins the others first (refused while another live glued uses its name). */
 int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t *e);
 /* Stops the loop: running jobs are ended (TERM, then KILL) and recorded as FAILED, so the runs go on after
  * the next start. Accepts NULL. */
@@ -38,6 +42,8 @@ void engine_kill(engine_t *en, flow_ids_t *ids);
 void engine_reschedule(engine_t *en);
 /* Events were put into batches: close those whose window passed, and time the next window. */
 void engine_events_changed(engine_t *en);
+/* The store and this node, as flow.c needs them (lives as long as the engine). */
+const flow_env_t *engine_flow(engine_t *en);
 
 /* Where a job run's output is kept: <data>/logs/<id>.out and .err. */
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);

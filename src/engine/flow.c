@@ -33,6 +33,7 @@ void flow_ids_cleanup(flow_ids_t *ids)
 /* One transaction's context. The ids it collects are handed to the engine only after the commit; an attempt
  * that the store runs again (a conflict) starts from empty lists. */
 typedef struct tx {
+    const flow_env_t *env;
     store_tx_t *tx;
     int64_t now;
     flow_ids_t spawn, kill;
@@ -40,6 +41,9 @@ typedef struct tx {
     int depth;
     int result;     /* what a body reports besides success (flow_action_started, FLOW_REFUSED) */
     char note[512]; /* why a start was refused (an ERROR run recorded), for the log */
+    int64_t load;   /* the active job runs this node owns, once read (-1 before) */
+    int births;     /* job runs this transaction claimed for this node as it created them */
+    bool waiting;   /* it left job runs WAITING for any node: tell the others after the commit */
 } tx_t;
 
 typedef int (*body_fn)(tx_t *t, void *arg);
@@ -61,7 +65,13 @@ static int attempt(store_tx_t *stx, void *ctx)
     t->depth = 0;
     t->result = 0;
     t->note[0] = '\0';
-    return a->fn(t, a->arg) < 0 ? -1 : 0;
+    t->load = -1;
+    t->births = 0;
+    t->waiting = false;
+    if (a->fn(t, a->arg) < 0)
+        return -1;
+    /* the others learn of unclaimed work when this commits (nothing is sent on an unshared store) */
+    return t->waiting && store_notify(stx, FLOW_CHANNEL_WORK, "") < 0 ? -1 : 0;
 }
 
 static void take_ids(flow_ids_t *into, flow_ids_t *from)
@@ -75,12 +85,12 @@ static void take_ids(flow_ids_t *into, flow_ids_t *from)
 /* Runs one body as one transaction ("commit first, then act"): 0 when it committed, with the ids it
  * collected moved to spawn and kill (either may be NULL); -1 with *e set otherwise, and nothing handed out.
  * *result (may be NULL) gets the body's result. */
-static int run(store_t *s, unsigned flags, int64_t now, const char *what, body_fn fn, void *arg, flow_ids_t *spawn,
-               flow_ids_t *kill, int *result, gerr_t *e)
+static int run(const flow_env_t *env, unsigned flags, int64_t now, const char *what, body_fn fn, void *arg,
+               flow_ids_t *spawn, flow_ids_t *kill, int *result, gerr_t *e)
 {
-    tx_t t = {.now = now, .e = e};
+    tx_t t = {.env = env, .now = now, .e = e};
     attempt_t a = {&t, fn, arg};
-    int rc = store_tx_run(s, flags, attempt, &a);
+    int rc = store_tx_run(env->store, flags, attempt, &a);
     if (rc == 0) {
         take_ids(spawn, &t.spawn);
         take_ids(kill, &t.kill);
@@ -164,6 +174,83 @@ static int job_timeout(json_t *job, json_t *action_timeout)
 
 static int node_done(tx_t *t, const char *run_id, const char *type, const char *name);
 
+/* Claims up to limit WAITING job runs for this node: they become STARTING, and go to the engine after the
+ * commit. */
+static int claim(tx_t *t, int limit)
+{
+    store_jobrun_t *v = NULL;
+    size_t n = 0;
+    if (store_jobrun_claim(t->tx, t->env->node, limit, &v, &n) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (v[i].workflow_run_id)
+            rc = store_run_node_set(t->tx, v[i].workflow_run_id, "JOB", v[i].job, JR_STARTING, NULL) < 0 ? -1 : 0;
+        flow_ids_push(&t->spawn, v[i].id);
+    }
+    if (t->load >= 0)
+        t->load += (int64_t)n;
+    t->result += (int)n;
+    store_jobrun_list_free(v, n);
+    return rc;
+}
+
+/* Whether this node takes a job run it is creating: 1 (it becomes STARTING, this node's), 0 (it waits, WAITING,
+ * for whichever node claims it first) or -1. A node takes what it creates while it has room under max_jobs;
+ * on a shared store only the first of a transaction, so that the rest of a fan-out spreads over the nodes. */
+static int take(tx_t *t)
+{
+    if (store_shared(t->env->store) && t->births >= 1)
+        return 0;
+    if (t->env->max_jobs > 0) {
+        if (t->load < 0 && store_jobrun_count_node(t->tx, t->env->node, &t->load) < 0)
+            return -1;
+        if (t->load >= t->env->max_jobs)
+            return 0;
+    }
+    if (t->load >= 0)
+        t->load++;
+    t->births++;
+    return 1;
+}
+
+/* A ready job run r (not yet inserted) starts here or waits for a node: sets its state and owner. */
+static int place(tx_t *t, store_jobrun_t *r)
+{
+    int rc = take(t);
+    if (rc < 0)
+        return -1;
+    r->state = rc ? JR_STARTING : JR_WAITING;
+    r->node = rc ? (char *)t->env->node : NULL;
+    if (!rc)
+        t->waiting = true;
+    return 0;
+}
+
+/* The process of r is stopped by the node that owns it: this one (the engine gets the id after the commit), or
+ * another, told when the transaction commits. */
+static int kill_at_owner(tx_t *t, const store_jobrun_t *r)
+{
+    if (!r->node || strcmp(r->node, t->env->node) == 0) {
+        flow_ids_push(&t->kill, r->id);
+        return 0;
+    }
+    return store_notify(t->tx, FLOW_CHANNEL_KILL, r->id) < 0 ? -1 : 0;
+}
+
+/* Room was made on this node: on an unshared store, the WAITING job runs it has room for become its own now, in
+ * this transaction, oldest first. (Nodes sharing a store claim in transactions of their own: flow_claim.) */
+static int claim_next(tx_t *t)
+{
+    if (store_shared(t->env->store) || t->env->max_jobs <= 0)
+        return 0;
+    if (store_jobrun_count_node(t->tx, t->env->node, &t->load) < 0)
+        return -1;
+    if (t->load >= t->env->max_jobs)
+        return 0;
+    return claim(t, (int)(t->env->max_jobs - t->load));
+}
+
 /* Creates the action run that one trigger action asks for (run_id NULL: outside any workflow). A job that no
  * longer exists gives an ERROR run, one at its concurrency limit a FAILED run (SPEC section 6); both count as
  * the node's end at once. */
@@ -211,13 +298,19 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         r.arguments = codec_map_encode(args);
         r.detail = job_detail(def, preds);
         r.timeout_min = job_timeout(def, json_object_get(action, "Timeout"));
+        if (state == JR_STARTING) {
+            if (place(t, &r) < 0)
+                goto fail;
+            state = r.state;
+        }
     } else {
         const char *cs = json_string_value(json_object_get(def, "State"));
         if (cs && strcmp(cs, "READY") != 0) {
             state = JR_FAILED;
             snprintf(msg, sizeof msg, "Crawler '%s' is already running", name);
         } else {
-            state = JR_RUNNING;
+            state = JR_RUNNING; /* a crawl runs on the node that starts it */
+            r.node = (char *)t->env->node;
             json_object_set_new(def, "State", json_string("RUNNING"));
             char *text = json_dumps(def, JSON_COMPACT);
             rc = store_res_put_doc(t->tx, "crawler", name, text, t->now);
@@ -235,7 +328,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         goto fail;
     if (run_id && store_run_node_set(t->tx, run_id, type, name, state, NULL) < 0)
         goto fail;
-    if (JR_ACTIVE(state))
+    if (JR_ACTIVE(state) && state != JR_WAITING)
         flow_ids_push(&t->spawn, id);
     free(r.arguments);
     free(r.detail);
@@ -505,11 +598,11 @@ static int start_run_body(tx_t *t, void *arg)
     return start_run_tx(t, a->workflow, a->overlay, a->record_error, NULL, a->run_id);
 }
 
-int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
+int flow_start_run(const flow_env_t *env, const char *workflow, json_t *overlay, bool record_error, int64_t now,
                    char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
 {
     start_args_t a = {workflow, overlay, record_error, run_id};
-    return run(s, 0, now, "starting a workflow run", start_run_body, &a, spawn, NULL, NULL, e);
+    return run(env, 0, now, "starting a workflow run", start_run_body, &a, spawn, NULL, NULL, e);
 }
 
 /* Loads a run that must be in `status` for `verb` (e.g. "stopped"): EntityNotFound or IllegalWorkflowState. */
@@ -541,16 +634,18 @@ static int stop_run_tx(tx_t *t, const char *workflow, const char *run_id)
     for (size_t i = 0; i < n; i++) {
         store_jobrun_t *r = &v[i];
         const char *type = strcmp(r->kind, "job") == 0 ? "JOB" : "CRAWLER";
-        /* not started yet: it never will; running: the engine stops it and records STOPPED */
-        r->state = r->pid == 0 && r->state == JR_STARTING ? JR_STOPPED : JR_STOPPING;
+        /* not started yet: it never will; running: its node stops it and records STOPPED */
+        r->state = r->pid == 0 && (r->state == JR_STARTING || r->state == JR_WAITING) ? JR_STOPPED : JR_STOPPING;
         r->modified_ms = t->now;
         if (r->state == JR_STOPPED)
             r->completed_ms = t->now;
-        else
-            flow_ids_push(&t->kill, r->id);
+        else if (kill_at_owner(t, r) < 0)
+            goto out;
         if (store_jobrun_update(t->tx, r) < 0 || store_run_node_set(t->tx, run_id, type, r->job, r->state, NULL) < 0)
             goto out;
     }
+    if (claim_next(t) < 0)
+        goto out;
     ret = run_settle(t, run_id, RUN_STOPPING);
 out:
     store_jobrun_list_free(v, n);
@@ -568,10 +663,11 @@ static int stop_run_body(tx_t *t, void *arg)
     return stop_run_tx(t, k->workflow, k->run_id);
 }
 
-int flow_stop_run(store_t *s, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill, gerr_t *e)
+int flow_stop_run(const flow_env_t *env, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill,
+                  gerr_t *e)
 {
     run_key_t k = {workflow, run_id};
-    return run(s, 0, now, "stopping a workflow run", stop_run_body, &k, NULL, kill, NULL, e);
+    return run(env, 0, now, "stopping a workflow run", stop_run_body, &k, NULL, kill, NULL, e);
 }
 
 /* A retry for a FAILED or TIMEOUT job run under MaxRetries: a new run with Attempt + 1. 1 if created. */
@@ -593,16 +689,16 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
     n.id = id;
     n.attempt = r->attempt + 1;
     n.previous_run_id = r->id;
-    n.state = JR_STARTING;
     n.started_ms = n.modified_ms = t->now;
     n.completed_ms = 0;
     n.pid = 0;
     n.error_message = NULL;
-    if (store_jobrun_insert(t->tx, &n) < 0)
+    if (place(t, &n) < 0 || store_jobrun_insert(t->tx, &n) < 0)
         return -1;
-    if (r->workflow_run_id && store_run_node_set(t->tx, r->workflow_run_id, "JOB", r->job, JR_STARTING, NULL) < 0)
+    if (r->workflow_run_id && store_run_node_set(t->tx, r->workflow_run_id, "JOB", r->job, n.state, NULL) < 0)
         return -1;
-    flow_ids_push(&t->spawn, id);
+    if (n.state == JR_STARTING)
+        flow_ids_push(&t->spawn, id);
     return 1;
 }
 
@@ -735,6 +831,8 @@ static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
         if (rc < 0 || (rc == 0 && standalone_watchers(t, &r) < 0))
             goto out;
     }
+    if (claim_next(t) < 0)
+        goto out;
     ret = 0;
 out:
     store_jobrun_cleanup(&r);
@@ -755,11 +853,11 @@ static int action_done_body(tx_t *t, void *arg)
     return action_done_tx(t, a->id, a->state, a->error);
 }
 
-int flow_action_done(store_t *s, const char *id, int state, const char *error, int64_t now, flow_ids_t *spawn,
-                     gerr_t *e)
+int flow_action_done(const flow_env_t *env, const char *id, int state, const char *error, int64_t now,
+                     flow_ids_t *spawn, gerr_t *e)
 {
     done_args_t a = {id, state, error, 0};
-    return run(s, 0, now, "recording the end of a job run", action_done_body, &a, spawn, NULL, NULL, e);
+    return run(env, 0, now, "recording the end of a job run", action_done_body, &a, spawn, NULL, NULL, e);
 }
 
 static int action_started_tx(tx_t *t, const char *id, int64_t pid)
@@ -771,7 +869,8 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
         return rc == STORE_NOTFOUND ? 0 : -1;
     }
     int ret = 0;
-    if (r.state == JR_STARTING || r.state == JR_RUNNING) {
+    bool ours = !r.node || strcmp(r.node, t->env->node) == 0; /* not reassigned while it was starting */
+    if (ours && (r.state == JR_STARTING || r.state == JR_RUNNING)) {
         r.state = JR_RUNNING;
         r.pid = pid;
         r.started_ms = r.modified_ms = t->now; /* StartedOn is when the process started */
@@ -795,13 +894,13 @@ static int action_started_body(tx_t *t, void *arg)
     return 0;
 }
 
-int flow_action_started(store_t *s, const char *id, int64_t pid, int64_t now, gerr_t *e)
+int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e)
 {
     /* not flushed: if a crash loses it, recovery finds the process by its GLUED_JOB_RUN_ID marker */
     done_args_t a = {id, 0, NULL, pid};
     int result = 0;
-    if (run(s, STORE_TX_RELAXED, now, "recording the start of a job run", action_started_body, &a, NULL, NULL, &result,
-            e) < 0)
+    if (run(env, STORE_TX_RELAXED, now, "recording the start of a job run", action_started_body, &a, NULL, NULL,
+            &result, e) < 0)
         return -1;
     return result;
 }
@@ -844,11 +943,11 @@ static int fire_trigger_body(tx_t *t, void *arg)
     return fire_trigger_tx(t, a->trigger, a->scheduled, a->run_id);
 }
 
-int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
-                        gerr_t *e)
+int flow_fire_on_demand(const flow_env_t *env, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN],
+                        flow_ids_t *spawn, gerr_t *e)
 {
     fire_args_t a = {trigger, false, run_id};
-    return run(s, 0, now, "firing a trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
+    return run(env, 0, now, "firing a trigger", fire_trigger_body, &a, spawn, NULL, NULL, e);
 }
 
 /* A schedule's fire: claimed by (kind, name, fire time) in the transaction that does its work. */
@@ -894,13 +993,13 @@ static int fire_schedule_body(tx_t *t, void *arg)
     return start_crawl_tx(t, f->name);
 }
 
-int flow_fire_schedule(store_t *s, const char *kind, const char *name, int64_t fire_s, int64_t now, flow_ids_t *spawn,
-                       int *outcome, char *note, size_t notelen, gerr_t *e)
+int flow_fire_schedule(const flow_env_t *env, const char *kind, const char *name, int64_t fire_s, int64_t now,
+                       flow_ids_t *spawn, int *outcome, char *note, size_t notelen, gerr_t *e)
 {
     sched_fire_t f = {kind, name, fire_s};
-    tx_t t = {.now = now, .e = e};
+    tx_t t = {.env = env, .now = now, .e = e};
     attempt_t a = {&t, fire_schedule_body, &f};
-    int rc = store_tx_run(s, 0, attempt, &a);
+    int rc = store_tx_run(env->store, 0, attempt, &a);
     if (note && notelen)
         snprintf(note, notelen, "%s", rc == 0 ? t.note : "");
     if (rc == 0) {
@@ -915,12 +1014,15 @@ int flow_fire_schedule(store_t *s, const char *kind, const char *name, int64_t f
     return -1;
 }
 
-int flow_start_batch_in(store_tx_t *tx, int64_t now, const char *workflow, const flow_batch_t *batch, flow_ids_t *spawn,
-                        int *outcome, char *note, size_t notelen, gerr_t *e)
+int flow_start_batch_in(const flow_env_t *env, store_tx_t *tx, int64_t now, const char *workflow,
+                        const flow_batch_t *batch, flow_ids_t *spawn, int *outcome, char *note, size_t notelen,
+                        gerr_t *e)
 {
-    tx_t t = {.tx = tx, .now = now, .e = e};
+    tx_t t = {.env = env, .tx = tx, .now = now, .e = e, .load = -1};
     char run_id[FLOW_RUN_ID_LEN];
     int rc = start_run_tx(&t, workflow, NULL, true, batch, run_id);
+    if (rc == 0 && t.waiting && store_notify(tx, FLOW_CHANNEL_WORK, "") < 0)
+        rc = -1;
     if (rc == 0) {
         take_ids(spawn, &t.spawn);
         *outcome = t.result == FLOW_REFUSED ? FLOW_REFUSED : FLOW_FIRED;
@@ -976,12 +1078,13 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     json_t *to = timeout_min > 0 ? json_integer(timeout_min) : NULL;
     r.timeout_min = job_timeout(def, to);
     json_decref(to);
-    rc = store_jobrun_insert(t->tx, &r);
+    rc = place(t, &r) < 0 ? -1 : store_jobrun_insert(t->tx, &r);
     free(r.arguments);
     free(r.detail);
     if (rc < 0)
         goto out;
-    flow_ids_push(&t->spawn, id);
+    if (r.state == JR_STARTING)
+        flow_ids_push(&t->spawn, id);
     ret = 0;
 out:
     store_jobrun_cleanup(&prev);
@@ -1003,11 +1106,11 @@ static int start_job_run_body(tx_t *t, void *arg)
     return start_job_run_tx(t, a->job, a->retry_of, a->args, a->timeout_min, a->id);
 }
 
-int flow_start_job_run(store_t *s, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
+int flow_start_job_run(const flow_env_t *env, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
                        int64_t now, char id[FLOW_JOB_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e)
 {
     job_args_t a = {job, retry_of, args, timeout_min, id};
-    return run(s, 0, now, "starting a job run", start_job_run_body, &a, spawn, NULL, NULL, e);
+    return run(env, 0, now, "starting a job run", start_job_run_body, &a, spawn, NULL, NULL, e);
 }
 
 static int stop_job_run_tx(tx_t *t, const char *job, const char *id)
@@ -1025,7 +1128,7 @@ static int stop_job_run_tx(tx_t *t, const char *job, const char *id)
         gerr_set(t->e, GERR_INVALID_INPUT, "Job run '%s' has already ended (%s)", id, store_jr_state_name(r.state));
         goto out;
     }
-    if (r.state == JR_STARTING && r.pid == 0) {
+    if ((r.state == JR_STARTING || r.state == JR_WAITING) && r.pid == 0) {
         store_jobrun_cleanup(&r);
         return action_done_tx(t, id, JR_STOPPED, NULL);
     }
@@ -1035,7 +1138,8 @@ static int stop_job_run_tx(tx_t *t, const char *job, const char *id)
         goto out;
     if (r.workflow_run_id && store_run_node_set(t->tx, r.workflow_run_id, "JOB", r.job, JR_STOPPING, NULL) < 0)
         goto out;
-    flow_ids_push(&t->kill, id);
+    if (kill_at_owner(t, &r) < 0)
+        goto out;
     ret = 0;
 out:
     store_jobrun_cleanup(&r);
@@ -1048,11 +1152,11 @@ static int stop_job_run_body(tx_t *t, void *arg)
     return stop_job_run_tx(t, a->job, a->id);
 }
 
-int flow_stop_job_run(store_t *s, const char *job, const char *id, int64_t now, flow_ids_t *kill, flow_ids_t *spawn,
-                      gerr_t *e)
+int flow_stop_job_run(const flow_env_t *env, const char *job, const char *id, int64_t now, flow_ids_t *kill,
+                      flow_ids_t *spawn, gerr_t *e)
 {
     job_args_t a = {job, NULL, NULL, 0, (char *)id};
-    return run(s, 0, now, "stopping a job run", stop_job_run_body, &a, spawn, kill, NULL, e);
+    return run(env, 0, now, "stopping a job run", stop_job_run_body, &a, spawn, kill, NULL, e);
 }
 
 static int start_crawl_tx(tx_t *t, const char *crawler)
@@ -1073,9 +1177,9 @@ static int start_crawl_body(tx_t *t, void *arg)
     return start_crawl_tx(t, arg);
 }
 
-int flow_start_crawl(store_t *s, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e)
+int flow_start_crawl(const flow_env_t *env, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e)
 {
-    return run(s, 0, now, "starting a crawl", start_crawl_body, (void *)crawler, spawn, NULL, NULL, e);
+    return run(env, 0, now, "starting a crawl", start_crawl_body, (void *)crawler, spawn, NULL, NULL, e);
 }
 
 /* ---- resume ---- */
@@ -1316,12 +1420,13 @@ static int resume_body(tx_t *t, void *arg)
     return resume_tx(t, a->secret, a->workflow, a->run_id, a->node_ids, a->new_run_id, a->restarted);
 }
 
-int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *node_ids,
-                    int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted, flow_ids_t *spawn, gerr_t *e)
+int flow_resume_run(const flow_env_t *env, const uint8_t secret[32], const char *workflow, const char *run_id,
+                    json_t *node_ids, int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted,
+                    flow_ids_t *spawn, gerr_t *e)
 {
     *restarted = NULL;
     resume_args_t a = {secret, workflow, run_id, node_ids, new_run_id, restarted};
-    int rc = run(s, 0, now, "resuming a workflow run", resume_body, &a, spawn, NULL, NULL, e);
+    int rc = run(env, 0, now, "resuming a workflow run", resume_body, &a, spawn, NULL, NULL, e);
     if (rc < 0) {
         json_decref(*restarted);
         *restarted = NULL;
@@ -1376,7 +1481,80 @@ static int stop_crawl_body(tx_t *t, void *arg)
     return stop_crawl_tx(t, arg);
 }
 
-int flow_stop_crawl(store_t *s, const char *crawler, int64_t now, gerr_t *e)
+int flow_stop_crawl(const flow_env_t *env, const char *crawler, int64_t now, gerr_t *e)
 {
-    return run(s, 0, now, "stopping a crawl", stop_crawl_body, (void *)crawler, NULL, NULL, NULL, e);
+    return run(env, 0, now, "stopping a crawl", stop_crawl_body, (void *)crawler, NULL, NULL, NULL, e);
+}
+
+/* ---- nodes ---- */
+
+static int claim_body(tx_t *t, void *arg)
+{
+    int limit = *(int *)arg;
+    if (t->env->max_jobs > 0) {
+        if (store_jobrun_count_node(t->tx, t->env->node, &t->load) < 0)
+            return -1;
+        if (t->load >= t->env->max_jobs)
+            return 0;
+        if (limit > t->env->max_jobs - t->load)
+            limit = (int)(t->env->max_jobs - t->load);
+    }
+    return claim(t, limit);
+}
+
+int flow_claim(const flow_env_t *env, int limit, int64_t now, flow_ids_t *spawn, gerr_t *e)
+{
+    int claimed = 0;
+    if (run(env, 0, now, "claiming job runs", claim_body, &limit, spawn, NULL, &claimed, e) < 0)
+        return -1;
+    return claimed;
+}
+
+typedef struct orphan_args {
+    const char *id;
+    int64_t lease_now;
+} orphan_args_t;
+
+static int orphan_body(tx_t *t, void *arg)
+{
+    orphan_args_t *a = arg;
+    store_jobrun_t r = {0};
+    int rc = store_jobrun_get(t->tx, a->id, &r);
+    bool alive = true;
+    if (rc == 0 && JR_ACTIVE(r.state) && r.node)
+        rc = store_node_alive(t->tx, r.node, a->lease_now, &alive);
+    if (rc != 0 || !JR_ACTIVE(r.state) || !r.node || alive) { /* gone, ended, or its node came back */
+        store_jobrun_cleanup(&r);
+        return rc < 0 ? -1 : 0;
+    }
+    t->result = 1;
+    if (r.state == JR_STARTING && r.pid == 0 && strcmp(r.kind, "job") == 0) {
+        /* its node never started it: it waits for another */
+        free(r.node);
+        r.node = NULL;
+        r.state = JR_WAITING;
+        r.modified_ms = t->now;
+        rc = store_jobrun_update(t->tx, &r);
+        if (rc == 0 && r.workflow_run_id)
+            rc = store_run_node_set(t->tx, r.workflow_run_id, "JOB", r.job, JR_WAITING, NULL);
+        t->waiting = true;
+        store_jobrun_cleanup(&r);
+        return rc < 0 ? -1 : 0;
+    }
+    char msg[600];
+    snprintf(msg, sizeof msg,
+             "glued node '%.200s', which ran this %s, stopped renewing its lease; its outcome is unknown", r.node,
+             strcmp(r.kind, "job") == 0 ? "job run" : "crawl");
+    int state = r.state == JR_STOPPING ? JR_STOPPED : JR_FAILED;
+    store_jobrun_cleanup(&r);
+    return action_done_tx(t, a->id, state, msg);
+}
+
+int flow_orphan(const flow_env_t *env, const char *id, int64_t lease_now, int64_t now, flow_ids_t *spawn, gerr_t *e)
+{
+    orphan_args_t a = {id, lease_now};
+    int taken = 0;
+    if (run(env, 0, now, "taking over a job run of a dead node", orphan_body, &a, spawn, NULL, &taken, e) < 0)
+        return -1;
+    return taken;
 }

@@ -13,6 +13,21 @@
 #include "model/error.h"
 #include "store/store.h"
 
+/* Who is acting: the store, and this node's name and bound. Every job run is owned by the node that claimed
+ * it (and runs its process); one that no node has claimed yet is WAITING. A node claims what it creates while
+ * it has room under max_jobs (on a store that nodes share, only the first of each transaction, so that
+ * fan-outs spread); the rest is claimed with flow_claim, by any node, in creation order. Read-only. */
+typedef struct flow_env {
+    store_t *store;
+    const char *node; /* this node's name */
+    int64_t max_jobs; /* job runs this node runs at once (0 = no bound) */
+} flow_env_t;
+
+/* The channels nodes sharing a store are told on: work waits to be claimed; a job run (the payload) must be
+ * stopped by the node that owns it. */
+#define FLOW_CHANNEL_WORK "glued_work"
+#define FLOW_CHANNEL_KILL "glued_kill"
+
 /* Ids of action runs for the engine: to start (spawn) or to stop (kill). Caller-owned. */
 typedef struct flow_ids {
     char **v;
@@ -27,17 +42,19 @@ void flow_ids_cleanup(flow_ids_t *ids);
 /* Starts a run of a workflow through its start trigger. overlay (may be NULL) is laid over the workflow's
  * DefaultRunProperties. When the workflow is at MaxConcurrentRuns: with record_error an ERROR run is recorded
  * (a trigger-initiated start) and 0 returned; without, ConcurrentRunsExceededException. */
-int flow_start_run(store_t *s, const char *workflow, json_t *overlay, bool record_error, int64_t now,
+int flow_start_run(const flow_env_t *env, const char *workflow, json_t *overlay, bool record_error, int64_t now,
                    char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e);
 /* StopWorkflowRun: RUNNING -> STOPPING (STOPPED at once when nothing runs). kill gets the runs to stop. */
-int flow_stop_run(store_t *s, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill, gerr_t *e);
+int flow_stop_run(const flow_env_t *env, const char *workflow, const char *run_id, int64_t now, flow_ids_t *kill,
+                  gerr_t *e);
 /* ResumeWorkflowRun: a new run re-running node_ids (UniqueIds) and everything downstream of them.
  * *restarted gets the node ids actually started (a new list). */
-int flow_resume_run(store_t *s, const uint8_t secret[32], const char *workflow, const char *run_id, json_t *node_ids,
-                    int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted, flow_ids_t *spawn, gerr_t *e);
+int flow_resume_run(const flow_env_t *env, const uint8_t secret[32], const char *workflow, const char *run_id,
+                    json_t *node_ids, int64_t now, char new_run_id[FLOW_RUN_ID_LEN], json_t **restarted,
+                    flow_ids_t *spawn, gerr_t *e);
 /* StartTrigger on an ON_DEMAND trigger: a run of its workflow, or its actions as standalone runs. */
-int flow_fire_on_demand(store_t *s, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN], flow_ids_t *spawn,
-                        gerr_t *e);
+int flow_fire_on_demand(const flow_env_t *env, const char *trigger, int64_t now, char run_id[FLOW_RUN_ID_LEN],
+                        flow_ids_t *spawn, gerr_t *e);
 /* What a schedule's fire or an event batch did. */
 enum flow_outcome {
     FLOW_FIRED = 1,         /* it started its work */
@@ -49,8 +66,8 @@ enum flow_outcome {
  * standalone runs) or "crawler" (a crawl). The fire is claimed by (kind, name, fire_s) in the same transaction as
  * the work it starts, so one fire time is fired once whatever restarts or other nodes do. *outcome is one of
  * enum flow_outcome; note (may be NULL) gets the reason of a refusal. */
-int flow_fire_schedule(store_t *s, const char *kind, const char *name, int64_t fire_s, int64_t now, flow_ids_t *spawn,
-                       int *outcome, char *note, size_t notelen, gerr_t *e);
+int flow_fire_schedule(const flow_env_t *env, const char *kind, const char *name, int64_t fire_s, int64_t now,
+                       flow_ids_t *spawn, int *outcome, char *note, size_t notelen, gerr_t *e);
 
 /* An EVENT batch that starts a workflow run: its events' ids (a JSON array of strings) and the condition that
  * closed it (size: the BatchSize reached; window: the BatchWindow that passed; the other is 0). */
@@ -62,26 +79,35 @@ typedef struct flow_batch {
  * trigger for an EVENT batch. The run's property aws:eventIds holds the ids; StartingEventBatchCondition the
  * condition. Past MaxConcurrentRuns an ERROR run is recorded (*outcome FLOW_REFUSED, note says why). Action
  * runs to start are appended to spawn, which the caller hands out only after its commit. 0, or -1 with *e. */
-int flow_start_batch_in(store_tx_t *tx, int64_t now, const char *workflow, const flow_batch_t *batch, flow_ids_t *spawn,
-                        int *outcome, char *note, size_t notelen, gerr_t *e);
+int flow_start_batch_in(const flow_env_t *env, store_tx_t *tx, int64_t now, const char *workflow,
+                        const flow_batch_t *batch, flow_ids_t *spawn, int *outcome, char *note, size_t notelen,
+                        gerr_t *e);
 /* StartJobRun. retry_of (may be NULL) names an earlier run being retried. */
-int flow_start_job_run(store_t *s, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
+int flow_start_job_run(const flow_env_t *env, const char *job, const char *retry_of, json_t *args, int64_t timeout_min,
                        int64_t now, char id[FLOW_JOB_RUN_ID_LEN], flow_ids_t *spawn, gerr_t *e);
 /* BatchStopJobRun for one id: STOPPING (or STOPPED at once if it never started). */
-int flow_stop_job_run(store_t *s, const char *job, const char *id, int64_t now, flow_ids_t *kill, flow_ids_t *spawn,
-                      gerr_t *e);
+int flow_stop_job_run(const flow_env_t *env, const char *job, const char *id, int64_t now, flow_ids_t *kill,
+                      flow_ids_t *spawn, gerr_t *e);
 /* Starts a crawl outside any workflow (StartCrawler, a crawler's schedule). */
-int flow_start_crawl(store_t *s, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e);
+int flow_start_crawl(const flow_env_t *env, const char *crawler, int64_t now, flow_ids_t *spawn, gerr_t *e);
 
 /* StopCrawler: the running crawl ends CANCELLED. */
-int flow_stop_crawl(store_t *s, const char *crawler, int64_t now, gerr_t *e);
+int flow_stop_crawl(const flow_env_t *env, const char *crawler, int64_t now, gerr_t *e);
 
 /* The engine: an action run ended with `state`. Records it, retries under MaxRetries, fires the triggers
  * that watch it, and ends the workflow run when nothing more can happen. */
-int flow_action_done(store_t *s, const char *id, int state, const char *error, int64_t now, flow_ids_t *spawn,
-                     gerr_t *e);
+int flow_action_done(const flow_env_t *env, const char *id, int state, const char *error, int64_t now,
+                     flow_ids_t *spawn, gerr_t *e);
 /* The engine: the process of a STARTING job run was spawned. Returns 1 when recorded, 0 when the run was
  * stopped meanwhile (the caller must kill the process). */
-int flow_action_started(store_t *s, const char *id, int64_t pid, int64_t now, gerr_t *e);
+int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e);
+
+/* Claims up to limit WAITING job runs for this node (fewer when max_jobs leaves less room): they go to spawn.
+ * Returns how many, or -1. */
+int flow_claim(const flow_env_t *env, int limit, int64_t now, flow_ids_t *spawn, gerr_t *e);
+/* A job run whose node has no lease valid at lease_now: one that never started waits for another node; one
+ * that ran is recorded FAILED (STOPPED if it was being stopped), with retries and triggers as for any end.
+ * Returns 1 when this call took it over, 0 when there was nothing to do (its node came back, it ended). */
+int flow_orphan(const flow_env_t *env, const char *id, int64_t lease_now, int64_t now, flow_ids_t *spawn, gerr_t *e);
 
 #endif

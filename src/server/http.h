@@ -12,9 +12,9 @@
 typedef struct http_server http_server_t;
 
 typedef struct http_opts {
-    const char *host; /* numeric address or name to bind */
-    int port;         /* 0 picks a free port */
-    unsigned threads; /* pool size */
+    const char *host;   /* numeric address or name to bind */
+    int port;           /* 0 picks a free port */
+    unsigned threads;   /* pool size */
     console_t *console; /* the web console (borrowed, outlives the server), or NULL for none */
 } http_opts_t;
 

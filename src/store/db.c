@@ -83,6 +83,11 @@ const char *store_backend_name(const store_t *s)
     return s->be->name;
 }
 
+bool store_shared(const store_t *s)
+{
+    return s->be->shared;
+}
+
 const uint8_t *store_secret(const store_t *s)
 {
     return s->secret;
@@ -226,6 +231,26 @@ static void bindv(const db_backend_t *be, void *st, const char *fmt, va_list ap)
     }
 }
 
+/* The query with its dialect tokens replaced ({skip_locked}); heap. */
+static char *dialect(const db_backend_t *be, const char *sql)
+{
+    static const char token[] = "{skip_locked}";
+    const char *at = strstr(sql, token);
+    size_t n = strlen(sql), k = strlen(be->skip_locked);
+    char *out = malloc(n + k + 1);
+    if (!out)
+        return NULL;
+    if (!at) {
+        memcpy(out, sql, n + 1);
+        return out;
+    }
+    size_t head = (size_t)(at - sql);
+    memcpy(out, sql, head);
+    memcpy(out + head, be->skip_locked, k);
+    strcpy(out + head + k, at + sizeof token - 1);
+    return out;
+}
+
 static db_stmt_t *prepare(store_tx_t *tx, db_sql_t *q, const char *fmt, va_list ap)
 {
     if (!tx)
@@ -243,7 +268,9 @@ static db_stmt_t *prepare(store_tx_t *tx, db_sql_t *q, const char *fmt, va_list 
     db_stmt_t *st = &c->stmts[id];
     if (!st->b) {
         int status = STORE_ERROR;
-        st->b = be->prepare(c->b, q->text, &status);
+        char *text = dialect(be, q->text);
+        st->b = text ? be->prepare(c->b, text, &status) : NULL;
+        free(text);
         if (!st->b) {
             log_error("store: cannot prepare: %s", q->text);
             db_fail(tx, status, "preparing a statement");
@@ -539,4 +566,62 @@ void store_close(store_t *s)
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     free(s);
+}
+
+/* ---- telling other nodes ---- */
+
+int store_notify(store_tx_t *tx, const char *channel, const char *payload)
+{
+    if (!tx)
+        return STORE_ERROR;
+    const db_backend_t *be = tx->c->store->be;
+    if (!be->notify)
+        return STORE_OK;
+    if (tx->in_tx && tx->failed)
+        return db_status(tx);
+    int rc = be->notify(tx->c->b, channel, payload);
+    return rc == 0 ? STORE_OK : db_fail(tx, rc, "notifying other nodes");
+}
+
+struct store_listener {
+    const db_backend_t *be;
+    void *l;
+};
+
+store_listener_t *store_listen(store_t *s, const char *const *channels, char *err, size_t errlen)
+{
+    if (!s->be->listen) {
+        snprintf(err, errlen, "the %s store has no other nodes to listen to", s->be->name);
+        return NULL;
+    }
+    store_listener_t *l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    l->be = s->be;
+    l->l = s->be->listen(s->db, channels, err, errlen);
+    if (!l->l) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+int store_listener_fd(store_listener_t *l)
+{
+    return l->be->listen_fd(l->l);
+}
+
+int store_listener_drain(store_listener_t *l, store_notify_fn fn, void *ctx)
+{
+    return l->be->listen_drain(l->l, fn, ctx);
+}
+
+void store_listener_close(store_listener_t *l)
+{
+    if (!l)
+        return;
+    l->be->listen_close(l->l);
+    free(l);
 }

@@ -25,7 +25,9 @@ enum { DB_DONE = 0, DB_ROW = 1, DB_RETRY = -100 /* serialization failure, deadlo
 #define DB_TX_MIGRATE 0x100u /* the schema migration: take the cross-process migration lock first */
 
 typedef struct db_backend {
-    const char *name; /* "sqlite", "postgresql" */
+    const char *name;        /* "sqlite", "postgresql" */
+    bool shared;             /* several nodes may share the database */
+    const char *skip_locked; /* what "{skip_locked}" in a query becomes: " FOR UPDATE SKIP LOCKED" or "" */
     /* The database named by target (the part after "sqlite:" or a postgresql:// URL). *db is the backend's. */
     int (*open)(const char *target, const store_opts_t *opts, void **db, char *err, size_t errlen);
     void (*close)(void *db);
@@ -60,6 +62,12 @@ typedef struct db_backend {
     int (*exec)(void *conn, const char *sql);
     /* Tells other nodes sharing the database (delivered at commit); NULL where there is no one to tell. */
     int (*notify)(void *conn, const char *channel, const char *payload);
+    /* A connection of its own that listens on channels (NULL where nobody notifies): its fd, and a drain
+     * that hands each notification to fn (0, or a failure status when the connection broke). */
+    void *(*listen)(void *db, const char *const *channels, char *err, size_t errlen);
+    int (*listen_fd)(void *l);
+    int (*listen_drain)(void *l, void (*fn)(const char *channel, const char *payload, void *ctx), void *ctx);
+    void (*listen_close)(void *l);
 } db_backend_t;
 
 extern const db_backend_t db_sqlite;

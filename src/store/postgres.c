@@ -490,8 +490,71 @@ static int pg_notify(void *conn, const char *channel, const char *payload)
     return rc;
 }
 
+/* A connection of its own that LISTENs; notifications arrive on its socket. */
+typedef struct pg_listener {
+    PGconn *pg;
+} pg_listener_t;
+
+static void *pg_listen(void *db, const char *const *channels, char *err, size_t errlen)
+{
+    pg_db_t *d = db;
+    pg_listener_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->pg = PQconnectdb(d->conninfo);
+    if (PQstatus(l->pg) != CONNECTION_OK)
+        goto fail;
+    PQsetNoticeProcessor(l->pg, quiet, NULL);
+    for (size_t i = 0; channels[i]; i++) {
+        char *ident = PQescapeIdentifier(l->pg, channels[i], strlen(channels[i]));
+        char sql[256];
+        snprintf(sql, sizeof sql, "LISTEN %s", ident ? ident : "?");
+        PQfreemem(ident);
+        PGresult *res = PQexec(l->pg, sql);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok)
+            goto fail;
+    }
+    if (PQsetnonblocking(l->pg, 1) != 0)
+        goto fail;
+    return l;
+fail:
+    snprintf(err, errlen, "cannot listen for other nodes: %s", PQerrorMessage(l->pg));
+    PQfinish(l->pg);
+    free(l);
+    return NULL;
+}
+
+static int pg_listen_fd(void *lp)
+{
+    return PQsocket(((pg_listener_t *)lp)->pg);
+}
+
+static int pg_listen_drain(void *lp, void (*fn)(const char *, const char *, void *), void *ctx)
+{
+    pg_listener_t *l = lp;
+    if (!PQconsumeInput(l->pg) || PQstatus(l->pg) != CONNECTION_OK)
+        return STORE_ERROR;
+    PGnotify *n;
+    while ((n = PQnotifies(l->pg))) {
+        fn(n->relname, n->extra, ctx);
+        PQfreemem(n);
+    }
+    return 0;
+}
+
+static void pg_listen_close(void *lp)
+{
+    pg_listener_t *l = lp;
+    PQfinish(l->pg);
+    free(l);
+}
+
 const db_backend_t db_postgres = {
     .name = "postgresql",
+    .shared = true,
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
     .open = pg_open,
     .close = pg_close,
     .connect = pg_connect,
@@ -518,4 +581,8 @@ const db_backend_t db_postgres = {
     .ddl = pg_ddl,
     .exec = pg_exec,
     .notify = pg_notify,
+    .listen = pg_listen,
+    .listen_fd = pg_listen_fd,
+    .listen_drain = pg_listen_drain,
+    .listen_close = pg_listen_close,
 };

@@ -61,6 +61,16 @@ const char *const db_migrations[] = {
     "  doc TEXT NOT NULL, PRIMARY KEY (db, tbl, version)) WITHOUT ROWID;"
     "CREATE TABLE cat_partitions (db TEXT NOT NULL, tbl TEXT NOT NULL, vkey TEXT NOT NULL, doc TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL, PRIMARY KEY (db, tbl, vkey)) WITHOUT ROWID;",
+    /* 5 -> 6: several nodes share the work. A job run is owned by the node that claimed it (node); a ready run
+     * that no node has claimed yet is WAITING (state 3) with no node. Nodes hold leases; logs of job runs are
+     * kept in the store when it is shared, so that any node can show them. */
+    "ALTER TABLE job_runs ADD COLUMN node TEXT;"
+    "CREATE INDEX job_runs_waiting ON job_runs(seq) WHERE state = 3 AND node IS NULL;"
+    "CREATE INDEX job_runs_by_node ON job_runs(node, seq) WHERE state < 4;"
+    "CREATE TABLE nodes (name TEXT PRIMARY KEY, epoch TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,"
+    "  url TEXT, started_ms INTEGER NOT NULL, lease_until_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE job_logs (id TEXT PRIMARY KEY, stdout BLOB, stderr BLOB, stdout_size INTEGER NOT NULL,"
+    "  stderr_size INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

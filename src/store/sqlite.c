@@ -254,7 +254,7 @@ static size_t sq_col_blob(void *stmt, int i, void *out, size_t cap)
     sq_stmt_t *s = stmt;
     const void *p = sqlite3_column_blob(s->st, i);
     size_t n = (size_t)sqlite3_column_bytes(s->st, i);
-    if (p)
+    if (p && out && cap)
         memcpy(out, p, n < cap ? n : cap);
     return n;
 }
@@ -290,6 +290,8 @@ static int sq_version_set(void *conn, int version)
 
 const db_backend_t db_sqlite = {
     .name = "sqlite",
+    .shared = false,
+    .skip_locked = "", /* one writer at a time: nothing to skip */
     .open = sq_open,
     .close = sq_close,
     .connect = sq_connect,
@@ -316,4 +318,5 @@ const db_backend_t db_sqlite = {
     .ddl = NULL,
     .exec = sq_exec,
     .notify = NULL,
+    .listen = NULL,
 };

@@ -608,7 +608,7 @@ void store_res_list_free(store_res_t *r, size_t n)
 
 #define JR_COLS                                                                                                        \
     "seq, id, kind, job, attempt, state, previous_run_id, trigger_name, workflow, workflow_run_id, started_ms,"        \
-    " modified_ms, completed_ms, timeout_min, pid, error_message, arguments, detail"
+    " modified_ms, completed_ms, timeout_min, pid, error_message, arguments, detail, node"
 
 void store_jobrun_cleanup(store_jobrun_t *r)
 {
@@ -624,6 +624,7 @@ void store_jobrun_cleanup(store_jobrun_t *r)
     free(r->error_message);
     free(r->arguments);
     free(r->detail);
+    free(r->node);
     memset(r, 0, sizeof *r);
 }
 
@@ -657,18 +658,19 @@ static void read_jobrun(db_stmt_t *st, void *out)
     r->error_message = db_col_str(st, 15);
     r->arguments = db_col_str(st, 16);
     r->detail = db_col_str(st, 17);
+    r->node = db_col_str(st, 18);
 }
 
 int store_jobrun_insert(store_tx_t *tx, store_jobrun_t *r)
 {
     DB_SQL(q_insert, "INSERT INTO job_runs (id, kind, job, attempt, state, previous_run_id, trigger_name, workflow,"
                      " workflow_run_id, started_ms, modified_ms, completed_ms, timeout_min, pid, error_message,"
-                     " arguments, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                     " ?15, ?16, ?17) RETURNING seq");
+                     " arguments, detail, node) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                     " ?14, ?15, ?16, ?17, ?18) RETURNING seq");
     db_stmt_t *st =
-        db_query(tx, &q_insert, "sssiisssszizzzsss", r->id, r->kind, r->job, (int64_t)r->attempt, (int64_t)r->state,
+        db_query(tx, &q_insert, "sssiisssszizzzssss", r->id, r->kind, r->job, (int64_t)r->attempt, (int64_t)r->state,
                  r->previous_run_id, r->trigger_name, r->workflow, r->workflow_run_id, r->started_ms, r->modified_ms,
-                 r->completed_ms, r->timeout_min, r->pid, r->error_message, r->arguments, r->detail);
+                 r->completed_ms, r->timeout_min, r->pid, r->error_message, r->arguments, r->detail, r->node);
     if (!st)
         return db_status(tx) ? db_status(tx) : STORE_ERROR;
     int rc = db_next(st);
@@ -689,9 +691,9 @@ int store_jobrun_get(store_tx_t *tx, const char *id, store_jobrun_t *r)
 int store_jobrun_update(store_tx_t *tx, const store_jobrun_t *r)
 {
     DB_SQL(q_update, "UPDATE job_runs SET state = ?2, started_ms = ?3, modified_ms = ?4, completed_ms = ?5,"
-                     " pid = ?6, error_message = ?7, arguments = ?8, timeout_min = ?9 WHERE id = ?1");
-    return db_exec(tx, &q_update, NULL, "sizzzzssz", r->id, (int64_t)r->state, r->started_ms, r->modified_ms,
-                   r->completed_ms, r->pid, r->error_message, r->arguments, r->timeout_min);
+                     " pid = ?6, error_message = ?7, arguments = ?8, timeout_min = ?9, node = ?10 WHERE id = ?1");
+    return db_exec(tx, &q_update, NULL, "sizzzzsszs", r->id, (int64_t)r->state, r->started_ms, r->modified_ms,
+                   r->completed_ms, r->pid, r->error_message, r->arguments, r->timeout_min, r->node);
 }
 
 int store_jobrun_set_detail(store_tx_t *tx, const char *id, const char *detail)
@@ -750,6 +752,160 @@ int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, cons
                      " ORDER BY seq DESC LIMIT 1");
     *id = NULL;
     return db_get(tx, &q_latest, row_str, id, "sss", workflow_run_id, kind, job);
+}
+
+int store_jobrun_claim(store_tx_t *tx, const char *node, int limit, store_jobrun_t **v, size_t *n)
+{
+    DB_SQL(q_claim, "UPDATE job_runs SET node = ?1, state = 0 WHERE id IN (SELECT id FROM job_runs WHERE state = 3"
+                    " AND node IS NULL ORDER BY seq LIMIT ?2{skip_locked}) RETURNING " JR_COLS);
+    int rc = jobrun_rows(db_query(tx, &q_claim, "si", node, (int64_t)(limit > 0 ? limit : 1)), tx, v, n);
+    /* RETURNING has no order: claimed runs start in the order they were created */
+    for (size_t i = 1; rc == 0 && i < *n; i++)
+        for (size_t k = i; k > 0 && (*v)[k - 1].seq > (*v)[k].seq; k--) {
+            store_jobrun_t t = (*v)[k];
+            (*v)[k] = (*v)[k - 1];
+            (*v)[k - 1] = t;
+        }
+    return rc;
+}
+
+int store_jobrun_list_node(store_tx_t *tx, const char *node, store_jobrun_t **v, size_t *n)
+{
+    DB_SQL(q_node, "SELECT " JR_COLS " FROM job_runs WHERE node = ?1 AND state < 4 ORDER BY seq");
+    if (!node)
+        return store_jobrun_list_active(tx, NULL, v, n);
+    return jobrun_rows(db_query(tx, &q_node, "s", node), tx, v, n);
+}
+
+int store_jobrun_count_waiting(store_tx_t *tx, int64_t *n)
+{
+    DB_SQL(q_count, "SELECT count(*) FROM job_runs WHERE state = 3 AND node IS NULL");
+    return db_int(tx, &q_count, n, "");
+}
+
+int store_jobrun_count_node(store_tx_t *tx, const char *node, int64_t *n)
+{
+    DB_SQL(q_count, "SELECT count(*) FROM job_runs WHERE node = ?1 AND state < 4");
+    return db_int(tx, &q_count, n, "s", node);
+}
+
+int store_jobrun_list_orphans(store_tx_t *tx, int64_t now_ms, store_jobrun_t **v, size_t *n)
+{
+    DB_SQL(q_orphans, "SELECT " JR_COLS " FROM job_runs WHERE state < 4 AND node IS NOT NULL AND node NOT IN"
+                      " (SELECT name FROM nodes WHERE lease_until_ms >= ?1) ORDER BY seq");
+    return jobrun_rows(db_query(tx, &q_orphans, "i", now_ms), tx, v, n);
+}
+
+/* ---- nodes ---- */
+
+void store_node_row_cleanup(store_node_row_t *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    free(r->epoch);
+    free(r->host);
+    free(r->url);
+    memset(r, 0, sizeof *r);
+}
+
+static void read_node_row(db_stmt_t *st, void *out)
+{
+    store_node_row_t *r = out;
+    r->name = db_col_str(st, 0);
+    r->epoch = db_col_str(st, 1);
+    r->host = db_col_str(st, 2);
+    r->pid = db_col_int(st, 3);
+    r->url = db_col_str(st, 4);
+    r->started_ms = db_col_int(st, 5);
+    r->lease_until_ms = db_col_int(st, 6);
+}
+
+int store_node_get(store_tx_t *tx, const char *name, store_node_row_t *r)
+{
+    DB_SQL(q_get, "SELECT name, epoch, host, pid, url, started_ms, lease_until_ms FROM nodes WHERE name = ?1");
+    return db_get(tx, &q_get, read_node_row, r, "s", name);
+}
+
+int store_node_put(store_tx_t *tx, const store_node_row_t *r)
+{
+    DB_SQL(q_put, "INSERT INTO nodes (name, epoch, host, pid, url, started_ms, lease_until_ms)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET epoch = excluded.epoch,"
+                  " host = excluded.host, pid = excluded.pid, url = excluded.url, started_ms = excluded.started_ms,"
+                  " lease_until_ms = excluded.lease_until_ms");
+    return db_exec(tx, &q_put, NULL, "sssisii", r->name, r->epoch, r->host, r->pid, r->url, r->started_ms,
+                   r->lease_until_ms);
+}
+
+int store_node_renew(store_tx_t *tx, const char *name, const char *epoch, int64_t now_ms, int64_t until_ms)
+{
+    DB_SQL(q_renew, "UPDATE nodes SET lease_until_ms = ?4 WHERE name = ?1 AND epoch = ?2 AND lease_until_ms >= ?3");
+    int64_t changed = 0;
+    int rc = db_exec(tx, &q_renew, &changed, "ssii", name, epoch, now_ms, until_ms);
+    return rc < 0 ? rc : changed ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_node_alive(store_tx_t *tx, const char *name, int64_t now_ms, bool *alive)
+{
+    DB_SQL(q_alive, "SELECT count(*) FROM nodes WHERE name = ?1 AND lease_until_ms >= ?2");
+    int64_t k = 0;
+    int rc = db_int(tx, &q_alive, &k, "si", name, now_ms);
+    *alive = k > 0;
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_node_count_alive(store_tx_t *tx, int64_t now_ms, int64_t *n)
+{
+    DB_SQL(q_count, "SELECT count(*) FROM nodes WHERE lease_until_ms >= ?1");
+    return db_int(tx, &q_count, n, "i", now_ms);
+}
+
+/* ---- job run logs ---- */
+
+int store_joblog_put(store_tx_t *tx, const char *id, const void *out, size_t outlen, int64_t out_size, const void *err,
+                     size_t errlen, int64_t err_size)
+{
+    DB_SQL(q_put, "INSERT INTO job_logs (id, stdout, stderr, stdout_size, stderr_size) VALUES (?1, ?2, ?3, ?4, ?5)"
+                  " ON CONFLICT (id) DO UPDATE SET stdout = excluded.stdout, stderr = excluded.stderr,"
+                  " stdout_size = excluded.stdout_size, stderr_size = excluded.stderr_size");
+    return db_exec(tx, &q_put, NULL, "sbbii", id, out ? out : (const void *)"", outlen, err ? err : (const void *)"",
+                   errlen, out_size, err_size);
+}
+
+typedef struct log_row {
+    char **out, **err;
+    size_t *outlen, *errlen;
+    int64_t *out_size, *err_size;
+} log_row_t;
+
+static char *blob_col(db_stmt_t *st, int i, size_t *len)
+{
+    size_t n = db_col_blob(st, i, NULL, 0);
+    char *b = malloc(n + 1);
+    if (b) {
+        db_col_blob(st, i, b, n);
+        b[n] = '\0';
+    }
+    *len = b ? n : 0;
+    return b;
+}
+
+static void read_log(db_stmt_t *st, void *arg)
+{
+    log_row_t *o = arg;
+    *o->out = blob_col(st, 0, o->outlen);
+    *o->err = blob_col(st, 1, o->errlen);
+    *o->out_size = db_col_int(st, 2);
+    *o->err_size = db_col_int(st, 3);
+}
+
+int store_joblog_get(store_tx_t *tx, const char *id, char **out, size_t *outlen, int64_t *out_size, char **err,
+                     size_t *errlen, int64_t *err_size)
+{
+    DB_SQL(q_get, "SELECT stdout, stderr, stdout_size, stderr_size FROM job_logs WHERE id = ?1");
+    *out = *err = NULL;
+    log_row_t o = {out, err, outlen, errlen, out_size, err_size};
+    return db_get(tx, &q_get, read_log, &o, "s", id);
 }
 
 /* ---- the frozen graphs of runs ---- */

@@ -61,6 +61,9 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
 void store_close(store_t *s);
 /* "sqlite" or "postgresql". */
 const char *store_backend_name(const store_t *s);
+/* Whether other glued nodes may share this store (PostgreSQL): work must then be claimed, and what must happen
+ * once is decided by the database. */
+bool store_shared(const store_t *s);
 /* 32 secret bytes kept in the database, stable across restarts (keys the pagination tokens). */
 const uint8_t *store_secret(const store_t *s);
 int store_schema_version(store_t *s);
@@ -194,6 +197,7 @@ int store_crawl_state_parse(const char *s);    /* CrawlState -> enum, -1 if unkn
 
 typedef struct store_jobrun {
     int64_t seq;
+    char *node;            /* the node that claimed it and owns its process; NULL while WAITING for a node */
     char *id, *kind, *job; /* kind "job" or "crawl"; job holds the crawler's name for a crawl */
     int attempt, state;
     char *previous_run_id, *trigger_name, *workflow, *workflow_run_id;
@@ -224,6 +228,56 @@ int store_jobrun_count_active(store_tx_t *tx, const char *kind, const char *job,
 /* the id of the newest run of a job (or crawl) within a workflow run (heap), or STORE_NOTFOUND */
 int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, const char *kind, const char *job,
                                char **id);
+/* Claims for node, in creation order, at most limit WAITING job runs that no node owns: they become STARTING
+ * and node's. *v gets them (as they are after the claim). Several nodes claiming at once never get one run
+ * twice (PostgreSQL: FOR UPDATE SKIP LOCKED). */
+int store_jobrun_claim(store_tx_t *tx, const char *node, int limit, store_jobrun_t **v, size_t *n);
+/* the active action runs a node owns, or every active one when node is NULL, oldest first */
+int store_jobrun_list_node(store_tx_t *tx, const char *node, store_jobrun_t **v, size_t *n);
+/* how many job runs wait for a node */
+int store_jobrun_count_waiting(store_tx_t *tx, int64_t *n);
+/* how many active action runs a node owns (its load) */
+int store_jobrun_count_node(store_tx_t *tx, const char *node, int64_t *n);
+/* the active action runs owned by a node that holds no lease valid at now_ms (dead nodes' runs) */
+int store_jobrun_list_orphans(store_tx_t *tx, int64_t now_ms, store_jobrun_t **v, size_t *n);
+
+/* ---- nodes sharing the store ---- */
+typedef struct store_node_row {
+    char *name, *epoch, *host, *url;
+    int64_t pid, started_ms, lease_until_ms;
+} store_node_row_t;
+void store_node_row_cleanup(store_node_row_t *r);
+int store_node_get(store_tx_t *tx, const char *name, store_node_row_t *r);
+/* inserts or replaces a node's row (its lease starts anew) */
+int store_node_put(store_tx_t *tx, const store_node_row_t *r);
+/* renews a lease still valid at now_ms, held under epoch: STORE_OK, or STORE_NOTFOUND when it was lost */
+int store_node_renew(store_tx_t *tx, const char *name, const char *epoch, int64_t now_ms, int64_t until_ms);
+/* whether node `name` holds a lease valid at now_ms */
+int store_node_alive(store_tx_t *tx, const char *name, int64_t now_ms, bool *alive);
+/* how many nodes hold a lease valid at now_ms */
+int store_node_count_alive(store_tx_t *tx, int64_t now_ms, int64_t *n);
+
+/* ---- job run logs, kept in the store when it is shared ---- */
+/* at most the last STORE_LOG_MAX bytes of each stream; the sizes are the streams' whole sizes */
+#define STORE_LOG_MAX (1 << 20)
+int store_joblog_put(store_tx_t *tx, const char *id, const void *out, size_t outlen, int64_t out_size, const void *err,
+                     size_t errlen, int64_t err_size);
+/* *out and *err (heap, NUL-terminated after their length) get the kept bytes; STORE_NOTFOUND if none */
+int store_joblog_get(store_tx_t *tx, const char *id, char **out, size_t *outlen, int64_t *out_size, char **err,
+                     size_t *errlen, int64_t *err_size);
+
+/* ---- telling other nodes ---- */
+/* Sends payload on channel to every node listening, when tx commits (nothing on an unshared store). */
+int store_notify(store_tx_t *tx, const char *channel, const char *payload);
+/* A listener: its fd becomes readable when notifications arrive; drain hands each to fn. */
+typedef struct store_listener store_listener_t;
+typedef void (*store_notify_fn)(const char *channel, const char *payload, void *ctx);
+/* NULL on an unshared store, or with err filled when the connection cannot be made. */
+store_listener_t *store_listen(store_t *s, const char *const *channels, char *err, size_t errlen);
+int store_listener_fd(store_listener_t *l);
+/* reads what arrived and calls fn for each; STORE_ERROR when the connection broke (close and listen again) */
+int store_listener_drain(store_listener_t *l, store_notify_fn fn, void *ctx);
+void store_listener_close(store_listener_t *l);
 
 /* The frozen graph of a run. */
 int store_run_trigger_add(store_tx_t *tx, const char *run_id, const char *name, const char *doc, bool fired);

@@ -1,0 +1,242 @@
+"""Several glued nodes on one PostgreSQL store (runs only when the suite runs on PostgreSQL: GLUED_TEST_PG).
+
+Three nodes share one database. Each job appends "<job run id> <node pid>" to a ledger file, so the tests can
+count how often each job run ran and on which node. They check that:
+- fan-outs and chains spread over the nodes and every job run runs exactly once;
+- a node killed with -9 in the middle of runs is declared dead when its lease lapses: its job runs are
+  recorded FAILED with a message naming it, retried under MaxRetries on the others, and every run ends;
+- a node restarted under its name rejoins and takes work again, and a second live node under the same name is
+  refused;
+- StopWorkflowRun sent to one node stops job processes that another node runs;
+- a job run's output is readable from any node's data directory with `glued logs --store`.
+"""
+
+import collections
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PG_BASE, Glued, psql, pg_url, run_binary  # noqa: E402
+import secrets  # noqa: E402
+
+ROLE = "arn:aws:iam::123456789012:role/GlueRole"
+LEASE_S = 2
+RUN_ENDED = ("COMPLETED", "STOPPED", "ERROR")
+JOB_ENDED = ("STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "EXPIRED")
+
+
+def children(pid):
+    """The processes whose parent is pid (the job processes a node started)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    out.append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+@unittest.skipUnless(PG_BASE, "nodes share a store only on PostgreSQL (run with GLUED_TEST_PG)")
+class ClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.db = "c_" + secrets.token_hex(8)
+        psql(PG_BASE, f"CREATE DATABASE {self.db}")
+        self.store = pg_url(self.db)
+        self.tmp = tempfile.mkdtemp(prefix="glued-cluster-")
+        self.ledger = os.path.join(self.tmp, "ledger")
+        open(self.ledger, "w").close()
+        self.script = os.path.join(self.tmp, "job.sh")
+        with open(self.script, "w") as f:
+            # the node is the job's parent process; sleeping first gives the other nodes time to claim
+            f.write('s=0.3\nwhile [ $# -ge 2 ]; do [ "$1" = --sleep ] && s=$2; shift 2; done\nsleep "$s"\n'
+                    'echo "$GLUED_JOB_RUN_ID $PPID" >> ' + self.ledger + '\necho "output of $GLUED_JOB_RUN_ID"\n')
+        self.nodes = {}
+        for name in ("n1", "n2", "n3"):
+            self.nodes[name] = self.node(name)
+
+    def tearDown(self):
+        for g in self.nodes.values():
+            g.cleanup()
+        psql(PG_BASE, f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        for root, dirs, files in os.walk(self.tmp, topdown=False):
+            for n in files:
+                os.remove(os.path.join(root, n))
+            for n in dirs:
+                os.rmdir(os.path.join(root, n))
+        os.rmdir(self.tmp)
+
+    def node(self, name):
+        g = Glued(["--node-name", name, "--node-lease-s", str(LEASE_S)], store=self.store)
+        g.start()
+        return g
+
+    def client(self, name):
+        return self.nodes[name].client()
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+    def job(self, name, sleep="0.3", retries=0):
+        self.client("n1").create_job(Name=name, Role=ROLE, MaxRetries=retries,
+                                     Command={"Name": "shell", "ScriptLocation": self.script},
+                                     DefaultArguments={"--sleep": sleep}, ExecutionProperty={"MaxConcurrentRuns": 100})
+
+    def fan_out(self, wf, n, sleep="0.3", retries=0):
+        c = self.client("n1")
+        c.create_workflow(Name=wf)
+        for i in range(n):
+            self.job(f"{wf}-j{i}", sleep, retries)
+        c.create_trigger(Name=f"{wf}-start", WorkflowName=wf, Type="ON_DEMAND",
+                         Actions=[{"JobName": f"{wf}-j{i}"} for i in range(n)])
+
+    def chain(self, wf, n):
+        c = self.client("n1")
+        c.create_workflow(Name=wf)
+        for i in range(n):
+            self.job(f"{wf}-j{i}", "0")
+        c.create_trigger(Name=f"{wf}-start", WorkflowName=wf, Type="ON_DEMAND", Actions=[{"JobName": f"{wf}-j0"}])
+        for i in range(1, n):
+            c.create_trigger(Name=f"{wf}-t{i}", WorkflowName=wf, Type="CONDITIONAL", StartOnCreation=True,
+                             Predicate={"Conditions": [{"LogicalOperator": "EQUALS", "JobName": f"{wf}-j{i - 1}",
+                                                        "State": "SUCCEEDED"}]},
+                             Actions=[{"JobName": f"{wf}-j{i}"}])
+
+    def wait_run(self, node, wf, run_id, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.client(node).get_workflow_run(Name=wf, RunId=run_id, IncludeGraph=True)["Run"]
+            if run["Status"] in RUN_ENDED:
+                return run
+            self.assertLess(time.monotonic(), deadline, f"run {run_id} of {wf} still {run['Status']}: "
+                                                        f"{run['Statistics']}")
+            time.sleep(0.1)
+
+    def ledger_rows(self):
+        with open(self.ledger) as f:
+            return [line.split() for line in f if line.strip()]
+
+    def job_runs(self, run):
+        out = []
+        for n in run["Graph"]["Nodes"]:
+            out += (n.get("JobDetails") or {}).get("JobRuns", [])
+        return out
+
+    def node_pids(self):
+        return {g.proc.pid: name for name, g in self.nodes.items() if g.alive()}
+
+    # ---- tests -----------------------------------------------------------------------------------------
+    def test_fan_out_spreads_and_runs_each_job_once(self):
+        self.fan_out("fan", 24)
+        rid = self.client("n1").start_workflow_run(Name="fan")["RunId"]
+        run = self.wait_run("n2", "fan", rid)
+        self.assertEqual(run["Status"], "COMPLETED")
+        self.assertEqual(run["Statistics"]["SucceededActions"], 24, run["Statistics"])
+        rows = self.ledger_rows()
+        counts = collections.Counter(r[0] for r in rows)
+        self.assertEqual(len(counts), 24)
+        self.assertEqual(set(counts.values()), {1}, f"job runs that ran more than once: {counts}")
+        ids = {j["Id"] for j in self.job_runs(run)}
+        self.assertEqual(ids, set(counts))
+        by_node = collections.Counter(self.node_pids().get(int(r[1]), r[1]) for r in rows)
+        self.assertGreaterEqual(len(by_node), 2, f"the fan-out ran on one node only: {by_node}")
+
+    def test_chains_started_on_every_node_run_each_job_once(self):
+        runs = []
+        for k, name in enumerate(("n1", "n2", "n3")):
+            self.chain(f"ch{k}", 5)
+        for k, name in enumerate(("n1", "n2", "n3")):
+            runs.append((f"ch{k}", self.client(name).start_workflow_run(Name=f"ch{k}")["RunId"]))
+        for wf, rid in runs:
+            run = self.wait_run("n3", wf, rid)
+            self.assertEqual(run["Statistics"]["SucceededActions"], 5, run["Statistics"])
+        counts = collections.Counter(r[0] for r in self.ledger_rows())
+        self.assertEqual(len(counts), 15)
+        self.assertEqual(set(counts.values()), {1})
+        by_node = collections.Counter(self.node_pids().get(int(r[1]), r[1]) for r in self.ledger_rows())
+        self.assertGreaterEqual(len(by_node), 2, by_node)
+
+    def test_kill_9_of_a_node_mid_run(self):
+        self.fan_out("k9", 12, sleep="4", retries=1)
+        rid = self.client("n1").start_workflow_run(Name="k9")["RunId"]
+        # wait until every job run is RUNNING somewhere, so that n2 surely has some
+        deadline = time.monotonic() + 30
+        while True:
+            run = self.client("n1").get_workflow_run(Name="k9", RunId=rid)["Run"]
+            if run["Statistics"]["RunningActions"] == 12 and not run["Statistics"]["WaitingActions"]:
+                break
+            self.assertLess(time.monotonic(), deadline, run["Statistics"])
+            time.sleep(0.1)
+        dead_pid = self.nodes["n2"].proc.pid
+        owned = children(dead_pid)
+        self.assertTrue(owned, "n2 runs none of the fan-out's jobs; the test needs it to")
+        self.nodes["n2"].kill9()
+        run = self.wait_run("n1", "k9", rid, timeout=90)
+        self.assertEqual(run["Status"], "COMPLETED")
+        jrs = self.job_runs(run)
+        for j in jrs:
+            self.assertIn(j["JobRunState"], JOB_ENDED)
+        lost = [j for j in jrs if "n2" in j.get("ErrorMessage", "") and "lease" in j.get("ErrorMessage", "")]
+        retried = [j for j in jrs if j.get("Attempt") == 1]
+        rows = self.ledger_rows()
+        on_n2 = {r[0] for r in rows if int(r[1]) == dead_pid}
+        # n2's job runs were recorded FAILED, naming it, and retried on a live node
+        self.assertEqual(len(lost), len(owned), [(j["Id"], j.get("ErrorMessage")) for j in jrs])
+        self.assertEqual(len(retried), len(lost), [(j["Id"], j.get("ErrorMessage")) for j in jrs])
+        for j in lost:
+            self.assertEqual(j["JobRunState"], "FAILED")
+        self.assertEqual(run["Statistics"]["SucceededActions"], 12, run["Statistics"])
+        # a run id never runs twice (n2's orphaned processes may still finish: their ids stay n2's own)
+        counts = collections.Counter(r[0] for r in rows)
+        self.assertEqual(set(counts.values()) - {1}, set(), counts)
+        self.assertFalse(on_n2 & {j["Id"] for j in retried})
+        # the restarted node rejoins under its name and takes work again
+        self.nodes["n2"] = self.node("n2")
+        self.fan_out("after", 9)
+        rid2 = self.client("n2").start_workflow_run(Name="after")["RunId"]
+        run2 = self.wait_run("n2", "after", rid2)
+        self.assertEqual(run2["Statistics"]["SucceededActions"], 9)
+
+    def test_same_name_while_alive_is_refused(self):
+        p = run_binary(["--listen", "127.0.0.1:0", "--data", os.path.join(self.tmp, "dup"), "--store", self.store,
+                        "--node-name", "n1"], timeout=20)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("node name 'n1' is in use by a live glued", p.stderr)
+        self.assertIn("--node-name", p.stderr)
+
+    def test_stop_reaches_the_node_that_owns_the_process(self):
+        self.fan_out("stop", 9, sleep="30")
+        rid = self.client("n1").start_workflow_run(Name="stop")["RunId"]
+        deadline = time.monotonic() + 30
+        while self.client("n1").get_workflow_run(Name="stop", RunId=rid)["Run"]["Statistics"]["RunningActions"] < 9:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        self.client("n3").stop_workflow_run(Name="stop", RunId=rid)
+        run = self.wait_run("n3", "stop", rid, timeout=30)
+        self.assertEqual(run["Status"], "STOPPED")
+        self.assertEqual(run["Statistics"]["StoppedActions"], 9, run["Statistics"])
+        self.assertEqual(self.ledger_rows(), [])  # no job got past its sleep
+
+    def test_logs_readable_from_any_node(self):
+        self.job("logjob", "0")
+        jr = self.client("n1").start_job_run(JobName="logjob")["JobRunId"]
+        deadline = time.monotonic() + 30
+        while self.client("n2").get_job_run(JobName="logjob", RunId=jr)["JobRun"]["JobRunState"] not in JOB_ENDED:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        empty = os.path.join(self.tmp, "elsewhere")
+        p = run_binary(["logs", jr, "--data", empty, "--store", self.store])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, f"output of {jr}\n")
+        p = run_binary(["logs", jr, "--data", empty])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--store", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

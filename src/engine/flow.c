@@ -1527,20 +1527,10 @@ static int orphan_body(tx_t *t, void *arg)
         store_jobrun_cleanup(&r);
         return rc < 0 ? -1 : 0;
     }
+    /* Even a run that is still STARTING may have a process: its node may have spawned it without recording
+     * that yet. Its outcome is unknown like any other's; starting it again under the same id could run it
+     * twice. It ends FAILED, and MaxRetries makes a new attempt elsewhere. */
     t->result = 1;
-    if (r.state == JR_STARTING && r.pid == 0 && strcmp(r.kind, "job") == 0) {
-        /* its node never started it: it waits for another */
-        free(r.node);
-        r.node = NULL;
-        r.state = JR_WAITING;
-        r.modified_ms = t->now;
-        rc = store_jobrun_update(t->tx, &r);
-        if (rc == 0 && r.workflow_run_id)
-            rc = store_run_node_set(t->tx, r.workflow_run_id, "JOB", r.job, JR_WAITING, NULL);
-        t->waiting = true;
-        store_jobrun_cleanup(&r);
-        return rc < 0 ? -1 : 0;
-    }
     char msg[600];
     snprintf(msg, sizeof msg,
              "glued node '%.200s', which ran this %s, stopped renewing its lease; its outcome is unknown", r.node,

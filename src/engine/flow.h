@@ -105,8 +105,8 @@ int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int6
 /* Claims up to limit WAITING job runs for this node (fewer when max_jobs leaves less room): they go to spawn.
  * Returns how many, or -1. */
 int flow_claim(const flow_env_t *env, int limit, int64_t now, flow_ids_t *spawn, gerr_t *e);
-/* A job run whose node has no lease valid at lease_now: one that never started waits for another node; one
- * that ran is recorded FAILED (STOPPED if it was being stopped), with retries and triggers as for any end.
+/* A job run whose node has no lease valid at lease_now is recorded FAILED (STOPPED if it was being stopped),
+ * with retries and triggers as for any end: even an unstarted one may have a process its node did not record.
  * Returns 1 when this call took it over, 0 when there was nothing to do (its node came back, it ended). */
 int flow_orphan(const flow_env_t *env, const char *id, int64_t lease_now, int64_t now, flow_ids_t *spawn, gerr_t *e);
 

@@ -186,7 +186,8 @@ class ClusterTest(unittest.TestCase):
         rows = self.ledger_rows()
         on_n2 = {r[0] for r in rows if int(r[1]) == dead_pid}
         # n2's job runs were recorded FAILED, naming it, and retried on a live node
-        self.assertEqual(len(lost), len(owned), [(j["Id"], j.get("ErrorMessage")) for j in jrs])
+        # (at least those it had started; one it had claimed but not yet started ends the same way)
+        self.assertGreaterEqual(len(lost), len(owned), [(j["Id"], j.get("ErrorMessage")) for j in jrs])
         self.assertEqual(len(retried), len(lost), [(j["Id"], j.get("ErrorMessage")) for j in jrs])
         for j in lost:
             self.assertEqual(j["JobRunState"], "FAILED")

@@ -13,7 +13,10 @@
 
 #include "util/util.h"
 
-#define TX_ATTEMPTS 12 /* runs of one transaction before STORE_CONFLICT */
+/* A conflicting transaction runs again until this much time has passed since its first run (then
+ * STORE_CONFLICT): a budget of time, not of attempts, so that a loaded machine, where each attempt is slow
+ * and conflicts are many, does not give up sooner than an idle one. */
+#define TX_RETRY_BUDGET_NS (5ULL * 1000000000ULL)
 
 struct db_stmt {
     void *b; /* the backend's statement */
@@ -395,7 +398,8 @@ static void backoff(int attempt)
 {
     uint32_t r;
     util_random(&r, sizeof r);
-    long us = (100L << (attempt < 8 ? attempt : 8)) + (long)(r % 1000);
+    long base = 100L << (attempt < 8 ? attempt : 8); /* 0.1 ms doubling to 25.6 ms */
+    long us = base + (long)(r % (uint32_t)base);       /* plus up to as much again, at random */
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
     nanosleep(&ts, NULL);
 }
@@ -411,6 +415,7 @@ int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx)
         return STORE_ERROR;
     }
     const db_backend_t *be = s->be;
+    uint64_t started = util_mono_ns();
     for (int attempt = 0;; attempt++) {
         int rc = be->begin(c->b, flags);
         if (rc == 0) {
@@ -434,8 +439,9 @@ int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx)
         }
         if (rc != DB_RETRY)
             return rc;
-        if (attempt + 1 >= TX_ATTEMPTS) {
-            log_warn("store: a transaction conflicted %d times in a row; giving up", TX_ATTEMPTS);
+        if (util_mono_ns() - started >= TX_RETRY_BUDGET_NS) {
+            log_warn("store: a transaction conflicted %d times in a row over %llu s; giving up", attempt + 1,
+                     TX_RETRY_BUDGET_NS / 1000000000ULL);
             return STORE_CONFLICT;
         }
         backoff(attempt);

@@ -17,6 +17,7 @@
 
 static char root[64], tmp[96], datadir[128];
 static store_t *st;
+static flow_env_t env; /* this process as the one node, set when st opens */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -33,6 +34,7 @@ static void setup(void)
     snprintf(datadir, sizeof datadir, "%s/data", tmp);
     char err[512] = "";
     ck_assert_msg(store_open(datadir, NULL, &st, err, sizeof err) == 0, "store_open: %s", err);
+    env = (flow_env_t){.store = st, .node = "test"};
 }
 
 static void teardown(void)
@@ -407,13 +409,13 @@ START_TEST(test_bus_batch_size)
     gerr_t e = {0};
     size_t delivered = 0;
     json_t *first[] = {e1, e2};
-    ck_assert_int_eq(bus_deliver(st, first, 2, 1000, &spawn, &delivered, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, first, 2, 1000, &spawn, &delivered, &e), 0);
     ck_assert_uint_eq(delivered, 1); /* e2 matches no rule */
     ck_assert_uint_eq(spawn.n, 0);
     store_run_t *v = NULL;
     ck_assert_uint_eq(runs(&v), 0);
     store_run_list_free(v, 0);
-    ck_assert_int_eq(bus_deliver(st, &e3, 1, 2000, &spawn, &delivered, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e3, 1, 2000, &spawn, &delivered, &e), 0);
     ck_assert_uint_eq(spawn.n, 1); /* the job run of the run the full batch started */
     size_t n = runs(&v);
     ck_assert_uint_eq(n, 1);
@@ -440,13 +442,13 @@ START_TEST(test_bus_batch_window)
     json_t *e1 = ev("e1", "my.app");
     flow_ids_t spawn = {0};
     gerr_t e = {0};
-    ck_assert_int_eq(bus_deliver(st, &e1, 1, 10000, &spawn, NULL, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 10000, &spawn, NULL, &e), 0);
     int64_t next = 0;
-    ck_assert_int_eq(bus_close_windows(st, 69999, &spawn, &next, &e), 0);
+    ck_assert_int_eq(bus_close_windows(&env, 69999, &spawn, &next, &e), 0);
     ck_assert_int_eq(next, 70000); /* 60 s from the first event */
     store_run_t *v = NULL;
     ck_assert_uint_eq(runs(&v), 0);
-    ck_assert_int_eq(bus_close_windows(st, 70000, &spawn, &next, &e), 0);
+    ck_assert_int_eq(bus_close_windows(&env, 70000, &spawn, &next, &e), 0);
     ck_assert_int_eq(next, -1);
     size_t n = runs(&v);
     ck_assert_uint_eq(n, 1);
@@ -465,7 +467,7 @@ START_TEST(test_bus_default_batch_is_one_event)
     json_t *e1 = ev("e1", "my.app");
     flow_ids_t spawn = {0};
     gerr_t e = {0};
-    ck_assert_int_eq(bus_deliver(st, &e1, 1, 1000, &spawn, NULL, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 1000, &spawn, NULL, &e), 0);
     store_run_t *v = NULL;
     size_t n = runs(&v);
     ck_assert_uint_eq(n, 1);

@@ -14,8 +14,9 @@
 
 #include "util/util.h"
 
-#define CLAIM_BATCH   16   /* job runs claimed per transaction */
-#define CLAIM_POLL_MS 1000 /* claim even when no notification came (one may be lost while reconnecting) */
+#define CLAIM_BATCH     16              /* job runs claimed per transaction */
+#define CLAIM_POLL_MS   1000            /* claim even when no notification came (one may be lost while reconnecting) */
+#define CHANNEL_CHANGED "glued_changed" /* "<what> <node>": schedules or event batches changed on a node */
 
 struct cluster {
     uv_loop_t *loop;
@@ -217,6 +218,36 @@ static void on_notify(const char *channel, const char *payload, void *ctx)
         uv_timer_start(&c->kick, on_kick, 0, 0); /* many notifications in one drain make one claim */
     else if (strcmp(channel, FLOW_CHANNEL_KILL) == 0 && payload)
         c->ops.kill(c->ops.ctx, payload);
+    else if (strcmp(channel, CHANNEL_CHANGED) == 0 && payload) {
+        /* "<what> <node>": what this node said itself it has already looked at */
+        const char *sp = strchr(payload, ' ');
+        if (sp && strcmp(sp + 1, c->cfg.env->node) != 0) {
+            char what[32];
+            snprintf(what, sizeof what, "%.*s", (int)(sp - payload), payload);
+            c->ops.changed(c->ops.ctx, what);
+        }
+    }
+}
+
+typedef struct tell_ctx {
+    const char *payload;
+} tell_ctx_t;
+
+static int tell_tx(store_tx_t *tx, void *arg)
+{
+    return store_notify(tx, CHANNEL_CHANGED, ((tell_ctx_t *)arg)->payload);
+}
+
+void cluster_tell(cluster_t *c, const char *what)
+{
+    if (!c || c->stopping)
+        return;
+    char payload[300];
+    snprintf(payload, sizeof payload, "%s %s", what, c->cfg.env->node);
+    tell_ctx_t t = {payload};
+    int rc = store_tx_run(c->cfg.env->store, STORE_TX_RELAXED, tell_tx, &t);
+    if (rc != 0)
+        log_warn("cluster: telling the other nodes of a change failed: %s", store_status_name(rc));
 }
 
 static void poll_closed(uv_handle_t *h)
@@ -250,7 +281,7 @@ static void on_readable(uv_poll_t *p, int status, int events)
 
 static void listen_start(cluster_t *c)
 {
-    static const char *const channels[] = {FLOW_CHANNEL_WORK, FLOW_CHANNEL_KILL, NULL};
+    static const char *const channels[] = {FLOW_CHANNEL_WORK, FLOW_CHANNEL_KILL, CHANNEL_CHANGED, NULL};
     char err[512];
     c->listener = store_listen(c->cfg.env->store, channels, err, sizeof err);
     if (!c->listener) {

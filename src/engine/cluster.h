@@ -13,10 +13,12 @@
 typedef struct cluster cluster_t;
 
 typedef struct cluster_ops {
-    void (*spawn)(void *ctx, flow_ids_t *ids); /* job runs this node claimed: start them (takes the ids) */
-    void (*kill)(void *ctx, const char *id);   /* a job run this node owns must stop */
-    void (*fenced)(void *ctx);                 /* this node lost its lease: end every process without a record,
-                                                  then recover as after a restart */
+    void (*spawn)(void *ctx, flow_ids_t *ids);    /* job runs this node claimed: start them (takes the ids) */
+    void (*kill)(void *ctx, const char *id);      /* a job run this node owns must stop */
+    void (*fenced)(void *ctx);                    /* this node lost its lease: end every process without a record,
+                                                     then recover as after a restart */
+    void (*changed)(void *ctx, const char *what); /* another node changed schedules ("sched") or event
+                                                     batches ("batches"): look again now */
     void *ctx;
 } cluster_ops_t;
 
@@ -33,6 +35,9 @@ int cluster_join(const cluster_config_t *cfg, char *err, size_t errlen);
 int cluster_start(uv_loop_t *loop, const cluster_config_t *cfg, const cluster_ops_t *ops, cluster_t **out);
 /* Claims waiting job runs now (after this node made room, or was told of new work). */
 void cluster_claim(cluster_t *c);
+/* Tells the other nodes that this one changed `what` ("sched", "batches"), so that they look again now rather
+ * than at their next periodic reload. */
+void cluster_tell(cluster_t *c, const char *what);
 /* Stops its handles (on the loop's thread); the loop frees them when it runs their close callbacks. */
 void cluster_stop(cluster_t *c);
 

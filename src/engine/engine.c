@@ -1084,6 +1084,18 @@ static void ops_kill(void *ctx, const char *id)
     kill_one(ctx, id);
 }
 
+/* Another node changed schedules or event batches. */
+static void ops_changed(void *ctx, const char *what)
+{
+    engine_t *en = ctx;
+    if (en->stopping)
+        return;
+    if (strcmp(what, "sched") == 0)
+        sched_reload(en, false);
+    else if (strcmp(what, "batches") == 0)
+        batches_check(en);
+}
+
 /* This node's lease lapsed: its processes end now, unrecorded (the other nodes decide their runs), and what
  * it still owns is recovered as after a restart. */
 static void ops_fenced(void *ctx)
@@ -1124,10 +1136,14 @@ static void on_wake(uv_async_t *a)
     spawn_all(en, &spawn);
     flow_ids_cleanup(&spawn);
     flow_ids_cleanup(&kill);
-    if (resched && !en->stopping)
+    if (resched && !en->stopping) {
         sched_reload(en, false);
-    if (batches && !en->stopping)
+        cluster_tell(en->cluster, "sched");
+    }
+    if (batches && !en->stopping) {
         batches_check(en);
+        cluster_tell(en->cluster, "batches");
+    }
     if (stop && !en->stopping) {
         en->stopping = true;
         uv_timer_stop(&en->sched_timer);
@@ -1148,7 +1164,7 @@ static void *engine_main(void *arg)
 {
     engine_t *en = arg;
     if (store_shared(en->store)) {
-        cluster_ops_t ops = {ops_spawn, ops_kill, ops_fenced, en};
+        cluster_ops_t ops = {ops_spawn, ops_kill, ops_fenced, ops_changed, en};
         if (cluster_start(&en->loop, &en->ccfg, &ops, &en->cluster) < 0)
             log_error("engine: cannot start the work with other nodes");
     }

@@ -399,7 +399,7 @@ static void backoff(int attempt)
     uint32_t r;
     util_random(&r, sizeof r);
     long base = 100L << (attempt < 8 ? attempt : 8); /* 0.1 ms doubling to 25.6 ms */
-    long us = base + (long)(r % (uint32_t)base);       /* plus up to as much again, at random */
+    long us = base + (long)(r % (uint32_t)base);     /* plus up to as much again, at random */
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
     nanosleep(&ts, NULL);
 }

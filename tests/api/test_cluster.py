@@ -12,6 +12,7 @@ count how often each job run ran and on which node. They check that:
 """
 
 import collections
+import datetime
 import os
 import sys
 import tempfile
@@ -222,6 +223,49 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(run["Status"], "STOPPED")
         self.assertEqual(run["Statistics"]["StoppedActions"], 9, run["Statistics"])
         self.assertEqual(self.ledger_rows(), [])  # no job got past its sleep
+
+    def test_a_schedule_fires_each_time_once_across_nodes(self):
+        # the nodes' clocks run 600 times fast (a 5-minute cron every half second) and agree to within a few glued
+        # seconds, so that they race for every fire time: the store must let only one node fire each
+        for name, g in self.nodes.items():
+            g.cleanup()
+        self.nodes = {}
+        base, t0 = 1893456000, time.time()  # 2030-01-01T00:00:00Z
+        for name in ("n1", "n2", "n3"):
+            start = datetime.datetime.fromtimestamp(base + (time.time() - t0) * 600, datetime.timezone.utc)
+            g = Glued(["--node-name", name, "--node-lease-s", str(LEASE_S), "--clock-rate", "600",
+                       "--clock-start", start.strftime("%Y-%m-%dT%H:%M:%SZ")], store=self.store)
+            g.start()
+            self.nodes[name] = g
+        self.job("tick", "0")
+        # made on n1 after every node started: the others learn of it when n1 tells them, not a minute later, so
+        # the schedule goes on firing after n1 stops
+        self.client("n1").create_trigger(Name="every5", Type="SCHEDULED", Schedule="cron(0/5 * * * ? *)",
+                                         StartOnCreation=True, Actions=[{"JobName": "tick"}])
+        time.sleep(1)
+        n1_pid = self.nodes["n1"].proc.pid
+        self.nodes["n1"].stop_ok()
+        time.sleep(3)
+        self.client("n2").stop_trigger(Name="every5")
+        time.sleep(1)
+        runs = []
+        self.nodes["n1"].cleanup()
+        del self.nodes["n1"]
+        for page in self.client("n3").get_paginator("get_job_runs").paginate(JobName="tick"):
+            runs += page["JobRuns"]
+        fires = int(psql(self.store, "SELECT count(*) FROM schedule_fires WHERE name = 'every5'").strip())
+        self.assertGreaterEqual(fires, 4)
+        self.assertEqual(len(runs), fires, "a fire time started more than one job run, or one started none")
+        for r in runs:
+            self.assertEqual(r.get("TriggerName"), "every5")
+        deadline = time.monotonic() + 20
+        while len(self.ledger_rows()) < fires:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        rows = self.ledger_rows()
+        self.assertEqual(len(rows), fires)
+        later = [r for r in rows if int(r[1]) != n1_pid]
+        self.assertGreaterEqual(len(later), 2, f"n2 and n3 did not fire the schedule n1 made: {rows}")
 
     def test_logs_readable_from_any_node(self):
         self.job("logjob", "0")

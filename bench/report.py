@@ -23,6 +23,7 @@ SECTIONS = [
     ("graph", "6. The 1,000-node graph"),
     ("console", "7. The web console (issue 11)"),
     ("catalog", "8. The Data Catalog and crawls (issue 10)"),
+    ("cluster", "9. Several nodes on one PostgreSQL (issue 9)"),
 ]
 
 

@@ -47,6 +47,12 @@ struct store {
     pthread_key_t key;
     pthread_mutex_t lock; /* guards conns */
     conn_t *conns;
+    /* group commit (an unshared store): transactions wait in a queue; one thread at a time, the leader, runs
+     * everything queued in one database transaction and one commit, then wakes their threads */
+    pthread_mutex_t gc_lock;
+    pthread_cond_t gc_done;
+    store_tx_item_t *gc_head, *gc_tail;
+    bool gc_leading;
     uint8_t secret[32];
     int version;
 };
@@ -404,48 +410,178 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx)
+/* Runs items in one database transaction of connection c and commits once: each item's fn inside a savepoint of
+ * its own (when there are several), so that one that fails or chooses to roll back is undone alone and the
+ * others keep what they did. Sets every item's result. Returns DB_RETRY when the whole batch conflicted and
+ * must run again, else 0. */
+static int run_batch(conn_t *c, store_tx_item_t **items, size_t n)
 {
-    conn_t *c = conn_get(s);
-    if (!c)
-        return STORE_ERROR;
+    const db_backend_t *be = c->store->be;
     store_tx_t *tx = &c->tx;
-    if (c->busy) {
-        log_error("store: a transaction was opened inside another on one thread (a bug)");
-        return STORE_ERROR;
+    unsigned flags = STORE_TX_RELAXED;
+    for (size_t i = 0; i < n; i++)
+        flags = (flags & items[i]->flags & STORE_TX_RELAXED) | (items[i]->flags & ~STORE_TX_RELAXED);
+    int rc = be->begin(c->b, flags);
+    if (rc != 0) {
+        db_fail(NULL, rc, "starting a transaction");
+        if (rc == DB_RETRY)
+            return DB_RETRY;
+        for (size_t i = 0; i < n; i++)
+            items[i]->result = rc;
+        return 0;
     }
-    const db_backend_t *be = s->be;
+    bool saves = n > 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        store_tx_item_t *it = items[i];
+        if (saves && (rc = be->exec(c->b, "SAVEPOINT glued_item")) != 0) {
+            db_fail(NULL, rc, "starting a savepoint");
+            break;
+        }
+        tx->failed = 0;
+        c->busy = true;
+        int r = it->fn(tx, it->ctx);
+        c->busy = false;
+        int f = tx->failed;
+        tx->failed = 0;
+        if (f == DB_RETRY) {
+            rc = DB_RETRY;
+            break;
+        }
+        if (f == 0 && r == 0) {
+            if (saves && (rc = be->exec(c->b, "RELEASE glued_item")) != 0)
+                break;
+            it->result = 0; /* once the commit succeeds */
+            kept++;
+            continue;
+        }
+        it->result = f ? f : r;
+        if (!saves) { /* alone: rolling back the transaction is rolling back the item */
+            be->rollback(c->b);
+            return 0;
+        }
+        if ((rc = be->exec(c->b, "ROLLBACK TO glued_item")) != 0 || (rc = be->exec(c->b, "RELEASE glued_item")) != 0)
+            break; /* the transaction itself is gone (the disk filled up, ...): everything below fails with it */
+    }
+    if (rc == 0 && kept)
+        rc = be->commit(c->b);
+    if (rc != 0) {
+        if (rc != DB_RETRY)
+            db_fail(NULL, rc, "committing");
+        be->rollback(c->b);
+        if (rc == DB_RETRY)
+            return DB_RETRY;
+        for (size_t i = 0; i < n; i++)
+            if (items[i]->result == 0)
+                items[i]->result = rc;
+        return 0;
+    }
+    if (!kept)
+        be->rollback(c->b);
+    return 0;
+}
+
+/* Runs items on c (the calling thread's connection) until they do not conflict, within the retry budget. */
+static void run_items(conn_t *c, store_tx_item_t **items, size_t n)
+{
     uint64_t started = util_mono_ns();
     for (int attempt = 0;; attempt++) {
-        int rc = be->begin(c->b, flags);
-        if (rc == 0) {
-            tx->failed = 0;
-            c->busy = true;
-            int r = fn(tx, ctx);
-            c->busy = false;
-            rc = tx->failed;
-            if (rc == 0 && r == 0) {
-                rc = be->commit(c->b);
-                if (rc == 0)
-                    return STORE_OK;
-                db_fail(NULL, rc, "committing");
-            }
-            be->rollback(c->b);
-            tx->failed = 0;
-            if (rc == 0)
-                return r; /* fn chose to roll back */
-        } else {
-            db_fail(NULL, rc, "starting a transaction");
-        }
-        if (rc != DB_RETRY)
-            return rc;
+        for (size_t i = 0; i < n; i++)
+            items[i]->result = 0;
+        if (run_batch(c, items, n) != DB_RETRY)
+            return;
         if (util_mono_ns() - started >= TX_RETRY_BUDGET_NS) {
             log_warn("store: a transaction conflicted %d times in a row over %llu s; giving up", attempt + 1,
                      TX_RETRY_BUDGET_NS / 1000000000ULL);
-            return STORE_CONFLICT;
+            for (size_t i = 0; i < n; i++)
+                items[i]->result = STORE_CONFLICT;
+            return;
         }
         backoff(attempt);
     }
+}
+
+#define GC_BATCH_MAX 256 /* transactions one commit takes at most */
+
+/* Group commit: queue the items, and lead (run what is queued, one commit per batch) while they are not done. */
+static void group_commit(store_t *s, conn_t *c, store_tx_item_t *items, size_t n)
+{
+    pthread_mutex_lock(&s->gc_lock);
+    for (size_t i = 0; i < n; i++) {
+        items[i].done = false;
+        items[i].next = NULL;
+        if (s->gc_tail)
+            s->gc_tail->next = &items[i];
+        else
+            s->gc_head = &items[i];
+        s->gc_tail = &items[i];
+    }
+    for (;;) {
+        bool all = true;
+        for (size_t i = 0; i < n && all; i++)
+            all = items[i].done;
+        if (all)
+            break;
+        if (s->gc_leading) {
+            pthread_cond_wait(&s->gc_done, &s->gc_lock);
+            continue;
+        }
+        s->gc_leading = true;
+        store_tx_item_t *batch[GC_BATCH_MAX];
+        size_t k = 0;
+        while (s->gc_head && k < GC_BATCH_MAX) {
+            batch[k++] = s->gc_head;
+            s->gc_head = s->gc_head->next;
+        }
+        if (!s->gc_head)
+            s->gc_tail = NULL;
+        pthread_mutex_unlock(&s->gc_lock);
+        run_items(c, batch, k);
+        pthread_mutex_lock(&s->gc_lock);
+        for (size_t i = 0; i < k; i++)
+            batch[i]->done = true;
+        s->gc_leading = false;
+        pthread_cond_broadcast(&s->gc_done);
+    }
+    pthread_mutex_unlock(&s->gc_lock);
+}
+
+int store_tx_batch(store_t *s, store_tx_item_t *items, size_t n)
+{
+    if (n == 0)
+        return 0;
+    conn_t *c = conn_get(s);
+    if (!c || c->busy) {
+        if (c)
+            log_error("store: a transaction was opened inside another on one thread (a bug)");
+        for (size_t i = 0; i < n; i++)
+            items[i].result = STORE_ERROR;
+        return STORE_ERROR;
+    }
+    if (!s->be->shared) {
+        group_commit(s, c, items, n);
+    } else {
+        /* nodes sharing a store commit on their own connections (the server groups commits itself); a batch
+         * the caller made still shares one transaction */
+        store_tx_item_t *batch[GC_BATCH_MAX];
+        for (size_t i = 0; i < n; i += GC_BATCH_MAX) {
+            size_t k = n - i < GC_BATCH_MAX ? n - i : GC_BATCH_MAX;
+            for (size_t j = 0; j < k; j++)
+                batch[j] = &items[i + j];
+            run_items(c, batch, k);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (items[i].result != 0)
+            return items[i].result;
+    return 0;
+}
+
+int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx)
+{
+    store_tx_item_t it = {.fn = fn, .ctx = ctx, .flags = flags};
+    store_tx_batch(s, &it, 1);
+    return it.result;
 }
 
 /* ---- opening, migrating ---- */
@@ -536,6 +672,8 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
     }
     s->be = be;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->gc_lock, NULL);
+    pthread_cond_init(&s->gc_done, NULL);
     pthread_key_create(&s->key, NULL);
     if (be->open(name, &o, &s->db, err, errlen) < 0) {
         store_close(s);
@@ -571,6 +709,8 @@ void store_close(store_t *s)
         s->be->close(s->db);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->gc_lock);
+    pthread_cond_destroy(&s->gc_done);
     free(s);
 }
 

@@ -72,6 +72,21 @@ int store_schema_version(store_t *s);
 #define STORE_TX_RELAXED 1u /* commit without waiting for the flush: only for what recovery can rebuild */
 typedef int (*store_tx_fn)(store_tx_t *tx, void *ctx);
 int store_tx_run(store_t *s, unsigned flags, store_tx_fn fn, void *ctx);
+/* Several transactions at once, each as if run by its own store_tx_run (items[i].result is what that would
+ * return), in as few commits as the backend allows: on SQLite every transaction that threads start at the same
+ * time shares one commit (group commit: one fsync for all, none answered before it); on PostgreSQL the items of
+ * one call share one transaction. A failing item is rolled back alone (savepoints). Returns the first non-zero
+ * result, or 0. */
+typedef struct store_tx_item {
+    store_tx_fn fn;
+    void *ctx;
+    unsigned flags;
+    int result;
+    /* the store's own */
+    bool done;
+    struct store_tx_item *next;
+} store_tx_item_t;
+int store_tx_batch(store_t *s, store_tx_item_t *items, size_t n);
 /* The calling thread's handle for reads outside a transaction (NULL if no connection could be made: every
  * function given NULL answers STORE_ERROR). Never use it inside store_tx_run's fn. */
 store_tx_t *store_read(store_t *s);

@@ -57,7 +57,10 @@ struct engine {
     flow_env_t flow;
     engine_config_t cfg;
     char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node;
-    cluster_t *cluster; /* on a shared store */
+    cluster_t *cluster;       /* on a shared store */
+    struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
+    size_t nends, cap_ends;
+    uv_idle_t ends_idle;
     cluster_config_t ccfg;
     uv_loop_t loop;
     uv_async_t wake;
@@ -142,64 +145,119 @@ void engine_reschedule(engine_t *en)
 
 /* ---- ending an action run ---- */
 
-typedef struct save_ctx {
-    const char *id;
-    char **buf;
-    size_t *len;
-    int64_t *size;
-} save_ctx_t;
-
-static int save_tx(store_tx_t *tx, void *arg)
-{
-    save_ctx_t *c = arg;
-    return store_joblog_put(tx, c->id, c->buf[0], c->len[0], c->size[0], c->buf[1], c->len[1], c->size[1]);
-}
-
 static void spawn_all(engine_t *en, flow_ids_t *ids);
 
-/* Records an action's end and starts whatever that makes ready. */
-static void finish(engine_t *en, const char *id, int state, const char *msg)
+/* An end waiting for the end of this loop turn: every end one turn sees is recorded in one commit. */
+typedef struct pending_end {
+    char id[FLOW_JOB_RUN_ID_LEN];
+    int state;
+    char *msg;
+    bool has_logs;
+    char *out, *err;
+    size_t outlen, errlen;
+    int64_t out_size, err_size;
+} pending_end_t;
+
+static void flush_ends(engine_t *en);
+
+static void on_ends_idle(uv_idle_t *h)
 {
-    flow_ids_t spawn = {0};
-    gerr_t e = {0};
-    if (flow_action_done(&en->flow, id, state, msg, util_now_ms(), &spawn, &e) < 0)
-        log_error("engine: recording the end of %s failed: %s", id, e.msg);
-    spawn_all(en, &spawn);
-    flow_ids_cleanup(&spawn);
-    if (en->cluster && en->cfg.max_jobs > 0)
-        cluster_claim(en->cluster); /* room was made here: take what waits */
+    flush_ends(h->data);
 }
 
 /* On a shared store, a job run's output is kept in the store too, so that every node can show it: the last
- * STORE_LOG_MAX bytes of each stream (their whole sizes are kept with them). */
-static void save_logs(engine_t *en, const char *id)
+ * STORE_LOG_MAX bytes of each stream (their whole sizes are kept with them), written with its end. */
+static void read_logs(engine_t *en, pending_end_t *pe)
 {
-    if (!store_shared(en->store))
-        return;
-    char *buf[2] = {NULL, NULL};
-    size_t len[2] = {0, 0};
-    int64_t size[2] = {0, 0};
+    char **buf[2] = {&pe->out, &pe->err};
+    size_t *len[2] = {&pe->outlen, &pe->errlen};
+    int64_t *size[2] = {&pe->out_size, &pe->err_size};
     static const char *const ext[] = {"out", "err"};
+    pe->has_logs = true;
     for (int k = 0; k < 2; k++) {
         char path[4096];
-        engine_log_path(en->data_dir, id, ext[k], path, sizeof path);
+        engine_log_path(en->data_dir, pe->id, ext[k], path, sizeof path);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
         off_t end = lseek(fd, 0, SEEK_END);
-        size[k] = end > 0 ? end : 0;
+        *size[k] = end > 0 ? end : 0;
         off_t from = end > STORE_LOG_MAX ? end - STORE_LOG_MAX : 0;
-        buf[k] = malloc((size_t)(end - from) + 1);
-        ssize_t n = buf[k] ? pread(fd, buf[k], (size_t)(end - from), from) : -1;
-        len[k] = n > 0 ? (size_t)n : 0;
+        *buf[k] = malloc((size_t)(end - from) + 1);
+        ssize_t n = *buf[k] ? pread(fd, *buf[k], (size_t)(end - from), from) : -1;
+        *len[k] = n > 0 ? (size_t)n : 0;
         close(fd);
     }
-    save_ctx_t c = {id, buf, len, size};
-    int rc = store_tx_run(en->store, STORE_TX_RELAXED, save_tx, &c);
-    if (rc != 0)
-        log_warn("engine: keeping the logs of %s in the store failed: %s", id, store_status_name(rc));
-    free(buf[0]);
-    free(buf[1]);
+}
+
+/* An action's end: recorded with the others this loop turn sees, when the turn's events are handled (or at
+ * once, while the engine shuts down). */
+static void finish_logged(engine_t *en, const char *id, int state, const char *msg, bool logs)
+{
+    if (en->nends == en->cap_ends) {
+        size_t cap = en->cap_ends ? 2 * en->cap_ends : 16;
+        pending_end_t *v = realloc(en->ends, cap * sizeof *v);
+        if (!v) {
+            log_error("engine: out of memory recording the end of %s", id);
+            return;
+        }
+        en->ends = v;
+        en->cap_ends = cap;
+    }
+    pending_end_t *pe = &en->ends[en->nends++];
+    memset(pe, 0, sizeof *pe);
+    snprintf(pe->id, sizeof pe->id, "%s", id);
+    pe->state = state;
+    pe->msg = msg ? strdup(msg) : NULL;
+    if (logs && store_shared(en->store))
+        read_logs(en, pe);
+    uv_idle_start(&en->ends_idle, on_ends_idle);
+}
+
+static void finish(engine_t *en, const char *id, int state, const char *msg)
+{
+    finish_logged(en, id, state, msg, false);
+}
+
+/* Records every pending end in one batch (one commit on SQLite) and starts whatever that makes ready. */
+static void flush_ends(engine_t *en)
+{
+    uv_idle_stop(&en->ends_idle);
+    while (en->nends) {
+        pending_end_t *v = en->ends;
+        size_t n = en->nends;
+        en->ends = NULL;
+        en->nends = en->cap_ends = 0;
+        flow_end_t *ends = calloc(n, sizeof *ends);
+        flow_ids_t spawn = {0};
+        if (ends) {
+            for (size_t i = 0; i < n; i++)
+                ends[i] = (flow_end_t){.id = v[i].id,
+                                       .state = v[i].state,
+                                       .error = v[i].msg,
+                                       .has_logs = v[i].has_logs,
+                                       .out = v[i].out,
+                                       .err = v[i].err,
+                                       .outlen = v[i].outlen,
+                                       .errlen = v[i].errlen,
+                                       .out_size = v[i].out_size,
+                                       .err_size = v[i].err_size};
+            flow_actions_done(&en->flow, ends, n, util_now_ms(), &spawn);
+        } else {
+            log_error("engine: out of memory recording %zu job run ends", n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            free(v[i].msg);
+            free(v[i].out);
+            free(v[i].err);
+        }
+        free(v);
+        free(ends);
+        spawn_all(en, &spawn); /* may finish more (a spawn that fails): the loop records those too */
+        flow_ids_cleanup(&spawn);
+        if (en->cluster && en->cfg.max_jobs > 0)
+            cluster_claim(en->cluster); /* room was made here: take what waits */
+    }
 }
 
 /* The last non-empty line a job wrote to stderr, for its ErrorMessage. */
@@ -288,8 +346,7 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     proc_release(p);
     if (fenced)
         return; /* another node decided this run's end, or will */
-    save_logs(en, id);
-    finish(en, id, state, *msg ? msg : NULL);
+    finish_logged(en, id, state, *msg ? msg : NULL, true);
 }
 
 static void on_grace(uv_timer_t *t)
@@ -490,7 +547,7 @@ typedef struct crawl_work {
 } crawl_work_t;
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. */
-static void spawn_one(engine_t *en, const char *id)
+static void spawn_one(engine_t *en, const char *id, proc_t **started)
 {
     store_jobrun_t r = {0};
     store_res_t def = {0};
@@ -498,7 +555,6 @@ static void spawn_one(engine_t *en, const char *id)
     char **argv = NULL, **env = NULL;
     size_t argc = 0, envc = 0;
     int fd_out = -1, fd_err = -1;
-    gerr_t e = {0};
     char msg[1024] = "", script[4096], path[4096];
     int fail_state = JR_FAILED;
     if (store_jobrun_get(store_read(en->store), id, &r) != 0)
@@ -583,13 +639,8 @@ static void spawn_one(engine_t *en, const char *id)
     if (en->procs)
         en->procs->prev = p;
     en->procs = p;
-    rc = flow_action_started(&en->flow, id, p->pid, util_now_ms(), &e);
-    if (rc == 0) { /* stopped while it was starting */
-        p->stopped = true;
-        terminate(p);
-    } else if (rc < 0) {
-        log_error("engine: recording the start of %s failed: %s", id, e.msg);
-    }
+    if (started)
+        *started = p; /* its start is recorded with the others' of this turn (spawn_all) */
     if (r.timeout_min > 0) {
         int64_t real = en->cfg.minute_ms > 0 ? r.timeout_min * en->cfg.minute_ms : real_delay(r.timeout_min * 60000);
         uv_update_time(&en->loop); /* the Timeout counts from StartedOn, not from the start of this loop turn */
@@ -611,12 +662,35 @@ out:
     store_jobrun_cleanup(&r);
 }
 
+/* Starts the action runs, then records the starts of their processes together (one commit). A run stopped
+ * while its process was starting is ended at once. */
 static void spawn_all(engine_t *en, flow_ids_t *ids)
 {
-    if (en->stopping)
+    if (en->stopping || ids->n == 0)
         return; /* they stay STARTING in the store; the next start picks them up */
-    for (size_t i = 0; i < ids->n; i++)
-        spawn_one(en, ids->v[i]);
+    proc_t **procs = calloc(ids->n, sizeof *procs);
+    flow_start_t *starts = calloc(ids->n, sizeof *starts);
+    size_t k = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        proc_t *p = NULL;
+        spawn_one(en, ids->v[i], procs ? &p : NULL);
+        if (p && starts) {
+            procs[k] = p;
+            starts[k++] = (flow_start_t){.id = p->id, .pid = p->pid};
+        }
+    }
+    if (k)
+        flow_actions_started(&en->flow, starts, k, util_now_ms());
+    for (size_t i = 0; i < k; i++) {
+        if (starts[i].result == 0) { /* stopped while it was starting */
+            procs[i]->stopped = true;
+            terminate(procs[i]);
+        } else if (starts[i].result < 0) {
+            log_error("engine: recording the start of %s failed (recovery finds it by its marker)", starts[i].id);
+        }
+    }
+    free(procs);
+    free(starts);
 }
 
 /* ---- crawls (on libuv's worker threads; the store is touched on the loop only) ---- */
@@ -1043,17 +1117,18 @@ static void recover(engine_t *en)
         mine += v[i].state != JR_WAITING;
     if (mine)
         log_info("engine: recovering %zu action runs left active by the previous run of glued", mine);
+    flow_ids_t again = {0};
     for (size_t i = 0; i < n; i++) {
         store_jobrun_t *r = &v[i];
         if (r->state == JR_WAITING)
             continue; /* no node's yet: claimed below */
         if (strcmp(r->kind, "crawl") == 0) {
-            spawn_one(en, r->id);
+            flow_ids_push(&again, r->id);
             continue;
         }
         long pid = r->pid ? (long)r->pid : (r->state == JR_STARTING ? find_job_process(r->id) : 0);
         if (r->state == JR_STARTING && pid == 0) {
-            spawn_one(en, r->id);
+            flow_ids_push(&again, r->id);
             continue;
         }
         char msg[256];
@@ -1069,6 +1144,8 @@ static void recover(engine_t *en)
         finish(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg);
     }
     store_jobrun_list_free(v, n);
+    spawn_all(en, &again);
+    flow_ids_cleanup(&again);
     claim_waiting(en);
 }
 
@@ -1114,6 +1191,7 @@ static void ops_fenced(void *ctx)
 static void on_shutdown_tick(uv_timer_t *t)
 {
     engine_t *en = t->data;
+    flush_ends(en); /* the ends of the processes the shutdown ended are recorded before the loop stops */
     if (!en->procs)
         uv_stop(&en->loop);
 }
@@ -1219,6 +1297,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     uv_timer_init(&en->loop, &en->shutdown_timer);
     uv_timer_init(&en->loop, &en->batch_timer);
     en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;
+    uv_idle_init(&en->loop, &en->ends_idle);
+    en->ends_idle.data = en;
     if (pthread_create(&en->thread, NULL, engine_main, en) != 0) {
         gerr_set(e, GERR_INTERNAL, "cannot start the engine thread");
         goto fail;
@@ -1266,6 +1346,12 @@ void engine_stop(engine_t *en)
     sched_free(en);
     flow_ids_cleanup(&en->q_spawn);
     flow_ids_cleanup(&en->q_kill);
+    for (size_t i = 0; i < en->nends; i++) { /* left when the loop stopped early */
+        free(en->ends[i].msg);
+        free(en->ends[i].out);
+        free(en->ends[i].err);
+    }
+    free(en->ends);
     pthread_mutex_destroy(&en->lock);
     pthread_cond_destroy(&en->ready_cv);
     free(en->url);

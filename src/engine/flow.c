@@ -105,6 +105,48 @@ static int run(const flow_env_t *env, unsigned flags, int64_t now, const char *w
     return -1;
 }
 
+/* Runs n bodies (fn with args[i]) as n transactions submitted together: on SQLite they share one commit, on
+ * PostgreSQL one transaction; each succeeds or fails alone. spawn gets the ids of the ones that committed;
+ * results[i] (may be NULL) gets each one's result, or -1 when it failed (logged with what). */
+static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const char *what, body_fn fn, void **args,
+                     size_t n, flow_ids_t *spawn, int *results)
+{
+    tx_t *t = calloc(n, sizeof *t);
+    attempt_t *a = calloc(n, sizeof *a);
+    gerr_t *e = calloc(n, sizeof *e);
+    store_tx_item_t *items = calloc(n, sizeof *items);
+    if (!t || !a || !e || !items) {
+        log_error("flow: out of memory %s", what);
+        for (size_t i = 0; results && i < n; i++)
+            results[i] = -1;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t[i] = (tx_t){.env = env, .now = now, .e = &e[i]};
+        a[i] = (attempt_t){&t[i], fn, args[i]};
+        items[i] = (store_tx_item_t){.fn = attempt, .ctx = &a[i], .flags = flags};
+    }
+    store_tx_batch(env->store, items, n);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].result == 0) {
+            take_ids(spawn, &t[i].spawn);
+        } else {
+            if (!e[i].type)
+                gerr_store(&e[i], items[i].result < 0 ? items[i].result : STORE_ERROR, what);
+            log_error("flow: %s failed: %s", what, e[i].msg);
+        }
+        if (results)
+            results[i] = items[i].result == 0 ? t[i].result : -1;
+        flow_ids_cleanup(&t[i].spawn);
+        flow_ids_cleanup(&t[i].kill);
+    }
+out:
+    free(t);
+    free(a);
+    free(e);
+    free(items);
+}
+
 static json_t *load_doc(store_tx_t *tx, const char *kind, const char *name, int *rc)
 {
     store_res_t r = {0};
@@ -860,6 +902,28 @@ int flow_action_done(const flow_env_t *env, const char *id, int state, const cha
     return run(env, 0, now, "recording the end of a job run", action_done_body, &a, spawn, NULL, NULL, e);
 }
 
+static int action_end_body(tx_t *t, void *arg)
+{
+    flow_end_t *x = arg;
+    if (x->has_logs &&
+        store_joblog_put(t->tx, x->id, x->out, x->outlen, x->out_size, x->err, x->errlen, x->err_size) < 0)
+        return -1;
+    return action_done_tx(t, x->id, x->state, x->error);
+}
+
+void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn)
+{
+    void **args = calloc(n ? n : 1, sizeof *args);
+    if (!args) {
+        log_error("flow: out of memory recording %zu job run ends", n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        args[i] = &ends[i];
+    run_many(env, 0, now, "recording the end of a job run", action_end_body, args, n, spawn, NULL);
+    free(args);
+}
+
 static int action_started_tx(tx_t *t, const char *id, int64_t pid)
 {
     store_jobrun_t r = {0};
@@ -892,6 +956,37 @@ static int action_started_body(tx_t *t, void *arg)
         return -1;
     t->result = rc;
     return 0;
+}
+
+static int action_start_body(tx_t *t, void *arg)
+{
+    flow_start_t *x = arg;
+    int rc = action_started_tx(t, x->id, x->pid);
+    if (rc < 0)
+        return -1;
+    t->result = rc;
+    return 0;
+}
+
+void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n, int64_t now)
+{
+    void **args = calloc(n ? n : 1, sizeof *args);
+    int *results = calloc(n ? n : 1, sizeof *results);
+    if (!args || !results) {
+        log_error("flow: out of memory recording %zu job run starts", n);
+        for (size_t i = 0; i < n; i++)
+            starts[i].result = -1;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            args[i] = &starts[i];
+        /* not flushed: if a crash loses them, recovery finds the processes by their GLUED_JOB_RUN_ID markers */
+        run_many(env, STORE_TX_RELAXED, now, "recording the start of a job run", action_start_body, args, n, NULL,
+                 results);
+        for (size_t i = 0; i < n; i++)
+            starts[i].result = results[i];
+    }
+    free(args);
+    free(results);
 }
 
 int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e)

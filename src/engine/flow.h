@@ -98,6 +98,27 @@ int flow_stop_crawl(const flow_env_t *env, const char *crawler, int64_t now, ger
  * that watch it, and ends the workflow run when nothing more can happen. */
 int flow_action_done(const flow_env_t *env, const char *id, int state, const char *error, int64_t now,
                      flow_ids_t *spawn, gerr_t *e);
+/* The engine: several action runs ended (those one loop turn saw), recorded together (one commit on SQLite).
+ * Each as flow_action_done; on a shared store each end also keeps its output's tail (has_logs). Failures are
+ * logged; the runs to start next go to spawn. */
+typedef struct flow_end {
+    const char *id;
+    int state;
+    const char *error;
+    bool has_logs;
+    const void *out, *err;
+    size_t outlen, errlen;
+    int64_t out_size, err_size;
+} flow_end_t;
+void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn);
+/* The engine: processes were spawned for these job runs; each result is as flow_action_started's (1 recorded,
+ * 0 stopped meanwhile: kill it, -1 failed). Recorded together, not flushed. */
+typedef struct flow_start {
+    const char *id;
+    int64_t pid;
+    int result;
+} flow_start_t;
+void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n, int64_t now);
 /* The engine: the process of a STARTING job run was spawned. Returns 1 when recorded, 0 when the run was
  * stopped meanwhile (the caller must kill the process). */
 int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e);

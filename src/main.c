@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "engine/engine.h"
 #include "server/console.h"
+#include "engine/runner.h"
 #include "server/http.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -47,6 +48,11 @@ static void usage(FILE *f)
                "                         minute of glued's clock)\n"
                "  --clock-rate N         for tests: glued's clock runs N times faster than real time (default 1)\n"
                "  --clock-start TIME     for tests: glued's clock starts at TIME, e.g. 2030-01-01T00:00:00Z\n"
+               "  --runner NAME=TEMPLATE program for jobs whose Command.Name is NAME (repeatable), e.g.\n"
+               "                         glueetl='spark-submit --py-files {extra_py_files} {script} {args}'\n"
+               "  --awsglue-dir DIR      directory holding the awsglue package put on jobs' PYTHONPATH\n"
+               "                         (default: found next to the binary; 'none' for no package)\n"
+               "  --test-mode            serve POST /_glued/reset and /moto-api/reset (empty everything)\n"
                "  --log-level LEVEL      debug, info, warn or error (default info)\n"
                "  --help                 this text\n"
                "  --version              the version\n"
@@ -55,6 +61,37 @@ static void usage(FILE *f)
                "\n"
                "Prints the output (stdout, then stderr) that a job run wrote: from DATA/logs, else from the store\n"
                "(nodes sharing a PostgreSQL store keep the last MiB of each stream there).\n");
+}
+
+/* The runners given with --runner; static so that an early return from main leaks nothing. */
+static runners_t runners;
+
+/* The directory holding glued's awsglue package: <prefix>/share/glued/python next to an installed
+ * <prefix>/bin/glued, or the repository's python/ next to build/glued and build/asan/glued. */
+static int find_awsglue(char *out, size_t outlen)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    static const char *const rel[] = {"../share/glued/python", "../python", "../../python"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char probe[4200];
+        snprintf(probe, sizeof probe, "%s/%s/awsglue/__init__.py", exe, rel[i]);
+        if (access(probe, R_OK) == 0) {
+            char dir[4200];
+            snprintf(dir, sizeof dir, "%s/%s", exe, rel[i]);
+            if (!realpath(dir, out) || strlen(out) >= outlen)
+                return -1;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -180,11 +217,17 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "logs") == 0)
         return cmd_logs(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
-    const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL;
+    const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL, *awsglue_dir = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
     int64_t lease_s = 15, max_jobs = 0;
     double clock_rate = 1.0;
     bool s3_events = true, catch_up = false;
+    bool test_mode = false;
+    char err[512];
+    if (runners_init(&runners, err, sizeof err) < 0) {
+        fprintf(stderr, "glued: %s\n", err);
+        return 1;
+    }
     enum {
         O_LISTEN = 1,
         O_DATA,
@@ -205,7 +248,10 @@ int main(int argc, char **argv)
         O_CATCH_UP,
         O_NODE,
         O_LEASE,
-        O_MAXJOBS
+        O_MAXJOBS,
+        O_RUNNER,
+        O_AWSGLUE,
+        O_TEST,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -228,6 +274,9 @@ int main(int argc, char **argv)
         {"node-name", required_argument, 0, O_NODE},
         {"node-lease-s", required_argument, 0, O_LEASE},
         {"max-jobs", required_argument, 0, O_MAXJOBS},
+        {"runner", required_argument, 0, O_RUNNER},
+        {"awsglue-dir", required_argument, 0, O_AWSGLUE},
+        {"test-mode", no_argument, 0, O_TEST},
         {0, 0, 0, 0},
     };
     int c;
@@ -259,6 +308,14 @@ int main(int argc, char **argv)
             break;
         case O_S3: s3_root = optarg; break;
         case O_PY: python = optarg; break;
+        case O_RUNNER:
+            if (runners_add(&runners, optarg, err, sizeof err) < 0) {
+                fprintf(stderr, "glued: %s\n", err);
+                return 2;
+            }
+            break;
+        case O_AWSGLUE: awsglue_dir = optarg; break;
+        case O_TEST: test_mode = true; break;
         case O_MIN:
             if (parse_count("--job-minute-ms", optarg, &minute_ms) < 0 || minute_ms == 0) {
                 fprintf(stderr, "glued: --job-minute-ms must be at least 1\n");
@@ -356,11 +413,11 @@ int main(int argc, char **argv)
                          .max_workflows = max_workflows,
                          .max_jobs = 1000,
                          .max_triggers = 1000,
-                         .max_crawlers = 1000}};
+                         .max_crawlers = 1000,
+                         .test_mode = test_mode}};
     http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
     http_server_t *http = NULL;
     engine_t *engine = NULL;
-    char err[512];
     int bound;
     int fd = http_bind(&ho, &bound, err, sizeof err);
     if (fd < 0) {
@@ -389,11 +446,23 @@ int main(int argc, char **argv)
         store_close(store);
         return 2;
     }
+    char awsglue_buf[4096];
+    if (!awsglue_dir) {
+        if (find_awsglue(awsglue_buf, sizeof awsglue_buf) == 0)
+            awsglue_dir = awsglue_buf;
+        else
+            log_warn("the awsglue package was not found next to the binary; Python jobs get none (give its "
+                     "directory with --awsglue-dir)");
+    } else if (strcmp(awsglue_dir, "none") == 0) {
+        awsglue_dir = NULL;
+    }
     engine_config_t ec = {.url = url,
                           .region = region,
                           .data_dir = data,
                           .s3_root = s3_root,
                           .python = python,
+                          .awsglue_dir = awsglue_dir,
+                          .runners = &runners,
                           .minute_ms = minute_ms,
                           .s3_events = s3_events,
                           .account = account,
@@ -441,6 +510,7 @@ int main(int argc, char **argv)
     console_free(console);
     engine_stop(engine);
     store_close(store);
+    runners_cleanup(&runners);
     log_info("stopped cleanly");
     return 0;
 }

@@ -5,6 +5,7 @@
 #define GLUED_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/flow.h"
@@ -16,6 +17,7 @@ typedef struct api_config {
     const char *account;   /* account id in ARNs */
     int64_t max_workflows; /* ResourceNumberLimitExceeded past this many (0 = none) */
     int64_t max_jobs, max_triggers, max_crawlers;
+    bool test_mode; /* --test-mode: api_reset is served */
 } api_config_t;
 
 struct engine;
@@ -154,6 +156,10 @@ int api_res_mutate(api_req_t *rq, const char *kind, const char *name, api_res_fn
  * inside the transaction first. */
 int api_res_create(api_req_t *rq, const char *label, const store_res_t *r, int64_t max_count, api_check_fn check,
                    void *ctx, gerr_t *e);
+
+/* --test-mode's reset (testmode.c): stops every job and crawl and empties the store, then returns. Blocks
+ * the calling thread for as long as that takes (milliseconds). 0, or -1 with *e set. */
+int api_reset(api_t *api, gerr_t *e);
 
 /* Shared helpers for handlers. */
 /* A Glue cron schedule: valid, and not more often than every 5 minutes. what names it in messages. */

@@ -23,6 +23,7 @@
 #include "engine/cluster.h"
 #include "engine/crawler.h"
 #include "engine/cron.h"
+#include "engine/runner.h"
 #include "events/event.h"
 #include "events/s3watch.h"
 #include "store/events.h"
@@ -41,6 +42,7 @@ typedef struct proc {
     int64_t pid, timeout_min;
     bool timed_out, stopped, exited;
     bool fenced; /* this node lost its lease: the process is ended and its end is not recorded */
+    bool discard; /* a --test-mode reset killed it: its end is not recorded */
     int open_handles;
     struct proc *prev, *next;
 } proc_t;
@@ -56,12 +58,14 @@ struct engine {
     store_t *store;
     flow_env_t flow;
     engine_config_t cfg;
-    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir;
     cluster_t *cluster;       /* on a shared store */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
     cluster_config_t ccfg;
+    const runners_t *runners; /* cfg->runners, or default_runners */
+    runners_t default_runners;
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer;
@@ -74,11 +78,18 @@ struct engine {
     pthread_cond_t ready_cv;
     flow_ids_t q_spawn, q_kill;
     bool q_resched, q_batches, q_stop, ready;
+    /* a --test-mode reset: requested by q_reset, answered by reset_done and reset_err (under lock) */
+    pthread_mutex_t reset_lock; /* one reset at a time */
+    pthread_cond_t reset_cv;
+    bool q_reset, reset_done;
+    int reset_rc;
+    gerr_t reset_err;
     /* engine thread only */
     proc_t *procs;
     sched_t *sched;
     size_t nsched;
     bool stopping;
+    uint64_t generation; /* bumped by each reset; a crawl started before it is not recorded */
 };
 
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
@@ -91,6 +102,15 @@ void engine_log_path(const char *data_dir, const char *id, const char *ext, char
 static int64_t real_delay(int64_t glued_ms)
 {
     return glued_ms <= 0 ? 0 : util_clock_real_ms(glued_ms) + 1;
+}
+
+/* Empties the store for a reset. The store function for it comes with the store's reshape (store-v2); until
+ * then a reset stops everything and leaves the definitions. */
+static int engine_reset_store(store_t *s, gerr_t *e)
+{
+    (void)s;
+    (void)e;
+    return 0;
 }
 
 /* ---- the queue ---- */
@@ -317,6 +337,10 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     engine_t *en = p->en;
     p->exited = true;
     kill(-(pid_t)p->pid, SIGKILL); /* whatever the job left behind in its process group ends with it */
+    if (p->discard) {
+        proc_release(p);
+        return;
+    }
     char err_path[4096], line[512], msg[1024];
     engine_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path);
     int state;
@@ -464,15 +488,40 @@ static bool env_ours(const char *kv)
 {
     static const char *const keys[] = {
         "AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=", "AWS_DEFAULT_REGION=",
-        "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=",      NULL};
+        "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=",      "PYTHONPATH=", NULL};
     for (size_t i = 0; keys[i]; i++)
         if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
             return true;
     return false;
 }
 
+/* PYTHONPATH for a job: the --extra-py-files entries, then glued's own PYTHONPATH, then the directory of the
+ * awsglue package (last, so that a real awsglue the user put on the path wins). NULL when empty. */
+static char *job_pythonpath(engine_t *en, const runner_pyenv_t *py)
+{
+    const char *inherited = getenv("PYTHONPATH");
+    size_t len = 1;
+    for (size_t i = 0; i < py->npath; i++)
+        len += strlen(py->path[i]) + 1;
+    len += (inherited ? strlen(inherited) + 1 : 0) + (en->awsglue_dir ? strlen(en->awsglue_dir) + 1 : 0);
+    char *out = calloc(1, len), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < py->npath; i++)
+        o += sprintf(o, "%s%s", o == out ? "" : ":", py->path[i]);
+    if (inherited && *inherited)
+        o += sprintf(o, "%s%s", o == out ? "" : ":", inherited);
+    if (en->awsglue_dir)
+        o += sprintf(o, "%s%s", o == out ? "" : ":", en->awsglue_dir);
+    if (o == out) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* glued's environment with the job's own additions (SPEC section 11). Free with store_strv_free. */
-static char **job_env(engine_t *en, const char *id, size_t *count)
+static char **job_env(engine_t *en, const char *id, const char *pythonpath, size_t *count)
 {
     size_t n = 0;
     while (environ[n])
@@ -490,6 +539,11 @@ static char **job_env(engine_t *en, const char *id, size_t *count)
         snprintf(buf, sizeof buf, "%s=%s", pairs[i][0], pairs[i][1]);
         env[k++] = strdup(buf);
     }
+    if (pythonpath) {
+        char *kv = malloc(strlen(pythonpath) + sizeof "PYTHONPATH=");
+        sprintf(kv, "PYTHONPATH=%s", pythonpath);
+        env[k++] = kv;
+    }
     if (!getenv("AWS_ACCESS_KEY_ID") && !getenv("AWS_PROFILE")) {
         env[k++] = strdup("AWS_ACCESS_KEY_ID=glued");
         env[k++] = strdup("AWS_SECRET_ACCESS_KEY=glued");
@@ -498,13 +552,11 @@ static char **job_env(engine_t *en, const char *id, size_t *count)
     return env;
 }
 
-/* argv: interpreter script --JOB_NAME j --JOB_RUN_ID id [--WORKFLOW_NAME w --WORKFLOW_RUN_ID r] --k v ... */
-static char **job_argv(const char *interp, const char *script, const store_jobrun_t *r, json_t *args, size_t *count)
+/* The script's arguments: --JOB_NAME j --JOB_RUN_ID id [--WORKFLOW_NAME w --WORKFLOW_RUN_ID r] --k v ... */
+static char **job_args(const store_jobrun_t *r, json_t *args, size_t *count)
 {
-    size_t n = 6 + 2 * json_object_size(args) + 1, k = 0;
+    size_t n = 4 + 2 * json_object_size(args) + 1, k = 0;
     char **v = calloc(n, sizeof *v);
-    v[k++] = strdup(interp);
-    v[k++] = strdup(script);
     v[k++] = strdup("--JOB_NAME");
     v[k++] = strdup(r->job);
     v[k++] = strdup("--JOB_RUN_ID");
@@ -535,6 +587,66 @@ static char **job_argv(const char *interp, const char *script, const store_jobru
     return v;
 }
 
+/* A job argument by its name as the script sees it (with or without the leading dashes in the map). */
+static const char *job_arg(json_t *args, const char *dashed)
+{
+    json_t *v = json_object_get(args, dashed);
+    if (!v)
+        v = json_object_get(args, dashed + 2);
+    return json_string_value(v);
+}
+
+/* The argv that runs a job: its runner's template expanded; when --additional-python-modules names modules,
+ * the Python check (runner.h) goes first and then executes the runner's command. *file is the program to
+ * execute (argv[0] found on PATH). Returns NULL with msg set when the program cannot be found. */
+static char **job_command(engine_t *en, const runner_t *rn, const runner_values_t *vals, const runner_pyenv_t *py,
+                          char *file, size_t filelen, size_t *argc, char *msg, size_t msglen)
+{
+    size_t n = 0;
+    char **argv = runner_expand(rn, vals, &n);
+    if (!argv) {
+        snprintf(msg, msglen, "Out of memory expanding the runner for '%s'", rn->name);
+        return NULL;
+    }
+    if (strchr(argv[0], '/'))
+        snprintf(file, filelen, "%s", argv[0]);
+    else if (find_in_path(argv[0], file, filelen) < 0) {
+        snprintf(msg, msglen, "Cannot start %.200s: not found on PATH (runner '%s': %.300s)", argv[0], rn->name,
+                 rn->template);
+        runner_argv_free(argv, n);
+        return NULL;
+    }
+    if (py->nmodules == 0) {
+        *argc = n;
+        return argv;
+    }
+    char pyfile[4096];
+    if (strchr(en->python, '/'))
+        snprintf(pyfile, sizeof pyfile, "%s", en->python);
+    else if (find_in_path(en->python, pyfile, sizeof pyfile) < 0) {
+        snprintf(msg, msglen, "Cannot check --additional-python-modules: %.200s is not on PATH", en->python);
+        runner_argv_free(argv, n);
+        return NULL;
+    }
+    size_t m = 4 + py->nmodules + n, k = 0;
+    char **v = calloc(m + 1, sizeof *v);
+    char count[32];
+    snprintf(count, sizeof count, "%zu", py->nmodules);
+    v[k++] = strdup(pyfile);
+    v[k++] = strdup("-c");
+    v[k++] = strdup(RUNNER_MODULE_CHECK);
+    v[k++] = strdup(count);
+    for (size_t i = 0; i < py->nmodules; i++)
+        v[k++] = strdup(py->modules[i]);
+    v[k++] = strdup(file);
+    for (size_t i = 1; i < n; i++)
+        v[k++] = strdup(argv[i]);
+    runner_argv_free(argv, n);
+    snprintf(file, filelen, "%s", pyfile);
+    *argc = k;
+    return v;
+}
+
 static void on_crawl_work(uv_work_t *w);
 static void on_crawl_done(uv_work_t *w, int status);
 
@@ -544,6 +656,7 @@ typedef struct crawl_work {
     char id[FLOW_JOB_RUN_ID_LEN];
     json_t *def;
     crawler_result_t res;
+    uint64_t generation;
 } crawl_work_t;
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. */
@@ -552,8 +665,9 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     store_jobrun_t r = {0};
     store_res_t def = {0};
     json_t *job = NULL, *args = NULL;
-    char **argv = NULL, **env = NULL;
-    size_t argc = 0, envc = 0;
+    char **argv = NULL, **env = NULL, **sargv = NULL, *pythonpath = NULL;
+    size_t argc = 0, envc = 0, sargc = 0;
+    runner_pyenv_t py = {0};
     int fd_out = -1, fd_err = -1;
     char msg[1024] = "", script[4096], path[4096];
     int fail_state = JR_FAILED;
@@ -572,6 +686,7 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
         }
         crawl_work_t *cw = calloc(1, sizeof *cw);
         cw->en = en;
+        cw->generation = en->generation;
         snprintf(cw->id, sizeof cw->id, "%s", id);
         cw->def = json_loads(def.doc, 0, NULL);
         cw->w.data = cw;
@@ -589,13 +704,26 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     job = json_loads(def.doc, 0, NULL);
     json_t *cmd = json_object_get(job, "Command");
     const char *cname = json_string_value(json_object_get(cmd, "Name")) ?: "glueetl";
-    const char *interp = strcmp(cname, "shell") == 0 ? "/bin/sh" : en->python;
     if (resolve_script(en, json_string_value(json_object_get(cmd, "ScriptLocation")), script, sizeof script, msg,
                        sizeof msg) < 0)
         goto fail;
     args = codec_map_decode(r.arguments);
-    argv = job_argv(interp, script, &r, args, &argc);
-    env = job_env(en, id, &envc);
+    if (runner_pyenv(job_arg(args, "--extra-py-files"), job_arg(args, "--additional-python-modules"), en->s3_root, &py,
+                     msg, sizeof msg) < 0)
+        goto fail;
+    sargv = job_args(&r, args, &sargc);
+    const runner_t *rn = runners_find(en->runners, cname);
+    runner_values_t vals = {.script = script,
+                            .python = en->python,
+                            .job_run_id = id,
+                            .extra_py_files = py.extra_py_files,
+                            .args = sargv,
+                            .nargs = sargc};
+    char file[4096];
+    if (!(argv = job_command(en, rn, &vals, &py, file, sizeof file, &argc, msg, sizeof msg)))
+        goto fail;
+    pythonpath = job_pythonpath(en, &py);
+    env = job_env(en, id, pythonpath, &envc);
     engine_log_path(en->data_dir, id, "out", path, sizeof path);
     fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     engine_log_path(en->data_dir, id, "err", path, sizeof path);
@@ -604,15 +732,9 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
         goto fail;
     }
-    /* posix_spawn searches PATH only through posix_spawnp; the interpreter may be a bare name */
-    pid_t pid = strchr(interp, '/') ? start_process(interp, argv, env, fd_out, fd_err) : -ENOENT;
-    if (pid == -ENOENT && !strchr(interp, '/')) {
-        char found[4096];
-        if (find_in_path(interp, found, sizeof found) == 0)
-            pid = start_process(found, argv, env, fd_out, fd_err);
-    }
+    pid_t pid = start_process(file, argv, env, fd_out, fd_err);
     if (pid < 0) {
-        snprintf(msg, sizeof msg, "Cannot start %s: %s", interp, strerror(-pid));
+        snprintf(msg, sizeof msg, "Cannot start %.600s: %s", file, strerror(-pid));
         goto fail;
     }
     int pidfd = pidfd_open(pid, 0);
@@ -655,7 +777,10 @@ out:
     if (fd_err >= 0)
         close(fd_err);
     store_strv_free(argv, argc);
+    store_strv_free(sargv, sargc);
     store_strv_free(env, envc);
+    free(pythonpath);
+    runner_pyenv_cleanup(&py);
     json_decref(args);
     json_decref(job);
     store_res_cleanup(&def);
@@ -730,7 +855,8 @@ static void on_crawl_done(uv_work_t *w, int status)
 {
     crawl_work_t *cw = w->data;
     (void)status;
-    finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
+    if (cw->generation == cw->en->generation) /* else a reset emptied the store under it */
+        finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
     json_decref(cw->def);
     free(cw);
 }
@@ -1196,6 +1322,23 @@ static void on_shutdown_tick(uv_timer_t *t)
         uv_stop(&en->loop);
 }
 
+/* A --test-mode reset, on the engine thread: every job process group is killed at once and forgotten, running
+ * crawls will not be recorded, the store is emptied and the schedules with it. */
+static int reset(engine_t *en, gerr_t *e)
+{
+    for (proc_t *p = en->procs; p; p = p->next)
+        if (!p->exited && !p->discard) {
+            p->discard = true;
+            uv_timer_stop(&p->timeout);
+            uv_timer_stop(&p->grace);
+            kill(-(pid_t)p->pid, SIGKILL);
+        }
+    en->generation++;
+    int rc = engine_reset_store(en->store, e);
+    sched_reload(en, false);
+    return rc;
+}
+
 static void on_wake(uv_async_t *a)
 {
     engine_t *en = a->data;
@@ -1205,10 +1348,24 @@ static void on_wake(uv_async_t *a)
     kill = en->q_kill;
     memset(&en->q_spawn, 0, sizeof spawn);
     memset(&en->q_kill, 0, sizeof kill);
-    bool resched = en->q_resched, batches = en->q_batches, stop = en->q_stop;
+    bool resched = en->q_resched, batches = en->q_batches, stop = en->q_stop, do_reset = en->q_reset;
     en->q_resched = false;
     en->q_batches = false;
     pthread_mutex_unlock(&en->lock);
+    if (do_reset) {
+        /* what was queued before the reset belongs to the store it empties */
+        flow_ids_cleanup(&spawn);
+        flow_ids_cleanup(&kill);
+        gerr_t e = {0};
+        int rc = reset(en, &e);
+        pthread_mutex_lock(&en->lock);
+        en->q_reset = false;
+        en->reset_done = true;
+        en->reset_rc = rc;
+        en->reset_err = e;
+        pthread_cond_broadcast(&en->reset_cv);
+        pthread_mutex_unlock(&en->lock);
+    }
     for (size_t i = 0; i < kill.n; i++)
         kill_one(en, kill.v[i]);
     spawn_all(en, &spawn);
@@ -1274,6 +1431,16 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs};
     en->ccfg =
         (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};
+    en->awsglue_dir = cfg->awsglue_dir ? strdup(cfg->awsglue_dir) : NULL;
+    en->runners = cfg->runners;
+    if (!en->runners) {
+        char err[256];
+        if (runners_init(&en->default_runners, err, sizeof err) < 0) {
+            gerr_set(e, GERR_INTERNAL, "%s", err);
+            goto fail;
+        }
+        en->runners = &en->default_runners;
+    }
     if (en->cfg.grace_ms <= 0)
         en->cfg.grace_ms = 5000;
     size_t ll = strlen(cfg->data_dir) + 8;
@@ -1290,6 +1457,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     }
     pthread_mutex_init(&en->lock, NULL);
     pthread_cond_init(&en->ready_cv, NULL);
+    pthread_mutex_init(&en->reset_lock, NULL);
+    pthread_cond_init(&en->reset_cv, NULL);
     uv_loop_init(&en->loop);
     uv_async_init(&en->loop, &en->wake, on_wake);
     en->wake.data = en;
@@ -1316,10 +1485,36 @@ fail:
     free(en->data_dir);
     free(en->s3_root);
     free(en->python);
+    free(en->awsglue_dir);
     free(en->log_dir);
     free(en->node);
+    runners_cleanup(&en->default_runners);
     free(en);
     return -1;
+}
+
+int engine_reset(engine_t *en, gerr_t *e)
+{
+    pthread_mutex_lock(&en->reset_lock);
+    pthread_mutex_lock(&en->lock);
+    if (en->q_stop) {
+        pthread_mutex_unlock(&en->lock);
+        pthread_mutex_unlock(&en->reset_lock);
+        return gerr_set(e, GERR_INTERNAL, "glued is shutting down");
+    }
+    en->q_reset = true;
+    en->reset_done = false;
+    pthread_mutex_unlock(&en->lock);
+    uv_async_send(&en->wake);
+    pthread_mutex_lock(&en->lock);
+    while (!en->reset_done)
+        pthread_cond_wait(&en->reset_cv, &en->lock);
+    int rc = en->reset_rc;
+    if (rc < 0)
+        *e = en->reset_err;
+    pthread_mutex_unlock(&en->lock);
+    pthread_mutex_unlock(&en->reset_lock);
+    return rc;
 }
 
 static void close_cb(uv_handle_t *h, void *arg)
@@ -1354,13 +1549,17 @@ void engine_stop(engine_t *en)
     free(en->ends);
     pthread_mutex_destroy(&en->lock);
     pthread_cond_destroy(&en->ready_cv);
+    pthread_mutex_destroy(&en->reset_lock);
+    pthread_cond_destroy(&en->reset_cv);
     free(en->url);
     free(en->region);
     free(en->account);
     free(en->data_dir);
     free(en->s3_root);
     free(en->python);
+    free(en->awsglue_dir);
     free(en->log_dir);
     free(en->node);
+    runners_cleanup(&en->default_runners);
     free(en);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "engine/flow.h"
+#include "engine/runner.h"
 #include "model/error.h"
 #include "store/store.h"
 
@@ -18,7 +19,10 @@ typedef struct engine_config {
     const char *region;   /* AWS_REGION for jobs */
     const char *data_dir; /* logs go to <data>/logs */
     const char *s3_root;  /* s3://bucket/key -> <s3_root>/bucket/key */
-    const char *python;   /* interpreter for Python job types */
+    const char *python;   /* interpreter for Python job types, {python} in runners */
+    const char *awsglue_dir;  /* directory holding glued's awsglue package, last on PYTHONPATH; NULL: none */
+    const runners_t *runners; /* which program runs each Command.Name (borrowed for the engine's life); NULL:
+                                 the defaults */
     int64_t minute_ms;    /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
     int64_t grace_ms;     /* between TERM and KILL when stopping a job */
     const char *account;  /* the account in ARNs and events */
@@ -38,6 +42,9 @@ void engine_stop(engine_t *en);
 /* Thread-safe hand-overs; the ids are taken (ids is left empty). */
 void engine_spawn(engine_t *en, flow_ids_t *ids);
 void engine_kill(engine_t *en, flow_ids_t *ids);
+/* --test-mode: kills every job process group (their ends are not recorded), forgets running crawls, empties the
+ * store and reloads the (now empty) schedules, all on the engine thread; the caller waits until it is done. */
+int engine_reset(engine_t *en, gerr_t *e);
 /* Triggers or crawler schedules changed: recompute the next fire times. */
 void engine_reschedule(engine_t *en);
 /* Events were put into batches: close those whose window passed, and time the next window. */

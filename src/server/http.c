@@ -3,6 +3,7 @@
 #include "server/http.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -63,6 +64,27 @@ static enum MHD_Result answer_api(http_server_t *s, struct MHD_Connection *c, re
     return ret;
 }
 
+/* --test-mode's POST /_glued/reset (and moto's /moto-api/reset): answers when everything is stopped and empty. */
+static enum MHD_Result answer_reset(http_server_t *s, struct MHD_Connection *c, const char *method)
+{
+    if (strcmp(method, "POST") != 0)
+        return send_text(c, 405, "application/json",
+                         "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
+    gerr_t e = {0};
+    uint64_t t0 = util_mono_ns();
+    if (api_reset(s->api, &e) < 0) {
+        log_error("test-mode reset failed: %s", e.msg);
+        json_t *body = json_pack("{s:s, s:s}", "__type", e.type, "Message", e.msg);
+        char *text = json_dumps(body, JSON_COMPACT);
+        enum MHD_Result ret = send_text(c, 500, "application/json", text ? text : "{}");
+        free(text);
+        json_decref(body);
+        return ret;
+    }
+    log_info("test-mode reset: everything stopped and emptied in %.1f ms", (double)(util_mono_ns() - t0) / 1e6);
+    return send_text(c, 200, "application/json", "{\"status\":\"ok\"}");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -109,6 +131,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return answer_api(s, c, q);
     if (s->console && console_owns(c, url, method))
         return console_answer(s->console, c, url, method, q->body, q->len, q->too_large);
+    if (s->api->cfg.test_mode && (strcmp(url, "/_glued/reset") == 0 || strcmp(url, "/moto-api/reset") == 0))
+        return answer_reset(s, c, method);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0)
         return send_text(c, 200, "text/plain", "ok\n");
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0)

@@ -14,10 +14,10 @@ except ImportError as _e:  # the runner did not give this job Spark
     import sys as _sys
 
     raise ImportError(
-        "awsglue.context needs Apache Spark (pyspark), and this Python (" + _sys.executable + ") has none. "
-        "glued runs each job with the runner for its Command.Name; start glued with a Spark runner, e.g. "
-        "--runner glueetl='spark-submit --py-files {extra_py_files} {script} {args}', so that Spark jobs run "
-        "under spark-submit. Python shell jobs can use awsglue.utils without Spark.",
+        "awsglue.context needs Apache Spark (pyspark), which this Python does not have: start glued with a Spark "
+        "runner for the job's Command.Name, e.g. --runner glueetl='spark-submit --py-files {extra_py_files} "
+        "{script} {args}' (Python shell jobs can use awsglue.utils without Spark; this Python is "
+        + _sys.executable + ")",
         name="awsglue.context") from None
 
 import logging

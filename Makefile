@@ -3,7 +3,7 @@
 # becomes its own Check binary linked against every module but main.c.
 
 CC       ?= cc
-PKGS     := libmicrohttpd jansson sqlite3 libuv libcrypto libpq zlib
+PKGS     := libmicrohttpd jansson sqlite3 libuv libcrypto libpq zlib libcurl
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlite3-dev libuv1-dev libssl-dev
-      libpq-dev check wrk sqlite3 curl zlib1g-dev)
+      libpq-dev check wrk sqlite3 curl zlib1g-dev libcurl4-openssl-dev)
 # the test suites also run every API and engine test against a throwaway PostgreSQL server, and the console's
 # browser tests drive Debian's Chromium (never a downloaded browser)
 [ "${1:-}" = --test ] && pkgs+=(postgresql chromium fonts-dejavu-core)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "server/console.h"
 #include "engine/runner.h"
@@ -60,7 +61,18 @@ static void usage(FILE *f)
                "       glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]\n"
                "\n"
                "Prints the output (stdout, then stderr) that a job run wrote: from DATA/logs, else from the store\n"
-               "(nodes sharing a PostgreSQL store keep the last MiB of each stream there).\n");
+               "(nodes sharing a PostgreSQL store keep the last MiB of each stream there).\n"
+               "\n"
+               "       glued run WORKFLOW [--property KEY=VALUE ...] [--endpoint URL] [--data DIR]\n"
+               "       glued status [WORKFLOW] [--endpoint URL]\n"
+               "       glued export WORKFLOW [--endpoint URL] > FILE\n"
+               "       glued import FILE [--endpoint URL]\n"
+               "\n"
+               "Client subcommands, for a running glued: start a run and follow it (exit 0 when every job\n"
+               "succeeded, 1 when one failed, 2 on a usage or connection error), show workflows and their runs,\n"
+               "write a workflow with its triggers, jobs and crawlers as JSON, and create or update them from\n"
+               "it. The endpoint defaults to AWS_ENDPOINT_URL_GLUE, then AWS_ENDPOINT_URL, then\n"
+               "http://127.0.0.1:8080.\n");
 }
 
 /* The runners given with --runner; static so that an early return from main leaks nothing. */
@@ -216,6 +228,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "logs") == 0)
         return cmd_logs(argc, argv);
+    if (argc > 1 && cli_is_subcommand(argv[1]))
+        return cli_main(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
     const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL, *awsglue_dir = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;

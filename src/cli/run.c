@@ -1,0 +1,380 @@
+/* `glued run WORKFLOW [--property K=V ...] [--endpoint URL] [--data DIR]`: starts a workflow run and follows
+ * it. It polls GetWorkflowRun with the graph and prints a line each time a job or crawler node changes state;
+ * when stdout is a terminal a progress line under them shows the counts. At the end it prints each failed
+ * node's error and, when glued's data directory is readable here, the last lines its job wrote to stderr.
+ * Exit status: 0 when every job and crawl that ran succeeded, 1 when any did not, 2 for a usage or connection
+ * error or an unknown workflow. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/engine.h"
+
+#define POLL_MS    200
+#define MAX_NODES  4096
+#define MAX_PROPS  100
+#define TAIL_LINES 10
+
+/* What we last printed for a node. */
+typedef struct seen {
+    char *type, *name, *state, *id;
+    long attempt;
+} seen_t;
+
+typedef struct follow {
+    seen_t *v;
+    size_t n;
+    bool tty, progress_shown;
+    double started;
+} follow_t;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: glued run WORKFLOW [--property KEY=VALUE ...] [--endpoint URL] [--data DIR]\n");
+}
+
+static bool is_ok(const char *state)
+{
+    return state && strcmp(state, "SUCCEEDED") == 0;
+}
+
+static bool is_active(const char *state)
+{
+    static const char *const active[] = {"STARTING", "RUNNING", "STOPPING", "WAITING", "CANCELLING", NULL};
+    for (size_t i = 0; state && active[i]; i++)
+        if (strcmp(state, active[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The node's latest attempt: its job run (highest Attempt) or its crawl (last in the list). */
+static json_t *latest(json_t *node, bool *is_job)
+{
+    const char *type = json_string_value(json_object_get(node, "Type"));
+    *is_job = type && strcmp(type, "JOB") == 0;
+    json_t *list = *is_job ? json_object_get(json_object_get(node, "JobDetails"), "JobRuns")
+                           : json_object_get(json_object_get(node, "CrawlerDetails"), "Crawls");
+    json_t *best = NULL, *x;
+    size_t i;
+    json_array_foreach (list, i, x) {
+        if (!*is_job) {
+            best = x;
+            continue;
+        }
+        if (!best ||
+            json_integer_value(json_object_get(x, "Attempt")) >= json_integer_value(json_object_get(best, "Attempt")))
+            best = x;
+    }
+    return best;
+}
+
+static const char *state_of(json_t *attempt, bool is_job)
+{
+    return json_string_value(json_object_get(attempt, is_job ? "JobRunState" : "State"));
+}
+
+static double seconds_between(json_t *from, json_t *to)
+{
+    return json_is_number(from) && json_is_number(to) ? json_number_value(to) - json_number_value(from) : -1;
+}
+
+static void clear_progress(follow_t *f)
+{
+    if (f->tty && f->progress_shown) {
+        fputs("\r\033[K", stdout);
+        f->progress_shown = false;
+    }
+}
+
+/* Prints the nodes whose state changed since the last poll. */
+static void print_changes(follow_t *f, json_t *run)
+{
+    json_t *nodes = json_object_get(json_object_get(run, "Graph"), "Nodes"), *node;
+    size_t i;
+    json_array_foreach (nodes, i, node) {
+        bool is_job;
+        json_t *a = latest(node, &is_job);
+        const char *type = json_string_value(json_object_get(node, "Type"));
+        const char *name = json_string_value(json_object_get(node, "Name"));
+        const char *state = state_of(a, is_job);
+        if (!a || !type || !name || !state || strcmp(type, "TRIGGER") == 0)
+            continue;
+        long attempt = is_job ? (long)json_integer_value(json_object_get(a, "Attempt")) : 0;
+        seen_t *s = NULL;
+        for (size_t k = 0; k < f->n && !s; k++)
+            if (strcmp(f->v[k].name, name) == 0 && strcmp(f->v[k].type, type) == 0)
+                s = &f->v[k];
+        if (s && strcmp(s->state, state) == 0 && s->attempt == attempt)
+            continue;
+        if (!s) {
+            if (f->n >= MAX_NODES)
+                continue;
+            s = &f->v[f->n++];
+            s->type = strdup(type);
+            s->name = strdup(name);
+            s->state = s->id = NULL;
+        }
+        free(s->state);
+        free(s->id);
+        s->state = strdup(state);
+        s->attempt = attempt;
+        const char *id = json_string_value(json_object_get(a, is_job ? "Id" : "CrawlId"));
+        s->id = id ? strdup(id) : NULL;
+
+        clear_progress(f);
+        char clock[16], took[32] = "";
+        time_t t = time(NULL);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+        if (!is_active(state)) {
+            double d = seconds_between(json_object_get(a, "StartedOn"), json_object_get(a, "CompletedOn"));
+            if (d >= 0)
+                cli_duration(d, took, sizeof took);
+        }
+        char line[1024];
+        int k = snprintf(line, sizeof line, "%s  %-7s  %-30s  %-9s", clock, type, name, state);
+        if (attempt > 0 && k > 0 && (size_t)k < sizeof line)
+            k += snprintf(line + k, sizeof line - (size_t)k, "  attempt %ld", attempt + 1);
+        if (*took && k > 0 && (size_t)k < sizeof line)
+            snprintf(line + k, sizeof line - (size_t)k, "  %s", took);
+        size_t len = strlen(line);
+        while (len && line[len - 1] == ' ')
+            line[--len] = '\0';
+        printf("%s\n", line);
+    }
+    fflush(stdout);
+}
+
+static void print_progress(follow_t *f, json_t *run)
+{
+    if (!f->tty)
+        return;
+    json_t *st = json_object_get(run, "Statistics");
+    long total = (long)json_integer_value(json_object_get(st, "TotalActions"));
+    long ok = (long)json_integer_value(json_object_get(st, "SucceededActions"));
+    long running = (long)json_integer_value(json_object_get(st, "RunningActions")) +
+                   (long)json_integer_value(json_object_get(st, "WaitingActions"));
+    long bad = (long)(json_integer_value(json_object_get(st, "FailedActions")) +
+                      json_integer_value(json_object_get(st, "TimeoutActions")) +
+                      json_integer_value(json_object_get(st, "ErroredActions")) +
+                      json_integer_value(json_object_get(st, "StoppedActions")));
+    char el[32];
+    cli_duration(now_s() - f->started, el, sizeof el);
+    printf("\r\033[K[%s] %ld of %ld succeeded, %ld running, %ld failed", el, ok, total, running, bad);
+    fflush(stdout);
+    f->progress_shown = true;
+}
+
+/* The last lines of a job's stderr, when glued's data directory is readable from here. */
+static void print_tail(const char *data_dir, const char *id)
+{
+    char path[4096];
+    engine_log_path(data_dir, id, "err", path, sizeof path);
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        printf("    (the whole output: glued logs %s)\n", id);
+        return;
+    }
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    long from = size > 65536 ? size - 65536 : 0;
+    fseek(fp, from, SEEK_SET);
+    char *buf = malloc(65537);
+    size_t n = fread(buf, 1, 65536, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    while (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    size_t start = n;
+    int lines = 0;
+    while (start > 0 && lines < TAIL_LINES) {
+        start--;
+        if (buf[start] == '\n' && ++lines == TAIL_LINES) {
+            start++;
+            break;
+        }
+    }
+    if (from > 0 && start == 0) /* the first line may be cut */
+        while (buf[start] && buf[start] != '\n')
+            start++;
+    if (n > start) {
+        printf("    last lines of stderr:\n");
+        for (char *line = buf + start, *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next)
+                *next++ = '\0';
+            printf("    | %s\n", line);
+        }
+    }
+    free(buf);
+}
+
+/* The end: a summary line, then each node whose last attempt did not succeed. Returns the exit status. */
+static int summarize(follow_t *f, json_t *run, const char *data_dir)
+{
+    clear_progress(f);
+    const char *status = json_string_value(json_object_get(run, "Status"));
+    const char *rid = json_string_value(json_object_get(run, "WorkflowRunId"));
+    json_t *nodes = json_object_get(json_object_get(run, "Graph"), "Nodes"), *node;
+    size_t i;
+    long ok = 0, bad = 0, never = 0;
+    json_array_foreach (nodes, i, node) {
+        bool is_job;
+        const char *type = json_string_value(json_object_get(node, "Type"));
+        if (!type || strcmp(type, "TRIGGER") == 0)
+            continue;
+        json_t *a = latest(node, &is_job);
+        if (!a)
+            never++;
+        else if (is_ok(state_of(a, is_job)))
+            ok++;
+        else
+            bad++;
+    }
+    char took[32];
+    double d = seconds_between(json_object_get(run, "StartedOn"), json_object_get(run, "CompletedOn"));
+    cli_duration(d >= 0 ? d : now_s() - f->started, took, sizeof took);
+    printf("Run %s %s in %s: %ld succeeded, %ld failed, %ld did not run\n", rid ? rid : "?", status ? status : "?",
+           took, ok, bad, never);
+    const char *err = json_string_value(json_object_get(run, "ErrorMessage"));
+    if (err)
+        printf("  %s\n", err);
+    json_array_foreach (nodes, i, node) {
+        bool is_job;
+        json_t *a = latest(node, &is_job);
+        const char *state = state_of(a, is_job);
+        if (!a || is_ok(state))
+            continue;
+        const char *name = json_string_value(json_object_get(node, "Name"));
+        const char *id = json_string_value(json_object_get(a, is_job ? "Id" : "CrawlId"));
+        const char *msg = json_string_value(json_object_get(a, "ErrorMessage"));
+        printf("%s %s %s%s%s\n", is_job ? "Job" : "Crawler", name ? name : "?", state ? state : "?", msg ? ": " : "",
+               msg ? msg : "");
+        if (is_job && id)
+            print_tail(data_dir, id);
+    }
+    fflush(stdout);
+    return bad == 0 && status && strcmp(status, "COMPLETED") == 0 ? CLI_OK : CLI_FAILED;
+}
+
+int cli_run(int argc, char **argv)
+{
+    const char *endpoint = NULL, *wf = NULL, *data_dir = "./var";
+    json_t *props = json_object();
+    client_t *c = NULL;
+    follow_t f = {0};
+    json_t *out = NULL;
+    int ret = CLI_USAGE;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_endpoint_opt(argc, argv, &i, &endpoint);
+        if (r < 0)
+            goto usage;
+        if (r > 0)
+            continue;
+        const char *kv = NULL;
+        if ((strcmp(argv[i], "--property") == 0 || strcmp(argv[i], "-p") == 0) && i + 1 < argc)
+            kv = argv[++i];
+        else if (strncmp(argv[i], "--property=", 11) == 0)
+            kv = argv[i] + 11;
+        else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            data_dir = argv[++i];
+            continue;
+        } else if (strncmp(argv[i], "--data=", 7) == 0) {
+            data_dir = argv[i] + 7;
+            continue;
+        } else if (argv[i][0] != '-' && !wf) {
+            wf = argv[i];
+            continue;
+        } else
+            goto usage;
+        const char *eq = strchr(kv, '=');
+        if (!eq || eq == kv) {
+            fprintf(stderr, "glued run: --property needs KEY=VALUE (got '%s')\n", kv);
+            goto usage;
+        }
+        if (json_object_size(props) >= MAX_PROPS) {
+            fprintf(stderr, "glued run: at most %d run properties\n", MAX_PROPS);
+            goto usage;
+        }
+        char *key = strndup(kv, (size_t)(eq - kv));
+        json_object_set_new(props, key, json_string(eq + 1));
+        free(key);
+    }
+    if (!wf)
+        goto usage;
+    if (!(c = cli_connect("run", endpoint)))
+        goto done;
+    json_t *in = json_pack("{s:s}", "Name", wf);
+    if (json_object_size(props))
+        json_object_set(in, "RunProperties", props);
+    client_err_t e;
+    int rc = client_call(c, "StartWorkflowRun", in, &out, &e);
+    json_decref(in);
+    if (rc < 0) {
+        if (client_err_is(&e, "EntityNotFoundException"))
+            fprintf(stderr, "glued run: no workflow named '%s' at %s\n", wf, client_endpoint(c));
+        else
+            cli_report("run", "StartWorkflowRun", &e);
+        ret = CLI_USAGE; /* the run did not start */
+        goto done;
+    }
+    char *rid = strdup(json_string_value(json_object_get(out, "RunId")) ?: "");
+    json_decref(out);
+    out = NULL;
+    f.tty = isatty(STDOUT_FILENO);
+    f.started = now_s();
+    f.v = calloc(MAX_NODES, sizeof *f.v);
+    printf("Started run %s of workflow %s\n", rid, wf);
+    fflush(stdout);
+    for (;;) {
+        json_t *q = json_pack("{s:s, s:s, s:b}", "Name", wf, "RunId", rid, "IncludeGraph", 1);
+        rc = client_call(c, "GetWorkflowRun", q, &out, &e);
+        json_decref(q);
+        if (rc < 0) {
+            clear_progress(&f);
+            cli_report("run", "GetWorkflowRun", &e);
+            ret = CLI_USAGE; /* lost the run: whether its jobs succeeded is not known */
+            break;
+        }
+        json_t *run = json_object_get(out, "Run");
+        print_changes(&f, run);
+        const char *status = json_string_value(json_object_get(run, "Status"));
+        if (status && strcmp(status, "RUNNING") != 0 && strcmp(status, "STOPPING") != 0) {
+            ret = summarize(&f, run, data_dir);
+            break;
+        }
+        print_progress(&f, run);
+        json_decref(out);
+        out = NULL;
+        struct timespec ts = {0, POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    free(rid);
+    goto done;
+usage:
+    usage();
+    ret = CLI_USAGE;
+done:
+    for (size_t i = 0; i < f.n; i++) {
+        free(f.v[i].type);
+        free(f.v[i].name);
+        free(f.v[i].state);
+        free(f.v[i].id);
+    }
+    free(f.v);
+    json_decref(out);
+    json_decref(props);
+    client_free(c);
+    return ret;
+}

@@ -1,0 +1,383 @@
+"""glued's client subcommands against a real glued (issue 14): `glued run` (node lines, the progress line only on a
+terminal, the failed jobs' stderr, exit statuses 0/1/2), `glued status`, the endpoint defaults
+(AWS_ENDPOINT_URL_GLUE, then AWS_ENDPOINT_URL, then http://127.0.0.1:8080), SigV4 signing checked by botocore, and
+`glued export` / `glued import` (dependency order, idempotence, an exact round trip, updates)."""
+
+import http.server
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from botocore.auth import SigV4Auth  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+
+from harness import Glued, glued_bin, sanitizer_report, server_env  # noqa: E402
+from test_engine_helpers import SH, EngineTestCase  # noqa: E402
+
+RUN_LINE = re.compile(r"^\d\d:\d\d:\d\d  (JOB|CRAWLER) +(\S+) +([A-Z]+)(  attempt \d+)?(  \S+)?$")
+
+
+def cli_env(**extra):
+    env = {k: v for k, v in server_env().items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(extra)
+    return env
+
+
+def glued(*args, env=None, timeout=60):
+    """Runs a client subcommand to its end; fails on a sanitizer report in its stderr."""
+    p = subprocess.run([glued_bin()] + list(args), capture_output=True, text=True, timeout=timeout,
+                       env=env if env is not None else cli_env(), stdin=subprocess.DEVNULL)
+    rep = sanitizer_report(p.stderr)
+    if rep:
+        raise AssertionError(f"glued {' '.join(args)}: sanitizer report:\n{rep}")
+    return p
+
+
+class RunStatusTest(EngineTestCase):
+    def cli(self, *args, **kw):
+        return glued(*args, "--endpoint", self.server.url, **kw)
+
+    def workflow(self, fail=False, sleep="0"):
+        """start -> ok (and -> bad, failing with two stderr lines, when fail)."""
+        wf = self.create()
+        ok = self.job({"--sleep": sleep})
+        self.start_trigger(wf, [ok])
+        if fail:
+            bad = self.job({"--stderr": "first words", "--exit": "3"})
+            self.cond_trigger(wf, [ok], [bad])
+            return wf, ok, bad
+        return wf, ok, None
+
+    def test_run_succeeds_with_a_line_per_state(self):
+        wf, ok, _ = self.workflow()
+        p = self.cli("run", wf, "--property", "stage=test", "--property=who=cli")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        m = re.match(r"^Started run (wr_[0-9a-f]{64}) of workflow " + re.escape(wf) + "$", lines[0])
+        self.assertTrue(m, lines[0])
+        rid = m.group(1)
+        nodes = [RUN_LINE.match(l) for l in lines[1:-1]]
+        self.assertTrue(all(nodes), lines)
+        self.assertEqual({(n.group(2), n.group(3)) for n in nodes if n.group(3) == "SUCCEEDED"}, {(ok, "SUCCEEDED")})
+        self.assertRegex(lines[-1], rf"^Run {rid} COMPLETED in [0-9.]+s: 1 succeeded, 0 failed, 0 did not run$")
+        self.assertNotIn("\r", p.stdout)  # no progress line when stdout is not a terminal
+        self.assertNotIn("\033", p.stdout)
+        props = self.glue.get_workflow_run_properties(Name=wf, RunId=rid)["RunProperties"]
+        self.assertEqual(props, {"stage": "test", "who": "cli"})
+
+    def test_run_with_a_failed_job_exits_1_with_its_stderr(self):
+        wf, ok, bad = self.workflow(fail=True)
+        p = self.cli("run", wf, "--data", self.server.data_dir)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn(f"Job {bad} FAILED: Job process exited with status 3: first words", p.stdout)
+        self.assertIn("    | first words", p.stdout)
+        self.assertRegex(p.stdout, r"COMPLETED in [0-9.]+s: 1 succeeded, 1 failed, 0 did not run")
+        # without the data directory: where the whole output is
+        p = self.cli("run", wf, "--data", "/nonexistent")
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stdout, r"\(the whole output: glued logs jr_[0-9a-f]{64}\)")
+
+    def test_progress_line_only_on_a_terminal(self):
+        wf, ok, _ = self.workflow(sleep="0.8")
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([glued_bin(), "run", wf, "--endpoint", self.server.url], stdout=slave,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=cli_env())
+        os.close(slave)
+        out = b""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([master], [], [], 0.5)
+            if r:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=30), 0)
+        text = out.decode()
+        self.assertRegex(text, r"\r\x1b\[K\[[0-9.]+s\] \d of 1 succeeded, \d running, 0 failed")
+        self.assertRegex(text, r"COMPLETED in")
+
+    def test_run_usage_and_connection_errors_exit_2(self):
+        p = self.cli("run", self.uname("nope"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no workflow named", p.stderr)
+        p = glued("run", "x", "--endpoint", "http://127.0.0.1:1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("cannot reach http://127.0.0.1:1", p.stderr)
+        for bad in (["run"], ["run", "wf", "--property", "novalue"], ["run", "wf", "--bogus"],
+                    ["run", "wf", "--endpoint"], ["status", "a", "b"], ["export"], ["import"],
+                    ["run", "wf", "--endpoint", "ftp://x"]):
+            p = glued(*bad)
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertTrue(p.stderr.strip(), bad)
+
+    def test_status_tables(self):
+        wf, ok, _ = self.workflow()
+        idle = self.create()
+        self.assertEqual(self.cli("run", wf).returncode, 0)
+        p = self.cli("status")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["WORKFLOW", "LAST", "RUN", "STATUS", "STARTED", "DURATION",
+                                            "SUCCEEDED/FAILED/TOTAL"])
+        row = next(l.split() for l in lines if l.startswith(wf + " "))
+        self.assertRegex(row[1], r"^wr_[0-9a-f]{64}$")
+        self.assertEqual((row[2], row[-1]), ("COMPLETED", "1/0/1"))
+        row = next(l.split() for l in lines if l.startswith(idle + " "))
+        self.assertEqual(row[1:], ["-"] * 5)
+        names = [l.split()[0] for l in lines[1:]]
+        self.assertEqual(names, sorted(names))
+        p = self.cli("status", wf)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split()[:3], ["RUN", "STATUS", "STARTED"])
+        self.assertEqual(len(lines), 2)
+        self.assertIn("COMPLETED", lines[1])
+        p = self.cli("status", idle)
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, f"Workflow {idle} has no runs"))
+        p = self.cli("status", self.uname("nope"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no workflow named", p.stderr)
+
+    def test_endpoint_defaults(self):
+        wf = self.create()
+        dead = "http://127.0.0.1:1"
+        # AWS_ENDPOINT_URL_GLUE first, then AWS_ENDPOINT_URL; --endpoint beats both
+        p = glued("status", wf, env=cli_env(AWS_ENDPOINT_URL_GLUE=self.server.url, AWS_ENDPOINT_URL=dead))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = glued("status", wf, env=cli_env(AWS_ENDPOINT_URL=self.server.url))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = glued("status", wf, env=cli_env(AWS_ENDPOINT_URL_GLUE=dead, AWS_ENDPOINT_URL=self.server.url))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(dead, p.stderr)
+        p = glued("status", wf, "--endpoint", self.server.url, env=cli_env(AWS_ENDPOINT_URL_GLUE=dead))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # with neither, http://127.0.0.1:8080 (whatever listens there, the answer names it or is glued's table)
+        p = glued("status", self.uname("nope"), env=cli_env())
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("http://127.0.0.1:8080", p.stderr)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers ListWorkflows with no workflows and keeps the request for the signature check."""
+
+    seen = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).seen.append((self.command, self.path, dict(self.headers.items()), body))
+        out = b'{"Workflows": []}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *a):
+        pass
+
+
+class SigningTest(unittest.TestCase):
+    """The subcommands sign as an AWS SDK does: botocore, given the same request, computes the same signature."""
+
+    def setUp(self):
+        _Recorder.seen = []
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def tearDown(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def check_signature(self, region, token=None):
+        env = cli_env(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                      AWS_REGION=region)
+        if token:
+            env["AWS_SESSION_TOKEN"] = token
+        p = glued("status", "--endpoint", self.url, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), f"No workflows at {self.url}")
+        method, path, headers, body = _Recorder.seen[-1]
+        self.assertEqual(headers["X-Amz-Target"], "AWSGlue.ListWorkflows")
+        self.assertEqual(json.loads(body), {"MaxResults": 25})
+        auth = headers["Authorization"]
+        m = re.match(r"^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/(\d{8})/([a-z0-9-]+)/glue/aws4_request, "
+                     r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$", auth)
+        self.assertTrue(m, auth)
+        self.assertEqual(m.group(2), region)
+        signed = m.group(3).split(";")
+        for h in ("host", "x-amz-date", "x-amz-target", "content-type"):
+            self.assertIn(h, signed)
+        if token:
+            self.assertEqual(headers["X-Amz-Security-Token"], token)
+            self.assertIn("x-amz-security-token", signed)
+        lower = {k.lower(): v for k, v in headers.items()}
+        req = AWSRequest(method=method, url=self.url + path, data=body,
+                         headers={h: lower[h] for h in signed})
+        req.context["timestamp"] = lower["x-amz-date"]
+        creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
+        signer = SigV4Auth(creds, "glue", region)
+        canonical = signer.canonical_request(req)
+        want = signer.signature(signer.string_to_sign(req, canonical), req)
+        self.assertEqual(m.group(4), want, f"canonical request botocore made:\n{canonical}")
+
+    def test_signed_like_botocore(self):
+        self.check_signature("us-east-1")
+        self.check_signature("eu-west-3", token="FQoGZXIvYXdzEXAMPLETOKEN//+=")
+
+    def test_unsigned_without_credentials(self):
+        env = {k: v for k, v in cli_env().items() if not k.startswith("AWS_")}
+        p = glued("status", "--endpoint", self.url, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("Authorization", _Recorder.seen[-1][2])
+
+
+class ExportImportTest(EngineTestCase):
+    def cli(self, *args, server=None, **kw):
+        return glued(*args, "--endpoint", (server or self.server).url, **kw)
+
+    def second(self):
+        g = Glued().start()
+        self.addCleanup(g.cleanup)
+        self.addCleanup(g.stop_ok)
+        return g
+
+    def rich_workflow(self):
+        wf = self.create(Description="nightly load", DefaultRunProperties={"env": "test", "b": "2"},
+                         MaxConcurrentRuns=2)
+        extract = self.job({"--sleep": "0", "--k": "v w"}, Description="extract step", MaxRetries=2, Timeout=30,
+                           NonOverridableArguments={"--fixed": "1"})
+        load = self.job(None, command="glueetl", script="s3://code/load.py", GlueVersion="4.0", WorkerType="G.1X",
+                        NumberOfWorkers=3, ExecutionProperty={"MaxConcurrentRuns": 4})
+        crawler = self.uname("crawler")
+        self.glue.create_crawler(Name=crawler, Role="arn:aws:iam::123456789012:role/R", DatabaseName="db",
+                                 Targets={"S3Targets": [{"Path": "s3://data/in/"}]}, Schedule="cron(0 3 * * ? *)",
+                                 Description="finds tables")
+        self.glue.create_trigger(Name=self.uname("sched"), WorkflowName=wf, Type="SCHEDULED",
+                                 Schedule="cron(15 12 * * ? *)", Description="starts it",
+                                 Actions=[{"JobName": extract, "Arguments": {"--a": "b"}}])
+        self.cond_trigger(wf, [extract], [load, {"CrawlerName": crawler}], logical="ANY")
+        self.cond_trigger(wf, [load], [extract], activate=False)
+        return wf, extract, load, crawler
+
+    def export(self, wf, server=None):
+        p = self.cli("export", wf, server=server)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def import_(self, path, server=None, rc=0):
+        p = self.cli("import", path, server=server)
+        self.assertEqual(p.returncode, rc, p.stdout + p.stderr)
+        return {tuple(l.split()[:2]): l.split()[2] for l in p.stdout.splitlines()[:-1]} if rc == 0 else p
+
+    def write(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_round_trip_is_exact_and_import_is_idempotent(self):
+        wf, extract, load, crawler = self.rich_workflow()
+        text = self.export(wf)
+        doc = json.loads(text)
+        self.assertEqual(doc["Format"], "glued-export/1")
+        self.assertEqual(doc["Workflow"], {"Name": wf, "Description": "nightly load", "MaxConcurrentRuns": 2,
+                                           "DefaultRunProperties": {"env": "test", "b": "2"}})
+        self.assertEqual([j["Name"] for j in doc["Jobs"]], sorted([extract, load]))
+        self.assertEqual([c["Name"] for c in doc["Crawlers"]], [crawler])
+        self.assertEqual(doc["Crawlers"][0]["Schedule"], "cron(0 3 * * ? *)")
+        self.assertEqual(len(doc["Triggers"]), 3)
+        self.assertEqual(sorted(t["State"] for t in doc["Triggers"]), ["ACTIVATED", "CREATED", "CREATED"])
+        for t in doc["Triggers"]:
+            self.assertNotIn("StartOnCreation", t)
+            self.assertNotIn("Id", t)
+        self.assertEqual(text, json.dumps(doc, indent=2, sort_keys=True) + "\n")  # canonical bytes
+        self.assertEqual(self.export(wf), text)  # same definitions, same bytes
+        path = self.write(text)
+        other = self.second()
+        out = self.import_(path, server=other)
+        self.assertEqual(set(out.values()), {"created"})
+        self.assertEqual(len(out), 2 + 1 + 1 + 3)
+        self.assertEqual(self.export(wf, server=other), text)
+        out = self.import_(path, server=other)
+        self.assertEqual(set(out.values()), {"unchanged"})
+        self.assertEqual(self.export(wf, server=other), text)
+        # the imported workflow runs there
+        p = self.cli("run", wf, server=other)
+        self.assertIn(f"JOB      {extract}", p.stdout)
+
+    def test_import_updates_what_differs(self):
+        wf, extract, load, crawler = self.rich_workflow()
+        doc = json.loads(self.export(wf))
+        doc["Workflow"]["Description"] = "changed"
+        doc["Workflow"]["MaxConcurrentRuns"] = 5
+        job = next(j for j in doc["Jobs"] if j["Name"] == extract)
+        job["DefaultArguments"]["--k"] = "new"
+        job["MaxRetries"] = 0
+        crawl = doc["Crawlers"][0]
+        crawl["Schedule"] = "cron(0 4 * * ? *)"
+        cond = next(t for t in doc["Triggers"] if t["Type"] == "CONDITIONAL" and t["State"] == "ACTIVATED")
+        cond["State"] = "DEACTIVATED"
+        sched = next(t for t in doc["Triggers"] if t["Type"] == "SCHEDULED")
+        sched["Type"] = "ON_DEMAND"
+        del sched["Schedule"]
+        other = next(t for t in doc["Triggers"] if t["Type"] == "CONDITIONAL" and t["State"] == "CREATED")
+        other["Description"] = "now described"
+        out = self.import_(self.write(json.dumps(doc)))
+        self.assertEqual(out[("workflow", wf)], "updated")
+        self.assertEqual(out[("job", extract)], "updated")
+        self.assertEqual(out[("job", load)], "unchanged")
+        self.assertEqual(out[("crawler", crawler)], "updated")
+        self.assertEqual(out[("trigger", cond["Name"])], "updated")
+        self.assertEqual(out[("trigger", sched["Name"])], "replaced")
+        self.assertEqual(out[("trigger", other["Name"])], "updated")
+        self.assertEqual(self.export(wf), json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        out = self.import_(self.write(json.dumps(doc)))
+        self.assertEqual(set(out.values()), {"unchanged"})
+
+    def test_import_refuses_what_is_not_an_export(self):
+        for text, needle in (("not json", "is not JSON"), ("[]", "not a JSON object"),
+                             ('{"Format": "x"}', '"Format" must be "glued-export/1"'),
+                             ('{"Format": "glued-export/1", "Workflow": {}}', '"Workflow" must be an object'),
+                             ('{"Format": "glued-export/1", "Workflow": {"Name": "w"}, "Jobs": {}}', '"Jobs" must'),
+                             ('{"Format": "glued-export/1", "Workflow": {"Name": "w"}, "Triggers": '
+                              '[{"Name": "t", "WorkflowName": "v"}]}', "belongs to workflow 'v'")):
+            p = self.import_(self.write(text), rc=2)
+            self.assertIn(needle, p.stderr)
+        p = self.cli("import", "/nonexistent/wf.json")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("cannot open /nonexistent/wf.json", p.stderr)
+        # a definition glued refuses: exit 1, naming the call and the field
+        doc = {"Format": "glued-export/1", "Workflow": {"Name": self.uname()},
+               "Jobs": [{"Name": self.uname("job"), "Role": "r", "Command": {"Name": "shell", "ScriptLocation": SH},
+                         "MaxRetries": -4}]}
+        p = self.import_(self.write(json.dumps(doc)), rc=1)
+        self.assertIn("CreateJob: InvalidInputException", p.stderr)
+        self.assertIn("MaxRetries", p.stderr)
+        p = self.cli("export", self.uname("nope"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no workflow named", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

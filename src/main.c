@@ -16,6 +16,7 @@
 #include "engine/runner.h"
 #include "server/http.h"
 #include "store/store.h"
+#include "util/sdnotify.h"
 #include "util/util.h"
 
 #define GLUED_VERSION "0.1.0"
@@ -397,6 +398,7 @@ int main(int argc, char **argv)
     if (clock_rate != 1.0 || clock_start >= 0)
         util_clock_set(clock_start, clock_rate); /* before any thread: every timestamp follows it */
 
+    sdnotify_init();
     /* Signals are taken synchronously by the main thread; every thread started after this inherits the mask. */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -512,6 +514,11 @@ int main(int argc, char **argv)
     snprintf(hostpart, sizeof hostpart, shown, host);
     printf("glued listening on http://%s:%d\n", hostpart, bound);
     fflush(stdout);
+    char status[512];
+    snprintf(status, sizeof status, "READY=1\nSTATUS=serving http://%s:%d\nMAINPID=%ld", hostpart, bound,
+             (long)getpid());
+    if (sdnotify_send(status) < 0)
+        log_warn("cannot tell systemd glued is ready ($NOTIFY_SOCKET): %s", strerror(errno));
     log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d); web console at http://%s:%d/console/",
              GLUED_VERSION, host, bound, data, store_backend_name(store), store_schema_version(store), hostpart, bound);
     if (clock_rate != 1.0 || clock_start >= 0)
@@ -520,6 +527,7 @@ int main(int argc, char **argv)
     int sig = 0;
     sigwait(&sigs, &sig);
     log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    sdnotify_send("STOPPING=1");
     http_stop(http);
     console_free(console);
     engine_stop(engine);

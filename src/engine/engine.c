@@ -486,9 +486,9 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
 
 static bool env_ours(const char *kv)
 {
-    static const char *const keys[] = {
-        "AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=", "AWS_DEFAULT_REGION=",
-        "GLUED_JOB_RUN_ID=", "PYTHONUNBUFFERED=",      "PYTHONPATH=", NULL};
+    static const char *const keys[] = {"AWS_ENDPOINT_URL=",   "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",
+                                       "AWS_DEFAULT_REGION=", "GLUED_JOB_RUN_ID=",      "PYTHONUNBUFFERED=",
+                                       "PYTHONPATH=",         "NOTIFY_SOCKET=",         NULL};
     for (size_t i = 0; keys[i]; i++)
         if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
             return true;
@@ -520,7 +520,8 @@ static char *job_pythonpath(engine_t *en, const runner_pyenv_t *py)
     return out;
 }
 
-/* glued's environment with the job's own additions (SPEC section 11). Free with store_strv_free. */
+/* glued's environment with the job's own additions (SPEC section 11), without systemd's NOTIFY_SOCKET (a job
+ * must not speak for glued). Free with store_strv_free. */
 static char **job_env(engine_t *en, const char *id, const char *pythonpath, size_t *count)
 {
     size_t n = 0;

@@ -375,7 +375,7 @@ int main(int argc, char **argv)
             break;
         case O_HELP:
         case 'h': usage(stdout); return 0;
-        case O_VERSION: printf("glued %s\n", GLUED_VERSION); return 0;
+        case O_VERSION: printf("glued %s (schema %d)\n", GLUED_VERSION, store_schema_latest()); return 0;
         default: usage(stderr); return 2;
         }
     }

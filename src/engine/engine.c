@@ -104,15 +104,6 @@ static int64_t real_delay(int64_t glued_ms)
     return glued_ms <= 0 ? 0 : util_clock_real_ms(glued_ms) + 1;
 }
 
-/* Empties the store for a reset. The store function for it comes with the store's reshape (store-v2); until
- * then a reset stops everything and leaves the definitions. */
-static int engine_reset_store(store_t *s, gerr_t *e)
-{
-    (void)s;
-    (void)e;
-    return 0;
-}
-
 /* ---- the queue ---- */
 
 static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
@@ -1335,7 +1326,8 @@ static int reset(engine_t *en, gerr_t *e)
             kill(-(pid_t)p->pid, SIGKILL);
         }
     en->generation++;
-    int rc = engine_reset_store(en->store, e);
+    int st = store_reset(en->store);
+    int rc = st == STORE_OK ? 0 : gerr_store(e, st, "emptying the store");
     sched_reload(en, false);
     return rc;
 }

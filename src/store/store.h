@@ -67,6 +67,11 @@ bool store_shared(const store_t *s);
 /* 32 secret bytes kept in the database, stable across restarts (keys the pagination tokens). */
 const uint8_t *store_secret(const store_t *s);
 int store_schema_version(store_t *s);
+/* The schema version this build of glued migrates a store to. */
+int store_schema_latest(void);
+/* Deletes everything but the store's own bookkeeping (its secret and schema version), in one transaction:
+ * --test-mode's reset. */
+int store_reset(store_t *s);
 
 /* ---- transactions ---- */
 #define STORE_TX_RELAXED 1u /* commit without waiting for the flush: only for what recovery can rebuild */

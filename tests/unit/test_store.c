@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "model/codec.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -904,6 +905,85 @@ START_TEST(test_run_stats_incremental_match_recount)
 }
 END_TEST
 
+
+/* ---- reset (--test-mode) ---- */
+
+/* Rows in every table of the SQLite file but meta and SQLite's own. */
+static int64_t rows_outside_meta(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/glued.db", datadir);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'meta' "
+                                        "AND name NOT LIKE 'sqlite_%'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    int64_t total = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_stmt *c;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &c, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(c), SQLITE_ROW);
+        total += sqlite3_column_int64(c, 0);
+        sqlite3_finalize(c);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return total;
+}
+
+START_TEST(test_reset_empties_everything_but_the_secret)
+{
+    create_wf("a");
+    create_wf("b");
+    insert_run("a", "wr_1");
+    create_res("job", "j", NULL);
+    create_res("trigger", "t", "a");
+    ck_assert_int_gt(rows_outside_meta(), 0);
+    uint8_t secret[32];
+    memcpy(secret, store_secret(st), 32);
+    ck_assert_int_eq(store_reset(st), STORE_OK);
+    ck_assert_int_eq(rows_outside_meta(), 0);
+    store_workflow_t w = {0};
+    ck_assert_int_eq(store_workflow_get(store_read(st), "a", &w, NULL), STORE_NOTFOUND);
+    /* the store goes on as new, and the secret (pagination tokens, node ids) survives, also a reopen */
+    create_wf("a");
+    ck_assert_int_eq(store_reset(st), STORE_OK);
+    ck_assert_int_eq(store_reset(st), STORE_OK);
+    store_close(st);
+    st = NULL;
+    open_store();
+    ck_assert_mem_eq(store_secret(st), secret, 32);
+    ck_assert_int_eq(store_schema_version(st), store_schema_latest());
+}
+END_TEST
+
+/* Every table a migration creates is emptied by the reset, or is meta. */
+START_TEST(test_reset_list_covers_every_table)
+{
+    int found = 0;
+    for (int m = 0; m < db_schema_version; m++) {
+        for (const char *p = db_migrations[m]; (p = strstr(p, "CREATE TABLE ")); p++) {
+            const char *name = p + strlen("CREATE TABLE ");
+            size_t n = strcspn(name, " (");
+            if (n == 4 && strncmp(name, "meta", 4) == 0)
+                continue;
+            bool listed = false;
+            for (size_t i = 0; db_reset_tables[i]; i++)
+                listed = listed || (strlen(db_reset_tables[i]) == n && strncmp(db_reset_tables[i], name, n) == 0);
+            ck_assert_msg(listed, "table %.*s (migration %d) is not in db_reset_tables (schema.c)", (int)n, name,
+                          m + 1);
+            found++;
+        }
+    }
+    ck_assert_int_ge(found, 7);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -943,6 +1023,12 @@ static Suite *store_suite(void)
     tcase_add_test(defs, test_res_list_and_by_workflow);
     tcase_add_test(defs, test_res_list_grows);
     suite_add_tcase(s, defs);
+
+    TCase *reset = tcase_create("reset");
+    tcase_add_checked_fixture(reset, setup_open, teardown);
+    tcase_add_test(reset, test_reset_empties_everything_but_the_secret);
+    tcase_add_test(reset, test_reset_list_covers_every_table);
+    suite_add_tcase(s, reset);
 
     TCase *conc = tcase_create("concurrency");
     tcase_add_checked_fixture(conc, setup_open, teardown);

@@ -1,0 +1,117 @@
+"""--test-mode (issue 14): POST /_glued/reset and its moto alias POST /moto-api/reset empty the store and stop
+every job, so a test suite can start one glued per session and reset it per test; without --test-mode both paths
+are 404. Also `glued --version` naming the schema the store was migrated to."""
+
+import os
+import re
+import sqlite3
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import ServerTestCase, run_binary  # noqa: E402
+from test_engine_helpers import EngineTestCase, pid_alive  # noqa: E402
+
+PATHS = ("/_glued/reset", "/moto-api/reset")
+
+
+class WithoutTestModeTest(ServerTestCase):
+    def test_reset_paths_are_not_found(self):
+        name = self.create()
+        for path in PATHS:
+            for method in ("POST", "GET"):
+                r = self.server.raw(b"", target=None, method=method, path=path)
+                self.assertEqual(r.status, 404, (method, path, r))
+        self.assertTrue(self.exists(name))
+
+    def test_version_names_the_schema(self):
+        p = run_binary(["--version"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = re.fullmatch(r"glued \d+\.\d+\.\d+ \(schema (\d+)\)\n", p.stdout)
+        self.assertTrue(m, p.stdout)
+        con = sqlite3.connect(self.server.db_path)
+        try:
+            self.assertEqual(int(m.group(1)), con.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            con.close()
+
+
+class TestModeTest(EngineTestCase):
+    server_args = ("--test-mode",)
+
+    def reset(self, path):
+        r = self.server.raw(b"", target=None, path=path)
+        self.assertEqual((r.status, r.json), (200, {"status": "ok"}), r)
+
+    def everything(self):
+        g = self.glue
+        return (g.list_workflows()["Workflows"], g.list_jobs()["JobNames"], g.list_triggers()["TriggerNames"],
+                g.list_crawlers()["CrawlerNames"])
+
+    def populate(self):
+        wf = self.create("same-name")
+        job = self.job({"--sleep": "0"}, name="same-job")
+        self.start_trigger(wf, [job], name="same-trigger")
+        self.glue.create_crawler(Name="same-crawler", Role="r", Targets={"S3Targets": [{"Path": "s3://b/p"}]})
+        run = self.wait_run(wf, self.start_run(wf))
+        self.assertEqual(run["Status"], "COMPLETED")
+        return wf, job
+
+    def test_each_path_empties_everything(self):
+        for path in PATHS:
+            with self.subTest(path=path):
+                wf, job = self.populate()  # the same names each time: the reset freed them
+                self.assertNotEqual(self.everything(), ([], [], [], []))
+                self.reset(path)
+                self.assertEqual(self.everything(), ([], [], [], []))
+                self.assertErrorCode("EntityNotFoundException", self.glue.get_workflow, Name=wf)
+                self.assertErrorCode("EntityNotFoundException", self.glue.get_job_runs, JobName=job)
+        con = sqlite3.connect(self.server.db_path)
+        try:
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> "
+                                                "'meta' AND name NOT LIKE 'sqlite_%'")]
+            self.assertGreaterEqual(len(tables), 7)
+            for t in tables:
+                self.assertEqual(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0], 0, t)
+        finally:
+            con.close()
+
+    def test_reset_stops_running_jobs(self):
+        for path in PATHS:
+            with self.subTest(path=path):
+                wf = self.create()
+                started = self.path("started")
+                job = self.job({"--sleep": "60", "--started": started})
+                self.start_trigger(wf, [job])
+                self.start_run(wf)
+                pids = self.started_pids(started)
+                self.reset(path)
+                self.wait_gone(pids)
+                self.assertEqual(self.everything(), ([], [], [], []))
+        # glued goes on: a new workflow runs, and the killed jobs' ends were not recorded anywhere
+        wf = self.create()
+        job = self.job({"--sleep": "0"})
+        self.start_trigger(wf, [job])
+        run = self.wait_run(wf, self.start_run(wf))
+        self.assertEqual(run["Statistics"]["SucceededActions"], 1)
+        time.sleep(0.3)
+        self.assertNotIn("recording the end", self.server.stderr_text())
+
+    def test_reset_is_post_only(self):
+        wf = self.create()
+        for path in PATHS:
+            r = self.server.raw(b"", target=None, method="GET", path=path)
+            self.assertEqual(r.status, 405, r)
+        self.assertTrue(self.exists(wf))
+
+    def test_the_api_is_unchanged(self):
+        name = self.create()
+        self.assertEqual(self.get(name)["Name"], name)
+        self.reset(PATHS[0])
+        self.assertFalse(self.exists(name))
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()

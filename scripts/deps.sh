@@ -9,6 +9,8 @@ pkgs=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libsqlit
 # the test suites also run every API and engine test against a throwaway PostgreSQL server, and the console's
 # browser tests drive Debian's Chromium (never a downloaded browser)
 [ "${1:-}" = --test ] && pkgs+=(postgresql chromium fonts-dejavu-core)
+# the pytest example (examples/pytest) and the unit file check (systemd-analyze, from systemd)
+[ "${1:-}" = --test ] && pkgs+=(python3-pytest systemd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

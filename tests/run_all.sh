@@ -74,6 +74,38 @@ if [ -d tests/api ] && ls tests/api/test_*.py >/dev/null 2>&1; then
   bash tests/pg.sh stop "$pgdir"; trap - EXIT
 fi
 
+# The pytest example (examples/pytest): one glued per session, a reset per test through each path. It runs
+# under pytest when python3 can import it; a python3 that is not Debian's (pyenv's, say) reaches Debian's
+# python3-pytest through Debian's dist-packages, appended after its own packages; else under unittest.
+if [ -d examples/pytest ]; then
+  ex_log="$logs/example-pytest.log"
+  debian_pytest='import sys; sys.path.append("/usr/lib/python3/dist-packages"); import pytest'
+  if python3 -c 'import pytest' 2>/dev/null; then
+    ex_how=pytest; python3 -m pytest -q -p no:cacheprovider examples/pytest >"$ex_log" 2>&1
+  elif python3 -c "$debian_pytest" 2>/dev/null; then
+    ex_how="pytest (Debian's)"
+    python3 -c "$debian_pytest; sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'examples/pytest']))" \
+      >"$ex_log" 2>&1
+  else
+    ex_how=unittest; python3 -m unittest discover -s examples/pytest -t examples/pytest >"$ex_log" 2>&1
+  fi
+  rc=$?
+  if [ "$ex_how" = unittest ]; then
+    n=$(grep -oE '^Ran [0-9]+ test' "$ex_log" | grep -oE '[0-9]+' | tail -1); n=${n:-0}
+    f=$(grep -oE '(failures|errors)=[0-9]+' "$ex_log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'); f=${f:-0}
+    ok=$((n - f))
+  else
+    ok=$(tail -1 "$ex_log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); ok=${ok:-0}
+    f=$(tail -1 "$ex_log" | grep -oE '[0-9]+ (failed|error|errors)' | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+    f=${f:-0}
+  fi
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$ok" -eq 0 ] && [ "$f" -eq 0 ] && f=1
+  pass=$((pass + ok)); fail=$((fail + f))
+  note "example (examples/pytest)" "$ok passed, $f failed, with $ex_how"
+  [ "$f" -gt 0 ] && tail -40 "$ex_log"
+fi
+
 # JS SDK tests.
 if [ -f tests/js/package.json ]; then
   (cd tests/js && node --test) >"$logs/js.log" 2>&1

@@ -24,7 +24,17 @@ UNITBINS := $(UNITSRCS:tests/unit/%.c=build/asan/tests/%)
 FUZZSRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps deps-test run test unit api js fuzz bench clean format
+# Installation (make install / make uninstall take PREFIX and DESTDIR; the unit gets the paths filled in).
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+PYDIR    := $(DATADIR)/glued/python
+VERSION  := $(shell sed -n 's/^\#define GLUED_VERSION "\(.*\)"/\1/p' src/version.h)
+PYFILES  := $(wildcard python/awsglue/*.py)
+
+.PHONY: all deps deps-test run test unit api js fuzz bench clean format man install uninstall
 all: build/glued
 
 build/glued: $(OBJS)
@@ -75,6 +85,25 @@ fuzz: $(FUZZBINS)
 
 bench: deps build/glued
 	@bash bench/run_all.sh
+
+# The man page is made from the README's sections (the README is the one place options are described).
+man: build/glued.8
+build/glued.8: README.md scripts/gen_man.py src/version.h
+	@mkdir -p build
+	python3 scripts/gen_man.py README.md $(VERSION) > $@.tmp && mv $@.tmp $@
+
+install: build/glued build/glued.8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PYDIR)/awsglue $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 755 build/glued $(DESTDIR)$(BINDIR)/glued
+	install -m 644 $(PYFILES) $(DESTDIR)$(PYDIR)/awsglue/
+	install -m 644 build/glued.8 $(DESTDIR)$(MANDIR)/man8/glued.8
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PYDIR@|$(PYDIR)|g' dist/glued.service.in > $(DESTDIR)$(UNITDIR)/glued.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/glued.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/glued $(DESTDIR)$(MANDIR)/man8/glued.8 $(DESTDIR)$(UNITDIR)/glued.service
+	rm -rf $(DESTDIR)$(PYDIR)
+	-rmdir $(DESTDIR)$(DATADIR)/glued 2>/dev/null
 
 format:
 	clang-format -i $(filter-out src/model/shapes.c $(GEN_ASSETS),$(SRCS)) $(wildcard src/*/*.h)

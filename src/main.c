@@ -19,7 +19,7 @@
 #include "util/sdnotify.h"
 #include "util/util.h"
 
-#define GLUED_VERSION "0.1.0"
+#include "version.h"
 
 static void usage(FILE *f)
 {

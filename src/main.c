@@ -57,7 +57,7 @@ static void usage(FILE *f)
                "  --test-mode            serve POST /_glued/reset and /moto-api/reset (empty everything)\n"
                "  --log-level LEVEL      debug, info, warn or error (default info)\n"
                "  --help                 this text\n"
-               "  --version              the version\n"
+               "  --version              the version, and the schema version of the store\n"
                "\n"
                "       glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]\n"
                "\n"

@@ -358,12 +358,38 @@ static bool activates(json_t *doc)
     return state && strcmp(state, "ACTIVATED") == 0 && type && strcmp(type, "ON_DEMAND") != 0;
 }
 
+static bool is_on_demand(json_t *doc)
+{
+    const char *type = json_string_value(json_object_get(doc, "Type"));
+    return type && strcmp(type, "ON_DEMAND") == 0;
+}
+
+static const char *state_of(json_t *doc)
+{
+    const char *state = json_string_value(json_object_get(doc, "State"));
+    return state ? state : "";
+}
+
+/* Whether two trigger states are the same for an import: CREATED and DEACTIVATED both mean "not active", and
+ * no call turns a DEACTIVATED trigger back into CREATED. */
+static bool same_state(const char *a, const char *b)
+{
+    bool a_on = strcmp(a, "ACTIVATED") == 0, b_on = strcmp(b, "ACTIVATED") == 0;
+    return strcmp(a, b) == 0 || (!a_on && !b_on);
+}
+
+/* Creates the trigger in the document's state: activated on creation, or stopped after it. */
 static int create_trigger(importer_t *im, json_t *doc, int *ret)
 {
     json_t *in = pick(doc, SHAPE_CreateTriggerRequest, NO_TAGS_START);
     if (activates(doc))
         json_object_set_new(in, "StartOnCreation", json_true());
-    return call(im, "CreateTrigger", in, NULL, ret);
+    if (call(im, "CreateTrigger", in, NULL, ret) < 0)
+        return -1;
+    if (!is_on_demand(doc) && strcmp(state_of(doc), "DEACTIVATED") == 0)
+        return call(im, "StopTrigger", json_pack("{s:s}", "Name", json_string_value(json_object_get(doc, "Name"))),
+                    NULL, ret);
+    return 0;
 }
 
 static int import_trigger(importer_t *im, json_t *doc, int *ret)
@@ -381,11 +407,6 @@ static int import_trigger(importer_t *im, json_t *doc, int *ret)
     }
     json_t *form = trigger_form(json_object_get(have, "Trigger"));
     json_decref(have);
-    if (json_equal(form, doc)) {
-        json_decref(form);
-        said(im, "trigger", name, "unchanged");
-        return 0;
-    }
     /* Type and WorkflowName cannot be updated: such a trigger is made again */
     static const char *const fixed[] = {"Type", "WorkflowName"};
     bool remake = false;
@@ -407,23 +428,20 @@ static int import_trigger(importer_t *im, json_t *doc, int *ret)
     bool same_def = json_equal(a, b);
     json_decref(a);
     json_decref(b);
+    bool same_st = same_state(state_of(form), state_of(doc));
+    json_decref(form);
+    if (same_def && same_st) {
+        said(im, "trigger", name, "unchanged");
+        return 0;
+    }
     if (!same_def) {
         json_t *upd = pick(doc, SHAPE_TriggerUpdate, NULL);
-        if (call(im, "UpdateTrigger", json_pack("{s:s, s:o}", "Name", name, "TriggerUpdate", upd), NULL, ret) < 0) {
-            json_decref(form);
-            return -1;
-        }
-    }
-    const char *want = json_string_value(json_object_get(doc, "State"));
-    const char *now = json_string_value(json_object_get(form, "State"));
-    bool now_active = now && strcmp(now, "ACTIVATED") == 0;
-    json_decref(form);
-    if (want && activates(doc) != now_active) {
-        const char *type = json_string_value(json_object_get(doc, "Type"));
-        if (!(type && strcmp(type, "ON_DEMAND") == 0) &&
-            call(im, activates(doc) ? "StartTrigger" : "StopTrigger", json_pack("{s:s}", "Name", name), NULL, ret) < 0)
+        if (call(im, "UpdateTrigger", json_pack("{s:s, s:o}", "Name", name, "TriggerUpdate", upd), NULL, ret) < 0)
             return -1;
     }
+    if (!same_st && !is_on_demand(doc) &&
+        call(im, activates(doc) ? "StartTrigger" : "StopTrigger", json_pack("{s:s}", "Name", name), NULL, ret) < 0)
+        return -1;
     said(im, "trigger", name, "updated");
     return 0;
 }

@@ -92,7 +92,7 @@ class RunStatusTest(EngineTestCase):
         wf, ok, _ = self.workflow(sleep="0.8")
         master, slave = pty.openpty()
         proc = subprocess.Popen([glued_bin(), "run", wf, "--endpoint", self.server.url], stdout=slave,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=cli_env())
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=cli_env())
         os.close(slave)
         out = b""
         deadline = time.monotonic() + 30
@@ -277,6 +277,9 @@ class ExportImportTest(EngineTestCase):
                                  Actions=[{"JobName": extract, "Arguments": {"--a": "b"}}])
         self.cond_trigger(wf, [extract], [load, {"CrawlerName": crawler}], logical="ANY")
         self.cond_trigger(wf, [load], [extract], activate=False)
+        stopped = self.cond_trigger(wf, [{"LogicalOperator": "EQUALS", "CrawlerName": crawler,
+                                          "CrawlState": "FAILED"}], [load])
+        self.glue.stop_trigger(Name=stopped)
         return wf, extract, load, crawler
 
     def export(self, wf, server=None):
@@ -306,8 +309,9 @@ class ExportImportTest(EngineTestCase):
         self.assertEqual([j["Name"] for j in doc["Jobs"]], sorted([extract, load]))
         self.assertEqual([c["Name"] for c in doc["Crawlers"]], [crawler])
         self.assertEqual(doc["Crawlers"][0]["Schedule"], "cron(0 3 * * ? *)")
-        self.assertEqual(len(doc["Triggers"]), 3)
-        self.assertEqual(sorted(t["State"] for t in doc["Triggers"]), ["ACTIVATED", "CREATED", "CREATED"])
+        self.assertEqual(len(doc["Triggers"]), 4)
+        self.assertEqual(sorted(t["State"] for t in doc["Triggers"]),
+                         ["ACTIVATED", "CREATED", "CREATED", "DEACTIVATED"])
         for t in doc["Triggers"]:
             self.assertNotIn("StartOnCreation", t)
             self.assertNotIn("Id", t)
@@ -317,7 +321,7 @@ class ExportImportTest(EngineTestCase):
         other = self.second()
         out = self.import_(path, server=other)
         self.assertEqual(set(out.values()), {"created"})
-        self.assertEqual(len(out), 2 + 1 + 1 + 3)
+        self.assertEqual(len(out), 2 + 1 + 1 + 4)
         self.assertEqual(self.export(wf, server=other), text)
         out = self.import_(path, server=other)
         self.assertEqual(set(out.values()), {"unchanged"})
@@ -337,6 +341,8 @@ class ExportImportTest(EngineTestCase):
         crawl = doc["Crawlers"][0]
         crawl["Schedule"] = "cron(0 4 * * ? *)"
         cond = next(t for t in doc["Triggers"] if t["Type"] == "CONDITIONAL" and t["State"] == "ACTIVATED")
+        stopped = next(t for t in doc["Triggers"] if t["State"] == "DEACTIVATED")
+        stopped["State"] = "ACTIVATED"
         cond["State"] = "DEACTIVATED"
         sched = next(t for t in doc["Triggers"] if t["Type"] == "SCHEDULED")
         sched["Type"] = "ON_DEMAND"
@@ -351,9 +357,15 @@ class ExportImportTest(EngineTestCase):
         self.assertEqual(out[("trigger", cond["Name"])], "updated")
         self.assertEqual(out[("trigger", sched["Name"])], "replaced")
         self.assertEqual(out[("trigger", other["Name"])], "updated")
+        self.assertEqual(out[("trigger", stopped["Name"])], "updated")
         self.assertEqual(self.export(wf), json.dumps(doc, indent=2, sort_keys=True) + "\n")
         out = self.import_(self.write(json.dumps(doc)))
         self.assertEqual(set(out.values()), {"unchanged"})
+        # CREATED and DEACTIVATED both mean "not active": no call makes a stopped trigger CREATED again
+        self.glue.stop_trigger(Name=stopped["Name"])
+        stopped["State"] = "CREATED"
+        out = self.import_(self.write(json.dumps(doc)))
+        self.assertEqual(out[("trigger", stopped["Name"])], "unchanged")
 
     def test_import_refuses_what_is_not_an_export(self):
         for text, needle in (("not json", "is not JSON"), ("[]", "not a JSON object"),

@@ -82,7 +82,8 @@ static void crawl_log(crawl_t *c, const char *level, const char *fmt, ...)
     fflush(c->log);
 }
 
-/* Whether StopCrawler asked this crawl to stop: its record reads STOPPING. Looked up at most every 20 ms. */
+/* Whether StopCrawler asked this crawl to stop (its record reads STOPPING) or its record is gone. Looked up at
+ * most every 20 ms. */
 static bool stopping(crawl_t *c)
 {
     if (c->stop)
@@ -92,8 +93,11 @@ static bool stopping(crawl_t *c)
         return false;
     c->last_check_ns = now;
     store_jobrun_t r = {0};
-    if (store_jobrun_get(store_read(c->cx->store), c->cx->crawl_id, &r) == STORE_OK)
+    int st = store_jobrun_get(store_read(c->cx->store), c->cx->crawl_id, &r);
+    if (st == STORE_OK)
         c->stop = r.state == JR_STOPPING || r.state == JR_STOPPED;
+    else if (st == STORE_NOTFOUND)
+        c->stop = true; /* its record is gone: --test-mode's reset emptied the store */
     store_jobrun_cleanup(&r);
     return c->stop;
 }

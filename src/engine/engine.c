@@ -90,6 +90,10 @@ struct engine {
     size_t nsched;
     bool stopping;
     uint64_t generation; /* bumped by each reset; a crawl started before it is not recorded */
+    size_t ncrawls;      /* crawls on the worker pool */
+    size_t reset_wait;   /* crawls a reset in progress waits for (they may still write), 0: none */
+    int pending_rc;      /* that reset's answer so far */
+    gerr_t pending_e;
 };
 
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
@@ -682,6 +686,7 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
         snprintf(cw->id, sizeof cw->id, "%s", id);
         cw->def = json_loads(def.doc, 0, NULL);
         cw->w.data = cw;
+        en->ncrawls++;
         uv_queue_work(&en->loop, &cw->w, on_crawl_work, on_crawl_done);
         goto out;
     }
@@ -843,12 +848,18 @@ static void on_crawl_work(uv_work_t *w)
         log_warn("engine: recording the metrics of crawl %s failed", cw->id);
 }
 
+static void reset_crawl_ended(engine_t *en);
+
 static void on_crawl_done(uv_work_t *w, int status)
 {
     crawl_work_t *cw = w->data;
+    engine_t *en = cw->en;
     (void)status;
-    if (cw->generation == cw->en->generation) /* else a reset emptied the store under it */
-        finish(cw->en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
+    en->ncrawls--;
+    if (cw->generation == en->generation)
+        finish(en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
+    else /* a reset emptied the store under it */
+        reset_crawl_ended(en);
     json_decref(cw->def);
     free(cw);
 }
@@ -1316,7 +1327,33 @@ static void on_shutdown_tick(uv_timer_t *t)
 
 /* A --test-mode reset, on the engine thread: every job process group is killed at once and forgotten, running
  * crawls will not be recorded, the store is emptied and the schedules with it. */
-static int reset(engine_t *en, gerr_t *e)
+/* Answers the thread waiting in engine_reset. */
+static void reset_answer(engine_t *en, int rc, const gerr_t *e)
+{
+    pthread_mutex_lock(&en->lock);
+    en->q_reset = false;
+    en->reset_done = true;
+    en->reset_rc = rc;
+    en->reset_err = *e;
+    pthread_cond_broadcast(&en->reset_cv);
+    pthread_mutex_unlock(&en->lock);
+}
+
+/* Empties the store (once more, when crawls that were running may have written since) and answers. */
+static void reset_finish(engine_t *en)
+{
+    int st = store_reset(en->store);
+    if (st != STORE_OK && en->pending_rc == 0)
+        en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
+    sched_reload(en, false);
+    reset_answer(en, en->pending_rc, &en->pending_e);
+}
+
+/* A --test-mode reset, on the engine thread: every job process group is killed at once and forgotten, and the
+ * store is emptied. A crawl runs on a worker thread and writes to the store as it goes: it stops at its next
+ * check once its record is gone, and the reset answers only after every such crawl has ended and the store has
+ * been emptied again, so nothing it wrote survives. */
+static void reset(engine_t *en)
 {
     for (proc_t *p = en->procs; p; p = p->next)
         if (!p->exited && !p->discard) {
@@ -1326,10 +1363,22 @@ static int reset(engine_t *en, gerr_t *e)
             kill(-(pid_t)p->pid, SIGKILL);
         }
     en->generation++;
+    memset(&en->pending_e, 0, sizeof en->pending_e);
+    en->pending_rc = 0;
     int st = store_reset(en->store);
-    int rc = st == STORE_OK ? 0 : gerr_store(e, st, "emptying the store");
-    sched_reload(en, false);
-    return rc;
+    if (st != STORE_OK)
+        en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
+    en->reset_wait = en->ncrawls;
+    if (en->reset_wait == 0) {
+        sched_reload(en, false);
+        reset_answer(en, en->pending_rc, &en->pending_e);
+    }
+}
+
+static void reset_crawl_ended(engine_t *en)
+{
+    if (en->reset_wait > 0 && --en->reset_wait == 0)
+        reset_finish(en);
 }
 
 static void on_wake(uv_async_t *a)
@@ -1349,15 +1398,7 @@ static void on_wake(uv_async_t *a)
         /* what was queued before the reset belongs to the store it empties */
         flow_ids_cleanup(&spawn);
         flow_ids_cleanup(&kill);
-        gerr_t e = {0};
-        int rc = reset(en, &e);
-        pthread_mutex_lock(&en->lock);
-        en->q_reset = false;
-        en->reset_done = true;
-        en->reset_rc = rc;
-        en->reset_err = e;
-        pthread_cond_broadcast(&en->reset_cv);
-        pthread_mutex_unlock(&en->lock);
+        reset(en);
     }
     for (size_t i = 0; i < kill.n; i++)
         kill_one(en, kill.v[i]);

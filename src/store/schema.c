@@ -79,6 +79,7 @@ const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[
  * A migration that creates a table adds it here, children before parents, unless the table must outlive a
  * reset (say why next to it); test_store checks that every table is either here or meta. */
 const char *const db_reset_tables[] = {
-    "run_watch", "run_nodes",     "run_triggers",  "job_runs",    "workflow_runs",  "resources",
-    "workflows", "event_waiting", "event_targets", "event_rules", "schedule_fires", NULL,
+    "run_watch",          "run_nodes",     "run_triggers",  "job_runs",    "workflow_runs",  "resources",
+    "workflows",          "event_waiting", "event_targets", "event_rules", "schedule_fires", "cat_partitions",
+    "cat_table_versions", "cat_tables",    "cat_databases", NULL,
 };

@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -118,6 +119,53 @@ class TestModeTest(EngineTestCase):
         self.assertEqual(self.get(name)["Name"], name)
         self.reset(PATHS[0])
         self.assertFalse(self.exists(name))
+
+
+class CrawlResetTest(ServerTestCase):
+    """A crawl that is writing tables when the reset comes leaves nothing behind: the reset answers after the
+    crawl has stopped and the store has been emptied once more. A pause before each file
+    (GLUED_CRAWL_FILE_DELAY_MS) keeps the crawl running long enough."""
+
+    server_args = ("--test-mode",)
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ["GLUED_CRAWL_FILE_DELAY_MS"] = "40"
+        try:
+            super().setUpClass()
+        finally:
+            os.environ.pop("GLUED_CRAWL_FILE_DELAY_MS", None)
+
+    def write(self, path, text):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def test_reset_during_a_crawl(self):
+        root = tempfile.mkdtemp(prefix="crawl-", dir=self.server.base)
+        self.write(f"{root}/small/s/a.csv", "a,b\n1,2\n")
+        for i in range(60):
+            self.write(f"{root}/big/d{i}/a.csv", "a,b\n1,2\n")
+        self.glue.create_crawler(Name="c", Role="r", DatabaseName="db",
+                                 Targets={"S3Targets": [{"Path": f"{root}/small"}, {"Path": f"{root}/big"}]})
+        self.glue.start_crawler(Name="c")
+        deadline = time.monotonic() + 30
+        while True:  # the first target's table is committed; the second target is being read
+            try:
+                if self.glue.get_tables(DatabaseName="db")["TableList"]:
+                    break
+            except self.glue.exceptions.EntityNotFoundException:
+                pass
+            self.assertLess(time.monotonic(), deadline, "the crawl wrote no table")
+            time.sleep(0.02)
+        self.assertEqual(self.glue.get_crawler(Name="c")["Crawler"]["State"], "RUNNING")
+        r = self.server.raw(b"", target=None, path="/_glued/reset")
+        self.assertEqual((r.status, r.json), (200, {"status": "ok"}), r)
+        for _ in range(2):  # right after the reset, and after the crawl would have gone on
+            self.assertEqual(self.glue.get_databases()["DatabaseList"], [])
+            self.assertEqual(self.glue.list_crawlers()["CrawlerNames"], [])
+            time.sleep(1)
+        self.assertEqual({t: n for t, n in table_rows(self.server.db_path).items() if n}, {})
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ void *db_conn(store_tx_t *tx);
 /* Schema migrations (schema.c): entry i brings a database from version i to i+1. */
 extern const char *const db_migrations[];
 extern const int db_schema_version;
-/* The tables store_reset empties, NULL-terminated (schema.c). */
+/* The tables store_reset empties and those it keeps, NULL-terminated (schema.c). */
 extern const char *const db_reset_tables[];
+extern const char *const db_reset_kept[];
 
 #endif

@@ -75,11 +75,32 @@ const char *const db_migrations[] = {
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);
 
-/* The tables --test-mode's reset empties (store_reset): every table but meta, which keeps the store's secret.
- * A migration that creates a table adds it here, children before parents, unless the table must outlive a
- * reset (say why next to it); test_store checks that every table is either here or meta. */
+/* The tables --test-mode's reset empties (store_reset). A migration that creates a table adds it here, children
+ * before parents, or to db_reset_kept with the reason it must outlive a reset; test_store checks that every
+ * table is in one of the two lists. */
 const char *const db_reset_tables[] = {
-    "run_watch",          "run_nodes",     "run_triggers",  "job_runs",    "workflow_runs",  "resources",
-    "workflows",          "event_waiting", "event_targets", "event_rules", "schedule_fires", "cat_partitions",
-    "cat_table_versions", "cat_tables",    "cat_databases", NULL,
+    "run_watch",
+    "run_nodes",
+    "run_triggers",
+    "job_runs",
+    "workflow_runs",
+    "resources",
+    "workflows",
+    "event_waiting",
+    "event_targets",
+    "event_rules",
+    "schedule_fires",
+    "cat_partitions",
+    "cat_table_versions",
+    "cat_tables",
+    "cat_databases",
+    "job_logs",
+    NULL,
+};
+
+/* The tables a reset keeps: the store's bookkeeping, not state a client made. */
+const char *const db_reset_kept[] = {
+    "meta",  /* the store's secret: pagination tokens and node ids stay valid */
+    "nodes", /* the live nodes and their leases: emptied, each node would find itself fenced */
+    NULL,
 };

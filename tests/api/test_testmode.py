@@ -18,15 +18,15 @@ PATHS = ("/_glued/reset", "/moto-api/reset")
 
 
 def table_rows(db):
-    """{table: rows} for every table of the store but meta (a SQLite file or a PostgreSQL URI)."""
+    """{table: rows} for every table of the store but those a reset keeps (a SQLite file or a PostgreSQL URI)."""
     if db.startswith("postgres"):
         names = psql(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                         "AND table_name NOT IN ('meta', 'glued_schema')").split()
+                         "AND table_name NOT IN ('meta', 'nodes', 'glued_schema')").split()
         return {t: int(psql(db, f"SELECT count(*) FROM {t}")) for t in names}
     con = sqlite3.connect(db)
     try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'meta' "
-                                           "AND name NOT LIKE 'sqlite_%'")]
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                                           "('meta', 'nodes') AND name NOT LIKE 'sqlite_%'")]
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in names}
     finally:
         con.close()

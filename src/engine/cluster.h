@@ -18,7 +18,8 @@ typedef struct cluster_ops {
     void (*fenced)(void *ctx);                    /* this node lost its lease: end every process without a record,
                                                      then recover as after a restart */
     void (*changed)(void *ctx, const char *what); /* another node changed schedules ("sched") or event
-                                                     batches ("batches"): look again now */
+                                                     batches ("batches"): look again now; or emptied the
+                                                     store ("reset", --test-mode): forget what runs */
     void *ctx;
 } cluster_ops_t;
 
@@ -35,7 +36,7 @@ int cluster_join(const cluster_config_t *cfg, char *err, size_t errlen);
 int cluster_start(uv_loop_t *loop, const cluster_config_t *cfg, const cluster_ops_t *ops, cluster_t **out);
 /* Claims waiting job runs now (after this node made room, or was told of new work). */
 void cluster_claim(cluster_t *c);
-/* Tells the other nodes that this one changed `what` ("sched", "batches"), so that they look again now rather
+/* Tells the other nodes that this one changed `what` ("sched", "batches", "reset"), so that they look again now rather
  * than at their next periodic reload. */
 void cluster_tell(cluster_t *c, const char *what);
 /* Stops its handles (on the loop's thread); the loop frees them when it runs their close callbacks. */

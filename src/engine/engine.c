@@ -41,7 +41,7 @@ typedef struct proc {
     char id[FLOW_JOB_RUN_ID_LEN];
     int64_t pid, timeout_min;
     bool timed_out, stopped, exited;
-    bool fenced; /* this node lost its lease: the process is ended and its end is not recorded */
+    bool fenced;  /* this node lost its lease: the process is ended and its end is not recorded */
     bool discard; /* a --test-mode reset killed it: its end is not recorded */
     int open_handles;
     struct proc *prev, *next;
@@ -1290,7 +1290,9 @@ static void ops_kill(void *ctx, const char *id)
     kill_one(ctx, id);
 }
 
-/* Another node changed schedules or event batches. */
+static void forget_running(engine_t *en);
+
+/* Another node changed schedules or event batches, or emptied the store. */
 static void ops_changed(void *ctx, const char *what)
 {
     engine_t *en = ctx;
@@ -1300,6 +1302,12 @@ static void ops_changed(void *ctx, const char *what)
         sched_reload(en, false);
     else if (strcmp(what, "batches") == 0)
         batches_check(en);
+    else if (strcmp(what, "reset") == 0) { /* another node's --test-mode reset emptied the store */
+        log_info("engine: another node emptied the store (--test-mode reset); ending this node's job processes");
+        forget_running(en);
+        sched_reload(en, false);
+        batches_check(en);
+    }
 }
 
 /* This node's lease lapsed: its processes end now, unrecorded (the other nodes decide their runs), and what
@@ -1325,8 +1333,6 @@ static void on_shutdown_tick(uv_timer_t *t)
         uv_stop(&en->loop);
 }
 
-/* A --test-mode reset, on the engine thread: every job process group is killed at once and forgotten, running
- * crawls will not be recorded, the store is emptied and the schedules with it. */
 /* Answers the thread waiting in engine_reset. */
 static void reset_answer(engine_t *en, int rc, const gerr_t *e)
 {
@@ -1346,6 +1352,7 @@ static void reset_finish(engine_t *en)
     if (st != STORE_OK && en->pending_rc == 0)
         en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
     sched_reload(en, false);
+    batches_check(en);
     reset_answer(en, en->pending_rc, &en->pending_e);
 }
 
@@ -1353,7 +1360,10 @@ static void reset_finish(engine_t *en)
  * store is emptied. A crawl runs on a worker thread and writes to the store as it goes: it stops at its next
  * check once its record is gone, and the reset answers only after every such crawl has ended and the store has
  * been emptied again, so nothing it wrote survives. */
-static void reset(engine_t *en)
+/* What this node runs is forgotten: every job process group is killed and its end will not be recorded, the ends
+ * waiting for this loop turn's commit are dropped (their records are gone), and a crawl that ends from now on is
+ * not recorded either. */
+static void forget_running(engine_t *en)
 {
     for (proc_t *p = en->procs; p; p = p->next)
         if (!p->exited && !p->discard) {
@@ -1362,15 +1372,30 @@ static void reset(engine_t *en)
             uv_timer_stop(&p->grace);
             kill(-(pid_t)p->pid, SIGKILL);
         }
+    for (size_t i = 0; i < en->nends; i++) {
+        free(en->ends[i].msg);
+        free(en->ends[i].out);
+        free(en->ends[i].err);
+    }
+    en->nends = 0;
+    uv_idle_stop(&en->ends_idle);
     en->generation++;
+}
+
+static void reset(engine_t *en)
+{
+    forget_running(en);
     memset(&en->pending_e, 0, sizeof en->pending_e);
     en->pending_rc = 0;
     int st = store_reset(en->store);
     if (st != STORE_OK)
         en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
+    /* the other nodes sharing the store stop what they run too (their runs' records are gone) */
+    cluster_tell(en->cluster, "reset");
     en->reset_wait = en->ncrawls;
     if (en->reset_wait == 0) {
         sched_reload(en, false);
+        batches_check(en);
         reset_answer(en, en->pending_rc, &en->pending_e);
     }
 }

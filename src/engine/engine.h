@@ -15,22 +15,22 @@
 typedef struct engine engine_t;
 
 typedef struct engine_config {
-    const char *url;      /* glued's own URL, given to jobs as AWS_ENDPOINT_URL */
-    const char *region;   /* AWS_REGION for jobs */
-    const char *data_dir; /* logs go to <data>/logs */
-    const char *s3_root;  /* s3://bucket/key -> <s3_root>/bucket/key */
-    const char *python;   /* interpreter for Python job types, {python} in runners */
+    const char *url;          /* glued's own URL, given to jobs as AWS_ENDPOINT_URL */
+    const char *region;       /* AWS_REGION for jobs */
+    const char *data_dir;     /* logs go to <data>/logs */
+    const char *s3_root;      /* s3://bucket/key -> <s3_root>/bucket/key */
+    const char *python;       /* interpreter for Python job types, {python} in runners */
     const char *awsglue_dir;  /* directory holding glued's awsglue package, last on PYTHONPATH; NULL: none */
     const runners_t *runners; /* which program runs each Command.Name (borrowed for the engine's life); NULL:
                                  the defaults */
-    int64_t minute_ms;    /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
-    int64_t grace_ms;     /* between TERM and KILL when stopping a job */
-    const char *account;  /* the account in ARNs and events */
-    bool s3_events;       /* watch s3_root and turn files that land in it into events */
-    bool catch_up;        /* at start, fire the most recent fire time each schedule missed while glued was down */
-    const char *node;     /* this node's name: owner of the job runs it claims */
-    int64_t max_jobs;     /* job processes this node runs at once (0 = no bound); more wait as WAITING */
-    int64_t lease_ms;     /* on a shared store: how long this node's lease lasts */
+    int64_t minute_ms;        /* real ms one minute of a Timeout lasts; 0 = one minute of glued's clock */
+    int64_t grace_ms;         /* between TERM and KILL when stopping a job */
+    const char *account;      /* the account in ARNs and events */
+    bool s3_events;           /* watch s3_root and turn files that land in it into events */
+    bool catch_up;            /* at start, fire the most recent fire time each schedule missed while glued was down */
+    const char *node;         /* this node's name: owner of the job runs it claims */
+    int64_t max_jobs;         /* job processes this node runs at once (0 = no bound); more wait as WAITING */
+    int64_t lease_ms;         /* on a shared store: how long this node's lease lasts */
 } engine_config_t;
 
 /* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. On a

@@ -4,6 +4,7 @@ are 404. Also `glued --version` naming the schema the store was migrated to."""
 
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -11,8 +12,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import ServerTestCase, psql, run_binary  # noqa: E402
-from test_engine_helpers import EngineTestCase, pid_alive  # noqa: E402
+from harness import PG_BASE, Glued, ServerTestCase, pg_url, psql, run_binary  # noqa: E402
+import secrets  # noqa: E402
+import unittest  # noqa: E402
+from test_engine_helpers import SH, EngineTestCase, kill_all, pid_alive  # noqa: E402
 
 PATHS = ("/_glued/reset", "/moto-api/reset")
 
@@ -166,6 +169,92 @@ class CrawlResetTest(ServerTestCase):
             self.assertEqual(self.glue.list_crawlers()["CrawlerNames"], [])
             time.sleep(1)
         self.assertEqual({t: n for t, n in table_rows(self.server.db_path).items() if n}, {})
+
+
+class WaitingResetTest(EngineTestCase):
+    """With --max-jobs, job runs past the bound wait as WAITING (in the store, owned by no node): a reset ends the
+    one running and drops the waiting ones, which never start, and the room they held is free again."""
+
+    server_args = ("--test-mode", "--max-jobs", "1")
+
+    def test_reset_drops_waiting_job_runs(self):
+        running, waiting = self.path("running"), self.path("waiting")
+        first = self.job({"--sleep": "60", "--started": running})
+        second = self.job({"--sleep": "0", "--started": waiting})
+        self.glue.start_job_run(JobName=first)
+        pids = self.started_pids(running)
+        rid = self.glue.start_job_run(JobName=second)["JobRunId"]
+        self.assertEqual(self.glue.get_job_run(JobName=second, RunId=rid)["JobRun"]["JobRunState"], "WAITING")
+        self.reset_ok()
+        self.wait_gone(pids)
+        self.assertEqual({t: n for t, n in table_rows(self.server.db_path).items() if n}, {})
+        # the one slot is free: a new job run starts and ends at once, and the dropped one never ran
+        job = self.job({"--sleep": "0"})
+        jr = self.wait_job_run(job, self.glue.start_job_run(JobName=job)["JobRunId"], timeout=15)
+        self.assertEqual(jr["JobRunState"], "SUCCEEDED", jr.get("ErrorMessage"))
+        time.sleep(0.5)
+        self.assertFalse(os.path.exists(waiting), "a WAITING job run started after the reset")
+
+    def reset_ok(self):
+        r = self.server.raw(b"", target=None, path="/_glued/reset")
+        self.assertEqual((r.status, r.json), (200, {"status": "ok"}), r)
+
+
+@unittest.skipUnless(PG_BASE, "nodes share a store only on PostgreSQL (run with GLUED_TEST_PG)")
+class NodesResetTest(unittest.TestCase):
+    """Two nodes on one database: a reset sent to one empties the store for both, ends the job processes of the
+    other node too (told through the store's notifications), and fences neither (the node registry is kept)."""
+
+    def setUp(self):
+        self.db = "r_" + secrets.token_hex(8)
+        psql(PG_BASE, f"CREATE DATABASE {self.db}")
+        self.addCleanup(psql, PG_BASE, f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        self.tmp = tempfile.mkdtemp(prefix="glued-nodes-reset-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.nodes = []
+        for name in ("n1", "n2"):
+            g = Glued(["--test-mode", "--node-name", name, "--node-lease-s", "2"], store=pg_url(self.db))
+            self.addCleanup(g.cleanup)
+            g.start()
+            self.nodes.append(g)
+
+    def test_a_reset_reaches_every_node(self):
+        n1, n2 = self.nodes
+        c1, c2 = n1.client(), n2.client()
+        started = os.path.join(self.tmp, "started")
+        c2.create_job(Name="long", Role="arn:aws:iam::123456789012:role/R",
+                      Command={"Name": "shell", "ScriptLocation": SH},
+                      DefaultArguments={"--sleep": "60", "--started": started})
+        c2.start_job_run(JobName="long")  # the node that makes a job run owns it while it has room
+        deadline = time.monotonic() + 15
+        while not os.path.exists(started):
+            self.assertLess(time.monotonic(), deadline, "the job did not start")
+            time.sleep(0.05)
+        with open(started) as f:
+            pids = [int(p) for p in f.read().split()]
+        self.addCleanup(kill_all, pids)
+        r = n1.raw(b"", target=None, path="/moto-api/reset")
+        self.assertEqual((r.status, r.json), (200, {"status": "ok"}), r)
+        deadline = time.monotonic() + 10
+        while any(pid_alive(p) for p in pids):
+            self.assertLess(time.monotonic(), deadline, "the other node's job process outlived the reset")
+            time.sleep(0.05)
+        self.assertEqual((c1.list_jobs()["JobNames"], c2.list_jobs()["JobNames"]), ([], []))
+        self.assertEqual(sorted(psql(pg_url(self.db), "SELECT name FROM nodes").split()), ["n1", "n2"])
+        # both nodes go on working, and neither lost its lease over it
+        for c in (c1, c2):
+            c.create_job(Name="short", Role="arn:aws:iam::123456789012:role/R",
+                         Command={"Name": "shell", "ScriptLocation": SH})
+            rid = c.start_job_run(JobName="short")["JobRunId"]
+            deadline = time.monotonic() + 15
+            while c.get_job_run(JobName="short", RunId=rid)["JobRun"]["JobRunState"] != "SUCCEEDED":
+                self.assertLess(time.monotonic(), deadline, "a job run after the reset did not succeed")
+                time.sleep(0.05)
+            c.delete_job(JobName="short")
+        for g in (n1, n2):
+            self.assertNotIn("lost its lease", g.stderr_text())
+            self.assertNotIn("recording the end", g.stderr_text())
+        self.assertIn("another node emptied the store", n2.stderr_text())
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Glue Python shell script written for AWS running unchanged in a workflow, --extr
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -296,6 +297,102 @@ class RunnerTest(EngineTestCase):
         self.assertEqual(jr["JobRunState"], "FAILED")
         self.assertIn("Cannot start no-such-program-glued: not found on PATH (runner 'gluestreaming'",
                       jr["ErrorMessage"])
+
+
+# A job that is a program of its own (the kind of static binary a benchmark runs): it writes its argv, each
+# followed by a NUL byte, to the file after --out, and then the program it is (/proc/self/exe) and its parent's
+# pid, a line each, to that file with .meta added; --exit N ends it with status N and a line on stderr.
+PROGRAM_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    const char *out = NULL;
+    int code = 0;
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
+        if (strcmp(argv[i], "--exit") == 0) code = atoi(argv[i + 1]);
+    }
+    if (out) {
+        char path[4096], exe[4096];
+        FILE *f = fopen(out, "w");
+        for (int i = 0; f && i < argc; i++) { fputs(argv[i], f); fputc(0, f); }
+        if (f) fclose(f);
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = 0;
+        snprintf(path, sizeof path, "%s.meta", out);
+        f = fopen(path, "w");
+        if (f) { fprintf(f, "%s\n%ld\n", exe, (long)getppid()); fclose(f); }
+    }
+    if (code) fprintf(stderr, "the program ends with status %d\n", code);
+    return code;
+}
+"""
+
+
+def compile_program(src_dir, out):
+    """PROGRAM_C built static when the C library allows it (a dynamic build runs the same way)."""
+    src = os.path.join(src_dir, "program.c")
+    with open(src, "w") as f:
+        f.write(PROGRAM_C)
+    cc = os.environ.get("CC", "cc")
+    for flags in (["-static"], []):
+        p = subprocess.run([cc, "-O1"] + flags + ["-o", out, src], capture_output=True, text=True)
+        if p.returncode == 0:
+            return
+    raise AssertionError(f"cannot compile the test program with {cc}: {p.stderr}")
+
+
+class ExecutableScriptTest(EngineTestCase):
+    """--runner shell='{script} {args}': a ScriptLocation that is itself an executable (a static binary here) is
+    executed directly by glued, with no shell or interpreter in between: it is its own argv[0] and
+    /proc/self/exe, glued is its parent, and each argument reaches it as one word, whatever it holds."""
+
+    server_args = ("--runner", "shell={script} {args}")
+
+    def setUp(self):
+        super().setUp()
+        code = os.path.join(self.s3_root, "bin")
+        os.makedirs(code, exist_ok=True)
+        self.program = os.path.join(code, "program")
+        if not os.path.exists(self.program):
+            compile_program(self.work, self.program)
+            with open(self.program, "rb") as f:
+                self.assertEqual(f.read(4), b"\x7fELF")
+
+    def run_job(self, args, script="s3://bin/program"):
+        job = self.job(args, command="shell", script=script)
+        rid = self.glue.start_job_run(JobName=job)["JobRunId"]
+        return job, self.wait_job_run(job, rid)
+
+    def test_the_program_runs_directly_with_exact_words(self):
+        out = self.path("argv")
+        nasty = "a 'b' \"c\" $HOME `id` ; * {script} \\"
+        job, jr = self.run_job({"--out": out, "--nasty": nasty, "--empty": ""})
+        self.assertEqual(jr["JobRunState"], "SUCCEEDED", jr.get("ErrorMessage"))
+        argv = read_argv(out)
+        self.assertEqual(argv[:5], [self.program, "--JOB_NAME", job, "--JOB_RUN_ID", jr["Id"]])
+        self.assertEqual(dict(zip(argv[5::2], argv[6::2])), {"--out": out, "--nasty": nasty, "--empty": ""})
+        with open(out + ".meta") as f:
+            exe, parent = f.read().split("\n")[:2]
+        self.assertEqual(exe, os.path.realpath(self.program))
+        self.assertEqual(int(parent), self.server.proc.pid)
+
+    def test_its_exit_status_decides_the_run(self):
+        _, jr = self.run_job({"--exit": "3"})
+        self.assertEqual(jr["JobRunState"], "FAILED")
+        self.assertEqual(jr["ErrorMessage"], "Job process exited with status 3: the program ends with status 3")
+
+    def test_a_file_that_is_not_executable_fails_the_run(self):
+        plain = os.path.join(self.s3_root, "bin", "plain")
+        with open(plain, "w") as f:
+            f.write("echo not a program\n")
+        os.chmod(plain, 0o644)
+        _, jr = self.run_job(None, script="s3://bin/plain")
+        self.assertEqual(jr["JobRunState"], "FAILED")
+        self.assertEqual(jr["ErrorMessage"], f"Cannot start {plain}: Permission denied")
 
 
 class RunnerOptionTest(unittest.TestCase):

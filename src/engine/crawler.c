@@ -905,6 +905,7 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     json_t *bases = json_array();
     char path[4096];
     engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path);
+    engine_log_prepare(path);
     c.log = fopen(path, "a");
     crawl_log(&c, "BENCHMARK", "Running Start Crawl for Crawler %s", c.name);
     c.dry = !c.db || !*c.db;

@@ -98,7 +98,33 @@ struct engine {
 
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
+    /* ids are a prefix ("jr_", "cr_") and random hex: the first three hex digits spread the files over 4,096
+     * folders, so that a million runs leave a few hundred files in each */
+    size_t n = strlen(id);
+    bool hashed = n > 6 && id[2] == '_' && isxdigit((unsigned char)id[3]) && isxdigit((unsigned char)id[4]) &&
+                  isxdigit((unsigned char)id[5]);
+    if (!hashed) {
+        snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
+        return;
+    }
+    snprintf(out, outlen, "%s/logs/%.3s/%s.%s", data_dir, id + 3, id, ext);
+    struct stat sb;
+    char flat[4096];
+    /* written before logs had folders: read where it is */
+    if (stat(out, &sb) < 0 && errno == ENOENT &&
+        snprintf(flat, sizeof flat, "%s/logs/%s.%s", data_dir, id, ext) < (int)sizeof flat && stat(flat, &sb) == 0)
+        snprintf(out, outlen, "%s", flat);
+}
+
+int engine_log_prepare(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* Real milliseconds for a libuv timer that must not wake before glued_ms of glued's clock have passed: libuv
@@ -722,6 +748,7 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     pythonpath = job_pythonpath(en, &py);
     env = job_env(en, id, pythonpath, &envc);
     engine_log_path(en->data_dir, id, "out", path, sizeof path);
+    engine_log_prepare(path);
     fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     engine_log_path(en->data_dir, id, "err", path, sizeof path);
     fd_err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -181,6 +181,7 @@ static int trigger_rules(api_req_t *rq, json_t *doc, const char *type, const cha
 /* Inside CreateTrigger's write transaction: the workflow exists and keeps a single start trigger. */
 typedef struct create_check {
     const char *workflow, *type, *name;
+    json_t *doc;
 } create_check_t;
 
 static int check_membership(api_req_t *rq, void *arg, gerr_t *e)
@@ -194,8 +195,9 @@ static int check_membership(api_req_t *rq, void *arg, gerr_t *e)
         return gerr_store(e, rc0, "reading a trigger");
     if (rc0 == 0)
         return gerr_set(e, GERR_EXISTS, "Trigger '%s' already exists", c->name);
-    if (!c->workflow)
-        return 0;
+    if (!c->workflow) /* a standalone trigger: what it watches is indexed with it */
+        return flow_trigger_watch(api_db(rq), c->name, c->doc) < 0 ? gerr_store(e, STORE_ERROR, "indexing a trigger")
+                                                                   : 0;
     store_workflow_t w = {0};
     int rc = store_workflow_get(api_db(rq), c->workflow, &w, NULL);
     store_workflow_cleanup(&w);
@@ -255,7 +257,7 @@ int api_create_trigger(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                      .tags = tags,
                      .created_ms = rq->now_ms,
                      .modified_ms = rq->now_ms};
-    create_check_t cc = {workflow, type, name};
+    create_check_t cc = {workflow, type, name, doc};
     if (api_res_create(rq, "Trigger", &r, rq->api->cfg.max_triggers, check_membership, &cc, e) < 0)
         goto out;
     engine_reschedule(rq->api->engine);
@@ -317,6 +319,8 @@ static int edit_trigger(api_req_t *rq, store_res_t *r, void *arg, gerr_t *e)
     r->doc = json_dumps(doc, JSON_COMPACT);
     r->modified_ms = x->rq->now_ms;
     x->result = doc;
+    if (!r->workflow && flow_trigger_watch(api_db(rq), r->name, doc) < 0)
+        return gerr_store(e, STORE_ERROR, "indexing a trigger");
     return 0;
 }
 

@@ -1489,6 +1489,9 @@ static void *engine_main(void *arg)
         if (cluster_start(&en->loop, &en->ccfg, &ops, &en->cluster) < 0)
             log_error("engine: cannot start the work with other nodes");
     }
+    gerr_t e = {0};
+    if (flow_trigger_watch_fill(&en->flow, &e) < 0)
+        log_error("engine: %s", e.msg);
     recover(en);
     sched_reload(en, true);
     batches_check(en); /* windows that passed while glued was down close now; the others keep their end */

@@ -772,22 +772,78 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
 }
 
 /* Standalone conditional triggers (no workflow) watching a standalone job or crawl that just ended. */
-static int standalone_watchers(tx_t *t, store_jobrun_t *r)
+int flow_trigger_watch(store_tx_t *tx, const char *trigger, json_t *doc)
 {
+    const char *type = json_string_value(json_object_get(doc, "Type"));
+    json_t *conds = json_object_get(json_object_get(doc, "Predicate"), "Conditions");
+    bool standalone = !json_object_get(doc, "WorkflowName") && type && strcmp(type, "CONDITIONAL") == 0;
+    size_t n = standalone ? json_array_size(conds) : 0, k = 0, i;
+    const char **types = calloc(n + 1, sizeof *types), **names = calloc(n + 1, sizeof *names);
+    if (!types || !names) {
+        free(types);
+        free(names);
+        return -1;
+    }
+    json_t *c;
+    json_array_foreach (standalone ? conds : NULL, i, c) {
+        const char *job = json_string_value(json_object_get(c, "JobName"));
+        const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
+        if (job || cr) {
+            types[k] = job ? "JOB" : "CRAWLER";
+            names[k++] = job ? job : cr;
+        }
+    }
+    int rc = store_trigger_watch_set(tx, trigger, types, names, k);
+    free(types);
+    free(names);
+    return rc < 0 ? -1 : 0;
+}
+
+static int fill_body(tx_t *t, void *arg)
+{
+    (void)arg;
     store_res_t *trig = NULL;
     size_t n = 0;
     if (store_res_list(t->tx, "trigger", NULL, 0, &trig, &n) < 0)
         return -1;
-    int ret = 0;
-    bool is_job = strcmp(r->kind, "job") == 0;
-    for (size_t i = 0; i < n && ret == 0; i++) {
-        if (trig[i].workflow)
-            continue;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         json_t *doc = json_loads(trig[i].doc, 0, NULL);
+        if (doc)
+            rc = flow_trigger_watch(t->tx, trig[i].name, doc);
+        json_decref(doc);
+    }
+    store_res_list_free(trig, n);
+    return rc;
+}
+
+int flow_trigger_watch_fill(const flow_env_t *env, gerr_t *e)
+{
+    return run(env, 0, util_now_ms(), "indexing the standalone triggers", fill_body, NULL, NULL, NULL, NULL, e);
+}
+
+/* Standalone conditional triggers (no workflow) watching a standalone job or crawl that just ended: found in
+ * trigger_watch, never by reading every trigger. */
+static int standalone_watchers(tx_t *t, store_jobrun_t *r)
+{
+    bool is_job = strcmp(r->kind, "job") == 0;
+    char **names = NULL;
+    size_t n = 0;
+    if (store_trigger_watchers(t->tx, is_job ? "JOB" : "CRAWLER", r->job, &names, &n) < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        int rc;
+        json_t *doc = load_doc(t->tx, "trigger", names[i], &rc);
+        if (rc < 0) {
+            ret = -1;
+            break;
+        }
         const char *type = json_string_value(json_object_get(doc, "Type"));
         const char *state = json_string_value(json_object_get(doc, "State"));
         json_t *pred = json_object_get(doc, "Predicate");
-        if (!type || strcmp(type, "CONDITIONAL") != 0 || !state || strcmp(state, "ACTIVATED") != 0) {
+        if (!doc || json_object_get(doc, "WorkflowName") || !type || strcmp(type, "CONDITIONAL") != 0 || !state ||
+            strcmp(state, "ACTIVATED") != 0) {
             json_decref(doc);
             continue;
         }
@@ -803,9 +859,12 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
                            : store_crawl_state_parse(json_string_value(json_object_get(c, "CrawlState")) ?: "");
             store_jobrun_t *last = NULL;
             size_t ln = 0;
-            if (store_jobrun_list_job(t->tx, job ? "job" : "crawl", name, 0, 1, &last, &ln) < 0) {
-                ret = -1;
-                break;
+            if (!name || store_jobrun_list_job(t->tx, job ? "job" : "crawl", name, 0, 1, &last, &ln) < 0) {
+                ret = name ? -1 : 0;
+                store_jobrun_list_free(last, ln);
+                if (ret < 0)
+                    break;
+                continue;
             }
             bool hit = ln == 1 && last[0].state == want && !last[0].workflow_run_id;
             if (hit)
@@ -817,11 +876,11 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
         if (ret == 0 && mine && total > 0 && (any ? matched > 0 : matched == total)) {
             json_array_foreach (json_object_get(doc, "Actions"), k, c)
                 if (ret == 0)
-                    ret = start_action(t, NULL, NULL, trig[i].name, c, NULL);
+                    ret = start_action(t, NULL, NULL, names[i], c, NULL);
         }
         json_decref(doc);
     }
-    store_res_list_free(trig, n);
+    store_strv_free(names, n);
     return ret;
 }
 

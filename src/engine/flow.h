@@ -123,6 +123,11 @@ void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n,
  * stopped meanwhile (the caller must kill the process). */
 int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e);
 
+/* Standalone CONDITIONAL triggers are found through trigger_watch: flow_trigger_watch (inside the transaction
+ * that creates or changes trigger `trigger`, doc its new definition) keeps its rows; flow_trigger_watch_fill
+ * rebuilds them all (at start). 0 or -1. */
+int flow_trigger_watch(store_tx_t *tx, const char *trigger, json_t *doc);
+int flow_trigger_watch_fill(const flow_env_t *env, gerr_t *e);
 /* Claims up to limit WAITING job runs for this node (fewer when max_jobs leaves less room): they go to spawn.
  * Returns how many, or -1. */
 int flow_claim(const flow_env_t *env, int limit, int64_t now, flow_ids_t *spawn, gerr_t *e);

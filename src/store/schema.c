@@ -71,6 +71,12 @@ const char *const db_migrations[] = {
     "  url TEXT, started_ms INTEGER NOT NULL, lease_until_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE job_logs (id TEXT PRIMARY KEY, stdout BLOB, stderr BLOB, stdout_size INTEGER NOT NULL,"
     "  stderr_size INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 6 -> 7: the standalone CONDITIONAL triggers (no workflow) that watch each job or crawler, so that a
+     * standalone job's end looks up its watchers instead of reading every trigger; filled from the triggers
+     * at every start (flow_trigger_watch_fill), kept as triggers change */
+    "CREATE TABLE trigger_watch (type TEXT NOT NULL, name TEXT NOT NULL, trigger_name TEXT NOT NULL,"
+    "  PRIMARY KEY (type, name, trigger_name)) WITHOUT ROWID;"
+    "CREATE INDEX trigger_watch_by_trigger ON trigger_watch(trigger_name);",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -553,7 +553,9 @@ static int res_delete_tx(store_tx_t *tx, void *ctx)
     res_key_t *k = ctx;
     DB_SQL(q_delete, "DELETE FROM resources WHERE kind = ?1 AND name = ?2");
     int64_t changed = 0;
-    int rc = db_exec(tx, &q_delete, &changed, "ss", k->kind, k->name);
+    int rc = strcmp(k->kind, "trigger") == 0 ? store_trigger_watch_set(tx, k->name, NULL, NULL, 0) : 0;
+    if (rc == 0)
+        rc = db_exec(tx, &q_delete, &changed, "ss", k->kind, k->name);
     return rc < 0 ? rc : changed ? STORE_OK : STORE_NOTFOUND;
 }
 
@@ -567,6 +569,24 @@ int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const 
 {
     DB_SQL(q_put, "UPDATE resources SET doc = ?3, modified_ms = ?4 WHERE kind = ?1 AND name = ?2");
     return db_exec(tx, &q_put, NULL, "sssi", kind, name, doc, modified_ms);
+}
+
+int store_trigger_watch_set(store_tx_t *tx, const char *trigger, const char *const *types, const char *const *names,
+                            size_t n)
+{
+    DB_SQL(q_clear, "DELETE FROM trigger_watch WHERE trigger_name = ?1");
+    DB_SQL(q_add, "INSERT INTO trigger_watch (type, name, trigger_name) VALUES (?1, ?2, ?3)"
+                  " ON CONFLICT (type, name, trigger_name) DO NOTHING");
+    int rc = db_exec(tx, &q_clear, NULL, "s", trigger);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = db_exec(tx, &q_add, NULL, "sss", types[i], names[i], trigger);
+    return rc;
+}
+
+int store_trigger_watchers(store_tx_t *tx, const char *type, const char *name, char ***triggers, size_t *n)
+{
+    DB_SQL(q_list, "SELECT trigger_name FROM trigger_watch WHERE type = ?1 AND name = ?2 ORDER BY trigger_name");
+    return strv(db_query(tx, &q_list, "ss", type, name), tx, triggers, n);
 }
 
 static int res_rows(db_stmt_t *st, store_tx_t *tx, store_res_t **out, size_t *n)

@@ -185,6 +185,11 @@ int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_f
 int store_res_delete(store_t *s, const char *kind, const char *name);
 /* writes a definition's document (inside a transaction) */
 int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc, int64_t modified_ms);
+/* The standalone triggers watching a node: set replaces trigger's rows with n (types[i], names[i]) pairs
+ * (n = 0 removes them; deleting a trigger removes them too); watchers lists the triggers watching one node. */
+int store_trigger_watch_set(store_tx_t *tx, const char *trigger, const char *const *types, const char *const *names,
+                            size_t n);
+int store_trigger_watchers(store_tx_t *tx, const char *type, const char *name, char ***triggers, size_t *n);
 /* in name order after `after`, at most limit (0 = all) */
 int store_res_list(store_tx_t *tx, const char *kind, const char *after, int limit, store_res_t **out, size_t *n);
 /* every definition of a kind that belongs to a workflow (triggers), in name order */

@@ -390,6 +390,27 @@ class GraphRunTest(EngineTestCase):
         self.assertEqual((nr["JobRunState"], nr.get("TriggerName")), ("SUCCEEDED", od))
         self.assertEqual(pairs(read_argv(out)[5:]), {"--out": out, "--x": "y"})
 
+    def test_a_standalone_trigger_follows_its_updates_and_its_deletion(self):
+        """What a standalone CONDITIONAL trigger watches is indexed as it is created, updated and deleted."""
+        j1, j3, k = self.job(), self.job(), self.job(ExecutionProperty={"MaxConcurrentRuns": 5})
+        name = self.uname("watch")
+        self.glue.create_trigger(Name=name, Type="CONDITIONAL", StartOnCreation=True,
+                                 Predicate={"Conditions": [cond(j1)]}, Actions=[{"JobName": k}])
+
+        def k_runs_after(job):
+            before = len(self.glue.get_job_runs(JobName=k)["JobRuns"])
+            self.wait_job_run(job, self.glue.start_job_run(JobName=job)["JobRunId"])
+            time.sleep(0.4)  # a trigger fires in the transaction that records the end: this is ample
+            return len(self.glue.get_job_runs(JobName=k)["JobRuns"]) - before
+
+        self.assertEqual(k_runs_after(j1), 1)
+        self.glue.update_trigger(Name=name, TriggerUpdate={"Predicate": {"Conditions": [cond(j3)]},
+                                                           "Actions": [{"JobName": k}]})
+        self.assertEqual(k_runs_after(j1), 0)
+        self.assertEqual(k_runs_after(j3), 1)
+        self.glue.delete_trigger(Name=name)
+        self.assertEqual(k_runs_after(j3), 0)
+
     def test_run_properties_pass_between_python_jobs(self):
         wf = self.create(DefaultRunProperties={"a": "1", "b": "2"})
         out1, out2 = self.path("p1"), self.path("p2")

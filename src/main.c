@@ -39,6 +39,7 @@ static void usage(FILE *f)
                "  --region REGION        region for ARNs when a request is unsigned (default us-east-1)\n"
                "  --account ID           account id in ARNs (default 123456789012)\n"
                "  --max-workflows N      ResourceNumberLimitExceeded past N workflows (default 10000; 0 = none)\n"
+               "  --max-definitions N    ... past N jobs, N triggers, N crawlers (default 1000, AWS's quotas; 0 = none)\n"
                "  --threads N            HTTP worker threads (default 8 x CPUs, at least 32: writes that arrive\n"
                "                         together share one commit, so more threads mean fewer fsyncs)\n"
                "  --s3-root DIR          where s3://bucket/key resolves: DIR/bucket/key (default DATA/s3)\n"
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
     const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL, *awsglue_dir = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
-    int64_t lease_s = 15, max_jobs = 0;
+    int64_t lease_s = 15, max_jobs = 0, max_defs = 1000;
     double clock_rate = 1.0;
     bool s3_events = true, catch_up = false;
     bool test_mode = false;
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
         O_RUNNER,
         O_AWSGLUE,
         O_TEST,
+        O_MAXDEFS,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -292,6 +294,7 @@ int main(int argc, char **argv)
         {"runner", required_argument, 0, O_RUNNER},
         {"awsglue-dir", required_argument, 0, O_AWSGLUE},
         {"test-mode", no_argument, 0, O_TEST},
+        {"max-definitions", required_argument, 0, O_MAXDEFS},
         {0, 0, 0, 0},
     };
     int c;
@@ -306,6 +309,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "glued: --node-lease-s must be 1 to 3600 seconds (got '%s')\n", optarg);
                 return 2;
             }
+            break;
+        case O_MAXDEFS:
+            if (parse_count("--max-definitions", optarg, &max_defs) < 0)
+                return 2;
             break;
         case O_MAXJOBS:
             if (parse_count("--max-jobs", optarg, &max_jobs) < 0)
@@ -427,9 +434,9 @@ int main(int argc, char **argv)
                  .cfg = {.region = region,
                          .account = account,
                          .max_workflows = max_workflows,
-                         .max_jobs = 1000,
-                         .max_triggers = 1000,
-                         .max_crawlers = 1000,
+                         .max_jobs = max_defs,
+                         .max_triggers = max_defs,
+                         .max_crawlers = max_defs,
                          .test_mode = test_mode}};
     http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
     http_server_t *http = NULL;

@@ -102,6 +102,61 @@ const api_op_t *api_find(const char *name)
     return bsearch(name, ops, sizeof ops / sizeof ops[0], sizeof ops[0], cmp_op);
 }
 
+json_t *api_raw(api_req_t *rq, char *text)
+{
+    char **v = realloc(rq->raw, (rq->nraw + 1) * sizeof *v);
+    if (!v) {
+        free(text);
+        return NULL;
+    }
+    rq->raw = v;
+    rq->raw[rq->nraw] = text;
+    char mark[32];
+    int n = snprintf(mark, sizeof mark, "%craw:%zu", '\0', rq->nraw++);
+    return json_stringn(mark, (size_t)n);
+}
+
+char *api_splice(api_req_t *rq, char *body)
+{
+    if (!rq->nraw)
+        return body;
+    size_t len = body ? strlen(body) : 0, total = len;
+    for (size_t i = 0; i < rq->nraw; i++)
+        total += strlen(rq->raw[i]);
+    char *out = body ? malloc(total + 1) : NULL, *o = out;
+    for (const char *p = body; out && *p;) {
+        const char *at = strstr(p, "\"\\u0000raw:");
+        if (!at) {
+            size_t k = strlen(p);
+            memcpy(o, p, k);
+            o += k;
+            break;
+        }
+        memcpy(o, p, (size_t)(at - p));
+        o += at - p;
+        char *end;
+        unsigned long k = strtoul(at + 11, &end, 10); /* after the quote, \\u0000 and raw: */
+        if (*end == '"' && k < rq->nraw) {
+            size_t m = strlen(rq->raw[k]);
+            memcpy(o, rq->raw[k], m);
+            o += m;
+            p = end + 1;
+        } else { /* cannot happen: keep the text as it is */
+            *o++ = *at;
+            p = at + 1;
+        }
+    }
+    if (out)
+        *o = '\0';
+    free(body);
+    for (size_t i = 0; i < rq->nraw; i++)
+        free(rq->raw[i]);
+    free(rq->raw);
+    rq->raw = NULL;
+    rq->nraw = 0;
+    return out;
+}
+
 store_tx_t *api_db(api_req_t *rq)
 {
     return rq->tx ? rq->tx : store_read(rq->api->store);

@@ -36,7 +36,17 @@ typedef struct api_req {
     const char *region; /* from the SigV4 credential scope, else cfg.region */
     int64_t now_ms;     /* taken once when the request arrived */
     store_tx_t *tx;     /* the open transaction while a store callback of this request runs, else NULL */
+    char **raw;         /* JSON texts spliced into the answer (api_raw) */
+    size_t nraw;
 } api_req_t;
+
+/* A member whose value is JSON text made earlier (a cached graph): returns a placeholder to put in the
+ * answer, which api_splice replaces by text once the answer is encoded. Takes text (heap). The placeholder is
+ * a string holding NUL, which no request can carry, so it can never be confused with data. */
+json_t *api_raw(api_req_t *rq, char *text);
+/* The encoded answer with every placeholder replaced (a new heap string; body is freed), and rq's texts freed.
+ * NULL when out of memory. */
+char *api_splice(api_req_t *rq, char *body);
 
 /* Where a handler reads: the request's open transaction, or the thread's read handle. A store failure status
  * becomes the API's error with gerr_store (model/error.h); positive statuses are the caller's to word. */

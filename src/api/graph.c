@@ -3,6 +3,7 @@
  * Built from the workflow's triggers with one indexed query, never a query per node. Node ids are derived
  * from (workflow, type, name) with the store's secret, so they are stable from call to call and across
  * restarts, and the same node has the same id in every run. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 typedef struct graph {
     json_t *nodes, *edges;
-    json_t *index;      /* UniqueId -> true, to add each node once */
+    json_t *index;      /* "TYPE\nname" -> UniqueId, to add each node once */
     json_t *edge_index; /* "from>to" -> true, to add each edge once */
     const uint8_t *secret;
     const char *workflow;
@@ -23,10 +24,15 @@ typedef struct graph {
 /* Adds the node if new; returns its id in id. */
 static void node(graph_t *g, const char *type, const char *name, json_t *trigger, char id[NODEID_LEN])
 {
-    nodeid_make(g->secret, g->workflow, type, name, id);
-    if (json_object_get(g->index, id))
+    char key[600];
+    snprintf(key, sizeof key, "%s\n%s", type, name);
+    json_t *known = json_object_get(g->index, key);
+    if (known) { /* each node's id is made once, however many triggers name it */
+        snprintf(id, NODEID_LEN, "%s", json_string_value(known));
         return;
-    json_object_set_new(g->index, id, json_true());
+    }
+    nodeid_make(g->secret, g->workflow, type, name, id);
+    json_object_set_new(g->index, key, json_string(id));
     json_t *n = json_pack("{ssssss}", "Type", type, "Name", name, "UniqueId", id);
     if (trigger)
         json_object_set_new(n, "TriggerDetails", json_pack("{sO}", "Trigger", trigger));
@@ -157,16 +163,25 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
     json_t *sources = json_object();
     size_t i;
     json_t *nd;
-    json_array_foreach (g.nodes, i, nd) {
-        const char *type = json_string_value(json_object_get(nd, "Type"));
-        const char *name = json_string_value(json_object_get(nd, "Name"));
-        for (size_t k = 0; k < nn; k++)
-            if (strcmp(nodes[k].type, type) == 0 && strcmp(nodes[k].name, name) == 0) {
-                const char *src = nodes[k].source_run_id ? nodes[k].source_run_id : run->run_id;
-                json_object_set_new(nd, "_source", json_string(src));
-                json_object_set_new(sources, src, json_true());
-            }
+    json_t *by_key = json_object(); /* "TYPE\nname" -> the run node's index: nodes + run nodes, not their product */
+    for (size_t k = 0; k < nn; k++) {
+        char key[600];
+        snprintf(key, sizeof key, "%s\n%s", nodes[k].type, nodes[k].name);
+        json_object_set_new(by_key, key, json_integer((json_int_t)k));
     }
+    json_array_foreach (g.nodes, i, nd) {
+        char key[600];
+        snprintf(key, sizeof key, "%s\n%s", json_string_value(json_object_get(nd, "Type")),
+                 json_string_value(json_object_get(nd, "Name")));
+        json_t *ix = json_object_get(by_key, key);
+        if (!ix)
+            continue;
+        store_node_t *rn = &nodes[json_integer_value(ix)];
+        const char *src = rn->source_run_id ? rn->source_run_id : run->run_id;
+        json_object_set_new(nd, "_source", json_string(src));
+        json_object_set_new(sources, src, json_true());
+    }
+    json_decref(by_key);
     const char *src;
     json_t *unused;
     json_object_foreach (sources, src, unused) {
@@ -194,6 +209,79 @@ json_t *api_run_graph(api_req_t *rq, const store_run_t *run, gerr_t *e)
     return out;
 }
 
+/* Large workflow graphs are kept encoded: a graph is a function of the workflow's name, its triggers' names and
+ * definitions and the store's secret, so a hash of those finds it again, and a change to any trigger misses.
+ * Building and encoding a 1,000-node graph is most of GetWorkflow's cost (issue 13); reading and hashing the
+ * triggers is a tenth of it. Shared by every HTTP thread, under a mutex; a few entries, least recently used out. */
+#define GRAPH_CACHE_N        16
+#define GRAPH_CACHE_TRIGGERS 16 /* smaller graphs are built each time: cheap, and not worth a slot */
+
+typedef struct gcache {
+    char *workflow, *text;
+    uint64_t hash, used;
+} gcache_t;
+
+static gcache_t gcache[GRAPH_CACHE_N];
+static uint64_t gcache_tick;
+static pthread_mutex_t gcache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t graph_hash(const uint8_t *secret, const char *workflow, const store_res_t *trig, size_t n)
+{
+    uint64_t h = fnv(0xcbf29ce484222325ULL, secret, 32);
+    h = fnv(h, workflow, strlen(workflow) + 1);
+    for (size_t i = 0; i < n; i++) {
+        h = fnv(h, trig[i].name, strlen(trig[i].name) + 1);
+        h = fnv(h, trig[i].doc, strlen(trig[i].doc) + 1);
+    }
+    return h;
+}
+
+/* A copy of the cached text, or NULL. */
+static char *gcache_get(const char *workflow, uint64_t hash)
+{
+    char *out = NULL;
+    pthread_mutex_lock(&gcache_lock);
+    for (int i = 0; i < GRAPH_CACHE_N && !out; i++)
+        if (gcache[i].text && gcache[i].hash == hash && strcmp(gcache[i].workflow, workflow) == 0) {
+            gcache[i].used = ++gcache_tick;
+            out = strdup(gcache[i].text);
+        }
+    pthread_mutex_unlock(&gcache_lock);
+    return out;
+}
+
+static void gcache_put(const char *workflow, uint64_t hash, const char *text)
+{
+    char *w = strdup(workflow), *t = strdup(text);
+    if (!w || !t) {
+        free(w);
+        free(t);
+        return;
+    }
+    pthread_mutex_lock(&gcache_lock);
+    int slot = 0;
+    for (int i = 0; i < GRAPH_CACHE_N; i++) {
+        if (gcache[i].text && strcmp(gcache[i].workflow, workflow) == 0) { /* the workflow's older graph */
+            slot = i;
+            break;
+        }
+        if (gcache[i].used < gcache[slot].used)
+            slot = i;
+    }
+    free(gcache[slot].workflow);
+    free(gcache[slot].text);
+    gcache[slot] = (gcache_t){w, t, hash, ++gcache_tick};
+    pthread_mutex_unlock(&gcache_lock);
+}
+
 json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e)
 {
     store_res_t *trig;
@@ -203,9 +291,28 @@ json_t *api_workflow_graph(api_req_t *rq, const char *workflow, gerr_t *e)
         gerr_store(e, rc, "reading a workflow's triggers");
         return NULL;
     }
-    graph_t g = {json_array(), json_array(), json_object(), json_object(), store_secret(rq->api->store), workflow};
+    const uint8_t *secret = store_secret(rq->api->store);
+    uint64_t hash = 0;
+    if (n >= GRAPH_CACHE_TRIGGERS) {
+        hash = graph_hash(secret, workflow, trig, n);
+        char *text = gcache_get(workflow, hash);
+        if (text) {
+            store_res_list_free(trig, n);
+            return api_raw(rq, text);
+        }
+    }
+    graph_t g = {json_array(), json_array(), json_object(), json_object(), secret, workflow};
     for (size_t i = 0; i < n; i++)
         add_trigger(&g, trig[i].name, trig[i].doc);
     store_res_list_free(trig, n);
-    return graph_done(&g);
+    json_t *out = graph_done(&g);
+    if (n >= GRAPH_CACHE_TRIGGERS) {
+        char *text = json_dumps(out, CODEC_DUMP_FLAGS);
+        if (text) {
+            gcache_put(workflow, hash, text);
+            json_decref(out);
+            return api_raw(rq, text);
+        }
+    }
+    return out;
 }

@@ -85,11 +85,12 @@ static void dispatch(api_t *api, const api_op_t *op, const char *body, size_t le
     }
     api_req_t req = {.api = api, .region = region, .now_ms = util_now_ms()};
     if (op->fn(&req, in, &res, &e) < 0) {
+        free(api_splice(&req, NULL)); /* frees what the handler cached for the answer */
         if (!e.type)
             gerr_set(&e, GERR_INTERNAL, "%s failed without saying why", op->name);
         goto fail;
     }
-    out->body = res ? json_dumps(res, CODEC_DUMP_FLAGS) : NULL;
+    out->body = api_splice(&req, res ? json_dumps(res, CODEC_DUMP_FLAGS) : NULL);
     json_decref(res);
     if (!out->body) {
         gerr_set(&e, GERR_INTERNAL, "%s produced an answer that could not be encoded", op->name);

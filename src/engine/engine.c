@@ -22,6 +22,7 @@
 #include "engine/bus.h"
 #include "engine/cluster.h"
 #include "engine/crawler.h"
+#include "engine/logpool.h"
 #include "engine/cron.h"
 #include "engine/runner.h"
 #include "events/event.h"
@@ -66,6 +67,7 @@ struct engine {
     cluster_config_t ccfg;
     const runners_t *runners; /* cfg->runners, or default_runners */
     runners_t default_runners;
+    logpool_t *logpool; /* log files made ahead of time (NULL: made as needed) */
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer;
@@ -98,16 +100,15 @@ struct engine {
 
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
 {
-    /* ids are a prefix ("jr_", "cr_") and random hex: the first three hex digits spread the files over 4,096
-     * folders, so that a million runs leave a few hundred files in each */
+    /* ids are a prefix ("jr_", "cr_") and random hex: the first two hex digits spread the files over 256
+     * folders (a million job runs leave about 8,000 files in each, and retention purges old ones) */
     size_t n = strlen(id);
-    bool hashed = n > 6 && id[2] == '_' && isxdigit((unsigned char)id[3]) && isxdigit((unsigned char)id[4]) &&
-                  isxdigit((unsigned char)id[5]);
+    bool hashed = n > 5 && id[2] == '_' && isxdigit((unsigned char)id[3]) && isxdigit((unsigned char)id[4]);
     if (!hashed) {
         snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
         return;
     }
-    snprintf(out, outlen, "%s/logs/%.3s/%s.%s", data_dir, id + 3, id, ext);
+    snprintf(out, outlen, "%s/logs/%.2s/%s.%s", data_dir, id + 3, id, ext);
     struct stat sb;
     char flat[4096];
     /* written before logs had folders: read where it is */
@@ -748,9 +749,11 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     pythonpath = job_pythonpath(en, &py);
     env = job_env(en, id, pythonpath, &envc);
     engine_log_path(en->data_dir, id, "out", path, sizeof path);
-    engine_log_prepare(path);
+    if (logpool_place(en->logpool, path) < 0) /* made ahead of time, else here */
+        engine_log_prepare(path);
     fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     engine_log_path(en->data_dir, id, "err", path, sizeof path);
+    logpool_place(en->logpool, path);
     fd_err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd_out < 0 || fd_err < 0) {
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
@@ -1539,6 +1542,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
         gerr_set(e, GERR_INTERNAL, "cannot create the log directory %s: %s", en->log_dir, strerror(errno));
         goto fail;
     }
+    en->logpool = logpool_start(en->log_dir);
     char jerr[512];
     if (store_shared(s) && cluster_join(&en->ccfg, jerr, sizeof jerr) < 0) {
         gerr_set(e, GERR_INTERNAL, "%s", jerr);
@@ -1568,6 +1572,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     *out = en;
     return 0;
 fail:
+    logpool_stop(en->logpool);
     free(en->url);
     free(en->region);
     free(en->account);
@@ -1622,6 +1627,7 @@ void engine_stop(engine_t *en)
     pthread_mutex_unlock(&en->lock);
     uv_async_send(&en->wake);
     pthread_join(en->thread, NULL);
+    logpool_stop(en->logpool);
     /* close every handle left, let the loop run their close callbacks, then free */
     uv_walk(&en->loop, close_cb, NULL);
     uv_run(&en->loop, UV_RUN_DEFAULT);

@@ -52,7 +52,7 @@ void engine_events_changed(engine_t *en);
 /* The store and this node, as flow.c needs them (lives as long as the engine). */
 const flow_env_t *engine_flow(engine_t *en);
 
-/* Where a job run's (or a crawl's) output is kept: <data>/logs/<3 hex digits of the id>/<id>.out and .err
+/* Where a job run's (or a crawl's) output is kept: <data>/logs/<2 hex digits of the id>/<id>.out and .err
  * (a log written before logs had folders is found at <data>/logs/<id>.<ext>). */
 void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
 /* Makes the folder of a log path before the log is written; 0 or -1 (errno). */

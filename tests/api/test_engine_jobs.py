@@ -217,13 +217,13 @@ class JobRunTest(EngineTestCase):
         self.assertGreater(len(p.stdout + p.stderr), 4 * 1000 * 1000)
 
     def test_logs_live_in_folders_by_id_and_flat_ones_are_still_read(self):
-        """<data>/logs/<3 hex digits>/<id>.out: no folder grows with every job run ever made. A log written flat
+        """<data>/logs/<2 hex digits>/<id>.out: no folder grows with every job run ever made. A log written flat
         by an older glued is still printed."""
         job = self.job({"--stdout": "in a folder"})
         rid = self.glue.start_job_run(JobName=job)["JobRunId"]
         self.wait_job_run(job, rid)
         logs = os.path.join(self.server.data_dir, "logs")
-        self.assertTrue(os.path.isfile(os.path.join(logs, rid[3:6], rid + ".out")), sorted(os.listdir(logs))[:5])
+        self.assertTrue(os.path.isfile(os.path.join(logs, rid[3:5], rid + ".out")), sorted(os.listdir(logs))[:5])
         self.assertFalse(os.path.exists(os.path.join(logs, rid + ".out")))
         old = "jr_" + "ab" * 32
         with open(os.path.join(logs, old + ".out"), "w") as f:

@@ -1,0 +1,164 @@
+/* Log files made ahead of time (see logpool.h). The stock is a ring of numbered files in <logs>/.pool, guarded
+ * by a mutex; the engine thread takes from its head, the stocking thread adds at its tail and sleeps while the
+ * stock is full. At start the thread also makes the 256 folders logs go to, so that no job waits for a mkdir. */
+#include "engine/logpool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#define HALF                                                                                                           \
+    128 /* files per pool folder; two folders: the engine takes from one while the thread fills the                    \
+           other, since a file being made holds its folder's lock for as long as the inode takes */
+
+struct logpool {
+    char *dir[2]; /* <logs>/.pool/0 and 1 */
+    char *logs;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    unsigned long lo[2], hi[2]; /* folder d holds the files named lo[d] .. hi[d]-1 */
+    int serving;                /* the folder the engine takes from */
+    bool stop;
+};
+
+static void stock_name(const logpool_t *lp, int d, unsigned long n, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/%lu", lp->dir[d], n);
+}
+
+/* Files a previous life stocked: removed (their names would not follow on). Runs on the stocking thread. */
+static void clear(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char path[4096];
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.' && snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+            unlink(path);
+    closedir(d);
+}
+
+static void *stocker(void *arg)
+{
+    logpool_t *lp = arg;
+    clear(lp->dir[0]);
+    clear(lp->dir[1]);
+    /* the folders of engine_log_path: made once here rather than by the first job that needs each */
+    for (int i = 0; i < 256; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%02x", lp->logs, i);
+        mkdir(dir, 0700);
+    }
+    pthread_mutex_lock(&lp->lock);
+    while (!lp->stop) {
+        int d = 1 - lp->serving;
+        if (lp->hi[d] - lp->lo[d] >= HALF) {
+            pthread_cond_wait(&lp->wake, &lp->lock);
+            continue;
+        }
+        unsigned long n = lp->hi[d]; /* only this thread raises hi */
+        pthread_mutex_unlock(&lp->lock);
+        char path[4096];
+        stock_name(lp, d, n, path, sizeof path);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        pthread_mutex_lock(&lp->lock);
+        if (fd < 0) { /* the disk is full, or the folder went away: try again later; the engine makes its own */
+            log_warn("logpool: cannot make %s: %s", path, strerror(errno));
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 5;
+            pthread_cond_timedwait(&lp->wake, &lp->lock, &ts);
+            continue;
+        }
+        lp->hi[d] = n + 1;
+    }
+    pthread_mutex_unlock(&lp->lock);
+    return NULL;
+}
+
+logpool_t *logpool_start(const char *log_dir)
+{
+    logpool_t *lp = calloc(1, sizeof *lp);
+    if (!lp)
+        return NULL;
+    size_t n = strlen(log_dir) + 16;
+    char pool[4096];
+    snprintf(pool, sizeof pool, "%s/.pool", log_dir);
+    lp->logs = strdup(log_dir);
+    for (int d = 0; d < 2; d++)
+        if ((lp->dir[d] = malloc(n)))
+            snprintf(lp->dir[d], n, "%s/.pool/%d", log_dir, d);
+    if (!lp->logs || !lp->dir[0] || !lp->dir[1] || (mkdir(pool, 0700) < 0 && errno != EEXIST) ||
+        (mkdir(lp->dir[0], 0700) < 0 && errno != EEXIST) || (mkdir(lp->dir[1], 0700) < 0 && errno != EEXIST))
+        goto fail;
+    pthread_mutex_init(&lp->lock, NULL);
+    pthread_cond_init(&lp->wake, NULL);
+    if (pthread_create(&lp->thread, NULL, stocker, lp) != 0) {
+        pthread_mutex_destroy(&lp->lock);
+        pthread_cond_destroy(&lp->wake);
+        goto fail;
+    }
+    return lp;
+fail:
+    free(lp->dir[0]);
+    free(lp->dir[1]);
+    free(lp->logs);
+    free(lp);
+    return NULL;
+}
+
+int logpool_place(logpool_t *lp, const char *path)
+{
+    if (!lp) {
+        errno = ENOENT;
+        return -1;
+    }
+    pthread_mutex_lock(&lp->lock);
+    int d = lp->serving;
+    if (lp->lo[d] == lp->hi[d] && lp->lo[1 - d] < lp->hi[1 - d]) { /* this folder is used up: the other serves */
+        d = lp->serving = 1 - d;
+        pthread_cond_signal(&lp->wake);
+    }
+    bool have = lp->lo[d] < lp->hi[d];
+    unsigned long n = have ? lp->lo[d]++ : 0;
+    pthread_mutex_unlock(&lp->lock);
+    if (!have) {
+        errno = ENOENT;
+        return -1;
+    }
+    char from[4096];
+    stock_name(lp, d, n, from, sizeof from);
+    return rename(from, path);
+}
+
+void logpool_stop(logpool_t *lp)
+{
+    if (!lp)
+        return;
+    pthread_mutex_lock(&lp->lock);
+    lp->stop = true;
+    pthread_cond_signal(&lp->wake);
+    pthread_mutex_unlock(&lp->lock);
+    pthread_join(lp->thread, NULL);
+    pthread_mutex_destroy(&lp->lock);
+    pthread_cond_destroy(&lp->wake);
+    free(lp->dir[0]);
+    free(lp->dir[1]);
+    free(lp->logs);
+    free(lp);
+}

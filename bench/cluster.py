@@ -81,11 +81,23 @@ def api_rps(urls):
     return total
 
 
+def cpu_busy():
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+
+
 def measure(label, nodes, script):
     clients = [C.Client(g.url) for g in nodes]
     setup(clients[0], script)
     job_runs_per_s(clients)  # warm: every node has claimed and spawned once
+    b0, t0 = cpu_busy()
     jr = sorted(job_runs_per_s(clients) for _ in range(3))[1]
+    b1, t1 = cpu_busy()
+    C.record(SECTION, "%s: the machine's CPUs busy during the job runs" % label, 100.0 * (b1 - b0) / (t1 - t0), "%",
+             "all processes: glued, PostgreSQL, the jobs, and whatever else runs")
     rps = api_rps([g.url for g in nodes])
     C.record(SECTION, "%s: job runs/s (8 x fan-out of 50, median of 3)" % label, jr, "runs/s")
     C.record(SECTION, "%s: GetWorkflow req/s at 32 connections" % label, rps, "req/s")

@@ -337,12 +337,10 @@ void db_done(db_stmt_t *st)
         st->tx->c->store->be->reset(st->b);
 }
 
-int db_get(store_tx_t *tx, db_sql_t *q, db_row_fn fn, void *out, const char *fmt, ...)
+/* The first row of a query into fn: STORE_OK, STORE_NOTFOUND, or a failure. */
+static int get_first(store_tx_t *tx, db_sql_t *q, db_row_fn fn, void *out, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     db_stmt_t *st = prepare(tx, q, fmt, ap);
-    va_end(ap);
     if (!st)
         return db_status(tx) ? db_status(tx) : STORE_ERROR;
     int rc = db_next(st);
@@ -354,6 +352,15 @@ int db_get(store_tx_t *tx, db_sql_t *q, db_row_fn fn, void *out, const char *fmt
     return rc == 0 ? STORE_NOTFOUND : rc;
 }
 
+int db_get(store_tx_t *tx, db_sql_t *q, db_row_fn fn, void *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = get_first(tx, q, fn, out, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 static void row_int(db_stmt_t *st, void *out)
 {
     *(int64_t *)out = db_col_int(st, 0);
@@ -363,17 +370,9 @@ int db_int(store_tx_t *tx, db_sql_t *q, int64_t *out, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    db_stmt_t *st = prepare(tx, q, fmt, ap);
+    int rc = get_first(tx, q, row_int, out, fmt, ap);
     va_end(ap);
-    if (!st)
-        return db_status(tx) ? db_status(tx) : STORE_ERROR;
-    int rc = db_next(st);
-    if (rc == 1) {
-        row_int(st, out);
-        db_done(st);
-        return STORE_OK;
-    }
-    return rc == 0 ? STORE_NOTFOUND : rc;
+    return rc;
 }
 
 char *db_col_str(db_stmt_t *st, int i)

@@ -24,6 +24,7 @@ SECTIONS = [
     ("console", "7. The web console (issue 11)"),
     ("catalog", "8. The Data Catalog and crawls (issue 10)"),
     ("cluster", "9. Several nodes on one PostgreSQL (issue 9)"),
+    ("cheap", "10. The engine with the cheapest jobs: a static binary without a shell, and the shell job (issue 13)"),
 ]
 
 

@@ -12,6 +12,8 @@ command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps installs i
 [ -x build/glued ] || { echo "bench: build/glued is missing (make build/glued)" >&2; exit 1; }
 cc -O2 -Wall -Wextra -o "$B/floor" bench/floor.c $(pkg-config --cflags --libs libmicrohttpd) -lpthread || exit 1
 cc -O2 -Wall -Wextra -o "$B/stamp" bench/stamp.c || exit 1
+cc -O2 -Wall -Wextra -static -o "$B/stampx" bench/stampx.c || exit 1
+cc -O2 -Wall -Wextra -o "$B/bare" bench/bare.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/sqlite_commit" bench/sqlite_commit.c $(pkg-config --cflags --libs sqlite3) || exit 1
 cc -O2 -Wall -Wextra -shared -fPIC -o "$B/nosync.so" bench/nosync.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/spawn" bench/spawn.c $(pkg-config --cflags --libs libuv libmicrohttpd jansson sqlite3 libcrypto) -Wl,--no-as-needed $(pkg-config --libs libmicrohttpd jansson sqlite3 libcrypto) -lpthread || exit 1
@@ -21,7 +23,7 @@ python3 -c 'import moto.server' 2>/dev/null ||
 export BENCH_RESULTS="$B/results.jsonl"
 : >"$BENCH_RESULTS"
 start=$(date +%s)
-for b in ${BENCH_ONLY:-api durability engine events scale graph console catalog cluster}; do
+for b in ${BENCH_ONLY:-api durability engine cheap events scale graph console catalog cluster}; do
   if ! python3 "bench/$b.py"; then
     echo "bench: bench/$b.py failed" >&2
     printf '{"section": "failed", "key": "bench/%s.py", "value": 1, "unit": "", "note": ""}\n' "$b" >>"$BENCH_RESULTS"

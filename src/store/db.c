@@ -240,23 +240,27 @@ static void bindv(const db_backend_t *be, void *st, const char *fmt, va_list ap)
     }
 }
 
-/* The query with its dialect tokens replaced ({skip_locked}); heap. */
+/* The query with its dialect tokens replaced ({skip_locked}, {for_update}); heap. */
 static char *dialect(const db_backend_t *be, const char *sql)
 {
-    static const char token[] = "{skip_locked}";
-    const char *at = strstr(sql, token);
-    size_t n = strlen(sql), k = strlen(be->skip_locked);
-    char *out = malloc(n + k + 1);
-    if (!out)
-        return NULL;
-    if (!at) {
-        memcpy(out, sql, n + 1);
-        return out;
+    const struct {
+        const char *token, *with;
+    } subst[] = {{"{skip_locked}", be->skip_locked}, {"{for_update}", be->for_update}};
+    char *out = strdup(sql);
+    for (size_t i = 0; out && i < sizeof subst / sizeof subst[0]; i++) {
+        char *at = strstr(out, subst[i].token);
+        if (!at)
+            continue;
+        size_t head = (size_t)(at - out), k = strlen(subst[i].token), w = strlen(subst[i].with);
+        char *next = malloc(strlen(out) - k + w + 1);
+        if (next) {
+            memcpy(next, out, head);
+            memcpy(next + head, subst[i].with, w);
+            strcpy(next + head + w, at + k);
+        }
+        free(out);
+        out = next;
     }
-    size_t head = (size_t)(at - sql);
-    memcpy(out, sql, head);
-    memcpy(out + head, be->skip_locked, k);
-    strcpy(out + head + k, at + sizeof token - 1);
     return out;
 }
 

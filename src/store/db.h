@@ -28,6 +28,7 @@ typedef struct db_backend {
     const char *name;        /* "sqlite", "postgresql" */
     bool shared;             /* several nodes may share the database */
     const char *skip_locked; /* what "{skip_locked}" in a query becomes: " FOR UPDATE SKIP LOCKED" or "" */
+    const char *for_update;  /* what "{for_update}" becomes: " FOR UPDATE" or "" (one writer: nothing to lock) */
     /* The database named by target (the part after "sqlite:" or a postgresql:// URL). *db is the backend's. */
     int (*open)(const char *target, const store_opts_t *opts, void **db, char *err, size_t errlen);
     void (*close)(void *db);

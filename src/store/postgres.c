@@ -555,6 +555,7 @@ const db_backend_t db_postgres = {
     .name = "postgresql",
     .shared = true,
     .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .for_update = " FOR UPDATE",
     .open = pg_open,
     .close = pg_close,
     .connect = pg_connect,

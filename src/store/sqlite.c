@@ -292,6 +292,7 @@ const db_backend_t db_sqlite = {
     .name = "sqlite",
     .shared = false,
     .skip_locked = "", /* one writer at a time: nothing to skip */
+    .for_update = "",
     .open = sq_open,
     .close = sq_close,
     .connect = sq_connect,

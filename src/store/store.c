@@ -753,7 +753,8 @@ int store_jobrun_list_run(store_tx_t *tx, const char *workflow_run_id, store_job
 
 int store_jobrun_list_active(store_tx_t *tx, const char *workflow_run_id, store_jobrun_t **v, size_t *n)
 {
-    DB_SQL(q_run, "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 AND state < 4 ORDER BY seq");
+    /* a run's are locked: a node claiming WAITING runs skips them, instead of taking one while it is stopped */
+    DB_SQL(q_run, "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 AND state < 4 ORDER BY seq{for_update}");
     DB_SQL(q_all, "SELECT " JR_COLS " FROM job_runs WHERE state < 4 ORDER BY seq");
     db_stmt_t *st = workflow_run_id ? db_query(tx, &q_run, "s", workflow_run_id) : db_query(tx, &q_all, "");
     return jobrun_rows(st, tx, v, n);

@@ -88,6 +88,7 @@ const char *const db_reset_tables[] = {
     "run_watch",
     "run_nodes",
     "run_triggers",
+    "trigger_watch",
     "job_runs",
     "workflow_runs",
     "resources",

@@ -7,15 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "server/auth.h"
 #include "server/console.h"
 #include "engine/runner.h"
 #include "server/http.h"
 #include "store/store.h"
+#include "util/metrics.h"
 #include "util/sdnotify.h"
 #include "util/util.h"
 
@@ -57,6 +60,15 @@ static void usage(FILE *f)
                "                         (default: found next to the binary; 'none' for no package)\n"
                "  --test-mode            serve POST /_glued/reset and /moto-api/reset (empty everything)\n"
                "  --log-level LEVEL      debug, info, warn or error (default info)\n"
+               "  --credentials FILE     check SigV4 signatures against the access keys of this AWS shared-\n"
+               "                         credentials file (every profile's pair); re-read on SIGHUP\n"
+               "  --insecure             serve a non-loopback address without --credentials (anyone who reaches\n"
+               "                         the port can then run programs on this machine)\n"
+               "  --tls-cert FILE        serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
+               "  --tls-key FILE         the certificate's PEM private key\n"
+               "  --tls-ca FILE          the CA bundle jobs trust glued with (AWS_CA_BUNDLE; default --tls-cert)\n"
+               "  --metrics-listen HOST:PORT  serve GET /metrics and /health there, unauthenticated, instead of\n"
+               "                         on the API's address\n"
                "  --help                 this text\n"
                "  --version              the version, and the schema version of the store\n"
                "\n"
@@ -140,6 +152,27 @@ static int parse_count(const char *opt, const char *s, int64_t *out)
     }
     *out = v;
     return 0;
+}
+
+/* The whole of a small file (a PEM) as a string, or NULL with a sentence in err. */
+static char *read_small(const char *what, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1u << 20;
+    char *buf = malloc(cap + 1);
+    size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+    fclose(f);
+    if (!buf || n == 0 || n > cap) {
+        snprintf(err, errlen, "%s %s is empty or larger than 1 MiB", what, path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 /* A job run's output as the store keeps it (a shared store keeps the tail of each stream): 0, or 1 when absent. */
@@ -234,10 +267,12 @@ int main(int argc, char **argv)
         return cli_main(argc, argv);
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
     const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL, *awsglue_dir = NULL;
+    const char *creds_path = NULL, *tls_cert_path = NULL, *tls_key_path = NULL, *tls_ca_path = NULL,
+               *metrics_listen = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
     int64_t lease_s = 15, max_jobs = 0, max_defs = 1000;
     double clock_rate = 1.0;
-    bool s3_events = true, catch_up = false;
+    bool insecure = false, s3_events = true, catch_up = false;
     bool test_mode = false;
     char err[512];
     if (runners_init(&runners, err, sizeof err) < 0) {
@@ -257,6 +292,12 @@ int main(int argc, char **argv)
         O_S3,
         O_PY,
         O_MIN,
+        O_CREDS,
+        O_INSECURE,
+        O_TLS_CERT,
+        O_TLS_KEY,
+        O_TLS_CA,
+        O_METRICS_LISTEN,
         O_STORE,
         O_CLOCK_RATE,
         O_CLOCK_START,
@@ -283,6 +324,12 @@ int main(int argc, char **argv)
         {"s3-root", required_argument, 0, O_S3},
         {"python", required_argument, 0, O_PY},
         {"job-minute-ms", required_argument, 0, O_MIN},
+        {"credentials", required_argument, 0, O_CREDS},
+        {"insecure", no_argument, 0, O_INSECURE},
+        {"tls-cert", required_argument, 0, O_TLS_CERT},
+        {"tls-key", required_argument, 0, O_TLS_KEY},
+        {"tls-ca", required_argument, 0, O_TLS_CA},
+        {"metrics-listen", required_argument, 0, O_METRICS_LISTEN},
         {"store", required_argument, 0, O_STORE},
         {"clock-rate", required_argument, 0, O_CLOCK_RATE},
         {"clock-start", required_argument, 0, O_CLOCK_START},
@@ -329,6 +376,12 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case O_S3: s3_root = optarg; break;
+        case O_CREDS: creds_path = optarg; break;
+        case O_INSECURE: insecure = true; break;
+        case O_TLS_CERT: tls_cert_path = optarg; break;
+        case O_TLS_KEY: tls_key_path = optarg; break;
+        case O_TLS_CA: tls_ca_path = optarg; break;
+        case O_METRICS_LISTEN: metrics_listen = optarg; break;
         case O_PY: python = optarg; break;
         case O_RUNNER:
             if (runners_add(&runners, optarg, err, sizeof err) < 0) {
@@ -401,6 +454,20 @@ int main(int argc, char **argv)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 4 ? 8 * n : 32; /* idle threads cost no memory to speak of; busy ones share commits */
     }
+    if (!tls_cert_path != !tls_key_path) {
+        fprintf(stderr, "glued: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (tls_ca_path && !tls_cert_path) {
+        fprintf(stderr, "glued: --tls-ca names what jobs trust glued's --tls-cert with; give --tls-cert too\n");
+        return 2;
+    }
+    char mhost[256];
+    int mport = 0;
+    if (metrics_listen && parse_listen(metrics_listen, mhost, sizeof mhost, &mport) < 0) {
+        fprintf(stderr, "glued: --metrics-listen needs HOST:PORT, e.g. 127.0.0.1:9090 (got '%s')\n", metrics_listen);
+        return 2;
+    }
 
     if (clock_rate != 1.0 || clock_start >= 0)
         util_clock_set(clock_start, clock_rate); /* before any thread: every timestamp follows it */
@@ -411,24 +478,45 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    int rc = 1, fd = -1, mfd = -1, bound = 0, mbound = 0;
     gerr_t e = {0};
     store_t *store = NULL;
-    char serr[512];
+    auth_t *auth = NULL;
+    http_server_t *http = NULL, *mhttp = NULL;
+    engine_t *engine = NULL;
+    console_t *console = NULL;
+    char *tls_cert = NULL, *tls_key = NULL, ca[PATH_MAX];
+    if (tls_cert_path && (!(tls_cert = read_small("the TLS certificate", tls_cert_path, err, sizeof err)) ||
+                          !(tls_key = read_small("the TLS key", tls_key_path, err, sizeof err)))) {
+        fprintf(stderr, "glued: %s\n", err);
+        goto out;
+    }
+    if (tls_cert_path && !realpath(tls_ca_path ? tls_ca_path : tls_cert_path, ca)) {
+        fprintf(stderr, "glued: cannot resolve %s: %s\n", tls_ca_path ? tls_ca_path : tls_cert_path, strerror(errno));
+        goto out;
+    }
     if (store_target && strncmp(store_target, "sqlite:", 7) != 0 && strncmp(store_target, "postgresql://", 13) != 0 &&
         strncmp(store_target, "postgres://", 11) != 0) {
         fprintf(stderr, "glued: --store needs postgresql://... or sqlite:PATH (got '%s')\n", store_target);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (util_mkdirs(data) < 0) {
         fprintf(stderr, "glued: cannot use the data directory %s: %s\n", data, strerror(errno));
-        return 1;
+        goto out;
     }
-    if (store_open(store_target ? store_target : data, NULL, &store, serr, sizeof serr) < 0) {
-        fprintf(stderr, "glued: %s\n", serr);
-        return 1;
+    metrics_process_init();
+    if (store_open(store_target ? store_target : data, NULL, &store, err, sizeof err) < 0) {
+        fprintf(stderr, "glued: %s\n", err);
+        goto out;
+    }
+    if (creds_path && auth_open(creds_path, store, &auth, err, sizeof err) < 0) {
+        fprintf(stderr, "glued: %s\n", err);
+        goto out;
     }
     api_t api = {.store = store,
                  .cfg = {.region = region,
@@ -438,22 +526,36 @@ int main(int argc, char **argv)
                          .max_triggers = max_defs,
                          .max_crawlers = max_defs,
                          .test_mode = test_mode}};
-    http_opts_t ho = {.host = host, .port = port, .threads = (unsigned)threads};
-    http_server_t *http = NULL;
-    engine_t *engine = NULL;
-    int bound;
-    int fd = http_bind(&ho, &bound, err, sizeof err);
-    if (fd < 0) {
+    http_opts_t ho = {.host = host,
+                      .port = port,
+                      .threads = (unsigned)threads,
+                      .auth = auth,
+                      .tls_cert = tls_cert,
+                      .tls_key = tls_key,
+                      .metrics = !metrics_listen,
+                      .api = true};
+    http_opts_t mo = {.host = mhost, .port = mport, .threads = 1, .metrics = true};
+    if ((fd = http_bind(&ho, &bound, err, sizeof err)) < 0 ||
+        (metrics_listen && (mfd = http_bind(&mo, &mbound, err, sizeof err)) < 0)) {
         fprintf(stderr, "glued: %s\n", err);
-        store_close(store);
-        return 1;
+        goto out;
+    }
+    if (!auth && !insecure && !http_is_loopback(fd)) {
+        fprintf(stderr,
+                "glued: refusing to serve %s:%d without --credentials: anyone who reaches it could start jobs, "
+                "and a job is a program that runs on this machine. Give --credentials FILE (see README, "
+                "\"Running glued for others\"), or --insecure if the network is yours alone.\n",
+                host, bound);
+        rc = 2;
+        goto out;
     }
     const char *shown = strchr(host, ':') ? "[%s]" : "%s";
+    const char *scheme = tls_cert ? "https" : "http";
     char hostpart[300], url[400], s3buf[4096];
     /* jobs reach glued on loopback when it listens on every address */
     const char *job_host = strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host;
     snprintf(hostpart, sizeof hostpart, shown, job_host);
-    snprintf(url, sizeof url, "http://%s:%d", hostpart, bound);
+    snprintf(url, sizeof url, "%s://%s:%d", scheme, hostpart, bound);
     if (!s3_root) {
         snprintf(s3buf, sizeof s3buf, "%s/s3", data);
         s3_root = s3buf;
@@ -465,9 +567,8 @@ int main(int argc, char **argv)
     }
     if (!*node_name || strlen(node_name) > 200) {
         fprintf(stderr, "glued: --node-name must be 1 to 200 characters\n");
-        close(fd);
-        store_close(store);
-        return 2;
+        rc = 2;
+        goto out;
     }
     char awsglue_buf[4096];
     if (!awsglue_dir) {
@@ -486,6 +587,7 @@ int main(int argc, char **argv)
                           .python = python,
                           .awsglue_dir = awsglue_dir,
                           .runners = &runners,
+                          .ca_bundle = tls_cert ? ca : NULL,
                           .minute_ms = minute_ms,
                           .s3_events = s3_events,
                           .account = account,
@@ -495,51 +597,80 @@ int main(int argc, char **argv)
                           .lease_ms = lease_s * 1000};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
-        close(fd);
-        store_close(store);
-        return 1;
+        goto out;
     }
     api.engine = engine;
     api.flow = *engine_flow(engine);
-    console_opts_t co = {.api = &api, .data_dir = data};
-    console_t *console = console_new(&co);
-    if (!console) {
+    console_opts_t co = {.api = &api, .data_dir = data, .auth = auth ? auth_console_check : NULL, .auth_ctx = auth};
+    if (!(console = console_new(&co))) {
         fprintf(stderr, "glued: out of memory starting the console\n");
-        engine_stop(engine);
-        store_close(store);
-        return 1;
+        goto out;
     }
     ho.console = console;
     ho.port = bound;
-    if (http_start(&api, &ho, fd, &http, err, sizeof err) < 0) {
+    mo.port = mbound;
+    int started = http_start(&api, &ho, fd, &http, err, sizeof err);
+    fd = -1; /* http_start owns it now, whatever happened */
+    if (started == 0 && metrics_listen) {
+        started = http_start(&api, &mo, mfd, &mhttp, err, sizeof err);
+        mfd = -1;
+    }
+    if (started < 0) {
         fprintf(stderr, "glued: %s\n", err);
-        console_free(console);
-        engine_stop(engine);
-        store_close(store);
-        return 1;
+        goto out;
     }
     snprintf(hostpart, sizeof hostpart, shown, host);
-    printf("glued listening on http://%s:%d\n", hostpart, bound);
+    printf("glued listening on %s://%s:%d\n", scheme, hostpart, bound);
+    if (metrics_listen)
+        printf("glued metrics on http://%s%s%s:%d/metrics\n", strchr(mhost, ':') ? "[" : "", mhost,
+               strchr(mhost, ':') ? "]" : "", mbound);
     fflush(stdout);
     char status[512];
-    snprintf(status, sizeof status, "READY=1\nSTATUS=serving http://%s:%d\nMAINPID=%ld", hostpart, bound,
+    snprintf(status, sizeof status, "READY=1\nSTATUS=serving %s://%s:%d\nMAINPID=%ld", scheme, hostpart, bound,
              (long)getpid());
     if (sdnotify_send(status) < 0)
         log_warn("cannot tell systemd glued is ready ($NOTIFY_SOCKET): %s", strerror(errno));
-    log_info("glued %s serving %s:%d, data in %s, %s store (schema v%d); web console at http://%s:%d/console/",
-             GLUED_VERSION, host, bound, data, store_backend_name(store), store_schema_version(store), hostpart, bound);
     if (clock_rate != 1.0 || clock_start >= 0)
         log_info("test clock: glued's time runs %g times real time", clock_rate);
+    log_info("glued %s serving %s:%d%s%s, data in %s, %s store (schema v%d); web console at %s://%s:%d/console/",
+             GLUED_VERSION, host, bound, tls_cert ? " over TLS" : "", auth ? ", signatures checked" : "", data,
+             store_backend_name(store), store_schema_version(store), scheme, hostpart, bound);
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    sdnotify_send("STOPPING=1");
+    for (;;) {
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        if (sig != SIGHUP) {
+            log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            sdnotify_send("STOPPING=1");
+            break;
+        }
+        size_t n = 0;
+        if (!auth)
+            log_info("received SIGHUP; no --credentials to re-read");
+        else if (auth_reload(auth, &n, err, sizeof err) < 0)
+            log_error("received SIGHUP; keeping the keys in use: %s", err);
+        else
+            log_info("received SIGHUP; %zu access keys from %s", n, creds_path);
+    }
+    rc = 0;
+out:
+    http_stop(mhttp);
     http_stop(http);
     console_free(console);
     engine_stop(engine);
+    auth_free(auth);
     store_close(store);
+    if (fd >= 0)
+        close(fd);
+    if (mfd >= 0)
+        close(mfd);
     runners_cleanup(&runners);
-    log_info("stopped cleanly");
-    return 0;
+    free(tls_cert);
+    if (tls_key) {
+        memset(tls_key, 0, strlen(tls_key));
+        free(tls_key);
+    }
+    if (rc == 0)
+        log_info("stopped cleanly");
+    return rc;
 }

@@ -17,6 +17,8 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
+#include <stdatomic.h>
 #include <uv.h>
 
 #include "engine/bus.h"
@@ -29,6 +31,8 @@
 #include "events/s3watch.h"
 #include "store/events.h"
 #include "model/codec.h"
+#include "model/jobkey.h"
+#include "util/metrics.h"
 #include "util/util.h"
 
 extern char **environ;
@@ -59,7 +63,7 @@ struct engine {
     store_t *store;
     flow_env_t flow;
     engine_config_t cfg;
-    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle;
     cluster_t *cluster;       /* on a shared store */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
@@ -70,7 +74,8 @@ struct engine {
     logpool_t *logpool; /* log files made ahead of time (NULL: made as needed) */
     uv_loop_t loop;
     uv_async_t wake;
-    uv_timer_t sched_timer, shutdown_timer, batch_timer;
+    uv_timer_t sched_timer, shutdown_timer, batch_timer, beat_timer;
+    _Atomic int64_t beat_ms; /* monotonic ms of the loop's last turn (any thread reads it) */
     s3watch_t *s3w; /* NULL when S3 events are off */
     uv_poll_t s3_poll;
     uv_timer_t s3_timer;
@@ -185,9 +190,26 @@ void engine_reschedule(engine_t *en)
     uv_async_send(&en->wake);
 }
 
+/* ---- metrics (registered once by metrics_init; counting is lock-free) ---- */
+
+static metrics_family_t *m_started, *m_ended, *m_running, *m_delay, *m_crawls_started, *m_crawls_ended;
+
+static void metrics_init(void)
+{
+    m_started = metrics_counter("glued_job_runs_started_total", "Job processes started.", NULL);
+    m_ended = metrics_counter("glued_job_runs_ended_total", "Job runs ended, by final state.", "state");
+    m_running = metrics_gauge("glued_job_processes_running", "Job processes running now.", NULL);
+    m_delay = metrics_histogram("glued_downstream_start_delay_seconds",
+                                "From an action run's end to the start of each job run or crawl that end made "
+                                "ready (trigger evaluation, commit and spawn).",
+                                NULL, METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
+    m_crawls_started = metrics_counter("glued_crawls_started_total", "Crawls started.", NULL);
+    m_crawls_ended = metrics_counter("glued_crawls_ended_total", "Crawls ended, by final state.", "state");
+}
+
 /* ---- ending an action run ---- */
 
-static void spawn_all(engine_t *en, flow_ids_t *ids);
+static void spawn_all(engine_t *en, flow_ids_t *ids, uint64_t since_ns);
 
 /* An end waiting for the end of this loop turn: every end one turn sees is recorded in one commit. */
 typedef struct pending_end {
@@ -198,6 +220,7 @@ typedef struct pending_end {
     char *out, *err;
     size_t outlen, errlen;
     int64_t out_size, err_size;
+    uint64_t seen_ns; /* when the end was seen (util_mono_ns), for the downstream delay histogram */
 } pending_end_t;
 
 static void flush_ends(engine_t *en);
@@ -250,6 +273,7 @@ static void finish_logged(engine_t *en, const char *id, int state, const char *m
     memset(pe, 0, sizeof *pe);
     snprintf(pe->id, sizeof pe->id, "%s", id);
     pe->state = state;
+    pe->seen_ns = util_mono_ns();
     pe->msg = msg ? strdup(msg) : NULL;
     if (logs && store_shared(en->store))
         read_logs(en, pe);
@@ -272,6 +296,7 @@ static void flush_ends(engine_t *en)
         en->nends = en->cap_ends = 0;
         flow_end_t *ends = calloc(n, sizeof *ends);
         flow_ids_t spawn = {0};
+        uint64_t since_ns = v[0].seen_ns; /* the batch's first end: the delay counts the longest wait */
         if (ends) {
             for (size_t i = 0; i < n; i++)
                 ends[i] = (flow_end_t){.id = v[i].id,
@@ -295,7 +320,7 @@ static void flush_ends(engine_t *en)
         }
         free(v);
         free(ends);
-        spawn_all(en, &spawn); /* may finish more (a spawn that fails): the loop records those too */
+        spawn_all(en, &spawn, since_ns); /* may finish more (a spawn that fails): the loop records those too */
         flow_ids_cleanup(&spawn);
         if (en->cluster && en->cfg.max_jobs > 0)
             cluster_claim(en->cluster); /* room was made here: take what waits */
@@ -390,6 +415,8 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     memcpy(id, p->id, sizeof id);
     bool fenced = p->fenced;
     proc_release(p);
+    metrics_gauge_add(m_running, NULL, NULL, -1);
+    metrics_add(m_ended, store_jr_state_name(state), NULL, 1);
     if (fenced)
         return; /* another node decided this run's end, or will */
     finish_logged(en, id, state, *msg ? msg : NULL, true);
@@ -508,9 +535,12 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
 
 static bool env_ours(const char *kv)
 {
-    static const char *const keys[] = {"AWS_ENDPOINT_URL=",   "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",
-                                       "AWS_DEFAULT_REGION=", "GLUED_JOB_RUN_ID=",      "PYTHONUNBUFFERED=",
-                                       "PYTHONPATH=",         "NOTIFY_SOCKET=",         NULL};
+    /* what glued sets, and what would spoil the job's key pair (a session token, another CA bundle) */
+    static const char *const keys[] = {
+        "AWS_ENDPOINT_URL=",  "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",        "AWS_DEFAULT_REGION=",
+        "GLUED_JOB_RUN_ID=",  "PYTHONUNBUFFERED=",      "PYTHONPATH=",        "NOTIFY_SOCKET=",
+        "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_SECURITY_TOKEN=",
+        "AWS_CA_BUNDLE=",     NULL};
     for (size_t i = 0; keys[i]; i++)
         if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
             return true;
@@ -567,9 +597,18 @@ static char **job_env(engine_t *en, const char *id, const char *pythonpath, size
         sprintf(kv, "PYTHONPATH=%s", pythonpath);
         env[k++] = kv;
     }
-    if (!getenv("AWS_ACCESS_KEY_ID") && !getenv("AWS_PROFILE")) {
-        env[k++] = strdup("AWS_ACCESS_KEY_ID=glued");
-        env[k++] = strdup("AWS_SECRET_ACCESS_KEY=glued");
+    /* the run's own key pair, which glued accepts while the run is active (model/jobkey.h) */
+    char secret[JOBKEY_SECRET_LEN];
+    jobkey_secret(store_secret(en->store), id, secret);
+    snprintf(buf, sizeof buf, "AWS_ACCESS_KEY_ID=%s", id);
+    env[k++] = strdup(buf);
+    snprintf(buf, sizeof buf, "AWS_SECRET_ACCESS_KEY=%s", secret);
+    env[k++] = strdup(buf);
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(buf, sizeof buf);
+    if (en->ca_bundle) {
+        snprintf(buf, sizeof buf, "AWS_CA_BUNDLE=%s", en->ca_bundle);
+        env[k++] = strdup(buf);
     }
     *count = k;
     return env;
@@ -682,8 +721,9 @@ typedef struct crawl_work {
     uint64_t generation;
 } crawl_work_t;
 
-/* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. */
-static void spawn_one(engine_t *en, const char *id, proc_t **started)
+/* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. since_ns, when
+ * not 0, is when the upstream end that made it ready was seen (for the delay histogram). */
+static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t since_ns)
 {
     store_jobrun_t r = {0};
     store_res_t def = {0};
@@ -715,6 +755,9 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
         cw->w.data = cw;
         en->ncrawls++;
         uv_queue_work(&en->loop, &cw->w, on_crawl_work, on_crawl_done);
+        metrics_add(m_crawls_started, NULL, NULL, 1);
+        if (since_ns)
+            metrics_observe(m_delay, NULL, NULL, (double)(util_mono_ns() - since_ns) / 1e9);
         goto out;
     }
     if (r.state != JR_STARTING)
@@ -790,6 +833,10 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     en->procs = p;
     if (started)
         *started = p; /* its start is recorded with the others' of this turn (spawn_all) */
+    metrics_add(m_started, NULL, NULL, 1);
+    metrics_gauge_add(m_running, NULL, NULL, 1);
+    if (since_ns)
+        metrics_observe(m_delay, NULL, NULL, (double)(util_mono_ns() - since_ns) / 1e9);
     if (r.timeout_min > 0) {
         int64_t real = en->cfg.minute_ms > 0 ? r.timeout_min * en->cfg.minute_ms : real_delay(r.timeout_min * 60000);
         uv_update_time(&en->loop); /* the Timeout counts from StartedOn, not from the start of this loop turn */
@@ -797,6 +844,10 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started)
     }
     goto out;
 fail:
+    metrics_add(strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? m_crawls_ended : m_ended,
+                strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? store_crawl_state_name(fail_state)
+                                                              : store_jr_state_name(fail_state),
+                NULL, 1);
     finish(en, id, fail_state, *msg ? msg : NULL);
 out:
     if (fd_out >= 0)
@@ -815,8 +866,8 @@ out:
 }
 
 /* Starts the action runs, then records the starts of their processes together (one commit). A run stopped
- * while its process was starting is ended at once. */
-static void spawn_all(engine_t *en, flow_ids_t *ids)
+ * while its process was starting is ended at once. since_ns: as for spawn_one. */
+static void spawn_all(engine_t *en, flow_ids_t *ids, uint64_t since_ns)
 {
     if (en->stopping || ids->n == 0)
         return; /* they stay STARTING in the store; the next start picks them up */
@@ -825,7 +876,7 @@ static void spawn_all(engine_t *en, flow_ids_t *ids)
     size_t k = 0;
     for (size_t i = 0; i < ids->n; i++) {
         proc_t *p = NULL;
-        spawn_one(en, ids->v[i], procs ? &p : NULL);
+        spawn_one(en, ids->v[i], procs ? &p : NULL, since_ns);
         if (p && starts) {
             procs[k] = p;
             starts[k++] = (flow_start_t){.id = p->id, .pid = p->pid};
@@ -886,6 +937,7 @@ static void on_crawl_done(uv_work_t *w, int status)
     engine_t *en = cw->en;
     (void)status;
     en->ncrawls--;
+    metrics_add(m_crawls_ended, store_crawl_state_name(cw->res.state), NULL, 1);
     if (cw->generation == en->generation)
         finish(en, cw->id, cw->res.state, cw->res.state == JR_SUCCEEDED || !cw->res.msg[0] ? NULL : cw->res.msg);
     else /* a reset emptied the store under it */
@@ -955,7 +1007,7 @@ static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t
                  kind, name, when);
     else if (outcome == FLOW_REFUSED)
         log_warn("schedule: %s '%s' fired for %s but its workflow run was refused: %s", kind, name, when, note);
-    spawn_all(en, &spawn);
+    spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
 }
 
@@ -1122,7 +1174,7 @@ static void batches_check(engine_t *en)
     int64_t next = -1;
     if (bus_close_windows(&en->flow, util_now_ms(), &spawn, &next, &e) < 0)
         log_error("events: closing batches failed: %s", e.msg);
-    spawn_all(en, &spawn);
+    spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
     if (next < 0) {
         uv_timer_stop(&en->batch_timer);
@@ -1163,7 +1215,7 @@ static void on_s3_object(void *ctx, const s3watch_object_t *o)
         log_info("s3 events: s3://%s/%s was written (%lld bytes): event %s, %zu deliveries", o->bucket, o->key,
                  (long long)o->size, id, delivered);
     json_decref(ev);
-    spawn_all(en, &spawn);
+    spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
     if (delivered)
         batches_check(en);
@@ -1220,7 +1272,7 @@ static void claim_waiting(engine_t *en)
     gerr_t e = {0};
     if (flow_claim(&en->flow, (int)en->cfg.max_jobs, util_now_ms(), &spawn, &e) < 0)
         log_error("engine: claiming waiting job runs failed: %s", e.msg);
-    spawn_all(en, &spawn);
+    spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
 }
 
@@ -1303,7 +1355,7 @@ static void recover(engine_t *en)
         finish(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg);
     }
     store_jobrun_list_free(v, n);
-    spawn_all(en, &again);
+    spawn_all(en, &again, 0);
     flow_ids_cleanup(&again);
     claim_waiting(en);
 }
@@ -1312,7 +1364,7 @@ static void recover(engine_t *en)
 
 static void ops_spawn(void *ctx, flow_ids_t *ids)
 {
-    spawn_all(ctx, ids);
+    spawn_all(ctx, ids, 0);
 }
 
 static void ops_kill(void *ctx, const char *id)
@@ -1457,7 +1509,7 @@ static void on_wake(uv_async_t *a)
     }
     for (size_t i = 0; i < kill.n; i++)
         kill_one(en, kill.v[i]);
-    spawn_all(en, &spawn);
+    spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
     flow_ids_cleanup(&kill);
     if (resched && !en->stopping) {
@@ -1484,6 +1536,20 @@ static void on_wake(uv_async_t *a)
     }
 }
 
+/* The loop turns: health checks read how long ago (engine_heartbeat_age_ms). */
+static void on_beat(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    atomic_store_explicit(&en->beat_ms, mono_ms(), memory_order_relaxed);
+}
+
+int64_t engine_heartbeat_age_ms(engine_t *en)
+{
+    if (!en)
+        return 0;
+    return mono_ms() - atomic_load_explicit(&en->beat_ms, memory_order_relaxed);
+}
+
 static void *engine_main(void *arg)
 {
     engine_t *en = arg;
@@ -1504,6 +1570,7 @@ static void *engine_main(void *arg)
     en->ready = true;
     pthread_cond_broadcast(&en->ready_cv);
     pthread_mutex_unlock(&en->lock);
+    uv_timer_start(&en->beat_timer, on_beat, 0, ENGINE_BEAT_MS);
     uv_run(&en->loop, UV_RUN_DEFAULT);
     return NULL;
 }
@@ -1523,6 +1590,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs};
     en->ccfg =
         (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};
+    en->ca_bundle = cfg->ca_bundle ? strdup(cfg->ca_bundle) : NULL;
     en->awsglue_dir = cfg->awsglue_dir ? strdup(cfg->awsglue_dir) : NULL;
     en->runners = cfg->runners;
     if (!en->runners) {
@@ -1561,6 +1629,10 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;
     uv_idle_init(&en->loop, &en->ends_idle);
     en->ends_idle.data = en;
+    uv_timer_init(&en->loop, &en->beat_timer);
+    en->beat_timer.data = en;
+    atomic_store(&en->beat_ms, mono_ms());
+    metrics_init();
     if (pthread_create(&en->thread, NULL, engine_main, en) != 0) {
         gerr_set(e, GERR_INTERNAL, "cannot start the engine thread");
         goto fail;
@@ -1580,6 +1652,7 @@ fail:
     free(en->s3_root);
     free(en->python);
     free(en->awsglue_dir);
+    free(en->ca_bundle);
     free(en->log_dir);
     free(en->node);
     runners_cleanup(&en->default_runners);
@@ -1653,6 +1726,7 @@ void engine_stop(engine_t *en)
     free(en->s3_root);
     free(en->python);
     free(en->awsglue_dir);
+    free(en->ca_bundle);
     free(en->log_dir);
     free(en->node);
     runners_cleanup(&en->default_runners);

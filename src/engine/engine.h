@@ -20,6 +20,7 @@ typedef struct engine_config {
     const char *data_dir;     /* logs go to <data>/logs */
     const char *s3_root;      /* s3://bucket/key -> <s3_root>/bucket/key */
     const char *python;       /* interpreter for Python job types, {python} in runners */
+    const char *ca_bundle;    /* AWS_CA_BUNDLE for jobs when glued serves TLS, else NULL */
     const char *awsglue_dir;  /* directory holding glued's awsglue package, last on PYTHONPATH; NULL: none */
     const runners_t *runners; /* which program runs each Command.Name (borrowed for the engine's life); NULL:
                                  the defaults */
@@ -51,6 +52,10 @@ void engine_reschedule(engine_t *en);
 void engine_events_changed(engine_t *en);
 /* The store and this node, as flow.c needs them (lives as long as the engine). */
 const flow_env_t *engine_flow(engine_t *en);
+
+/* How long ago the engine loop last turned (its heartbeat timer fires every ENGINE_BEAT_MS). */
+#define ENGINE_BEAT_MS 500
+int64_t engine_heartbeat_age_ms(engine_t *en);
 
 /* Where a job run's (or a crawl's) output is kept: <data>/logs/<2 hex digits of the id>/<id>.out and .err
  * (a log written before logs had folders is found at <data>/logs/<id>.<ext>). */

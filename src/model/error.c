@@ -13,7 +13,9 @@ int gerr_set(gerr_t *e, const char *type, const char *fmt, ...)
     if (!e)
         return -1;
     e->type = type;
-    e->status = strcmp(type, GERR_INTERNAL) == 0 || strcmp(type, GERR_EV_INTERNAL) == 0 ? 500 : 400;
+    e->status = strcmp(type, GERR_INTERNAL) == 0 || strcmp(type, GERR_EV_INTERNAL) == 0 ? 500
+                : strcmp(type, GERR_MISSING_AUTH) == 0                                   ? 403
+                                                                                         : 400;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -26,10 +26,15 @@
 #define GERR_EV_BAD_PATTERN "InvalidEventPatternException"
 #define GERR_EV_LIMIT       "LimitExceededException"
 #define GERR_EV_INTERNAL    "InternalException"
+/* SigV4 refusals (server/auth.c), in AWS's words for JSON 1.1 services; MissingAuthenticationToken is a 403 */
+#define GERR_MISSING_AUTH        "MissingAuthenticationTokenException"
+#define GERR_INCOMPLETE_SIG      "IncompleteSignatureException"
+#define GERR_UNRECOGNIZED_CLIENT "UnrecognizedClientException"
+#define GERR_INVALID_SIG         "InvalidSignatureException"
 
 typedef struct gerr {
     const char *type; /* static string, one of GERR_* */
-    int status;       /* HTTP status: 400, or 500 for InternalServiceException */
+    int status;       /* HTTP status: 400, 500 for InternalServiceException, 403 for MissingAuthenticationToken */
     char msg[1024];
 } gerr_t;
 

@@ -151,6 +151,19 @@ void awsjson_error(const char *type, int status, const char *msg, awsjson_resp_t
     set_error(out, &e);
 }
 
+const char *awsjson_op(const char *target)
+{
+    const char *prefix = "AWSGlue.";
+    const api_op_t *op =
+        target && strncmp(target, prefix, strlen(prefix)) == 0 ? api_find(target + strlen(prefix)) : NULL;
+    return op ? op->name : NULL;
+}
+
+const char *awsjson_service(const char *target)
+{
+    return target && strncmp(target, "AWSGlue.", 8) == 0 ? "glue" : NULL;
+}
+
 void awsjson_resp_cleanup(awsjson_resp_t *r)
 {
     free(r->body);

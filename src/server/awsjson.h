@@ -35,5 +35,9 @@ void awsjson_call(api_t *api, const api_op_t *op, const char *body, size_t len, 
 /* An error answer in the protocol's shape ({"__type", "Message"}) with the given HTTP status. */
 void awsjson_error(const char *type, int status, const char *msg, awsjson_resp_t *out);
 void awsjson_resp_cleanup(awsjson_resp_t *r);
+/* The operation named by an X-Amz-Target (static), or NULL when it names none. */
+const char *awsjson_op(const char *target);
+/* The SigV4 service a target's signature must be scoped to ("glue"), or NULL when any will do. */
+const char *awsjson_service(const char *target);
 
 #endif

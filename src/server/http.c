@@ -1,5 +1,7 @@
 /* libmicrohttpd glue (see http.h). The body of a request is gathered into a per-connection buffer, then the
- * protocol layer answers in the same pool thread: the store is local, and nothing the API does waits on a job. */
+ * protocol layer answers in the same pool thread: the store is local, and nothing the API does waits on a job.
+ * With credentials, the header part of the signature check (auth_begin) runs when the headers are in, so that
+ * a refused caller's body is never read; the signature itself (auth_finish) once the body is. */
 #include "server/http.h"
 
 #include <errno.h>
@@ -7,38 +9,202 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "server/awsjson.h"
-#include "server/console.h"
+#include "util/metrics.h"
 #include "util/util.h"
+
+#define HEALTH_ENGINE_STALE_MS 10000 /* the engine loop has not turned for this long: unhealthy */
+#define HEALTH_PROBE_EVERY_MS  1000  /* one store probe a second at most, whoever asks */
+#define HEALTH_PROBE_STUCK_MS  5000  /* a probe still waiting after this long: unhealthy */
 
 struct http_server {
     struct MHD_Daemon *d;
     api_t *api;
-    console_t *console; /* NULL: no console */
+    http_opts_t o;
     int fd;
+    /* the store probe of /health: one thread at a time (trylock), result shared */
+    pthread_mutex_t probe_lock;
+    _Atomic int64_t probe_at_ms, probe_started_ms;
+    atomic_bool probe_ok;
 };
+
+/* What a request is, decided when its headers are in. */
+enum route { R_API, R_METRICS, R_HEALTH, R_RESET, R_ROOT, R_NOTFOUND };
 
 /* One request being received; owned by the pool thread serving its connection. */
 typedef struct req {
     char *body;
     size_t len, cap;
-    int too_large;
+    bool too_large, answered, signed_ok, console;
+    enum route route;
+    uint64_t t0;
+    auth_pending_t auth;
 } req_t;
 
-static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type, const char *body)
+static metrics_family_t *m_requests, *m_latency;
+
+/* ---- answers ---- */
+
+static const char *route_label(enum route r)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    switch (r) {
+    case R_METRICS: return "/metrics";
+    case R_HEALTH: return "/health";
+    case R_RESET: return "/_glued/reset";
+    default: return "other";
+    }
+}
+
+static void count(req_t *q, const char *op, unsigned status)
+{
+    char code[8];
+    snprintf(code, sizeof code, "%u", status);
+    metrics_add(m_requests, op, code, 1);
+    metrics_observe(m_latency, op, NULL, (double)(util_mono_ns() - q->t0) / 1e9);
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *c, req_t *q, const char *op, unsigned status, const char *type,
+                                 const char *body, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
+    q->answered = true;
+    count(q, op, status);
     return ret;
 }
+
+static enum MHD_Result send_text(struct MHD_Connection *c, req_t *q, unsigned status, const char *type,
+                                 const char *body)
+{
+    return send_body(c, q, route_label(q->route), status, type, body, strlen(body));
+}
+
+static enum MHD_Result send_aws(struct MHD_Connection *c, req_t *q, awsjson_resp_t *out, const char *op)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(out->len, out->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        awsjson_resp_cleanup(out);
+        return MHD_NO;
+    }
+    out->body = NULL; /* MHD frees it */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-amz-json-1.1");
+    MHD_add_response_header(r, "x-amzn-RequestId", out->request_id);
+    if (out->error_type)
+        MHD_add_response_header(r, "x-amzn-ErrorType", out->error_type);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)out->status, r);
+    MHD_destroy_response(r);
+    q->answered = true;
+    count(q, op ? op : "unknown", (unsigned)out->status);
+    if (out->status >= 500)
+        log_warn("%s failed: %s", op ? op : "request", out->error_type);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, req_t *q, const gerr_t *e)
+{
+    awsjson_resp_t out;
+    awsjson_error(e->type, e->status, e->msg, &out);
+    const char *op = q->route == R_API ? awsjson_op(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"))
+                                       : route_label(q->route);
+    return send_aws(c, q, &out, op);
+}
+
+/* ---- the request as sigv4 sees it ---- */
+
+typedef struct pairs {
+    sigv4_pair_t *v;
+    size_t n, cap;
+    bool failed;
+} pairs_t;
+
+static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    pairs_t *p = cls;
+    (void)kind;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 32;
+        sigv4_pair_t *g = realloc(p->v, cap * sizeof *g);
+        if (!g) {
+            p->failed = true;
+            return MHD_NO;
+        }
+        p->v = g;
+        p->cap = cap;
+    }
+    p->v[p->n++] = (sigv4_pair_t){key, value};
+    return MHD_YES;
+}
+
+/* Fills m from the connection; free hs and qs after. -1 when out of memory. */
+static int message(struct MHD_Connection *c, const char *method, const char *url, const req_t *q, pairs_t *hs,
+                   pairs_t *qs, sigv4_msg_t *m)
+{
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_pair, hs);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_pair, qs);
+    *m = (sigv4_msg_t){.method = method,
+                       .path = url,
+                       .query = qs->v,
+                       .nquery = qs->n,
+                       .headers = hs->v,
+                       .nheaders = hs->n,
+                       .body = q->body ? q->body : "",
+                       .len = q->len};
+    return hs->failed || qs->failed ? -1 : 0;
+}
+
+/* The header step of the signature check; answers the refusal itself. MHD_YES to go on reading. */
+static int check_begin(http_server_t *s, struct MHD_Connection *c, const char *method, const char *url, req_t *q,
+                       enum MHD_Result *ret)
+{
+    pairs_t hs = {0}, qs = {0};
+    sigv4_msg_t m;
+    gerr_t e = {0};
+    int rc = 0;
+    if (message(c, method, url, q, &hs, &qs, &m) < 0) {
+        gerr_set(&e, GERR_INTERNAL, "Out of memory reading the request's headers");
+        rc = -1;
+    } else {
+        const char *target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+        rc = auth_begin(s->o.auth, &m, q->route == R_API ? awsjson_service(target) : NULL, util_now_ms(), &q->auth, &e);
+    }
+    free(hs.v);
+    free(qs.v);
+    if (rc < 0)
+        *ret = send_error(c, q, &e);
+    return rc;
+}
+
+static int check_finish(struct MHD_Connection *c, const char *method, const char *url, req_t *q, enum MHD_Result *ret)
+{
+    pairs_t hs = {0}, qs = {0};
+    sigv4_msg_t m;
+    gerr_t e = {0};
+    int rc;
+    if (message(c, method, url, q, &hs, &qs, &m) < 0)
+        rc = gerr_set(&e, GERR_INTERNAL, "Out of memory reading the request's headers");
+    else
+        rc = auth_finish(&m, &q->auth, &e);
+    free(hs.v);
+    free(qs.v);
+    if (rc < 0)
+        *ret = send_error(c, q, &e);
+    return rc;
+}
+
+/* ---- the endpoints ---- */
 
 static enum MHD_Result answer_api(http_server_t *s, struct MHD_Connection *c, req_t *q)
 {
@@ -51,24 +217,103 @@ static enum MHD_Result answer_api(http_server_t *s, struct MHD_Connection *c, re
     };
     awsjson_resp_t out;
     awsjson_handle(s->api, &in, &out);
-    struct MHD_Response *r = MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
-    out.body = NULL; /* MHD frees it */
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-amz-json-1.1");
-    MHD_add_response_header(r, "x-amzn-RequestId", out.request_id);
-    if (out.error_type)
-        MHD_add_response_header(r, "x-amzn-ErrorType", out.error_type);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)out.status, r);
-    MHD_destroy_response(r);
-    if (out.status >= 500)
-        log_warn("%s failed: %s", out.op ? out.op : "request", out.error_type);
-    return ret;
+    return send_aws(c, q, &out, out.op);
+}
+
+static enum MHD_Result answer_metrics(struct MHD_Connection *c, req_t *q)
+{
+    size_t len;
+    char *text = metrics_render(&len);
+    if (!text)
+        return send_text(c, q, 500, "text/plain", "out of memory\n");
+    enum MHD_Result r = send_body(c, q, "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+    return r;
+}
+
+#define PROBE_DONE 100 /* probe_tx's answer: it was inside a write transaction, and rolls it back */
+
+static int probe_tx(store_tx_t *tx, void *ctx)
+{
+    (void)tx;
+    (void)ctx;
+    return PROBE_DONE;
+}
+
+/* Whether the store takes a write: a write transaction begun and rolled back, at most once a second (the
+ * result is shared by every caller in between). A probe that waits on the store's lock for too long counts as
+ * a failure even before it returns. */
+static bool store_writable(http_server_t *s, char *why, size_t n)
+{
+    int64_t now = (int64_t)(util_mono_ns() / 1000000u);
+    if (now - atomic_load(&s->probe_at_ms) >= HEALTH_PROBE_EVERY_MS && pthread_mutex_trylock(&s->probe_lock) == 0) {
+        atomic_store(&s->probe_started_ms, now);
+        int rc = store_tx_run(s->api->store, 0, probe_tx, NULL);
+        bool ok = rc == PROBE_DONE;
+        if (!ok)
+            log_warn("health: the store does not take a write: %s", store_status_name(rc));
+        atomic_store(&s->probe_ok, ok);
+        atomic_store(&s->probe_at_ms, (int64_t)(util_mono_ns() / 1000000u));
+        atomic_store(&s->probe_started_ms, 0);
+        pthread_mutex_unlock(&s->probe_lock);
+    }
+    int64_t started = atomic_load(&s->probe_started_ms);
+    if (started && now - started > HEALTH_PROBE_STUCK_MS) {
+        snprintf(why, n, "the store has not taken a write for %lld ms", (long long)(now - started));
+        return false;
+    }
+    if (!atomic_load(&s->probe_ok)) {
+        snprintf(why, n, "the store does not take a write");
+        return false;
+    }
+    return true;
+}
+
+static enum MHD_Result answer_health(http_server_t *s, struct MHD_Connection *c, req_t *q)
+{
+    char why[256], body[512];
+    int64_t age = engine_heartbeat_age_ms(s->api->engine);
+    bool ok = true;
+    if (age > HEALTH_ENGINE_STALE_MS) {
+        snprintf(why, sizeof why, "the engine loop has not turned for %lld ms", (long long)age);
+        ok = false;
+    } else if (!store_writable(s, why, sizeof why)) {
+        ok = false;
+    }
+    if (ok)
+        snprintf(body, sizeof body, "{\"status\":\"ok\"}\n");
+    else
+        snprintf(body, sizeof body, "{\"status\":\"unhealthy\",\"reason\":\"%s\"}\n", why);
+    return send_text(c, q, ok ? 200 : 503, "application/json", body);
+}
+
+/* With --credentials, what must be signed: everything but /health, the root page and the console's own. */
+static bool signed_route(enum route r)
+{
+    return r == R_API || r == R_METRICS || r == R_RESET;
+}
+
+static enum route route_of(const http_server_t *s, const char *method, const char *url)
+{
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (s->o.api && strcmp(method, "POST") == 0 && strcmp(url, "/") == 0)
+        return R_API;
+    if (s->o.api && s->api->cfg.test_mode && (strcmp(url, "/_glued/reset") == 0 || strcmp(url, "/moto-api/reset") == 0))
+        return R_RESET;
+    if (get && s->o.metrics && strcmp(url, "/metrics") == 0)
+        return R_METRICS;
+    if (get && (strcmp(url, "/health") == 0 || strcmp(url, "/healthz") == 0))
+        return R_HEALTH;
+    if (get && s->o.api && strcmp(url, "/") == 0)
+        return R_ROOT;
+    return R_NOTFOUND;
 }
 
 /* --test-mode's POST /_glued/reset (and moto's /moto-api/reset): answers when everything is stopped and empty. */
-static enum MHD_Result answer_reset(http_server_t *s, struct MHD_Connection *c, const char *method)
+static enum MHD_Result answer_reset(http_server_t *s, struct MHD_Connection *c, req_t *q, const char *method)
 {
     if (strcmp(method, "POST") != 0)
-        return send_text(c, 405, "application/json",
+        return send_text(c, q, 405, "application/json",
                          "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
     gerr_t e = {0};
     uint64_t t0 = util_mono_ns();
@@ -76,13 +321,13 @@ static enum MHD_Result answer_reset(http_server_t *s, struct MHD_Connection *c, 
         log_error("test-mode reset failed: %s", e.msg);
         json_t *body = json_pack("{s:s, s:s}", "__type", e.type, "Message", e.msg);
         char *text = json_dumps(body, JSON_COMPACT);
-        enum MHD_Result ret = send_text(c, 500, "application/json", text ? text : "{}");
+        enum MHD_Result ret = send_text(c, q, 500, "application/json", text ? text : "{}");
         free(text);
         json_decref(body);
         return ret;
     }
     log_info("test-mode reset: everything stopped and emptied in %.1f ms", (double)(util_mono_ns() - t0) / 1e6);
-    return send_text(c, 200, "application/json", "{\"status\":\"ok\"}");
+    return send_text(c, q, 200, "application/json", "{\"status\":\"ok\"}");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -91,26 +336,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_server_t *s = cls;
     (void)version;
     req_t *q = *con_cls;
+    enum MHD_Result ret = MHD_YES;
     if (!q) {
         q = calloc(1, sizeof *q);
         if (!q)
             return MHD_NO;
         *con_cls = q;
+        q->t0 = util_mono_ns();
+        q->route = route_of(s, method, url);
         /* a body announced past the limit is refused before it is read, not drained for minutes */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0) {
-            q->too_large = 1;
-            if (s->console && console_owns(c, url, method))
-                return console_answer(s->console, c, url, method, NULL, 0, true);
+        if (s->o.console && console_owns(c, url, method)) { /* the console checks its own sessions */
+            q->console = true;
+            if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0)
+                return console_answer(s->o.console, c, url, method, NULL, 0, true);
+            return MHD_YES;
+        }
+        if (q->route == R_API && cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY) {
+            q->too_large = true;
             return answer_api(s, c, q);
         }
+        if (s->o.auth && signed_route(q->route) && check_begin(s, c, method, url, q, &ret) < 0)
+            return ret;
         return MHD_YES;
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
+        if (q->answered)
+            return MHD_YES; /* refused already: drop what still comes */
         if (q->too_large || q->len + n > AWSJSON_MAX_BODY) {
-            q->too_large = 1; /* keep reading and dropping, then answer with the error */
+            q->too_large = true; /* keep reading and dropping, then answer with the error */
             return MHD_YES;
         }
         if (q->len + n > q->cap) {
@@ -127,21 +383,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         q->len += n;
         return MHD_YES;
     }
-    if (strcmp(method, "POST") == 0 && strcmp(url, "/") == 0)
-        return answer_api(s, c, q);
-    if (s->console && console_owns(c, url, method))
-        return console_answer(s->console, c, url, method, q->body, q->len, q->too_large);
-    if (s->api->cfg.test_mode && (strcmp(url, "/_glued/reset") == 0 || strcmp(url, "/moto-api/reset") == 0))
-        return answer_reset(s, c, method);
-    if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0)
-        return send_text(c, 200, "text/plain", "ok\n");
-    if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0)
-        return send_text(c, 200, "text/plain",
+    if (q->answered)
+        return MHD_YES;
+    if (q->console)
+        return console_answer(s->o.console, c, url, method, q->body, q->len, q->too_large);
+    if (s->o.auth && signed_route(q->route) && !q->too_large &&
+        check_finish(c, method, url, q, &ret) < 0)
+        return ret;
+    switch (q->route) {
+    case R_API: return answer_api(s, c, q);
+    case R_METRICS: return answer_metrics(c, q);
+    case R_HEALTH: return answer_health(s, c, q);
+    case R_RESET: return answer_reset(s, c, q, method);
+    case R_ROOT:
+        return send_text(c, q, 200, "text/plain",
                          "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n"
                          "The web console is at /console/\n");
-    return send_text(c, 404, "application/json",
-                     "{\"__type\":\"UnknownOperationException\",\"Message\":\"Not found: the Glue API is POST / "
-                     "with an X-Amz-Target header\"}");
+    default: {
+        gerr_t e = {0};
+        gerr_set(&e, GERR_UNKNOWN_OP, "Not found: %s %.200s; the Glue API is POST / with an X-Amz-Target header",
+                 method, url);
+        awsjson_resp_t out;
+        awsjson_error(e.type, 404, e.msg, &out);
+        out.status = 404;
+        return send_aws(c, q, &out, "other");
+    }
+    }
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -155,6 +422,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
         free(q);
         *con_cls = NULL;
     }
+}
+
+/* The URL as it came on the wire: SigV4 signs the still-encoded path (libmicrohttpd would decode it). */
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -209,27 +484,73 @@ fail:
     return -1;
 }
 
+bool http_is_loopback(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+        return false;
+    if (ss.ss_family == AF_INET)
+        return (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss.ss_family == AF_INET6) {
+        const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+bool http_tls_supported(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
 int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, char *err, size_t errlen)
 {
     *out = NULL;
+    if (!m_requests) {
+        m_requests =
+            metrics_counter("glued_http_requests_total", "HTTP requests answered, by operation and status.", "op,code");
+        m_latency = metrics_histogram("glued_http_request_duration_seconds",
+                                      "From a request's headers to its answer, by operation.", "op",
+                                      METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
+    }
     http_server_t *s = calloc(1, sizeof *s);
     s->api = api;
-    s->console = o->console;
+    s->o = *o;
     s->fd = fd;
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                            on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)(o->threads ? o->threads : 4), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_EXTERNAL_LOGGER,
-                            mhd_log, NULL, MHD_OPTION_END);
+    pthread_mutex_init(&s->probe_lock, NULL);
+    atomic_store(&s->probe_ok, true);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (o->tls_cert) {
+        if (!http_tls_supported()) {
+            snprintf(err, errlen, "this libmicrohttpd was built without TLS; --tls-cert cannot be served");
+            goto fail;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    struct MHD_OptionItem tls[] = {
+        {o->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)o->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                            (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, errlen, "cannot start the HTTP server on %s:%d", o->host, o->port);
-        close(fd);
-        free(s);
-        return -1;
+        snprintf(err, errlen, "cannot start the HTTP%s server on %s:%d%s", o->tls_cert ? "S" : "", o->host, o->port,
+                 o->tls_cert ? " (is the key the certificate's, and are both PEM?)" : "");
+        goto fail;
     }
     *out = s;
     return 0;
+fail:
+    close(fd);
+    pthread_mutex_destroy(&s->probe_lock);
+    free(s);
+    return -1;
 }
 
 void http_stop(http_server_t *s)
@@ -240,5 +561,6 @@ void http_stop(http_server_t *s)
     MHD_quiesce_daemon(s->d);
     MHD_stop_daemon(s->d);
     close(s->fd);
+    pthread_mutex_destroy(&s->probe_lock);
     free(s);
 }

@@ -1,0 +1,30 @@
+/* Per-job-run credentials (see jobkey.h). */
+#include "model/jobkey.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <string.h>
+
+#include "util/util.h"
+
+bool jobkey_is_run_id(const char *s)
+{
+    if (!s || strncmp(s, "jr_", 3) != 0)
+        return false;
+    size_t i = 3;
+    for (; s[i]; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')) || i >= 67)
+            return false;
+    return i == 67;
+}
+
+void jobkey_secret(const uint8_t store_secret[32], const char *run_id, char out[JOBKEY_SECRET_LEN])
+{
+    /* a key of its own for job credentials, so this HMAC never coincides with a page token's or a node id's */
+    static const char label[] = "glued job-run credentials v1";
+    uint8_t key[32], md[32];
+    unsigned int len = 32;
+    HMAC(EVP_sha256(), store_secret, 32, (const uint8_t *)label, sizeof label - 1, key, &len);
+    HMAC(EVP_sha256(), key, 32, (const uint8_t *)run_id, strlen(run_id), md, &len);
+    util_hex(out, md, 32);
+}

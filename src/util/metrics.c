@@ -403,11 +403,28 @@ static void process_facts(void *ctx, metrics_buf_t *out)
                    rss * page, size * page, fds, maxfds, cpu, (double)start_ms / 1000.0);
 }
 
+static metrics_family_t *event_deliveries(void)
+{
+    return metrics_counter(METRICS_EVENT_DELIVERIES, "Events delivered to EVENT triggers, by outcome.", "outcome");
+}
+
 void metrics_process_init(void)
 {
     static atomic_bool done;
     if (atomic_exchange(&done, true))
         return;
     start_ms = util_now_ms();
+    event_deliveries();
     metrics_collector(process_facts, NULL);
+}
+
+void metrics_event_delivered(const char *outcome)
+{
+    static metrics_family_t *_Atomic f;
+    metrics_family_t *fam = atomic_load_explicit(&f, memory_order_acquire);
+    if (!fam) {
+        fam = event_deliveries();
+        atomic_store_explicit(&f, fam, memory_order_release);
+    }
+    metrics_add(fam, outcome, NULL, 1);
 }

@@ -46,7 +46,13 @@ void metrics_append(metrics_buf_t *out, const char *fmt, ...) __attribute__((for
 /* The whole exposition (heap, NUL-terminated); *len gets its length. NULL when out of memory. */
 char *metrics_render(size_t *len);
 
-/* Process facts: start time, resident memory, open descriptors, CPU seconds. Registered once, at start. */
+/* Process facts (start time, resident memory, open descriptors, CPU seconds) and the families that belong to
+ * no one module yet. Registered once, at start. */
 void metrics_process_init(void);
+
+/* Event deliveries (EventBridge events handed to EVENT triggers): whoever delivers bumps this counter with its
+ * outcome ("delivered", "dropped", ...). Always exposed, from metrics_process_init on. */
+#define METRICS_EVENT_DELIVERIES "glued_event_deliveries_total"
+void metrics_event_delivered(const char *outcome);
 
 #endif

@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 import shapes
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-READY_RE = re.compile(r"^glued listening on (http://127\.0\.0\.1:(\d+))\s*$")
+READY_RE = re.compile(r"^glued listening on (https?)://(127\.0\.0\.1|0\.0\.0\.0):(\d+)\s*$")
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "SUMMARY: UndefinedBehaviorSanitizer", "ThreadSanitizer")
 START_TIMEOUT = float(os.environ.get("GLUED_START_TIMEOUT", "20"))
@@ -120,8 +120,12 @@ class Response:
 
 
 class Glued:
-    def __init__(self, extra_args=(), base_dir=None, data_dir=None, store=None):
+    """keys: the (access key, secret) its clients sign with; ca: the CA bundle that verifies its TLS."""
+
+    def __init__(self, extra_args=(), base_dir=None, data_dir=None, store=None, keys=None, ca=None):
         self.base = base_dir or tempfile.mkdtemp(prefix="glued-api-")
+        self.keys = keys
+        self.ca = ca
         self.data_dir = data_dir or os.path.join(self.base, "data")
         self.extra_args = list(extra_args)
         self.stderr_path = os.path.join(self.base, "stderr.log")
@@ -165,7 +169,9 @@ class Glued:
                 lines = f.read().decode("utf-8", "replace").splitlines()
             ready = [m for m in (READY_RE.match(l) for l in lines) if m]
             if ready:
-                self.url, self.port = ready[0].group(1), int(ready[0].group(2))
+                # a server on every address is reached on loopback
+                self.port = int(ready[0].group(3))
+                self.url = f"{ready[0].group(1)}://127.0.0.1:{self.port}"
                 break
             if self.proc.poll() is not None:
                 raise AssertionError(f"glued exited with {self.proc.returncode} before it was ready; "
@@ -248,8 +254,10 @@ class Glued:
         cacheable = check_shapes and region == REGION and not fresh
         if self._client is not None and cacheable:
             return self._client
-        c = _session(region).client("glue", endpoint_url=self.url,
-                        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60))
+        session = _session(region) if not self.keys else boto3.session.Session(
+            aws_access_key_id=self.keys[0], aws_secret_access_key=self.keys[1], region_name=region)
+        c = session.client("glue", endpoint_url=self.url, verify=self.ca if self.ca else None,
+                           config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60))
         if check_shapes:
             c.meta.events.register("after-call.glue", _after_call_check)
         if cacheable:
@@ -271,7 +279,12 @@ class Glued:
         """Send arbitrary bytes; returns a Response (None if the server hung up without answering)."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        if self.url.startswith("https:"):
+            import ssl
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=ssl.create_default_context(cafile=self.ca))
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         hdrs = {"Content-Type": "application/x-amz-json-1.1"}
         if target is not None:
             hdrs["X-Amz-Target"] = target
@@ -296,10 +309,13 @@ class Glued:
             payload = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         return self.raw(payload, target="AWSGlue." + op, **kw)
 
-    def cli(self, *args, timeout=90, service="glue"):
+    def cli(self, *args, timeout=90, service="glue", keys=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        key, secret = keys or self.keys or ("AKIDEXAMPLE", "secret")
+        if self.ca:
+            env["AWS_CA_BUNDLE"] = self.ca
         env.update({
-            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+            "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret,
             "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_MAX_ATTEMPTS": "1",
             "AWS_RETRY_MODE": "standard", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",

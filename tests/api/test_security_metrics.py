@@ -1,0 +1,166 @@
+"""GET /metrics (Prometheus text) and GET /health against the real binary: request counters and latency
+histograms by operation and status, job runs started and ended, the upstream-end-to-downstream-start delay,
+crawls, process facts; --metrics-listen serving them on an address of their own; /health turning 503 while the
+store cannot take a write, and 200 again after."""
+
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import Glued  # noqa: E402
+from sigv4_helpers import KEY, SECRET, metric, parse_metrics, send, write_credentials  # noqa: E402
+from test_engine_helpers import EngineTestCase, cond  # noqa: E402
+
+
+def scrape(server, port=None):
+    """(samples, types) of GET /metrics."""
+    s = server if port is None else type("S", (), {"url": "http://x", "port": port, "ca": None})()
+    resp = send(s, "GET", "/metrics", {"Host": "x"})
+    assert resp is not None and resp.status == 200, resp
+    assert resp.headers["content-type"].startswith("text/plain; version=0.0.4"), resp.headers
+    return parse_metrics(resp.body.decode())
+
+
+class MetricsTest(EngineTestCase):
+    def test_requests_by_operation_and_status(self):
+        before, _ = scrape(self.server)
+        for _ in range(3):
+            self.glue.list_workflows()
+        self.server.call("GetWorkflow", {"Name": "no-such-" + self.uname()})
+        self.server.call("NoSuchOperation", {})
+        after, types = scrape(self.server)
+        d = lambda name, **kw: metric(after, name, **kw) - metric(before, name, **kw)  # noqa: E731
+        self.assertEqual(d("glued_http_requests_total", op="ListWorkflows", code="200"), 3)
+        self.assertEqual(d("glued_http_requests_total", op="GetWorkflow", code="400"), 1)
+        self.assertEqual(d("glued_http_requests_total", op="unknown", code="400"), 1)
+        self.assertEqual(d("glued_http_request_duration_seconds_count", op="ListWorkflows"), 3)
+        self.assertEqual(d("glued_http_request_duration_seconds_bucket", op="ListWorkflows", le="+Inf"), 3)
+        self.assertGreater(metric(after, "glued_http_request_duration_seconds_sum", op="ListWorkflows"), 0)
+        self.assertEqual(types["glued_http_requests_total"], "counter")
+        self.assertEqual(types["glued_http_request_duration_seconds"], "histogram")
+        # process facts
+        self.assertGreater(metric(after, "process_resident_memory_bytes"), 1 << 20)
+        self.assertGreater(metric(after, "process_open_fds"), 3)
+        start = metric(after, "process_start_time_seconds")
+        self.assertLess(abs(start - time.time()), 3600)
+        self.assertIn("glued_event_deliveries_total", types)
+
+    def test_job_runs_and_the_downstream_delay(self):
+        before, _ = scrape(self.server)
+        wf = self.create()
+        a, b = self.job(), self.job({"--exit": "3"})
+        self.start_trigger(wf, [a])
+        self.cond_trigger(wf, [cond(a)], [b])
+        rid = self.start_run(wf)
+        run = self.wait_run(wf, rid, timeout=45)
+        self.only_job_run(run, b, state="FAILED")
+        after, types = scrape(self.server)
+        d = lambda name, **kw: metric(after, name, **kw) - metric(before, name, **kw)  # noqa: E731
+        self.assertEqual(d("glued_job_runs_started_total"), 2)
+        self.assertEqual(d("glued_job_runs_ended_total", state="SUCCEEDED"), 1)
+        self.assertEqual(d("glued_job_runs_ended_total", state="FAILED"), 1)
+        self.assertEqual(metric(after, "glued_job_processes_running"), 0)
+        self.assertEqual(d("glued_downstream_start_delay_seconds_count"), 1)
+        self.assertEqual(types["glued_downstream_start_delay_seconds"], "histogram")
+
+    def test_crawls(self):
+        before, _ = scrape(self.server)
+        os.makedirs(os.path.join(self.s3_root, "bucket", "data"), exist_ok=True)
+        name = self.uname("crawler")
+        self.glue.create_crawler(Name=name, Role="r", Targets={"S3Targets": [{"Path": "s3://bucket/data"}]})
+        self.glue.start_crawler(Name=name)
+        deadline = time.monotonic() + 20
+        while self.glue.get_crawler(Name=name)["Crawler"]["State"] != "READY" or \
+                "LastCrawl" not in self.glue.get_crawler(Name=name)["Crawler"]:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        after, _ = scrape(self.server)
+        self.assertEqual(metric(after, "glued_crawls_started_total") - metric(before, "glued_crawls_started_total"),
+                         1)
+        self.assertEqual(metric(after, "glued_crawls_ended_total", state="SUCCEEDED")
+                         - metric(before, "glued_crawls_ended_total", state="SUCCEEDED"), 1)
+
+
+class MetricsListenTest(EngineTestCase):
+    """--metrics-listen: metrics and health on their own address, without signatures; the API's address then
+    serves no /metrics."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.creds_dir = tempfile.mkdtemp(prefix="glued-creds-")
+        creds = os.path.join(cls.creds_dir, "credentials")
+        write_credentials(creds, [(KEY, SECRET)])
+        cls.server_args = ("--credentials", creds, "--metrics-listen", "127.0.0.1:0")
+        orig = Glued.__init__
+
+        def init(self, *a, **kw):
+            kw.setdefault("keys", (KEY, SECRET))
+            orig(self, *a, **kw)
+        Glued.__init__ = init
+        try:
+            super().setUpClass()
+        finally:
+            Glued.__init__ = orig
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        try:
+            super().tearDownClass()
+        finally:
+            shutil.rmtree(cls.creds_dir, ignore_errors=True)
+
+    def metrics_port(self):
+        with open(self.server.stdout_path) as f:
+            m = re.search(r"^glued metrics on http://127\.0\.0\.1:(\d+)/metrics$", f.read(), re.M)
+        self.assertIsNotNone(m, "no 'glued metrics on' line")
+        return int(m.group(1))
+
+    def test_metrics_on_their_own_address(self):
+        port = self.metrics_port()
+        self.assertNotEqual(port, self.server.port)
+        self.glue.list_workflows()
+        samples, _ = scrape(self.server, port)
+        self.assertGreaterEqual(metric(samples, "glued_http_requests_total", op="ListWorkflows", code="200"), 1)
+        resp = send(self.server, "GET", "/metrics", {"Host": "x"})
+        self.assertEqual(resp.status, 404, resp)
+        probe = type("S", (), {"url": "http://x", "port": port, "ca": None})()
+        self.assertEqual(send(probe, "GET", "/health", {"Host": "x"}).status, 200)
+        # the metrics address serves no API
+        resp = send(probe, "POST", "/", {"Host": "x", "X-Amz-Target": "AWSGlue.ListWorkflows"}, b"{}")
+        self.assertEqual(resp.status, 404, resp)
+
+
+class HealthTest(EngineTestCase):
+    def health(self):
+        return send(self.server, "GET", "/health", {"Host": "x"}, timeout=30)
+
+    def test_unhealthy_while_the_store_takes_no_write(self):
+        self.assertEqual(self.health().status, 200)
+        time.sleep(1.1)  # past the probe's one-second cache
+        db = sqlite3.connect(self.server.db_path, timeout=1, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")  # the database's write lock, held by someone else
+        first = {}
+        t = threading.Thread(target=lambda: first.setdefault("r", self.health()))
+        try:
+            t.start()  # this one probes, and waits on the lock
+            time.sleep(5.5)
+            resp = self.health()
+            self.assertEqual(resp.status, 503, resp)
+            self.assertEqual(resp.json["status"], "unhealthy")
+            self.assertIn("store", resp.json["reason"])
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+            t.join(30)
+        self.assertIn(first["r"].status, (200, 503))
+        deadline = time.monotonic() + 10
+        while self.health().status != 200:
+            self.assertLess(time.monotonic(), deadline, "still unhealthy after the lock was released")
+            time.sleep(0.2)

@@ -72,8 +72,10 @@ deps:
 deps-test:
 	@bash scripts/deps.sh --test
 
+# As root, glued needs --job-user: `make run` runs jobs as JOB_USER (root unless given, e.g. make run JOB_USER=nobody).
+JOB_USER ?= root
 run: deps build/glued
-	./build/glued --listen 127.0.0.1:8080 --data ./var
+	./build/glued --listen 127.0.0.1:8080 --data ./var $(if $(filter 0,$(shell id -u)),--job-user $(JOB_USER))
 
 test: deps-test build/glued build/asan/glued $(UNITBINS) $(FUZZBINS)
 	@bash tests/run_all.sh

@@ -99,6 +99,7 @@ class Glued:
     def start(self):
         self.log = open(os.path.join(os.path.dirname(self.data.rstrip("/")), os.path.basename(self.data) + ".log"), "ab")
         self.proc = subprocess.Popen([GLUED, "--listen", "127.0.0.1:0", "--data", self.data, "--log-level", "warn"]
+                                     + (["--job-user", "root"] if os.geteuid() == 0 else [])
                                      + self.args, stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"(http://127\.0\.0\.1:\d+)", line)

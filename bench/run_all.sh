@@ -16,7 +16,7 @@ cc -O2 -Wall -Wextra -static -o "$B/stampx" bench/stampx.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/bare" bench/bare.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/sqlite_commit" bench/sqlite_commit.c $(pkg-config --cflags --libs sqlite3) || exit 1
 cc -O2 -Wall -Wextra -shared -fPIC -o "$B/nosync.so" bench/nosync.c || exit 1
-cc -O2 -Wall -Wextra -o "$B/spawn" bench/spawn.c $(pkg-config --cflags --libs libuv libmicrohttpd jansson sqlite3 libcrypto) -Wl,--no-as-needed $(pkg-config --libs libmicrohttpd jansson sqlite3 libcrypto) -lpthread || exit 1
+cc -O2 -Wall -Wextra -Isrc -D_GNU_SOURCE -o "$B/spawn" bench/spawn.c src/engine/spawn.c $(pkg-config --cflags --libs libuv libmicrohttpd jansson sqlite3 libcrypto) -Wl,--no-as-needed $(pkg-config --libs libmicrohttpd jansson sqlite3 libcrypto) -lpthread || exit 1
 python3 -c 'import moto.server' 2>/dev/null ||
   echo "bench: moto is not installed in $(command -v python3): the moto columns will be empty" >&2
 

@@ -4,12 +4,17 @@
  *             files created (O_CREAT|O_TRUNC) for each job run, exit seen by libuv's SIGCHLD handling;
  *   uv        the same without creating log files (stdout/stderr to /dev/null);
  *   posix     posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK), no copy of the parent's page tables) with
- *             POSIX_SPAWN_SETSID and the same two log files, exit seen through a pidfd polled by libuv.
+ *             POSIX_SPAWN_SETSID and the same two log files, exit seen through a pidfd polled by libuv;
+ *   glued     src/engine/spawn.c as the engine calls it (posix_spawn, signal defaults, closefrom), pidfd;
+ *   glued-as-user  the same with --job-user: its vfork path that drops to another user (nobody) before exec;
+ *             only when run as root.
  * The process links the same libraries as glued (--no-as-needed), runs 4 idle threads like MHD's pool and holds
  * RSS_MB of touched heap (glued's RSS), so that fork() copies what it would copy in glued.
  *
  *   spawn SCRIPT LOGDIR N [RSS_MB]   prints "path=... per_spawn_ms=..." for each path */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include "engine/spawn.h"
 
 extern char **environ;
 
@@ -86,7 +93,20 @@ static void next(void)
     } else {
         open_logs(&fo, &fe);
     }
-    if (strcmp(mode, "posix") == 0) {
+    if (strncmp(mode, "glued", 5) == 0) {
+        spawn_opts_t so = {.file = "/bin/sh", .argv = argv, .env = environ, .fd_out = fo, .fd_err = fe,
+                           .as_user = strcmp(mode, "glued-as-user") == 0, .uid = 65534, .gid = 65534};
+        pid_t pid = spawn_start(&so);
+        if (pid < 0) {
+            fprintf(stderr, "spawn_start: %s\n", strerror(-pid));
+            exit(1);
+        }
+        int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        uv_poll_t *p = malloc(sizeof *p);
+        uv_poll_init(loop, p, pfd);
+        p->data = (void *)(intptr_t)pfd;
+        uv_poll_start(p, UV_READABLE, on_pidfd);
+    } else if (strcmp(mode, "posix") == 0) {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t at;
         posix_spawn_file_actions_init(&fa);
@@ -142,8 +162,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         pthread_create(&t, NULL, idle, NULL);
     loop = uv_default_loop();
-    static const char *const modes[] = {"uv+logs", "uv", "posix"};
-    for (int m = 0; m < 3; m++) {
+    static const char *const modes[] = {"uv+logs", "uv", "posix", "glued", "glued-as-user"};
+    for (int m = 0; m < (geteuid() == 0 ? 5 : 4); m++) {
         mode = modes[m];
         remaining = n;
         double t0 = now();

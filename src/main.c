@@ -2,6 +2,7 @@
  * Shutdown (SIGTERM/SIGINT): stop accepting, finish in-flight requests, close the store. */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -69,6 +70,8 @@ static void usage(FILE *f)
                "  --tls-ca FILE          the CA bundle jobs trust glued with (AWS_CA_BUNDLE; default --tls-cert)\n"
                "  --metrics-listen HOST:PORT  serve GET /metrics and /health there, unauthenticated, instead of\n"
                "                         on the API's address\n"
+               "  --job-user NAME        run job processes as this user (glued must be root); when glued runs as\n"
+               "                         root this is required: --job-user root runs jobs as root\n"
                "  --help                 this text\n"
                "  --version              the version, and the schema version of the store\n"
                "\n"
@@ -268,7 +271,7 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:8080", *data = "./var", *region = "us-east-1", *account = "123456789012";
     const char *s3_root = NULL, *python = "python3", *store_target = NULL, *node_name = NULL, *awsglue_dir = NULL;
     const char *creds_path = NULL, *tls_cert_path = NULL, *tls_key_path = NULL, *tls_ca_path = NULL,
-               *metrics_listen = NULL;
+               *metrics_listen = NULL, *job_user = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
     int64_t lease_s = 15, max_jobs = 0, max_defs = 1000;
     double clock_rate = 1.0;
@@ -310,6 +313,7 @@ int main(int argc, char **argv)
         O_AWSGLUE,
         O_TEST,
         O_MAXDEFS,
+        O_JOB_USER,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -342,6 +346,7 @@ int main(int argc, char **argv)
         {"awsglue-dir", required_argument, 0, O_AWSGLUE},
         {"test-mode", no_argument, 0, O_TEST},
         {"max-definitions", required_argument, 0, O_MAXDEFS},
+        {"job-user", required_argument, 0, O_JOB_USER},
         {0, 0, 0, 0},
     };
     int c;
@@ -382,6 +387,7 @@ int main(int argc, char **argv)
         case O_TLS_KEY: tls_key_path = optarg; break;
         case O_TLS_CA: tls_ca_path = optarg; break;
         case O_METRICS_LISTEN: metrics_listen = optarg; break;
+        case O_JOB_USER: job_user = optarg; break;
         case O_PY: python = optarg; break;
         case O_RUNNER:
             if (runners_add(&runners, optarg, err, sizeof err) < 0) {
@@ -460,6 +466,34 @@ int main(int argc, char **argv)
     }
     if (tls_ca_path && !tls_cert_path) {
         fprintf(stderr, "glued: --tls-ca names what jobs trust glued's --tls-cert with; give --tls-cert too\n");
+        return 2;
+    }
+    /* Who jobs run as: a root glued must be told (a job is any program its callers name) */
+    bool switch_user = false;
+    uid_t job_uid = 0;
+    gid_t job_gid = 0;
+    char job_home[PATH_MAX] = "/";
+    if (job_user) {
+        struct passwd *pw = getpwnam(job_user);
+        if (!pw) {
+            fprintf(stderr, "glued: --job-user: there is no user named '%s'\n", job_user);
+            return 2;
+        }
+        if (pw->pw_uid != geteuid()) {
+            if (geteuid() != 0) {
+                fprintf(stderr, "glued: --job-user %s needs glued to run as root (it runs as uid %u)\n", job_user,
+                        (unsigned)geteuid());
+                return 2;
+            }
+            switch_user = true;
+            job_uid = pw->pw_uid;
+            job_gid = pw->pw_gid;
+            snprintf(job_home, sizeof job_home, "%s", pw->pw_dir ? pw->pw_dir : "/");
+        }
+    } else if (geteuid() == 0) {
+        fprintf(stderr, "glued: glued runs as root, so say which user job processes run as: --job-user NAME (a user "
+                        "with only the rights jobs need, e.g. nobody), or --job-user root to run them as root. See "
+                        "the README, \"Running glued for others\".\n");
         return 2;
     }
     char mhost[256];
@@ -594,7 +628,12 @@ int main(int argc, char **argv)
                           .catch_up = catch_up,
                           .node = node_name,
                           .max_jobs = max_jobs,
-                          .lease_ms = lease_s * 1000};
+                          .lease_ms = lease_s * 1000,
+                          .switch_user = switch_user,
+                          .job_uid = job_uid,
+                          .job_gid = job_gid,
+                          .job_user = job_user,
+                          .job_home = job_home};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         goto out;

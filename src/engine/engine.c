@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <spawn.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include "events/event.h"
 #include "events/s3watch.h"
 #include "store/events.h"
+#include "engine/spawn.h"
 #include "model/codec.h"
 #include "model/jobkey.h"
 #include "util/metrics.h"
@@ -63,7 +63,7 @@ struct engine {
     store_t *store;
     flow_env_t flow;
     engine_config_t cfg;
-    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle, *job_user, *job_home;
     cluster_t *cluster;       /* on a shared store */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
@@ -459,34 +459,6 @@ static void on_pidfd(uv_poll_t *h, int status, int events)
         on_proc_exit(p, 0, si.si_status);
 }
 
-/* Starts argv with posix_spawn (a vfork-style clone: the cost does not grow with glued's size) in a session
- * and process group of its own, with default signal handling, stdin from /dev/null, stdout and stderr to the
- * log files, and no other descriptor of glued's. Returns the pid, or -errno. */
-static pid_t start_process(const char *file, char **argv, char **env, int fd_out, int fd_err)
-{
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_t fa;
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    posix_spawnattr_init(&at);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&at, &none);   /* glued's threads block SIGTERM; the job must not inherit that */
-    posix_spawnattr_setsigdefault(&at, &all); /* SIGPIPE is ignored in glued; the job gets the defaults */
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
-    posix_spawn_file_actions_adddup2(&fa, fd_err, 2);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    pid_t pid;
-    int rc = posix_spawn(&pid, file, &fa, &at, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    return rc == 0 ? pid : -rc;
-}
-
 /* ---- starting a job run ---- */
 
 /* The first executable `name` on PATH. */
@@ -572,6 +544,12 @@ static char *job_pythonpath(engine_t *en, const runner_pyenv_t *py)
     return out;
 }
 
+/* what names glued's own user, replaced when jobs run as another */
+static bool env_user(const char *kv)
+{
+    return strncmp(kv, "HOME=", 5) == 0 || strncmp(kv, "USER=", 5) == 0 || strncmp(kv, "LOGNAME=", 8) == 0;
+}
+
 /* glued's environment with the job's own additions (SPEC section 11), without systemd's NOTIFY_SOCKET (a job
  * must not speak for glued). Free with store_strv_free. */
 static char **job_env(engine_t *en, const char *id, const char *pythonpath, size_t *count)
@@ -579,10 +557,10 @@ static char **job_env(engine_t *en, const char *id, const char *pythonpath, size
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 16, sizeof *env);
+    char **env = calloc(n + 20, sizeof *env);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (!env_ours(environ[i]))
+        if (!env_ours(environ[i]) && !(en->cfg.switch_user && env_user(environ[i])))
             env[k++] = strdup(environ[i]);
     char buf[4096];
     const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url}, {"AWS_ENDPOINT_URL_GLUE", en->url},
@@ -606,6 +584,13 @@ static char **job_env(engine_t *en, const char *id, const char *pythonpath, size
     env[k++] = strdup(buf);
     OPENSSL_cleanse(secret, sizeof secret);
     OPENSSL_cleanse(buf, sizeof buf);
+    if (en->cfg.switch_user) {
+        const char *const user[][2] = {{"HOME", en->job_home}, {"USER", en->job_user}, {"LOGNAME", en->job_user}};
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(buf, sizeof buf, "%s=%s", user[i][0], user[i][1]);
+            env[k++] = strdup(buf);
+        }
+    }
     if (en->ca_bundle) {
         snprintf(buf, sizeof buf, "AWS_CA_BUNDLE=%s", en->ca_bundle);
         env[k++] = strdup(buf);
@@ -802,7 +787,15 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t s
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
         goto fail;
     }
-    pid_t pid = start_process(file, argv, env, fd_out, fd_err);
+    spawn_opts_t so = {.file = file,
+                       .argv = argv,
+                       .env = env,
+                       .fd_out = fd_out,
+                       .fd_err = fd_err,
+                       .as_user = en->cfg.switch_user,
+                       .uid = en->cfg.job_uid,
+                       .gid = en->cfg.job_gid};
+    pid_t pid = spawn_start(&so);
     if (pid < 0) {
         snprintf(msg, sizeof msg, "Cannot start %.600s: %s", file, strerror(-pid));
         goto fail;
@@ -1601,6 +1594,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
         }
         en->runners = &en->default_runners;
     }
+    en->job_user = strdup(cfg->switch_user && cfg->job_user ? cfg->job_user : "");
+    en->job_home = strdup(cfg->switch_user && cfg->job_home ? cfg->job_home : "/");
     if (en->cfg.grace_ms <= 0)
         en->cfg.grace_ms = 5000;
     size_t ll = strlen(cfg->data_dir) + 8;
@@ -1653,6 +1648,8 @@ fail:
     free(en->python);
     free(en->awsglue_dir);
     free(en->ca_bundle);
+    free(en->job_user);
+    free(en->job_home);
     free(en->log_dir);
     free(en->node);
     runners_cleanup(&en->default_runners);
@@ -1727,6 +1724,8 @@ void engine_stop(engine_t *en)
     free(en->python);
     free(en->awsglue_dir);
     free(en->ca_bundle);
+    free(en->job_user);
+    free(en->job_home);
     free(en->log_dir);
     free(en->node);
     runners_cleanup(&en->default_runners);

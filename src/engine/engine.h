@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine/flow.h"
 #include "engine/runner.h"
@@ -32,6 +33,10 @@ typedef struct engine_config {
     const char *node;         /* this node's name: owner of the job runs it claims */
     int64_t max_jobs;         /* job processes this node runs at once (0 = no bound); more wait as WAITING */
     int64_t lease_ms;         /* on a shared store: how long this node's lease lasts */
+    bool switch_user;     /* run jobs as job_uid/job_gid (glued is root and --job-user names another user) */
+    uid_t job_uid;
+    gid_t job_gid;
+    const char *job_user, *job_home; /* USER/LOGNAME and HOME for jobs when switch_user */
 } engine_config_t;
 
 /* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. On a

@@ -85,9 +85,19 @@ def sanitizer_report(text):
     return None
 
 
-def run_binary(args, timeout=20):
+def as_root_args(args):
+    """glued run as root must be told who jobs run as: the suites run their jobs as root (CI is root), unless a
+    test names --job-user itself."""
+    args = list(args)
+    if os.geteuid() == 0 and "--job-user" not in args and (not args or args[0] != "logs"):
+        args += ["--job-user", "root"]
+    return args
+
+
+def run_binary(args, timeout=20, job_user=True):
     """Run glued to completion (for --help, refusals): CompletedProcess with text output."""
-    return subprocess.run([glued_bin()] + list(args), stdin=subprocess.DEVNULL, capture_output=True,
+    args = as_root_args(args) if job_user else list(args)
+    return subprocess.run([glued_bin()] + args, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, errors="replace", timeout=timeout, env=server_env())
 
 
@@ -153,7 +163,8 @@ class Glued:
         out_start = os.path.getsize(self.stdout_path) if os.path.exists(self.stdout_path) else 0
         out = open(self.stdout_path, "ab")
         err = open(self.stderr_path, "ab")
-        args = [glued_bin(), "--listen", f"127.0.0.1:{port}", "--data", self.data_dir] + self.extra_args
+        args = [glued_bin()] + as_root_args(["--listen", f"127.0.0.1:{port}", "--data", self.data_dir]
+                                            + self.extra_args)
         if self.store:
             args += ["--store", self.store]
         try:

@@ -35,7 +35,9 @@ function start() {
   const dir = mkdtempSync(path.join(tmpdir(), 'glued-js-auth-'));
   const creds = path.join(dir, 'credentials');
   writeFileSync(creds, `[default]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`, { mode: 0o600 });
-  const proc = spawn(gluedBin(), ['--listen', '127.0.0.1:0', '--data', path.join(dir, 'data'), '--credentials', creds],
+  const asRoot = process.getuid && process.getuid() === 0 ? ['--job-user', 'root'] : [];
+  const proc = spawn(gluedBin(), ['--listen', '127.0.0.1:0', '--data', path.join(dir, 'data'), '--credentials', creds,
+    ...asRoot],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

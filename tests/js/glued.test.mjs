@@ -65,7 +65,9 @@ function startServer() {
     throw new Error(`glued binary not found at ${bin} (build it with \`make build/glued\` or set GLUED_BIN)`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'glued-js-'));
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--data', dataDir], {
+  // glued run as root must be told who jobs run as (CI runs as root)
+  const asRoot = process.getuid && process.getuid() === 0 ? ['--job-user', 'root'] : [];
+  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--data', dataDir, ...asRoot], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

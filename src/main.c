@@ -228,9 +228,10 @@ static int cmd_logs(int argc, char **argv)
             return 2;
         }
     }
-    if (!id || strchr(id, '/') || (strncmp(id, "jr_", 3) != 0 && strncmp(id, "cr_", 3) != 0)) {
-        fprintf(stderr, "glued logs: give a job run id (jr_...) or a crawl id (cr_...), e.g. from GetJobRuns or "
-                        "ListCrawls\n");
+    char probe[4096];
+    if (!id || engine_log_path(data, id, "out", probe, sizeof probe) < 0) {
+        fprintf(stderr, "glued logs: give a job run id (jr_ and 64 hex digits) or a crawl id (cr_ and 64 hex "
+                        "digits), e.g. from GetJobRuns or ListCrawls\n");
         return 2;
     }
     int found = 0;

@@ -180,8 +180,7 @@ static void print_progress(follow_t *f, json_t *run)
 static void print_tail(const char *data_dir, const char *id)
 {
     char path[4096];
-    engine_log_path(data_dir, id, "err", path, sizeof path);
-    FILE *fp = fopen(path, "r");
+    FILE *fp = engine_log_path(data_dir, id, "err", path, sizeof path) == 0 ? fopen(path, "r") : NULL;
     if (!fp) {
         printf("    (the whole output: glued logs %s)\n", id);
         return;

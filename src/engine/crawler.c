@@ -8,6 +8,7 @@
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,64 @@
 #define MAX_DEPTH 64        /* folder nesting below a target */
 #define CAT_FAIL  1000
 
-int crawler_s3_path(const char *s3_root, const char *url, char *out, size_t outlen)
+static bool clean_relative(const char *rest)
 {
-    if (strncmp(url, "s3://", 5) != 0 || url[5] == '\0' || url[5] == '/')
-        return -1;
-    const char *rest = url + 5;
-    if (strstr(rest, "/../") || strncmp(rest, "../", 3) == 0 || strcmp(rest, "..") == 0 ||
-        (strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
-        return -1; /* stay under the root */
-    int n = snprintf(out, outlen, "%s/%s", s3_root, rest);
-    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+    if (!*rest)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)rest; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '\\')
+            return false;
+    const char *seg = rest;
+    for (;;) {
+        const char *slash = strchr(seg, '/');
+        size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+        bool last = !slash || slash[1] == '\0';
+        if (n == 0 && !(last && seg != rest))
+            return false; /* an empty segment: "//", or an absolute key */
+        if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+            return false;
+        if (last)
+            return true;
+        seg = slash + 1;
+    }
+}
+
+int crawler_s3_resolve(const char *s3_root, const char *url, char *out, size_t outlen, char *why, size_t whylen)
+{
+    char joined[PATH_MAX], root[PATH_MAX];
+    if (strncmp(url, "s3://", 5) != 0 || !clean_relative(url + 5)) {
+        snprintf(why, whylen,
+                 "'%.300s' is not an s3://bucket/key URL that stays in its bucket (no '.', '..' or empty "
+                 "segments, no control characters)",
+                 url);
+        return CRAWLER_S3_INVALID;
+    }
+    int n = snprintf(joined, sizeof joined, "%s/%s", s3_root, url + 5);
+    if (n < 0 || (size_t)n >= sizeof joined) {
+        snprintf(why, whylen, "'%.300s' is too long", url);
+        return CRAWLER_S3_INVALID;
+    }
+    if (!realpath(s3_root, root)) {
+        snprintf(why, whylen, "the s3 root %.600s is missing (%s), so %.300s is", s3_root, strerror(errno), url);
+        return CRAWLER_S3_MISSING;
+    }
+    char real[PATH_MAX];
+    if (!realpath(joined, real)) {
+        snprintf(why, whylen, "%.300s does not exist (looked for %.600s)", url, joined);
+        return CRAWLER_S3_MISSING;
+    }
+    size_t rl = strlen(root);
+    bool inside = rl == 1 ? real[1] != '\0' : strncmp(real, root, rl) == 0 && real[rl] == '/';
+    if (!inside) {
+        snprintf(why, whylen, "%.300s leads outside the s3 root %.600s through a symbolic link", url, root);
+        return CRAWLER_S3_OUTSIDE;
+    }
+    if (strlen(real) >= outlen) {
+        snprintf(why, whylen, "'%.300s' is too long", url);
+        return CRAWLER_S3_INVALID;
+    }
+    memcpy(out, real, strlen(real) + 1);
+    return CRAWLER_S3_OK;
 }
 
 typedef struct file {
@@ -105,10 +154,18 @@ static bool stopping(crawl_t *c)
 /* ---- targets and the walk ---- */
 
 /* The folder of a target's Path, and the location its tables get (the Path without a trailing '/'). */
-static int target_dir(crawl_t *c, const char *url, char *dir, size_t dn, char *base, size_t bn)
+static int target_dir(crawl_t *c, const char *url, char *dir, size_t dn, char *base, size_t bn, char *why,
+                      size_t whylen)
 {
+    snprintf(why, whylen, "S3 target '%.300s' is not an s3://bucket/prefix URL, a file:// URL or an absolute path",
+             url);
     if (strncmp(url, "s3://", 5) == 0) {
-        if (crawler_s3_path(c->cx->s3_root, url, dir, dn) < 0)
+        /* never outside the s3 root: a URL that climbs out is not a target, a link that leads out is refused,
+         * and a folder that does not exist (yet) is an empty target */
+        int rc = crawler_s3_resolve(c->cx->s3_root, url, dir, dn, why, whylen);
+        if (rc == CRAWLER_S3_INVALID || rc == CRAWLER_S3_OUTSIDE)
+            return -1;
+        if (rc == CRAWLER_S3_MISSING && snprintf(dir, dn, "%s/%s", c->cx->s3_root, url + 5) >= (int)dn)
             return -1;
     } else if (strncmp(url, "file://", 7) == 0 && url[7] == '/') {
         snprintf(dir, dn, "%s", url + 7);
@@ -734,14 +791,12 @@ static json_t *seen_folders(crawl_t *c, const char *base, json_t **anchors_out)
 
 static void crawl_target(crawl_t *c, const char *url, json_t *excl, json_t *bases)
 {
-    char dir[4096], base[4096];
-    if (target_dir(c, url, dir, sizeof dir, base, sizeof base) < 0) {
-        crawl_log(c, "ERROR", "S3 target '%s' is not an s3://bucket/prefix URL, a file:// URL or an absolute path",
-                  url);
+    char dir[4096], base[4096], why[1024];
+    if (target_dir(c, url, dir, sizeof dir, base, sizeof base, why, sizeof why) < 0) {
+        crawl_log(c, "ERROR", "%s", why);
         if (c->res->state == JR_SUCCEEDED) {
             c->res->state = JR_FAILED;
-            snprintf(c->res->msg, sizeof c->res->msg,
-                     "S3 target '%.300s' is not an s3://bucket/prefix URL, a file:// URL or an absolute path", url);
+            snprintf(c->res->msg, sizeof c->res->msg, "%s", why);
         }
         return;
     }
@@ -904,9 +959,10 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     c.produced = json_object();
     json_t *bases = json_array();
     char path[4096];
-    engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path);
-    engine_log_prepare(path);
-    c.log = fopen(path, "a");
+    if (engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path) == 0) {
+        engine_log_prepare(path);
+        c.log = fopen(path, "a");
+    }
     crawl_log(&c, "BENCHMARK", "Running Start Crawl for Crawler %s", c.name);
     c.dry = !c.db || !*c.db;
     if (c.dry)

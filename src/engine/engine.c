@@ -103,23 +103,24 @@ struct engine {
     gerr_t pending_e;
 };
 
-void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
 {
+    /* only a job run or crawl id names a log: nothing a caller passes can climb out of <data>/logs */
+    if (!jobkey_is_action_id(id) || (strcmp(ext, "out") != 0 && strcmp(ext, "err") != 0))
+        return -1;
     /* ids are a prefix ("jr_", "cr_") and random hex: the first two hex digits spread the files over 256
      * folders (a million job runs leave about 8,000 files in each, and retention purges old ones) */
-    size_t n = strlen(id);
-    bool hashed = n > 5 && id[2] == '_' && isxdigit((unsigned char)id[3]) && isxdigit((unsigned char)id[4]);
-    if (!hashed) {
-        snprintf(out, outlen, "%s/logs/%s.%s", data_dir, id, ext);
-        return;
-    }
-    snprintf(out, outlen, "%s/logs/%.2s/%s.%s", data_dir, id + 3, id, ext);
+    int n = snprintf(out, outlen, "%s/logs/%.2s/%s.%s", data_dir, id + 3, id, ext);
+    if (n < 0 || (size_t)n >= outlen)
+        return -1;
     struct stat sb;
     char flat[4096];
     /* written before logs had folders: read where it is */
     if (stat(out, &sb) < 0 && errno == ENOENT &&
-        snprintf(flat, sizeof flat, "%s/logs/%s.%s", data_dir, id, ext) < (int)sizeof flat && stat(flat, &sb) == 0)
+        snprintf(flat, sizeof flat, "%s/logs/%s.%s", data_dir, id, ext) < (int)sizeof flat && stat(flat, &sb) == 0 &&
+        strlen(flat) < outlen)
         snprintf(out, outlen, "%s", flat);
+    return 0;
 }
 
 int engine_log_prepare(const char *path)
@@ -489,8 +490,9 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
     } else if (loc[0] == '/') {
         snprintf(out, outlen, "%s", loc);
     } else if (strncmp(loc, "s3://", 5) == 0) {
-        if (crawler_s3_path(en->s3_root, loc, out, outlen) < 0) {
-            snprintf(msg, msglen, "ScriptLocation '%.300s' is not a valid s3://bucket/key URL", loc);
+        char why[1024];
+        if (crawler_s3_resolve(en->s3_root, loc, out, outlen, why, sizeof why) != CRAWLER_S3_OK) {
+            snprintf(msg, msglen, "Script not found: %.900s", why);
             return -1;
         }
     } else {

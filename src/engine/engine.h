@@ -63,8 +63,10 @@ const flow_env_t *engine_flow(engine_t *en);
 int64_t engine_heartbeat_age_ms(engine_t *en);
 
 /* Where a job run's (or a crawl's) output is kept: <data>/logs/<2 hex digits of the id>/<id>.out and .err
- * (a log written before logs had folders is found at <data>/logs/<id>.<ext>). */
-void engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
+ * (a log written before logs had folders is found at <data>/logs/<id>.<ext>). -1 (and nothing in out) unless id
+ * is a job run or crawl id (jr_ or cr_ + 64 hex, model/jobkey.h) and ext "out" or "err": no id can name a file
+ * outside <data>/logs. */
+int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
 /* Makes the folder of a log path before the log is written; 0 or -1 (errno). */
 int engine_log_prepare(const char *path);
 

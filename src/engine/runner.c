@@ -290,10 +290,19 @@ static int resolve_file(const char *arg, const char *entry, const char *s3_root,
                         size_t outlen, char *err, size_t errlen)
 {
     if (strncmp(entry, "s3://", 5) == 0) {
-        if (crawler_s3_path(s3_root, entry, out, outlen) < 0) {
+        /* only inside the s3 root (crawler.h): a URL that climbs out or a link that leads out is refused */
+        char why[1024];
+        int rc = crawler_s3_resolve(s3_root, entry, out, outlen, why, sizeof why);
+        if (rc == CRAWLER_S3_INVALID) {
             snprintf(err, errlen, "%s: '%.300s' is not a valid s3://bucket/key URL", arg, entry);
             return -1;
         }
+        if (rc == CRAWLER_S3_OUTSIDE) {
+            snprintf(err, errlen, "%s: %.900s", arg, why);
+            return -1;
+        }
+        if (rc == CRAWLER_S3_MISSING) /* said below, with the path looked for */
+            snprintf(out, outlen, "%s/%s", s3_root, entry + 5);
     } else if (strncmp(entry, "file://", 7) == 0 && entry[7] == '/') {
         snprintf(out, outlen, "%s", entry + 7);
     } else if (entry[0] == '/') {
@@ -304,7 +313,7 @@ static int resolve_file(const char *arg, const char *entry, const char *s3_root,
     }
     bool ok = false;
     for (size_t i = 0; suffixes[i]; i++)
-        ok = ok || ends_with(out, suffixes[i]);
+        ok = ok || ends_with(entry, suffixes[i]); /* the name given: out may be where a link leads */
     if (!ok) {
         snprintf(err, errlen, "%s: '%.300s' must name a %s file", arg, entry,
                  suffixes[1] ? ".py, .zip, .whl or .egg" : ".whl");

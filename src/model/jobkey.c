@@ -7,15 +7,25 @@
 
 #include "util/util.h"
 
-bool jobkey_is_run_id(const char *s)
+static bool hex64_after(const char *s, const char *prefix)
 {
-    if (!s || strncmp(s, "jr_", 3) != 0)
+    if (!s || strncmp(s, prefix, 3) != 0)
         return false;
     size_t i = 3;
     for (; s[i]; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')) || i >= 67)
             return false;
     return i == 67;
+}
+
+bool jobkey_is_run_id(const char *s)
+{
+    return hex64_after(s, "jr_");
+}
+
+bool jobkey_is_action_id(const char *s)
+{
+    return hex64_after(s, "jr_") || hex64_after(s, "cr_");
 }
 
 void jobkey_secret(const uint8_t store_secret[32], const char *run_id, char out[JOBKEY_SECRET_LEN])

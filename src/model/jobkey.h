@@ -12,6 +12,8 @@
 
 /* Whether s is exactly a job run id: "jr_" and 64 lowercase hex digits, nothing else. */
 bool jobkey_is_run_id(const char *s);
+/* Whether s is exactly an action run id with a log: a job run id, or a crawl id ("cr_" and 64 hex digits). */
+bool jobkey_is_action_id(const char *s);
 /* The secret of job run id's credentials. */
 void jobkey_secret(const uint8_t store_secret[32], const char *run_id, char out[JOBKEY_SECRET_LEN]);
 

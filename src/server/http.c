@@ -44,7 +44,7 @@ enum route { R_API, R_METRICS, R_HEALTH, R_RESET, R_ROOT, R_NOTFOUND };
 typedef struct req {
     char *body;
     size_t len, cap;
-    bool too_large, answered, signed_ok, console;
+    bool too_large, answered, console;
     enum route route;
     uint64_t t0;
     auth_pending_t auth;
@@ -64,7 +64,7 @@ static const char *route_label(enum route r)
     }
 }
 
-static void count(req_t *q, const char *op, unsigned status)
+static void count(const req_t *q, const char *op, unsigned status)
 {
     char code[8];
     snprintf(code, sizeof code, "%u", status);
@@ -72,163 +72,86 @@ static void count(req_t *q, const char *op, unsigned status)
     metrics_observe(m_latency, op, NULL, (double)(util_mono_ns() - q->t0) / 1e9);
 }
 
-static enum MHD_Result send_body(struct MHD_Connection *c, req_t *q, const char *op, unsigned status, const char *type,
-                                 const char *body, size_t len)
+static void answer_text(req_t *q, http_answer_t *a, const char *op, unsigned status, const char *type, char *body,
+                        size_t len)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
+    memset(a, 0, sizeof *a);
+    a->status = status;
+    a->content_type = type;
+    a->body = body;
+    a->len = len;
     q->answered = true;
     count(q, op, status);
-    return ret;
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *c, req_t *q, unsigned status, const char *type,
-                                 const char *body)
+static void answer_static(req_t *q, http_answer_t *a, unsigned status, const char *type, const char *text)
 {
-    return send_body(c, q, route_label(q->route), status, type, body, strlen(body));
+    char *body = strdup(text);
+    answer_text(q, a, route_label(q->route), status, type, body, body ? strlen(body) : 0);
 }
 
-static enum MHD_Result send_aws(struct MHD_Connection *c, req_t *q, awsjson_resp_t *out, const char *op)
+static void answer_aws(req_t *q, http_answer_t *a, awsjson_resp_t *out, const char *op)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(out->len, out->body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        awsjson_resp_cleanup(out);
-        return MHD_NO;
-    }
-    out->body = NULL; /* MHD frees it */
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-amz-json-1.1");
-    MHD_add_response_header(r, "x-amzn-RequestId", out->request_id);
-    if (out->error_type)
-        MHD_add_response_header(r, "x-amzn-ErrorType", out->error_type);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)out->status, r);
-    MHD_destroy_response(r);
-    q->answered = true;
-    count(q, op ? op : "unknown", (unsigned)out->status);
+    answer_text(q, a, op ? op : "unknown", (unsigned)out->status, "application/x-amz-json-1.1", out->body, out->len);
+    out->body = NULL;
+    memcpy(a->request_id, out->request_id, sizeof a->request_id);
+    a->error_type = out->error_type;
     if (out->status >= 500)
         log_warn("%s failed: %s", op ? op : "request", out->error_type);
-    return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, req_t *q, const gerr_t *e)
+static const char *header(const http_request_t *r, const char *name)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (r->headers[i].name && strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+static void answer_error(req_t *q, const http_request_t *r, http_answer_t *a, const gerr_t *e)
 {
     awsjson_resp_t out;
     awsjson_error(e->type, e->status, e->msg, &out);
-    const char *op = q->route == R_API ? awsjson_op(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"))
-                                       : route_label(q->route);
-    return send_aws(c, q, &out, op);
+    answer_aws(q, a, &out, q->route == R_API ? awsjson_op(header(r, "X-Amz-Target")) : route_label(q->route));
 }
 
-/* ---- the request as sigv4 sees it ---- */
-
-typedef struct pairs {
-    sigv4_pair_t *v;
-    size_t n, cap;
-    bool failed;
-} pairs_t;
-
-static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static sigv4_msg_t message(const http_request_t *r, const req_t *q)
 {
-    pairs_t *p = cls;
-    (void)kind;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 32;
-        sigv4_pair_t *g = realloc(p->v, cap * sizeof *g);
-        if (!g) {
-            p->failed = true;
-            return MHD_NO;
-        }
-        p->v = g;
-        p->cap = cap;
-    }
-    p->v[p->n++] = (sigv4_pair_t){key, value};
-    return MHD_YES;
-}
-
-/* Fills m from the connection; free hs and qs after. -1 when out of memory. */
-static int message(struct MHD_Connection *c, const char *method, const char *url, const req_t *q, pairs_t *hs,
-                   pairs_t *qs, sigv4_msg_t *m)
-{
-    MHD_get_connection_values(c, MHD_HEADER_KIND, add_pair, hs);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_pair, qs);
-    *m = (sigv4_msg_t){.method = method,
-                       .path = url,
-                       .query = qs->v,
-                       .nquery = qs->n,
-                       .headers = hs->v,
-                       .nheaders = hs->n,
-                       .body = q->body ? q->body : "",
-                       .len = q->len};
-    return hs->failed || qs->failed ? -1 : 0;
-}
-
-/* The header step of the signature check; answers the refusal itself. MHD_YES to go on reading. */
-static int check_begin(http_server_t *s, struct MHD_Connection *c, const char *method, const char *url, req_t *q,
-                       enum MHD_Result *ret)
-{
-    pairs_t hs = {0}, qs = {0};
-    sigv4_msg_t m;
-    gerr_t e = {0};
-    int rc = 0;
-    if (message(c, method, url, q, &hs, &qs, &m) < 0) {
-        gerr_set(&e, GERR_INTERNAL, "Out of memory reading the request's headers");
-        rc = -1;
-    } else {
-        const char *target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
-        rc = auth_begin(s->o.auth, &m, q->route == R_API ? awsjson_service(target) : NULL, util_now_ms(), &q->auth, &e);
-    }
-    free(hs.v);
-    free(qs.v);
-    if (rc < 0)
-        *ret = send_error(c, q, &e);
-    return rc;
-}
-
-static int check_finish(struct MHD_Connection *c, const char *method, const char *url, req_t *q, enum MHD_Result *ret)
-{
-    pairs_t hs = {0}, qs = {0};
-    sigv4_msg_t m;
-    gerr_t e = {0};
-    int rc;
-    if (message(c, method, url, q, &hs, &qs, &m) < 0)
-        rc = gerr_set(&e, GERR_INTERNAL, "Out of memory reading the request's headers");
-    else
-        rc = auth_finish(&m, &q->auth, &e);
-    free(hs.v);
-    free(qs.v);
-    if (rc < 0)
-        *ret = send_error(c, q, &e);
-    return rc;
+    return (sigv4_msg_t){.method = r->method,
+                         .path = r->url,
+                         .query = r->query,
+                         .nquery = r->nquery,
+                         .headers = r->headers,
+                         .nheaders = r->nheaders,
+                         .body = q->body ? q->body : "",
+                         .len = q->len};
 }
 
 /* ---- the endpoints ---- */
 
-static enum MHD_Result answer_api(http_server_t *s, struct MHD_Connection *c, req_t *q)
+static void answer_api(http_server_t *s, const http_request_t *r, req_t *q, http_answer_t *a)
 {
     awsjson_req_t in = {
-        .target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"),
-        .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+        .target = header(r, "X-Amz-Target"),
+        .authorization = header(r, "Authorization"),
         .body = q->body ? q->body : "",
         .len = q->len,
         .too_large = q->too_large,
     };
     awsjson_resp_t out;
     awsjson_handle(s->api, &in, &out);
-    return send_aws(c, q, &out, out.op);
+    answer_aws(q, a, &out, out.op);
 }
 
-static enum MHD_Result answer_metrics(struct MHD_Connection *c, req_t *q)
+static void answer_metrics(req_t *q, http_answer_t *a)
 {
-    size_t len;
+    size_t len = 0;
     char *text = metrics_render(&len);
-    if (!text)
-        return send_text(c, q, 500, "text/plain", "out of memory\n");
-    enum MHD_Result r = send_body(c, q, "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
-    free(text);
-    return r;
+    if (!text) {
+        answer_static(q, a, 500, "text/plain", "out of memory\n");
+        return;
+    }
+    answer_text(q, a, "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
 #define PROBE_DONE 100 /* probe_tx's answer: it was inside a write transaction, and rolls it back */
@@ -269,7 +192,7 @@ static bool store_writable(http_server_t *s, char *why, size_t n)
     return true;
 }
 
-static enum MHD_Result answer_health(http_server_t *s, struct MHD_Connection *c, req_t *q)
+static void answer_health(http_server_t *s, req_t *q, http_answer_t *a)
 {
     char why[256], body[512];
     int64_t age = engine_heartbeat_age_ms(s->api->engine);
@@ -284,13 +207,7 @@ static enum MHD_Result answer_health(http_server_t *s, struct MHD_Connection *c,
         snprintf(body, sizeof body, "{\"status\":\"ok\"}\n");
     else
         snprintf(body, sizeof body, "{\"status\":\"unhealthy\",\"reason\":\"%s\"}\n", why);
-    return send_text(c, q, ok ? 200 : 503, "application/json", body);
-}
-
-/* With --credentials, what must be signed: everything but /health, the root page and the console's own. */
-static bool signed_route(enum route r)
-{
-    return r == R_API || r == R_METRICS || r == R_RESET;
+    answer_static(q, a, ok ? 200 : 503, "application/json", body);
 }
 
 static enum route route_of(const http_server_t *s, const char *method, const char *url)
@@ -310,24 +227,186 @@ static enum route route_of(const http_server_t *s, const char *method, const cha
 }
 
 /* --test-mode's POST /_glued/reset (and moto's /moto-api/reset): answers when everything is stopped and empty. */
-static enum MHD_Result answer_reset(http_server_t *s, struct MHD_Connection *c, req_t *q, const char *method)
+static void answer_reset(http_server_t *s, const http_request_t *r, req_t *q, http_answer_t *a)
 {
-    if (strcmp(method, "POST") != 0)
-        return send_text(c, q, 405, "application/json",
-                         "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
+    if (strcmp(r->method, "POST") != 0) {
+        answer_static(q, a, 405, "application/json", "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
+        return;
+    }
     gerr_t e = {0};
     uint64_t t0 = util_mono_ns();
     if (api_reset(s->api, &e) < 0) {
         log_error("test-mode reset failed: %s", e.msg);
         json_t *body = json_pack("{s:s, s:s}", "__type", e.type, "Message", e.msg);
         char *text = json_dumps(body, JSON_COMPACT);
-        enum MHD_Result ret = send_text(c, q, 500, "application/json", text ? text : "{}");
+        answer_static(q, a, 500, "application/json", text ? text : "{}");
         free(text);
         json_decref(body);
-        return ret;
+        return;
     }
     log_info("test-mode reset: everything stopped and emptied in %.1f ms", (double)(util_mono_ns() - t0) / 1e6);
-    return send_text(c, q, 200, "application/json", "{\"status\":\"ok\"}");
+    answer_static(q, a, 200, "application/json", "{\"status\":\"ok\"}");
+}
+
+/* With --credentials, what must be signed: everything but /health, the root page and the console's own. */
+static bool signed_route(const http_server_t *s, const req_t *q)
+{
+    return s->o.auth && (q->route == R_API || q->route == R_METRICS || q->route == R_RESET);
+}
+
+/* The headers are in: route, and refuse what can be refused before the body (a body announced past the limit,
+ * a signature that fails its header checks). true when a is the answer. */
+static bool phase_headers(http_server_t *s, const http_request_t *r, req_t *q, http_answer_t *a)
+{
+    q->t0 = util_mono_ns();
+    q->route = route_of(s, r->method, r->url);
+    const char *cl = header(r, "Content-Length");
+    if (q->route == R_API && cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY) {
+        q->too_large = true; /* refused before it is read, not drained for minutes */
+        answer_api(s, r, q, a);
+        return true;
+    }
+    if (signed_route(s, q)) {
+        sigv4_msg_t m = message(r, q);
+        gerr_t e = {0};
+        if (auth_begin(s->o.auth, &m, q->route == R_API ? awsjson_service(header(r, "X-Amz-Target")) : NULL,
+                       util_now_ms(), &q->auth, &e) < 0) {
+            answer_error(q, r, a, &e);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The body is in (q->body): the signature, then the endpoint. */
+static void phase_body(http_server_t *s, const http_request_t *r, req_t *q, http_answer_t *a)
+{
+    if (signed_route(s, q) && !q->too_large) {
+        sigv4_msg_t m = message(r, q);
+        gerr_t e = {0};
+        if (auth_finish(&m, &q->auth, &e) < 0) {
+            answer_error(q, r, a, &e);
+            return;
+        }
+    }
+    switch (q->route) {
+    case R_API: answer_api(s, r, q, a); return;
+    case R_METRICS: answer_metrics(q, a); return;
+    case R_HEALTH: answer_health(s, q, a); return;
+    case R_RESET: answer_reset(s, r, q, a); return;
+    case R_ROOT:
+        answer_static(q, a, 200, "text/plain",
+                      "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n"
+                      "The web console is at /console/\n");
+        return;
+    default: {
+        gerr_t e = {0};
+        gerr_set(&e, GERR_UNKNOWN_OP, "Not found: %.20s %.200s; the Glue API is POST / with an X-Amz-Target header",
+                 r->method, r->url);
+        awsjson_resp_t out;
+        awsjson_error(e.type, 404, e.msg, &out);
+        answer_aws(q, a, &out, "other");
+    }
+    }
+}
+
+void http_serve(http_server_t *s, const http_request_t *r, http_answer_t *a)
+{
+    req_t q = {0};
+    if (!phase_headers(s, r, &q, a)) {
+        if (q.route == R_API && r->len > AWSJSON_MAX_BODY)
+            q.too_large = true;
+        else {
+            q.body = (char *)r->body;
+            q.len = r->len;
+        }
+        phase_body(s, r, &q, a);
+    }
+}
+
+void http_answer_cleanup(http_answer_t *a)
+{
+    free(a->body);
+    a->body = NULL;
+}
+
+/* ---- libmicrohttpd ---- */
+
+typedef struct pairs {
+    sigv4_pair_t *v;
+    size_t n, cap;
+    bool failed;
+} pairs_t;
+
+static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    pairs_t *p = cls;
+    (void)kind;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 32;
+        sigv4_pair_t *g = realloc(p->v, cap * sizeof *g);
+        if (!g) {
+            p->failed = true;
+            return MHD_NO;
+        }
+        p->v = g;
+        p->cap = cap;
+    }
+    p->v[p->n++] = (sigv4_pair_t){key, value};
+    return MHD_YES;
+}
+
+static enum MHD_Result send_answer(struct MHD_Connection *c, http_answer_t *a)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(a->len, a->body ? a->body : (void *)"",
+                                                             a->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        http_answer_cleanup(a);
+        return MHD_NO;
+    }
+    a->body = NULL; /* MHD frees it */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
+    if (a->request_id[0])
+        MHD_add_response_header(r, "x-amzn-RequestId", a->request_id);
+    if (a->error_type)
+        MHD_add_response_header(r, "x-amzn-ErrorType", a->error_type);
+    enum MHD_Result ret = MHD_queue_response(c, a->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Runs one phase with the connection's headers and query as a request. */
+static enum MHD_Result run_phase(http_server_t *s, struct MHD_Connection *c, const char *url, const char *method,
+                                 req_t *q, bool headers_only)
+{
+    pairs_t hs = {0}, qs = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_pair, &hs);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_pair, &qs);
+    enum MHD_Result ret = MHD_YES;
+    if (hs.failed || qs.failed) {
+        ret = MHD_NO;
+        goto out;
+    }
+    http_request_t r = {.method = method,
+                        .url = url,
+                        .headers = hs.v,
+                        .nheaders = hs.n,
+                        .query = qs.v,
+                        .nquery = qs.n,
+                        .body = q->body,
+                        .len = q->len};
+    http_answer_t a = {0};
+    if (headers_only) {
+        if (phase_headers(s, &r, q, &a))
+            ret = send_answer(c, &a);
+    } else {
+        phase_body(s, &r, q, &a);
+        ret = send_answer(c, &a);
+    }
+out:
+    free(hs.v);
+    free(qs.v);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -336,29 +415,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_server_t *s = cls;
     (void)version;
     req_t *q = *con_cls;
-    enum MHD_Result ret = MHD_YES;
     if (!q) {
         q = calloc(1, sizeof *q);
         if (!q)
             return MHD_NO;
         *con_cls = q;
-        q->t0 = util_mono_ns();
-        q->route = route_of(s, method, url);
-        /* a body announced past the limit is refused before it is read, not drained for minutes */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (s->o.console && console_owns(c, url, method)) { /* the console checks its own sessions */
             q->console = true;
+            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
             if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0)
                 return console_answer(s->o.console, c, url, method, NULL, 0, true);
             return MHD_YES;
         }
-        if (q->route == R_API && cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY) {
-            q->too_large = true;
-            return answer_api(s, c, q);
-        }
-        if (s->o.auth && signed_route(q->route) && check_begin(s, c, method, url, q, &ret) < 0)
-            return ret;
-        return MHD_YES;
+        return run_phase(s, c, url, method, q, true);
     }
     if (*upload_size) {
         size_t n = *upload_size;
@@ -387,28 +456,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     if (q->console)
         return console_answer(s->o.console, c, url, method, q->body, q->len, q->too_large);
-    if (s->o.auth && signed_route(q->route) && !q->too_large &&
-        check_finish(c, method, url, q, &ret) < 0)
-        return ret;
-    switch (q->route) {
-    case R_API: return answer_api(s, c, q);
-    case R_METRICS: return answer_metrics(c, q);
-    case R_HEALTH: return answer_health(s, c, q);
-    case R_RESET: return answer_reset(s, c, q, method);
-    case R_ROOT:
-        return send_text(c, q, 200, "text/plain",
-                         "glued: AWS Glue Workflows API. Point an AWS client's endpoint URL here (POST /).\n"
-                         "The web console is at /console/\n");
-    default: {
-        gerr_t e = {0};
-        gerr_set(&e, GERR_UNKNOWN_OP, "Not found: %s %.200s; the Glue API is POST / with an X-Amz-Target header",
-                 method, url);
-        awsjson_resp_t out;
-        awsjson_error(e.type, 404, e.msg, &out);
-        out.status = 404;
-        return send_aws(c, q, &out, "other");
-    }
-    }
+    return run_phase(s, c, url, method, q, false);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -504,9 +552,8 @@ bool http_tls_supported(void)
     return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
-int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, char *err, size_t errlen)
+http_server_t *http_detached(api_t *api, const http_opts_t *o)
 {
-    *out = NULL;
     if (!m_requests) {
         m_requests =
             metrics_counter("glued_http_requests_total", "HTTP requests answered, by operation and status.", "op,code");
@@ -515,11 +562,26 @@ int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, ch
                                       METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
     }
     http_server_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
     s->api = api;
     s->o = *o;
-    s->fd = fd;
+    s->fd = -1;
     pthread_mutex_init(&s->probe_lock, NULL);
     atomic_store(&s->probe_ok, true);
+    return s;
+}
+
+int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    http_server_t *s = http_detached(api, o);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        return -1;
+    }
+    s->fd = fd;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (o->tls_cert) {
         if (!http_tls_supported()) {
@@ -558,9 +620,12 @@ void http_stop(http_server_t *s)
     if (!s)
         return;
     /* stop accepting first; MHD_stop_daemon then joins the pool threads after their current requests */
-    MHD_quiesce_daemon(s->d);
-    MHD_stop_daemon(s->d);
-    close(s->fd);
+    if (s->d) {
+        MHD_quiesce_daemon(s->d);
+        MHD_stop_daemon(s->d);
+    }
+    if (s->fd >= 0)
+        close(s->fd);
     pthread_mutex_destroy(&s->probe_lock);
     free(s);
 }

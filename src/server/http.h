@@ -41,4 +41,28 @@ int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, ch
 /* Stops accepting, lets in-flight requests finish, joins the threads, frees. Accepts NULL. */
 void http_stop(http_server_t *s);
 
+/* One whole request, as it arrived (borrowed pointers). */
+typedef struct http_request {
+    const char *method, *url; /* url as on the wire, without the query */
+    const sigv4_pair_t *headers, *query;
+    size_t nheaders, nquery;
+    const char *body;
+    size_t len;
+} http_request_t;
+
+/* Its answer; body is heap (http_answer_cleanup frees it). */
+typedef struct http_answer {
+    unsigned status;
+    const char *content_type, *error_type;
+    char *body;
+    size_t len;
+    char request_id[37]; /* empty when the answer is not an AWS one */
+} http_answer_t;
+
+/* A server with no socket and no threads, whose http_serve answers requests in the calling thread exactly as
+ * the listening one would (the request-path fuzzer drives it). Free with http_stop. */
+http_server_t *http_detached(api_t *api, const http_opts_t *o);
+void http_serve(http_server_t *s, const http_request_t *r, http_answer_t *a);
+void http_answer_cleanup(http_answer_t *a);
+
 #endif

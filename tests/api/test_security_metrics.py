@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Glued  # noqa: E402
+from harness import Glued, sqlite_only  # noqa: E402
 from sigv4_helpers import KEY, SECRET, metric, parse_metrics, send, write_credentials  # noqa: E402
 from test_engine_helpers import EngineTestCase, cond  # noqa: E402
 
@@ -137,6 +137,7 @@ class MetricsListenTest(EngineTestCase):
         self.assertEqual(resp.status, 404, resp)
 
 
+@sqlite_only
 class HealthTest(EngineTestCase):
     def health(self):
         return send(self.server, "GET", "/health", {"Host": "x"}, timeout=30)

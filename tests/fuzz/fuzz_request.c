@@ -48,13 +48,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     util_log_level(LOG_ERROR + 1); /* quiet: 5xx answers log warnings */
     if (!mkdtemp(dir))
         abort();
-    gerr_t e = {0};
+    char creds[256], err[512];
     store_opts_t so = {.sync_full = false};
-    if (store_open(dir, &so, &store, &e) < 0) {
-        fprintf(stderr, "fuzz_request: %s\n", e.msg);
+    if (store_open(dir, &so, &store, err, sizeof err) < 0) {
+        fprintf(stderr, "fuzz_request: %s\n", err);
         abort();
     }
-    char creds[256], err[256];
     snprintf(creds, sizeof creds, "%s/credentials", dir);
     FILE *f = fopen(creds, "w");
     fputs("[default]\naws_access_key_id = AKIDFUZZ\naws_secret_access_key = fuzz-secret\n", f);

@@ -38,7 +38,7 @@ for f in build/fuzz/fuzz_*; do
   corpus="build/fuzz/corpus-$name"; mkdir -p "$corpus"
   seeds="tests/fuzz/seeds/${name#fuzz_}"
   args=("$corpus"); [ -d "$seeds" ] && args+=("$seeds")
-  if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 "${args[@]}" >"$logs/$name.log" 2>&1; then
+  if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 -artifact_prefix="build/fuzz/$name-" "${args[@]}" >"$logs/$name.log" 2>&1; then
     pass=$((pass + 1)); note "fuzz $name" "ok ($(grep -oE 'Done [0-9]+ runs' "$logs/$name.log" | tail -1))"
   else
     fail=$((fail + 1)); note "fuzz $name" "FAILED"; tail -30 "$logs/$name.log"

@@ -66,12 +66,8 @@ int crawler_s3_resolve(const char *s3_root, const char *url, char *out, size_t o
         snprintf(why, whylen, "'%.300s' is too long", url);
         return CRAWLER_S3_INVALID;
     }
-    if (!realpath(s3_root, root)) {
-        snprintf(why, whylen, "the s3 root %.600s is missing (%s), so %.300s is", s3_root, strerror(errno), url);
-        return CRAWLER_S3_MISSING;
-    }
     char real[PATH_MAX];
-    if (!realpath(joined, real)) {
+    if (!realpath(joined, real) || !realpath(s3_root, root)) { /* the root is a prefix of joined: both or none */
         snprintf(why, whylen, "%.300s does not exist (looked for %.600s)", url, joined);
         return CRAWLER_S3_MISSING;
     }

@@ -147,7 +147,7 @@ static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
 {
     if (!ids)
         return;
-    if (!en || ids->n == 0) { /* the ids are taken either way (no engine: a test or the fuzzer) */
+    if (ids->n == 0) {
         flow_ids_cleanup(ids);
         return;
     }
@@ -162,12 +162,18 @@ static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
 
 void engine_spawn(engine_t *en, flow_ids_t *ids)
 {
-    post(en, &en->q_spawn, ids);
+    if (en)
+        post(en, &en->q_spawn, ids);
+    else if (ids) /* the ids are taken either way (no engine: a test or the fuzzer) */
+        flow_ids_cleanup(ids);
 }
 
 void engine_kill(engine_t *en, flow_ids_t *ids)
 {
-    post(en, &en->q_kill, ids);
+    if (en)
+        post(en, &en->q_kill, ids);
+    else if (ids)
+        flow_ids_cleanup(ids);
 }
 
 void engine_events_changed(engine_t *en)

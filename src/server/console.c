@@ -505,12 +505,9 @@ static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
     if (out.status != 200)
         return send_aws(c, conn, &out, NULL);
     awsjson_resp_cleanup(&out);
-    for (const char *p = run; *p; p++) /* ids are made by glued; still, nothing here may leave logs/ */
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-              *p == '-'))
-            return refuse(c, conn, 400, GERR_INVALID_INPUT, "run is not a job run id");
     char path[4096];
-    engine_log_path(c->data_dir, run, ext, path, sizeof path);
+    if (engine_log_path(c->data_dir, run, ext, path, sizeof path) < 0) /* only a job run id names a log */
+        return refuse(c, conn, 400, GERR_INVALID_INPUT, "run is not a job run id");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb = {0};
     if (fd >= 0 && fstat(fd, &sb) < 0) {

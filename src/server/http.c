@@ -44,7 +44,8 @@ enum route { R_API, R_METRICS, R_HEALTH, R_RESET, R_ROOT, R_NOTFOUND };
 typedef struct req {
     char *body;
     size_t len, cap;
-    bool too_large, answered, console;
+    bool too_large, answered, console, begun;
+    char *raw_uri; /* the request target as it came on the wire (path and query, still percent-encoded) */
     enum route route;
     uint64_t t0;
     auth_pending_t auth;
@@ -376,19 +377,37 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, http_answer_t *a)
 }
 
 /* Runs one phase with the connection's headers and query as a request. */
+/* The raw query string split into pairs as sent (value NULL without '='); the strings point into buf. */
+static int raw_query(char *buf, pairs_t *qs)
+{
+    for (char *save = NULL, *pair = strtok_r(buf, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(pair, '=');
+        if (eq)
+            *eq++ = '\0';
+        if (add_pair(qs, MHD_GET_ARGUMENT_KIND, pair, eq) != MHD_YES)
+            return -1;
+    }
+    return 0;
+}
+
+/* Runs one phase with the connection's headers and its raw path and query as a request: SigV4 signs them as
+ * they came on the wire, before libmicrohttpd decodes them. */
 static enum MHD_Result run_phase(http_server_t *s, struct MHD_Connection *c, const char *url, const char *method,
                                  req_t *q, bool headers_only)
 {
     pairs_t hs = {0}, qs = {0};
+    char *raw = strdup(q->raw_uri ? q->raw_uri : url);
+    enum MHD_Result ret = MHD_NO;
+    if (!raw)
+        return MHD_NO;
+    char *qmark = strchr(raw, '?');
+    if (qmark)
+        *qmark++ = '\0';
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_pair, &hs);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_pair, &qs);
-    enum MHD_Result ret = MHD_YES;
-    if (hs.failed || qs.failed) {
-        ret = MHD_NO;
+    if (hs.failed || (qmark && raw_query(qmark, &qs) < 0))
         goto out;
-    }
     http_request_t r = {.method = method,
-                        .url = url,
+                        .url = raw,
                         .headers = hs.v,
                         .nheaders = hs.n,
                         .query = qs.v,
@@ -396,6 +415,7 @@ static enum MHD_Result run_phase(http_server_t *s, struct MHD_Connection *c, con
                         .body = q->body,
                         .len = q->len};
     http_answer_t a = {0};
+    ret = MHD_YES;
     if (headers_only) {
         if (phase_headers(s, &r, q, &a))
             ret = send_answer(c, &a);
@@ -406,7 +426,19 @@ static enum MHD_Result run_phase(http_server_t *s, struct MHD_Connection *c, con
 out:
     free(hs.v);
     free(qs.v);
+    free(raw);
     return ret;
+}
+
+/* libmicrohttpd's first sight of a request, with its target undecoded: the request's state starts here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    req_t *q = calloc(1, sizeof *q);
+    if (q)
+        q->raw_uri = strdup(uri ? uri : "/");
+    return q;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -415,11 +447,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_server_t *s = cls;
     (void)version;
     req_t *q = *con_cls;
-    if (!q) {
-        q = calloc(1, sizeof *q);
-        if (!q)
-            return MHD_NO;
-        *con_cls = q;
+    if (!q)
+        return MHD_NO; /* on_uri ran out of memory */
+    if (!q->begun) {
+        q->begun = true;
         if (s->o.console && console_owns(c, url, method)) { /* the console checks its own sessions */
             q->console = true;
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -467,17 +498,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     req_t *q = *con_cls;
     if (q) {
         free(q->body);
+        free(q->raw_uri);
         free(q);
         *con_cls = NULL;
     }
-}
-
-/* The URL as it came on the wire: SigV4 signs the still-encoded path (libmicrohttpd would decode it). */
-static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
-{
-    (void)cls;
-    (void)c;
-    return strlen(s);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -595,12 +619,12 @@ int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, ch
         {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    s->d =
+        MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)(o->threads ? o->threads : 4), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+                         NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot start the HTTP%s server on %s:%d%s", o->tls_cert ? "S" : "", o->host, o->port,
                  o->tls_cert ? " (is the key the certificate's, and are both PEM?)" : "");

@@ -230,6 +230,26 @@ class AuthTest(SignedServerCase):
         self.assertEqual(cm.exception.response["Error"]["Code"], "UnrecognizedClientException")
 
 
+class ConsoleSignInTest(SignedServerCase):
+    """With --credentials the console needs a sign-in with a key of the file; job keys do not sign in."""
+
+    def test_console_sign_in(self):
+        from tests.api.test_console import ConsoleSession
+        s = ConsoleSession(self.server)
+        self.assertEqual(s.get("/console/api/session").json["AuthRequired"], True)
+        r = s.op("ListWorkflows", {})
+        self.assertNotEqual(r.status, 200, "a console session that has not signed in may not call the API")
+        for key, secret in ((KEY, SECRET + "x"), ("AKIANOBODY", SECRET), (KEY, ""), ("jr_" + "0" * 64, SECRET)):
+            r = s.op("login", {"AccessKeyId": key, "SecretAccessKey": secret})
+            self.assertEqual((r.status, r.error_type), (401, "UnrecognizedClientException"), key)
+        r = s.op("login", {"AccessKeyId": KEY2, "SecretAccessKey": SECRET2})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["SignedIn"], r.json["User"]), (True, KEY2))
+        s.cookie = r.headers["set-cookie"].split(";")[0]
+        s.token = r.json["Token"]
+        self.assertEqual(s.op("ListWorkflows", {}).status, 200)
+
+
 class ReloadTest(SignedServerCase):
     def test_sighup_rereads_the_file(self):
         new_key, new_secret = "AKIANEWKEYAFTERHUP", "fresh-secret"

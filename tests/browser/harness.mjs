@@ -27,7 +27,9 @@ export function startGlued(extraArgs = [], opts = {}) {
   const bin = opts.bin || gluedBin();
   if (!existsSync(bin)) throw new Error(`glued binary not found at ${bin} (make build/asan/glued, or set GLUED_BIN)`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'glued-console-'));
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'warn', ...extraArgs],
+  // glued run as root must be told who jobs run as (CI runs as root)
+  const asRoot = process.getuid && process.getuid() === 0 && !extraArgs.includes('--job-user') ? ['--job-user', 'root'] : [];
+  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'warn', ...asRoot, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));

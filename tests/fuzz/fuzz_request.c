@@ -63,6 +63,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     api = (api_t){.store = store,
+                  .flow = {.store = store, .node = "fuzz"}, /* no engine: what a request makes ready stays ready */
                   .cfg = {.region = "us-east-1",
                           .account = "123456789012",
                           .max_workflows = 200,

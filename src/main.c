@@ -178,6 +178,27 @@ static char *read_small(const char *what, const char *path, char *err, size_t er
     return buf;
 }
 
+/* /metrics at scrape time: workflow runs and job runs in each active state, counted by the store (through its
+ * partial indexes of active runs: the cost follows what runs, not the history). Ended runs are counted by
+ * glued_job_runs_ended_total and the history is kept for --retention-days. */
+static void store_facts(void *ctx, metrics_buf_t *out)
+{
+    int64_t runs[5], jobruns[4];
+    if (store_count_active(store_read(ctx), runs, jobruns) != STORE_OK)
+        return; /* the families are left out of this scrape; the log says why */
+    metrics_append(out, "# HELP glued_workflow_runs Workflow runs in each active status.\n"
+                        "# TYPE glued_workflow_runs gauge\n");
+    static const int rs[] = {RUN_RUNNING, RUN_STOPPING};
+    for (size_t i = 0; i < 2; i++)
+        metrics_append(out, "glued_workflow_runs{status=\"%s\"} %lld\n", store_run_status_name(rs[i]),
+                       (long long)runs[rs[i]]);
+    metrics_append(out, "# HELP glued_job_runs Job runs in each active state (WAITING: ready, waiting for room "
+                        "under --max-jobs or for a node to claim them).\n"
+                        "# TYPE glued_job_runs gauge\n");
+    for (int k = JR_STARTING; k <= JR_WAITING; k++)
+        metrics_append(out, "glued_job_runs{state=\"%s\"} %lld\n", store_jr_state_name(k), (long long)jobruns[k]);
+}
+
 /* A job run's output as the store keeps it (a shared store keeps the tail of each stream): 0, or 1 when absent. */
 static int logs_from_store(const char *target, const char *id)
 {
@@ -549,6 +570,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "glued: %s\n", err);
         goto out;
     }
+    metrics_collector(store_facts, store);
     if (creds_path && auth_open(creds_path, store, &auth, err, sizeof err) < 0) {
         fprintf(stderr, "glued: %s\n", err);
         goto out;

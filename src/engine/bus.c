@@ -10,6 +10,7 @@
 
 #include "events/pattern.h"
 #include "store/events.h"
+#include "util/metrics.h"
 #include "util/util.h"
 
 #define NOTES_MAX 16 /* log lines kept by one transaction; past that, one line says how many were left out */
@@ -150,7 +151,8 @@ typedef struct deliver_ctx {
     size_t n;
     int64_t now;
     flow_ids_t spawn;
-    size_t delivered;
+    size_t delivered, dropped, unmatched; /* deliveries into batches; to no ACTIVATED EVENT trigger; events no
+                                             rule matched */
     notes_t notes;
     gerr_t *e;
 } deliver_ctx_t;
@@ -162,13 +164,16 @@ static int deliver_one(deliver_ctx_t *c, store_tx_t *tx, const char *workflow, c
     json_t *doc = NULL;
     int rc = event_trigger(tx, workflow, &trigger, &doc);
     if (rc <= 0) {
-        if (rc == 0)
+        if (rc == 0) {
+            c->dropped++;
             note(&c->notes, "events: event %s matched rule '%s', but workflow '%s' has no EVENT trigger; dropped",
                  event_id, rule, workflow);
+        }
         return rc;
     }
     const char *state = json_string_value(json_object_get(doc, "State"));
     if (!state || strcmp(state, "ACTIVATED") != 0) {
+        c->dropped++;
         note(&c->notes,
              "events: event %s matched rule '%s', but trigger '%s' of workflow '%s' is %s, not ACTIVATED; "
              "dropped",
@@ -200,7 +205,7 @@ static int deliver_tx(store_tx_t *tx, void *arg)
 {
     deliver_ctx_t *c = arg;
     flow_ids_cleanup(&c->spawn);
-    c->delivered = 0;
+    c->delivered = c->dropped = c->unmatched = 0;
     c->notes.n = c->notes.dropped = 0;
     memset(c->e, 0, sizeof *c->e);
     store_route_t *routes = NULL;
@@ -220,17 +225,20 @@ static int deliver_tx(store_tx_t *tx, void *arg)
     }
     for (size_t k = 0; k < c->n && rc >= 0; k++) {
         const char *id = json_string_value(json_object_get(c->events[k], "id"));
-        bool hit = false;
+        bool hit = false, any = false;
         for (size_t i = 0; i < nr && rc >= 0; i++) {
             if (i == 0 || strcmp(routes[i].rule, routes[i - 1].rule) != 0)
                 hit = pat[i] && evpat_match(pat[i], c->events[k]);
             if (!hit)
                 continue;
+            any = true;
             char name[256];
             if (bus_workflow_arn(routes[i].arn, NULL, NULL, name) < 0)
                 continue; /* PutTargets takes workflow ARNs only */
             rc = deliver_one(c, tx, name, id ? id : "", routes[i].rule);
         }
+        if (!any)
+            c->unmatched++;
     }
     for (size_t i = 0; i < nr; i++)
         if (i == 0 || pat[i] != pat[i - 1])
@@ -258,6 +266,9 @@ int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t 
         if (delivered)
             *delivered = c->delivered;
         notes_flush(&c->notes);
+        metrics_event_delivered("delivered", c->delivered);
+        metrics_event_delivered("dropped", c->dropped);
+        metrics_event_delivered("unmatched", c->unmatched);
     } else if (!e->type) {
         gerr_store(e, rc < 0 ? rc : STORE_ERROR, "delivering events");
     }

@@ -155,25 +155,23 @@ static void answer_metrics(req_t *q, http_answer_t *a)
     answer_text(q, a, "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
-#define PROBE_DONE 100 /* probe_tx's answer: it was inside a write transaction, and rolls it back */
-
 static int probe_tx(store_tx_t *tx, void *ctx)
 {
-    (void)tx;
-    (void)ctx;
-    return PROBE_DONE;
+    const api_t *api = ctx;
+    return store_health_probe(tx, api->flow.node, util_now_ms());
 }
 
-/* Whether the store takes a write: a write transaction begun and rolled back, at most once a second (the
- * result is shared by every caller in between). A probe that waits on the store's lock for too long counts as
- * a failure even before it returns. */
+/* Whether the store takes a write: a small real write committed (without waiting for its flush; a write
+ * transaction that writes nothing would not notice a full disk), at most once a second (the result is shared by
+ * every caller in between). A probe that waits on the store's lock for too long counts as a failure even before
+ * it returns. */
 static bool store_writable(http_server_t *s, char *why, size_t n)
 {
     int64_t now = (int64_t)(util_mono_ns() / 1000000u);
     if (now - atomic_load(&s->probe_at_ms) >= HEALTH_PROBE_EVERY_MS && pthread_mutex_trylock(&s->probe_lock) == 0) {
         atomic_store(&s->probe_started_ms, now);
-        int rc = store_tx_run(s->api->store, 0, probe_tx, NULL);
-        bool ok = rc == PROBE_DONE;
+        int rc = store_tx_run(s->api->store, STORE_TX_RELAXED, probe_tx, (void *)s->api);
+        bool ok = rc == 0;
         if (!ok)
             log_warn("health: the store does not take a write: %s", store_status_name(rc));
         atomic_store(&s->probe_ok, ok);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/metrics.h"
 #include "util/util.h"
 
 /* A conflicting transaction runs again until this much time has passed since its first run (then
@@ -58,6 +59,11 @@ struct store {
 };
 
 static int sql_ids; /* ids handed to db_sql_t, atomically */
+
+/* The commit's latency (histogram) and the transactions each commit carried: registered at the first open,
+ * counted lock-free (util/metrics.h) by whichever thread commits. */
+static metrics_family_t *_Atomic m_commit, *_Atomic m_commit_txs;
+static const double COMMIT_TXS_BUCKETS[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
 const char *store_status_name(int status)
 {
@@ -466,8 +472,14 @@ static int run_batch(conn_t *c, store_tx_item_t **items, size_t n)
         if ((rc = be->exec(c->b, "ROLLBACK TO glued_item")) != 0 || (rc = be->exec(c->b, "RELEASE glued_item")) != 0)
             break; /* the transaction itself is gone (the disk filled up, ...): everything below fails with it */
     }
-    if (rc == 0 && kept)
+    if (rc == 0 && kept) {
+        uint64_t t0 = util_mono_ns();
         rc = be->commit(c->b);
+        if (rc == 0) {
+            metrics_observe(m_commit, store_backend_name(c->store), NULL, (double)(util_mono_ns() - t0) / 1e9);
+            metrics_observe(m_commit_txs, store_backend_name(c->store), NULL, (double)kept);
+        }
+    }
     if (rc != 0) {
         if (rc != DB_RETRY)
             db_fail(NULL, rc, "committing");
@@ -674,6 +686,15 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
         return -1;
     }
     s->be = be;
+    if (!m_commit) {
+        m_commit = metrics_histogram("glued_store_commit_duration_seconds",
+                                     "Time a store commit takes (SQLite: the WAL write and its fsync), by backend.",
+                                     "backend", METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
+        m_commit_txs = metrics_histogram("glued_store_commit_transactions",
+                                         "Transactions that one store commit carried (group commit), by backend.",
+                                         "backend", COMMIT_TXS_BUCKETS,
+                                         sizeof COMMIT_TXS_BUCKETS / sizeof COMMIT_TXS_BUCKETS[0]);
+    }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->gc_lock, NULL);
     pthread_cond_init(&s->gc_done, NULL);

@@ -3,6 +3,7 @@
  * (db.h). Reading order: names and cleanups, workflows, runs, definitions, action runs, run graphs. */
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1166,4 +1167,44 @@ int store_run_recount_stats(store_tx_t *tx, const char *run_id)
         return rc;
     return db_exec(tx, &q_set, NULL, "siiiiiiii", run_id, x[ST_TOTAL], x[ST_TIMEOUT], x[ST_FAILED], x[ST_STOPPED],
                    x[ST_SUCCEEDED], x[ST_RUNNING], x[ST_ERRORED], x[ST_WAITING]);
+}
+
+/* ---- metrics and health ---- */
+
+int store_count_active(store_tx_t *tx, int64_t runs[5], int64_t jobruns[4])
+{
+    DB_SQL(q_runs, "SELECT status, count(*) FROM workflow_runs WHERE status IN (0, 2) GROUP BY status");
+    DB_SQL(q_jrs, "SELECT state, count(*) FROM job_runs WHERE kind = 'job' AND state < 4 GROUP BY state");
+    memset(runs, 0, 5 * sizeof *runs);
+    memset(jobruns, 0, 4 * sizeof *jobruns);
+    db_stmt_t *st = db_query(tx, &q_runs, "");
+    if (!st)
+        return db_status(tx) ? db_status(tx) : STORE_ERROR;
+    int rc;
+    while ((rc = db_next(st)) == 1) {
+        int64_t k = db_col_int(st, 0);
+        if (k >= 0 && k < 5)
+            runs[k] = db_col_int(st, 1);
+    }
+    if (rc < 0)
+        return rc;
+    if (!(st = db_query(tx, &q_jrs, "")))
+        return db_status(tx) ? db_status(tx) : STORE_ERROR;
+    while ((rc = db_next(st)) == 1) {
+        int64_t k = db_col_int(st, 0);
+        if (k >= 0 && k < 4)
+            jobruns[k] = db_col_int(st, 1);
+    }
+    return rc < 0 ? rc : STORE_OK;
+}
+
+int store_health_probe(store_tx_t *tx, const char *node, int64_t now_ms)
+{
+    DB_SQL(q_put, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    char key[256];
+    snprintf(key, sizeof key, "health:%.200s", node ? node : "");
+    uint8_t v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = (uint8_t)((uint64_t)now_ms >> (8 * i));
+    return db_exec(tx, &q_put, NULL, "sb", key, (const void *)v, sizeof v);
 }

@@ -291,6 +291,29 @@ int store_joblog_put(store_tx_t *tx, const char *id, const void *out, size_t out
 int store_joblog_get(store_tx_t *tx, const char *id, char **out, size_t *outlen, int64_t *out_size, char **err,
                      size_t *errlen, int64_t *err_size);
 
+/* ---- metrics and health ---- */
+/* For /metrics: workflow runs in each active status (runs[RUN_RUNNING], runs[RUN_STOPPING]) and job runs (not
+ * crawls) in each active state (jobruns[JR_STARTING..JR_WAITING]), read through the active partial indexes. */
+int store_count_active(store_tx_t *tx, int64_t runs[5], int64_t jobruns[4]);
+/* /health: a small real write (this node's row in meta), so that a full disk shows; commit it relaxed */
+int store_health_probe(store_tx_t *tx, const char *node, int64_t now_ms);
+
+/* ---- run history past its retention (store/retention.c) ---- */
+typedef struct store_purged {
+    size_t runs;    /* workflow runs purged, with their graphs and job runs */
+    size_t jobruns; /* job runs and crawls purged outside those runs */
+    char **ids;     /* every job run and crawl purged (their log files can go): nids of them */
+    size_t nids;
+} store_purged_t;
+/* One batch: at most max_runs ended workflow runs whose end is before cutoff_ms (with their frozen graphs, job
+ * runs and kept logs), except runs that a kept run was resumed from, then at most max_jobruns ended job runs and
+ * crawls that belong to no kept workflow run. Oldest ends first. A batch that took fewer than asked was the
+ * last. Free out with store_purged_cleanup. */
+int store_purge_history(store_tx_t *tx, int64_t cutoff_ms, int max_runs, int max_jobruns, store_purged_t *out);
+void store_purged_cleanup(store_purged_t *p);
+/* whether a job run or crawl with this id exists (STORE_OK) or not (STORE_NOTFOUND) */
+int store_jobrun_exists(store_tx_t *tx, const char *id);
+
 /* ---- telling other nodes ---- */
 /* Sends payload on channel to every node listening, when tx commits (nothing on an unshared store). */
 int store_notify(store_tx_t *tx, const char *channel, const char *payload);

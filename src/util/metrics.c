@@ -418,13 +418,15 @@ void metrics_process_init(void)
     metrics_collector(process_facts, NULL);
 }
 
-void metrics_event_delivered(const char *outcome)
+void metrics_event_delivered(const char *outcome, uint64_t n)
 {
+    if (n == 0)
+        return;
     static metrics_family_t *_Atomic f;
     metrics_family_t *fam = atomic_load_explicit(&f, memory_order_acquire);
     if (!fam) {
         fam = event_deliveries();
         atomic_store_explicit(&f, fam, memory_order_release);
     }
-    metrics_add(fam, outcome, NULL, 1);
+    metrics_add(fam, outcome, NULL, n);
 }

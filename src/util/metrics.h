@@ -50,9 +50,9 @@ char *metrics_render(size_t *len);
  * no one module yet. Registered once, at start. */
 void metrics_process_init(void);
 
-/* Event deliveries (EventBridge events handed to EVENT triggers): whoever delivers bumps this counter with its
- * outcome ("delivered", "dropped", ...). Always exposed, from metrics_process_init on. */
+/* Event deliveries (EventBridge events handed to EVENT triggers): whoever delivers adds n to this counter under
+ * its outcome ("delivered", "dropped", "unmatched"). Always exposed, from metrics_process_init on. */
 #define METRICS_EVENT_DELIVERIES "glued_event_deliveries_total"
-void metrics_event_delivered(const char *outcome);
+void metrics_event_delivered(const char *outcome, uint64_t n);
 
 #endif

@@ -126,8 +126,8 @@ START_TEST(test_process_facts)
     ck_assert_int_gt(atol(strstr(t, "\nprocess_resident_memory_bytes ") + 31), 0);
     ck_assert_ptr_nonnull(strstr(t, "# TYPE glued_event_deliveries_total counter\n"));
     free(t);
-    metrics_event_delivered("delivered");
-    metrics_event_delivered("delivered");
+    metrics_event_delivered("delivered", 1);
+    metrics_event_delivered("delivered", 1);
     t = render();
     ck_assert_ptr_nonnull(strstr(t, "glued_event_deliveries_total{outcome=\"delivered\"} 2\n"));
     free(t);

@@ -72,6 +72,9 @@ static void usage(FILE *f)
                "                         on the API's address\n"
                "  --job-user NAME        run job processes as this user (glued must be root); when glued runs as\n"
                "                         root this is required: --job-user root runs jobs as root\n"
+               "  --retention-days N     purge workflow runs, job runs and crawls (and their logs) that ended more\n"
+               "                         than N days ago, in small batches while glued runs (default 90, as AWS;\n"
+               "                         0 keeps them for ever)\n"
                "  --help                 this text\n"
                "  --version              the version, and the schema version of the store\n"
                "\n"
@@ -295,7 +298,7 @@ int main(int argc, char **argv)
     const char *creds_path = NULL, *tls_cert_path = NULL, *tls_key_path = NULL, *tls_ca_path = NULL,
                *metrics_listen = NULL, *job_user = NULL;
     int64_t max_workflows = 10000, threads = 0, minute_ms = 0, clock_start = -1;
-    int64_t lease_s = 15, max_jobs = 0, max_defs = 1000;
+    int64_t lease_s = 15, max_jobs = 0, max_defs = 1000, retention_days = 90;
     double clock_rate = 1.0;
     bool insecure = false, s3_events = true, catch_up = false;
     bool test_mode = false;
@@ -336,6 +339,7 @@ int main(int argc, char **argv)
         O_TEST,
         O_MAXDEFS,
         O_JOB_USER,
+        O_RETENTION,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -369,6 +373,7 @@ int main(int argc, char **argv)
         {"test-mode", no_argument, 0, O_TEST},
         {"max-definitions", required_argument, 0, O_MAXDEFS},
         {"job-user", required_argument, 0, O_JOB_USER},
+        {"retention-days", required_argument, 0, O_RETENTION},
         {0, 0, 0, 0},
     };
     int c;
@@ -410,6 +415,14 @@ int main(int argc, char **argv)
         case O_TLS_CA: tls_ca_path = optarg; break;
         case O_METRICS_LISTEN: metrics_listen = optarg; break;
         case O_JOB_USER: job_user = optarg; break;
+        case O_RETENTION:
+            if (parse_count("--retention-days", optarg, &retention_days) < 0)
+                return 2;
+            if (retention_days > 100000) {
+                fprintf(stderr, "glued: --retention-days must be 0 (keep for ever) to 100000 (got '%s')\n", optarg);
+                return 2;
+            }
+            break;
         case O_PY: python = optarg; break;
         case O_RUNNER:
             if (runners_add(&runners, optarg, err, sizeof err) < 0) {
@@ -656,7 +669,8 @@ int main(int argc, char **argv)
                           .job_uid = job_uid,
                           .job_gid = job_gid,
                           .job_user = job_user,
-                          .job_home = job_home};
+                          .job_home = job_home,
+                          .retention_ms = retention_days * 86400000LL};
     if (engine_start(store, &ec, &engine, &e) < 0) {
         fprintf(stderr, "glued: %s\n", e.msg);
         goto out;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <stdatomic.h>
@@ -68,6 +69,12 @@ struct engine {
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
+    struct pending_end *retry; /* ends the store could not take (full, conflicts): recorded again by retry_timer */
+    size_t nretry, cap_retry;
+    uv_timer_t retry_timer;
+    uv_timer_t purge_timer;             /* run history past --retention-days, purged in small batches */
+    size_t purged_runs, purged_jobruns; /* in the pass under way, for its log line */
+    unsigned sweep_next;                /* the log folder (0-255) the next sweep starts with */
     cluster_config_t ccfg;
     const runners_t *runners; /* cfg->runners, or default_runners */
     runners_t default_runners;
@@ -76,7 +83,7 @@ struct engine {
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer, beat_timer;
     _Atomic int64_t beat_ms; /* monotonic ms of the loop's last turn (any thread reads it) */
-    s3watch_t *s3w; /* NULL when S3 events are off */
+    s3watch_t *s3w;          /* NULL when S3 events are off */
     uv_poll_t s3_poll;
     uv_timer_t s3_timer;
     pthread_t thread;
@@ -203,7 +210,7 @@ void engine_reschedule(engine_t *en)
 
 /* ---- metrics (registered once by metrics_init; counting is lock-free) ---- */
 
-static metrics_family_t *m_started, *m_ended, *m_running, *m_delay, *m_crawls_started, *m_crawls_ended;
+static metrics_family_t *m_started, *m_ended, *m_running, *m_delay, *m_crawls_started, *m_crawls_ended, *m_purged;
 
 static void metrics_init(void)
 {
@@ -216,6 +223,9 @@ static void metrics_init(void)
                                 NULL, METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
     m_crawls_started = metrics_counter("glued_crawls_started_total", "Crawls started.", NULL);
     m_crawls_ended = metrics_counter("glued_crawls_ended_total", "Crawls ended, by final state.", "state");
+    m_purged =
+        metrics_counter("glued_history_purged_total",
+                        "Run history purged past --retention-days: workflow runs, and job runs and crawls.", "what");
 }
 
 /* ---- ending an action run ---- */
@@ -239,6 +249,57 @@ static void flush_ends(engine_t *en);
 static void on_ends_idle(uv_idle_t *h)
 {
     flush_ends(h->data);
+}
+
+#define ENDS_RETRY_MS 1000 /* how soon an end the store refused (full, conflicting) is recorded again */
+
+/* A new, zeroed slot at the end of an array of ends; NULL when out of memory. */
+static pending_end_t *push_end(pending_end_t **v, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        pending_end_t *nv = realloc(*v, c * sizeof *nv);
+        if (!nv)
+            return NULL;
+        *v = nv;
+        *cap = c;
+    }
+    pending_end_t *pe = &(*v)[(*n)++];
+    memset(pe, 0, sizeof *pe);
+    return pe;
+}
+
+static void on_retry_ends(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    for (size_t i = 0; i < en->nretry; i++) {
+        pending_end_t *pe = push_end(&en->ends, &en->nends, &en->cap_ends);
+        if (!pe) { /* keep the rest for the next tick */
+            memmove(en->retry, en->retry + i, (en->nretry - i) * sizeof *en->retry);
+            en->nretry -= i;
+            uv_timer_start(&en->retry_timer, on_retry_ends, ENDS_RETRY_MS, 0);
+            flush_ends(en);
+            return;
+        }
+        *pe = en->retry[i];
+    }
+    en->nretry = 0;
+    flush_ends(en);
+}
+
+/* Keeps an end the store could not take, to record it again later: a full disk must not lose a job's end (its
+ * workflow run would wait for it forever). Takes pe's allocations. */
+static void retry_later(engine_t *en, pending_end_t *pe)
+{
+    pending_end_t *slot = push_end(&en->retry, &en->nretry, &en->cap_retry);
+    if (!slot) {
+        log_error("engine: out of memory keeping the end of %s to record it again", pe->id);
+        return;
+    }
+    *slot = *pe;
+    memset(pe, 0, sizeof *pe);
+    if (!uv_is_active((uv_handle_t *)&en->retry_timer))
+        uv_timer_start(&en->retry_timer, on_retry_ends, ENDS_RETRY_MS, 0);
 }
 
 /* On a shared store, a job run's output is kept in the store too, so that every node can show it: the last
@@ -270,18 +331,11 @@ static void read_logs(engine_t *en, pending_end_t *pe)
  * once, while the engine shuts down). */
 static void finish_logged(engine_t *en, const char *id, int state, const char *msg, bool logs)
 {
-    if (en->nends == en->cap_ends) {
-        size_t cap = en->cap_ends ? 2 * en->cap_ends : 16;
-        pending_end_t *v = realloc(en->ends, cap * sizeof *v);
-        if (!v) {
-            log_error("engine: out of memory recording the end of %s", id);
-            return;
-        }
-        en->ends = v;
-        en->cap_ends = cap;
+    pending_end_t *pe = push_end(&en->ends, &en->nends, &en->cap_ends);
+    if (!pe) {
+        log_error("engine: out of memory recording the end of %s", id);
+        return;
     }
-    pending_end_t *pe = &en->ends[en->nends++];
-    memset(pe, 0, sizeof *pe);
     snprintf(pe->id, sizeof pe->id, "%s", id);
     pe->state = state;
     pe->seen_ns = util_mono_ns();
@@ -321,6 +375,9 @@ static void flush_ends(engine_t *en)
                                        .out_size = v[i].out_size,
                                        .err_size = v[i].err_size};
             flow_actions_done(&en->flow, ends, n, util_now_ms(), &spawn);
+            for (size_t i = 0; i < n; i++)
+                if ((ends[i].status == STORE_FULL || ends[i].status == STORE_CONFLICT) && !en->stopping)
+                    retry_later(en, &v[i]); /* logged by flow.c; recorded again within ENDS_RETRY_MS */
         } else {
             log_error("engine: out of memory recording %zu job run ends", n);
         }
@@ -1529,6 +1586,7 @@ static void on_wake(uv_async_t *a)
         en->stopping = true;
         uv_timer_stop(&en->sched_timer);
         uv_timer_stop(&en->batch_timer);
+        uv_timer_stop(&en->purge_timer);
         if (en->s3w) {
             uv_poll_stop(&en->s3_poll);
             uv_timer_stop(&en->s3_timer);
@@ -1540,6 +1598,133 @@ static void on_wake(uv_async_t *a)
         uv_timer_start(&en->shutdown_timer, on_shutdown_tick, 0, 20);
     }
 }
+
+/* ---- run history past --retention-days ---- */
+
+#define PURGE_RUNS     20            /* workflow runs one purge transaction takes at most */
+#define PURGE_JOBRUNS  200           /* standalone job runs and crawls one purge transaction takes at most */
+#define PURGE_NEXT_MS  20            /* between batches while more is due: the loop serves everything else */
+#define PURGE_EVERY_MS (3600 * 1000) /* between passes */
+#define PURGE_FIRST_MS 1000          /* the first pass, after start */
+#define SWEEP_MAX      100000        /* log files one pass looks at */
+
+typedef struct purge_ctx {
+    int64_t cutoff_ms;
+    store_purged_t p;
+} purge_ctx_t;
+
+static int purge_tx(store_tx_t *tx, void *arg)
+{
+    purge_ctx_t *c = arg;
+    store_purged_cleanup(&c->p); /* a conflict runs this again from the start */
+    return store_purge_history(tx, c->cutoff_ms, PURGE_RUNS, PURGE_JOBRUNS, &c->p);
+}
+
+static void unlink_logs(engine_t *en, const char *id)
+{
+    static const char *const ext[] = {"out", "err"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        if (engine_log_path(en->data_dir, id, ext[k], path, sizeof path) == 0 && unlink(path) < 0 && errno != ENOENT)
+            log_warn("engine: cannot remove the purged log %s: %s", path, strerror(errno));
+    }
+}
+
+/* The log files in one folder whose job run is gone and that are older than old; counts into seen/removed. */
+static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, size_t *removed)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) && *seen < SWEEP_MAX) {
+        char id[FLOW_JOB_RUN_ID_LEN], path[4096];
+        const char *dot = strrchr(de->d_name, '.');
+        size_t n = dot ? (size_t)(dot - de->d_name) : 0;
+        if (!dot || n >= sizeof id)
+            continue;
+        memcpy(id, de->d_name, n);
+        id[n] = '\0';
+        if (engine_log_path(en->data_dir, id, dot + 1, path, sizeof path) < 0)
+            continue; /* not a log glued wrote */
+        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+            continue;
+        (*seen)++;
+        struct stat st;
+        if (stat(path, &st) < 0 || st.st_mtime >= old)
+            continue;
+        if (store_jobrun_exists(store_read(en->store), id) != STORE_NOTFOUND)
+            continue;
+        if (unlink(path) == 0)
+            (*removed)++;
+    }
+    closedir(d);
+}
+
+/* Log files of this node whose job run is gone: purged by another node sharing the store, deleted with their
+ * workflow, or left by a crash between a purge's commit and its unlinks. Only files older than the retention
+ * (by their modification time, real time) are looked at, so a run being created is never in question. The
+ * folders of engine_log_path are walked from where the last pass stopped, and the files written before logs
+ * had folders, in logs/ itself, every pass; at most SWEEP_MAX files a pass. */
+static void sweep_logs(engine_t *en)
+{
+    time_t old = time(NULL) - (time_t)(en->cfg.retention_ms / 1000);
+    size_t seen = 0, removed = 0;
+    sweep_dir(en, en->log_dir, old, &seen, &removed);
+    for (unsigned i = 0; i < 256 && seen < SWEEP_MAX; i++) {
+        char dir[4096];
+        unsigned folder = (en->sweep_next + i) % 256;
+        if (snprintf(dir, sizeof dir, "%s/%02x", en->log_dir, folder) >= (int)sizeof dir)
+            break;
+        sweep_dir(en, dir, old, &seen, &removed);
+        if (seen < SWEEP_MAX) /* walked to its end: the next pass starts after it */
+            en->sweep_next = (folder + 1) % 256;
+    }
+    if (removed)
+        log_info("engine: removed %zu log files of job runs that no longer exist", removed);
+}
+
+/* One batch of the purge; the next comes PURGE_NEXT_MS later while more is due, else the next pass. */
+static void on_purge(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    if (en->stopping)
+        return;
+    purge_ctx_t c = {.cutoff_ms = util_now_ms() - en->cfg.retention_ms};
+    /* relaxed: a crash that loses a purge only brings back rows the next pass purges again */
+    int rc = store_tx_run(en->store, STORE_TX_RELAXED, purge_tx, &c);
+    if (rc != 0) {
+        log_warn("engine: purging run history older than %lld days failed (%s); trying again in a minute",
+                 (long long)(en->cfg.retention_ms / 86400000), store_status_name(rc));
+        store_purged_cleanup(&c.p);
+        uv_timer_start(t, on_purge, 60000, 0);
+        return;
+    }
+    for (size_t i = 0; i < c.p.nids; i++)
+        unlink_logs(en, c.p.ids[i]);
+    metrics_add(m_purged, "workflow_run", NULL, c.p.runs);
+    metrics_add(m_purged, "job_run", NULL, c.p.nids);
+    en->purged_runs += c.p.runs;
+    en->purged_jobruns += c.p.nids;
+    bool more = c.p.runs == PURGE_RUNS || c.p.jobruns == PURGE_JOBRUNS;
+    store_purged_cleanup(&c.p);
+    if (more) {
+        uv_timer_start(t, on_purge, PURGE_NEXT_MS, 0);
+        return;
+    }
+    if (en->purged_runs || en->purged_jobruns) {
+        char when[32];
+        util_format_iso8601(c.cutoff_ms, when);
+        log_info("engine: purged %zu workflow runs and %zu job runs and crawls that ended before %s "
+                 "(--retention-days %lld), with their logs",
+                 en->purged_runs, en->purged_jobruns, when, (long long)(en->cfg.retention_ms / 86400000));
+    }
+    en->purged_runs = en->purged_jobruns = 0;
+    sweep_logs(en);
+    uv_timer_start(t, on_purge, PURGE_EVERY_MS, 0);
+}
+
+/* ---- starting the loop ---- */
 
 /* The loop turns: health checks read how long ago (engine_heartbeat_age_ms). */
 static void on_beat(uv_timer_t *t)
@@ -1571,6 +1756,8 @@ static void *engine_main(void *arg)
     batches_check(en); /* windows that passed while glued was down close now; the others keep their end */
     if (en->cfg.s3_events)
         s3_start(en);
+    if (en->cfg.retention_ms > 0)
+        uv_timer_start(&en->purge_timer, on_purge, PURGE_FIRST_MS, 0);
     pthread_mutex_lock(&en->lock);
     en->ready = true;
     pthread_cond_broadcast(&en->ready_cv);
@@ -1636,6 +1823,9 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;
     uv_idle_init(&en->loop, &en->ends_idle);
     en->ends_idle.data = en;
+    uv_timer_init(&en->loop, &en->retry_timer);
+    uv_timer_init(&en->loop, &en->purge_timer);
+    en->retry_timer.data = en->purge_timer.data = en;
     uv_timer_init(&en->loop, &en->beat_timer);
     en->beat_timer.data = en;
     atomic_store(&en->beat_ms, mono_ms());
@@ -1724,6 +1914,12 @@ void engine_stop(engine_t *en)
         free(en->ends[i].err);
     }
     free(en->ends);
+    for (size_t i = 0; i < en->nretry; i++) { /* the store never took them: recovery ends these runs */
+        free(en->retry[i].msg);
+        free(en->retry[i].out);
+        free(en->retry[i].err);
+    }
+    free(en->retry);
     pthread_mutex_destroy(&en->lock);
     pthread_cond_destroy(&en->ready_cv);
     pthread_mutex_destroy(&en->reset_lock);

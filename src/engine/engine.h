@@ -33,10 +33,11 @@ typedef struct engine_config {
     const char *node;         /* this node's name: owner of the job runs it claims */
     int64_t max_jobs;         /* job processes this node runs at once (0 = no bound); more wait as WAITING */
     int64_t lease_ms;         /* on a shared store: how long this node's lease lasts */
-    bool switch_user;     /* run jobs as job_uid/job_gid (glued is root and --job-user names another user) */
+    bool switch_user;         /* run jobs as job_uid/job_gid (glued is root and --job-user names another user) */
     uid_t job_uid;
     gid_t job_gid;
     const char *job_user, *job_home; /* USER/LOGNAME and HOME for jobs when switch_user */
+    int64_t retention_ms;            /* run history that ended longer ago is purged (0 = kept for ever) */
 } engine_config_t;
 
 /* Starts the engine thread; recovery of runs left active by a crash happens on it before anything else. On a

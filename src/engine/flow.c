@@ -107,9 +107,10 @@ static int run(const flow_env_t *env, unsigned flags, int64_t now, const char *w
 
 /* Runs n bodies (fn with args[i]) as n transactions submitted together: on SQLite they share one commit, on
  * PostgreSQL one transaction; each succeeds or fails alone. spawn gets the ids of the ones that committed;
- * results[i] (may be NULL) gets each one's result, or -1 when it failed (logged with what). */
+ * results[i] (may be NULL) gets each one's result, or -1 when it failed (logged with what); statuses[i] (may be
+ * NULL) 0 or the store's failure status. */
 static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const char *what, body_fn fn, void **args,
-                     size_t n, flow_ids_t *spawn, int *results)
+                     size_t n, flow_ids_t *spawn, int *results, int *statuses)
 {
     tx_t *t = calloc(n, sizeof *t);
     attempt_t *a = calloc(n, sizeof *a);
@@ -117,8 +118,12 @@ static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const c
     store_tx_item_t *items = calloc(n, sizeof *items);
     if (!t || !a || !e || !items) {
         log_error("flow: out of memory %s", what);
-        for (size_t i = 0; results && i < n; i++)
-            results[i] = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (results)
+                results[i] = -1;
+            if (statuses)
+                statuses[i] = STORE_ERROR;
+        }
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -137,6 +142,8 @@ static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const c
         }
         if (results)
             results[i] = items[i].result == 0 ? t[i].result : -1;
+        if (statuses)
+            statuses[i] = items[i].result > 0 ? STORE_ERROR : items[i].result;
         flow_ids_cleanup(&t[i].spawn);
         flow_ids_cleanup(&t[i].kill);
     }
@@ -973,14 +980,21 @@ static int action_end_body(tx_t *t, void *arg)
 void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn)
 {
     void **args = calloc(n ? n : 1, sizeof *args);
-    if (!args) {
+    int *statuses = calloc(n ? n : 1, sizeof *statuses);
+    if (!args || !statuses) {
         log_error("flow: out of memory recording %zu job run ends", n);
-        return;
+        for (size_t i = 0; i < n; i++)
+            ends[i].status = STORE_ERROR;
+        goto out;
     }
     for (size_t i = 0; i < n; i++)
         args[i] = &ends[i];
-    run_many(env, 0, now, "recording the end of a job run", action_end_body, args, n, spawn, NULL);
+    run_many(env, 0, now, "recording the end of a job run", action_end_body, args, n, spawn, NULL, statuses);
+    for (size_t i = 0; i < n; i++)
+        ends[i].status = statuses[i];
+out:
     free(args);
+    free(statuses);
 }
 
 static int action_started_tx(tx_t *t, const char *id, int64_t pid)
@@ -1040,7 +1054,7 @@ void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n,
             args[i] = &starts[i];
         /* not flushed: if a crash loses them, recovery finds the processes by their GLUED_JOB_RUN_ID markers */
         run_many(env, STORE_TX_RELAXED, now, "recording the start of a job run", action_start_body, args, n, NULL,
-                 results);
+                 results, NULL);
         for (size_t i = 0; i < n; i++)
             starts[i].result = results[i];
     }

@@ -100,7 +100,8 @@ int flow_action_done(const flow_env_t *env, const char *id, int state, const cha
                      flow_ids_t *spawn, gerr_t *e);
 /* The engine: several action runs ended (those one loop turn saw), recorded together (one commit on SQLite).
  * Each as flow_action_done; on a shared store each end also keeps its output's tail (has_logs). Failures are
- * logged; the runs to start next go to spawn. */
+ * logged, and each end's status says how it went (0 recorded, else a STORE_* failure: STORE_FULL and
+ * STORE_CONFLICT pass, so the engine records such an end again later); the runs to start next go to spawn. */
 typedef struct flow_end {
     const char *id;
     int state;
@@ -109,6 +110,7 @@ typedef struct flow_end {
     const void *out, *err;
     size_t outlen, errlen;
     int64_t out_size, err_size;
+    int status; /* set by flow_actions_done */
 } flow_end_t;
 void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn);
 /* The engine: processes were spawned for these job runs; each result is as flow_action_started's (1 recorded,

@@ -690,10 +690,9 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
         m_commit = metrics_histogram("glued_store_commit_duration_seconds",
                                      "Time a store commit takes (SQLite: the WAL write and its fsync), by backend.",
                                      "backend", METRICS_LATENCY_BUCKETS, METRICS_LATENCY_NBUCKETS);
-        m_commit_txs = metrics_histogram("glued_store_commit_transactions",
-                                         "Transactions that one store commit carried (group commit), by backend.",
-                                         "backend", COMMIT_TXS_BUCKETS,
-                                         sizeof COMMIT_TXS_BUCKETS / sizeof COMMIT_TXS_BUCKETS[0]);
+        m_commit_txs = metrics_histogram(
+            "glued_store_commit_transactions", "Transactions that one store commit carried (group commit), by backend.",
+            "backend", COMMIT_TXS_BUCKETS, sizeof COMMIT_TXS_BUCKETS / sizeof COMMIT_TXS_BUCKETS[0]);
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->gc_lock, NULL);

@@ -77,6 +77,11 @@ const char *const db_migrations[] = {
     "CREATE TABLE trigger_watch (type TEXT NOT NULL, name TEXT NOT NULL, trigger_name TEXT NOT NULL,"
     "  PRIMARY KEY (type, name, trigger_name)) WITHOUT ROWID;"
     "CREATE INDEX trigger_watch_by_trigger ON trigger_watch(trigger_name);",
+    /* 7 -> 8: run history is purged past its retention (--retention-days), oldest end first: ended workflow runs
+     * and ended action runs by their end time, and the runs a resumed run refers to (kept while it is) */
+    "CREATE INDEX workflow_runs_ended ON workflow_runs(completed_ms) WHERE status IN (1, 3, 4);"
+    "CREATE INDEX workflow_runs_by_previous ON workflow_runs(previous_run_id) WHERE previous_run_id IS NOT NULL;"
+    "CREATE INDEX job_runs_ended ON job_runs(completed_ms) WHERE state >= 4;",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

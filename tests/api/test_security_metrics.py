@@ -86,6 +86,46 @@ class MetricsTest(EngineTestCase):
         self.assertEqual(metric(after, "glued_crawls_ended_total", state="SUCCEEDED")
                          - metric(before, "glued_crawls_ended_total", state="SUCCEEDED"), 1)
 
+    def test_store_commits_active_runs_and_event_deliveries(self):
+        before, types = scrape(self.server)
+        wf = self.create()
+        marker = self.path("go")
+        a = self.job({"--sleep": "30", "--started": marker})
+        self.start_trigger(wf, [a])
+        rid = self.start_run(wf)
+        self.wait_file(marker)
+        during, _ = scrape(self.server)
+        self.assertGreaterEqual(metric(during, "glued_workflow_runs", status="RUNNING"), 1)
+        self.assertGreaterEqual(metric(during, "glued_job_runs", state="RUNNING"), 1)
+        self.assertEqual(types["glued_workflow_runs"], "gauge")
+        self.assertEqual(types["glued_job_runs"], "gauge")
+        self.glue.stop_workflow_run(Name=wf, RunId=rid)
+        self.wait_run(wf, rid, timeout=45)
+        # commits: the CreateWorkflow, CreateJob, CreateTrigger, StartWorkflowRun, ... each took one
+        after, types = scrape(self.server)
+        backend = "postgresql" if self.server.store else "sqlite"
+        d = lambda name, **kw: metric(after, name, **kw) - metric(before, name, **kw)  # noqa: E731
+        self.assertEqual(types["glued_store_commit_duration_seconds"], "histogram")
+        self.assertGreaterEqual(d("glued_store_commit_duration_seconds_count", backend=backend), 4)
+        self.assertEqual(d("glued_store_commit_duration_seconds_bucket", backend=backend, le="+Inf"),
+                         d("glued_store_commit_duration_seconds_count", backend=backend))
+        self.assertGreater(d("glued_store_commit_duration_seconds_sum", backend=backend), 0)
+        self.assertGreaterEqual(d("glued_store_commit_transactions_sum", backend=backend),
+                                d("glued_store_commit_transactions_count", backend=backend))
+        self.assertEqual(metric(after, "glued_workflow_runs", status="RUNNING"), 0)
+        self.assertEqual(metric(after, "glued_job_runs", state="RUNNING"), 0)
+        # events: one that a rule delivers to a workflow without an EVENT trigger (dropped), one no rule matches
+        ev = self.server.events()
+        rule = self.uname("rule")
+        ev.put_rule(Name=rule, EventPattern='{"source": ["metrics.test"]}')
+        ev.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": f"arn:aws:glue:us-east-1:123456789012:workflow/{wf}"}])
+        ev.put_events(Entries=[{"Source": "metrics.test", "DetailType": "t", "Detail": "{}"},
+                               {"Source": "metrics.other", "DetailType": "t", "Detail": "{}"}])
+        last, _ = scrape(self.server)
+        d = lambda name, **kw: metric(last, name, **kw) - metric(after, name, **kw)  # noqa: E731
+        self.assertEqual(d("glued_event_deliveries_total", outcome="dropped"), 1)
+        self.assertEqual(d("glued_event_deliveries_total", outcome="unmatched"), 1)
+
 
 class MetricsListenTest(EngineTestCase):
     """--metrics-listen: metrics and health on their own address, without signatures; the API's address then

@@ -11,7 +11,11 @@ request) at 1, 32 and 256 connections. glued runs with --max-workflows 0 so that
 quota; its runs finish (moto's stay RUNNING forever).
 
 Then the floor: bench/.build/floor (libmicrohttpd, same thread setup, fixed JSON body) against glued's GetWorkflow
-at 32 connections, alternating three times, medians compared."""
+at 32 connections, alternating three times, medians compared.
+
+Last, what checking signatures costs: GetWorkflow at 32 connections against two fresh glueds holding the same
+workflow, one started with --credentials (each request really signed; wrk resends one signature, valid for its
+5 minutes), alternating three times, medians compared."""
 import os
 import statistics
 import subprocess
@@ -136,6 +140,36 @@ def main():
     C.record("floor", "floor server req/s (c=32, median of 3)", f_med, "req/s")
     C.record("floor", "glued GetWorkflow req/s (c=32, median of 3)", g_med, "req/s")
     C.record("floor", "ratio glued/floor", g_med / f_med, "x")
+
+    C.heading("3. Signatures checked (--credentials) against none, GetWorkflow, 32 connections")
+    keys = ("AKIABENCH00000000001", "bench-secret-0123456789")
+    creds = os.path.join(tmp, "credentials")
+    with open(creds, "w") as f:
+        f.write("[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % keys)
+    # Two fresh servers holding the same one workflow: the only difference is the signature check.
+    u = C.Glued(os.path.join(tmp, "unsigned")).start()
+    s = C.Glued(os.path.join(tmp, "signed"), ["--credentials", creds]).start()
+    plain, signed = [], []
+    try:
+        seed_workflows(C.Client(u.url), 20, 21)
+        seed_workflows(C.Client(s.url, keys=keys), 20, 21)
+        body = '{"Name":"bench-wf-0020"}'  # what glue.lua sends for GetWorkflow with NAME set
+        for _ in range(3):
+            plain.append(C.wrk(u.url, "GetWorkflow", 32, 3, {"NAME": "bench-wf-0020"})["rps"])
+            amz, authz = C.sign(s.url.split("//")[1], "AWSGlue.GetWorkflow", body, *keys)
+            r = C.wrk(s.url, "GetWorkflow", 32, 3, {"NAME": "bench-wf-0020", "AMZDATE": amz, "AUTHZ": authz})
+            if r["non2xx"] or not r["requests"]:
+                raise RuntimeError("signed GetWorkflow was refused %d times of %d" % (r["non2xx"], r["requests"]))
+            signed.append(r["rps"])
+    finally:
+        s.cleanup()
+        u.cleanup()
+    p_med, s_med = statistics.median(plain), statistics.median(signed)
+    print("  unsigned runs: %s req/s; signed runs: %s req/s" % (
+        ", ".join("%.0f" % x for x in plain), ", ".join("%.0f" % x for x in signed)))
+    C.record("sigv4", "glued GetWorkflow req/s, no --credentials (c=32, median of 3)", p_med, "req/s")
+    C.record("sigv4", "glued GetWorkflow req/s, signatures checked (c=32, median of 3)", s_med, "req/s")
+    C.record("sigv4", "ratio checked/unchecked", s_med / p_med, "x")
     subprocess.run(["rm", "-rf", tmp])
 
 

@@ -3,6 +3,9 @@ signed boto3 call, wrk runs with the figures parsed, RSS, percentiles, and a res
 
 Every benchmark prints its figures; none passes or fails. Figures are also appended as JSON lines to
 $BENCH_RESULTS (one object per figure) so that report.py can write bench/RESULTS.md."""
+import datetime
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -21,7 +24,7 @@ GLUED = os.environ.get("GLUED", os.path.join(ROOT, "build", "glued"))
 BIN = os.environ.get("BENCH_BIN", os.path.join(BENCH, ".build"))
 LUA = os.path.join(BENCH, "glue.lua")
 
-# What botocore sends for a signed call (the signature itself is not checked by glued yet, and moto ignores it;
+# What botocore sends for a signed call (glued checks signatures only with --credentials, and moto ignores them;
 # moto needs the Authorization header to route the call to Glue at all).
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/glue/aws4_request, "
         "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
@@ -38,14 +41,34 @@ def headers(op, prefix="AWSGlue."):
     }
 
 
-class Client:
-    """One keep-alive connection; call(op, body) -> (status, dict). prefix "AWSEvents." talks to EventBridge."""
+def sign(host, target, body, key, secret, region="us-east-1", service="glue"):
+    """(X-Amz-Date, Authorization) of a SigV4 signature as botocore makes it for POST / with this body, signing
+    content-type, host, x-amz-date and x-amz-target: valid for 5 minutes on glued's clock."""
+    amz = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    day = amz[:8]
+    signed = "content-type;host;x-amz-date;x-amz-target"
+    canonical = "\n".join(["POST", "/", "", "content-type:application/x-amz-json-1.1", "host:" + host,
+                           "x-amz-date:" + amz, "x-amz-target:" + target, "", signed,
+                           hashlib.sha256(body.encode()).hexdigest()])
+    scope = "%s/%s/%s/aws4_request" % (day, region, service)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (day, region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    return amz, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (key, scope, signed, sig)
 
-    def __init__(self, url, prefix="AWSGlue."):
+
+class Client:
+    """One keep-alive connection; call(op, body) -> (status, dict). prefix "AWSEvents." talks to EventBridge.
+    keys (access key, secret): sign each call (for a glued started with --credentials)."""
+
+    def __init__(self, url, prefix="AWSGlue.", keys=None):
         m = re.match(r"http://([^:/]+):(\d+)", url)
         self.host, self.port = m.group(1), int(m.group(2))
         self.conn = None
         self.prefix = prefix
+        self.keys = keys
 
     def call(self, op, body=None, ok=True):
         data = json.dumps(body or {})
@@ -53,7 +76,11 @@ class Client:
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-                self.conn.request("POST", "/", data, headers(op, self.prefix))
+                h = headers(op, self.prefix)
+                if self.keys:
+                    h["X-Amz-Date"], h["Authorization"] = sign("%s:%d" % (self.host, self.port), self.prefix + op,
+                                                               data, *self.keys)
+                self.conn.request("POST", "/", data, h)
                 r = self.conn.getresponse()
                 raw = r.read()
                 break

@@ -1,5 +1,5 @@
 -- wrk script for glued's benchmarks: requests shaped like a signed boto3 call (POST /, X-Amz-Target, AWS JSON 1.1,
--- a SigV4-form Authorization header; neither glued nor moto verifies the signature).
+-- a SigV4-form Authorization header, checked by glued only with --credentials, never by moto).
 -- Environment: OP (GetWorkflow, CreateWorkflow, ListWorkflows, GetWorkflowRun, GetWorkflowGraph, Fixed, Raw)
 --   TARGET, BODY  for Raw: the operation and the fixed JSON body of every request
 --   NAME     workflow for GetWorkflow / GetWorkflowRun (default bench-wf-0000)
@@ -7,6 +7,8 @@
 --   RUNS     file with "name runid" lines for GetWorkflowRun (a random one per request)
 --   TOKENS   file with one NextToken a line for ListWorkflows (a random one per request; empty line = first page)
 --   PREFIX   name prefix for CreateWorkflow (each request a new name: prefix, thread, counter)
+--   AMZDATE, AUTHZ  X-Amz-Date and Authorization to send instead of the fixed ones (a real signature of the
+--            fixed GetWorkflow request, for a glued started with --credentials)
 -- Prints one line: RESULT requests=.. rps=.. p50_us=.. p99_us=.. non2xx=.. errors=..
 local op = os.getenv("OP") or "GetWorkflow"
 local name = os.getenv("NAME") or "bench-wf-0000"
@@ -43,6 +45,10 @@ local hdr = {
     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, " ..
     "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
 }
+if os.getenv("AUTHZ") then
+  hdr["X-Amz-Date"] = os.getenv("AMZDATE")
+  hdr["Authorization"] = os.getenv("AUTHZ")
+end
 local fmtname = "bench-wf-%0" .. pad .. "d"
 local fixed = nil
 

@@ -12,6 +12,7 @@ import sys
 
 SECTIONS = [
     ("floor", "2. API against its floor (GetWorkflow, 32 connections)"),
+    ("sigv4", "2. What checking signatures costs (GetWorkflow, 32 connections, issue 12)"),
     ("engine", "3. Engine against the physical limit"),
     ("delay", "3. Completion-to-downstream-start delay, measured by the jobs (bench/stamp.c)"),
     ("sustained", "3. Sustained job runs"),

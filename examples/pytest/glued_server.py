@@ -38,8 +38,10 @@ class GluedServer:
         self.dir = tempfile.mkdtemp(prefix="glued-pytest-")
         self.out = open(os.path.join(self.dir, "stdout"), "w+")
         self.err = open(os.path.join(self.dir, "stderr"), "w+")
+        # a root glued must be told who its jobs run as: here, root too (a test machine or a container)
+        as_root = ["--job-user", "root"] if os.geteuid() == 0 else []
         self.proc = subprocess.Popen([self.binary, "--test-mode", "--listen", "127.0.0.1:0",
-                                      "--data", os.path.join(self.dir, "data")],
+                                      "--data", os.path.join(self.dir, "data")] + as_root,
                                      stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while self.url is None:

@@ -87,9 +87,10 @@ def sanitizer_report(text):
 
 def as_root_args(args):
     """glued run as root must be told who jobs run as: the suites run their jobs as root (CI is root), unless a
-    test names --job-user itself."""
+    test names --job-user itself. Subcommands (logs, and the client's run, status, export, import) start no server
+    and take no --job-user."""
     args = list(args)
-    if os.geteuid() == 0 and "--job-user" not in args and (not args or args[0] != "logs"):
+    if os.geteuid() == 0 and "--job-user" not in args and (not args or args[0].startswith("-")):
         args += ["--job-user", "root"]
     return args
 

@@ -95,7 +95,7 @@ class JobUserTest(EngineTestCase):
         # the logs: created by glued (root, 0600) before the switch, written by the job, read by glued logs
         log_dir = os.path.join(self.server.data_dir, "logs")
         for ext in ("out", "err"):
-            st = os.stat(os.path.join(log_dir, f"{rid}.{ext}"))
+            st = os.stat(os.path.join(log_dir, rid[3:5], f"{rid}.{ext}"))
             self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o600))
         p = run_binary(["logs", rid, "--data", self.server.data_dir])
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -48,6 +48,8 @@ class MaxJobsTest(unittest.TestCase):
             time.sleep(0.1)
 
     def log_lines(self):
+        if not os.path.exists(self.log):  # no job has started yet (a stop may come first)
+            return []
         with open(self.log) as f:
             return [line.split() for line in f]
 

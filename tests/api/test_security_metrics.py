@@ -1,6 +1,7 @@
 """GET /metrics (Prometheus text) and GET /health against the real binary: request counters and latency
 histograms by operation and status, job runs started and ended, the upstream-end-to-downstream-start delay,
-crawls, process facts; --metrics-listen serving them on an address of their own; /health turning 503 while the
+crawls, process facts, store commits, active runs by state (WAITING under --max-jobs), event deliveries by
+outcome (delivered, dropped, unmatched); --metrics-listen serving them on an address of their own; /health turning 503 while the
 store cannot take a write, and 200 again after."""
 
 import os
@@ -125,6 +126,61 @@ class MetricsTest(EngineTestCase):
         d = lambda name, **kw: metric(last, name, **kw) - metric(after, name, **kw)  # noqa: E731
         self.assertEqual(d("glued_event_deliveries_total", outcome="dropped"), 1)
         self.assertEqual(d("glued_event_deliveries_total", outcome="unmatched"), 1)
+
+    def test_event_delivered_to_an_event_trigger(self):
+        # a rule whose target is a workflow with an active EVENT trigger (BatchSize 1): the event is delivered,
+        # and it starts a run
+        wf, job, rule = self.create(), self.job(), self.uname("rule")
+        self.glue.create_trigger(Name=self.uname("evt"), WorkflowName=wf, Type="EVENT", Actions=[{"JobName": job}],
+                                 EventBatchingCondition={"BatchSize": 1}, StartOnCreation=True)
+        ev = self.server.events()
+        ev.put_rule(Name=rule, EventPattern='{"source": ["metrics.delivered"]}')
+        out = ev.put_targets(Rule=rule, Targets=[{"Id": "wf", "Arn": f"arn:aws:glue:us-east-1:123456789012:workflow/{wf}"}])
+        self.assertEqual(out["FailedEntryCount"], 0, out)
+        before, _ = scrape(self.server)
+        out = ev.put_events(Entries=[{"Source": "metrics.delivered", "DetailType": "t", "Detail": "{}"}])
+        self.assertEqual(out["FailedEntryCount"], 0, out)
+        after, _ = scrape(self.server)  # PutEvents answers once the delivery is committed
+        d = lambda name, **kw: metric(after, name, **kw) - metric(before, name, **kw)  # noqa: E731
+        self.assertEqual(d("glued_event_deliveries_total", outcome="delivered"), 1)
+        self.assertEqual(d("glued_event_deliveries_total", outcome="dropped"), 0)
+        self.assertEqual(d("glued_event_deliveries_total", outcome="unmatched"), 0)
+        deadline = time.monotonic() + 20
+        while not (runs := self.glue.get_workflow_runs(Name=wf)["Runs"]):
+            self.assertLess(time.monotonic(), deadline, "the delivered event started no run")
+            time.sleep(0.05)
+        self.assertEqual(len(runs), 1, runs)
+        self.assertEqual(runs[0]["StartingEventBatchCondition"], {"BatchSize": 1, "BatchWindow": 0})
+        self.wait_run(wf, runs[0]["WorkflowRunId"], timeout=45)
+
+
+class MetricsWaitingTest(EngineTestCase):
+    """glued_job_runs{state}: under --max-jobs 1, one job run RUNNING and the next WAITING; none once both end."""
+
+    server_args = ("--max-jobs", "1")
+
+    def test_running_and_waiting_job_runs(self):
+        marker = self.path("go")
+        job = self.job({"--sleep": "30", "--started": marker}, ExecutionProperty={"MaxConcurrentRuns": 2})
+        first = self.glue.start_job_run(JobName=job)["JobRunId"]
+        self.wait_file(marker)
+        self.wait_job_run(job, first, states=("RUNNING",))
+        second = self.glue.start_job_run(JobName=job)["JobRunId"]
+        self.assertEqual(self.glue.get_job_run(JobName=job, RunId=second)["JobRun"]["JobRunState"], "WAITING")
+        during, types = scrape(self.server)
+        self.assertEqual(types["glued_job_runs"], "gauge")
+        self.assertEqual(metric(during, "glued_job_runs", state="RUNNING"), 1)
+        self.assertEqual(metric(during, "glued_job_runs", state="WAITING"), 1)
+        self.assertEqual(metric(during, "glued_job_runs", state="STARTING"), 0)
+        self.assertEqual(metric(during, "glued_job_processes_running"), 1)
+        out = self.glue.batch_stop_job_run(JobName=job, JobRunIds=[second, first])
+        self.assertEqual(out["Errors"], [], out)
+        for rid in (first, second):
+            self.wait_job_run(job, rid, timeout=30)
+        after, _ = scrape(self.server)
+        for state in ("STARTING", "RUNNING", "STOPPING", "WAITING"):
+            self.assertEqual(metric(after, "glued_job_runs", state=state), 0, state)
+        self.assertEqual(metric(after, "glued_job_processes_running"), 0)
 
 
 class MetricsListenTest(EngineTestCase):

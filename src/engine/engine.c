@@ -64,7 +64,8 @@ struct engine {
     store_t *store;
     flow_env_t flow;
     engine_config_t cfg;
-    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle, *job_user, *job_home;
+    char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle, *job_user,
+        *job_home;
     cluster_t *cluster;       /* on a shared store */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
@@ -577,11 +578,13 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
 static bool env_ours(const char *kv)
 {
     /* what glued sets, and what would spoil the job's key pair (a session token, another CA bundle) */
-    static const char *const keys[] = {
-        "AWS_ENDPOINT_URL=",  "AWS_ENDPOINT_URL_GLUE=", "AWS_REGION=",        "AWS_DEFAULT_REGION=",
-        "GLUED_JOB_RUN_ID=",  "PYTHONUNBUFFERED=",      "PYTHONPATH=",        "NOTIFY_SOCKET=",
-        "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_SECURITY_TOKEN=",
-        "AWS_CA_BUNDLE=",     NULL};
+    static const char *const keys[] = {"AWS_ENDPOINT_URL=",  "AWS_ENDPOINT_URL_GLUE=",
+                                       "AWS_REGION=",        "AWS_DEFAULT_REGION=",
+                                       "GLUED_JOB_RUN_ID=",  "PYTHONUNBUFFERED=",
+                                       "PYTHONPATH=",        "NOTIFY_SOCKET=",
+                                       "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=",
+                                       "AWS_SESSION_TOKEN=", "AWS_SECURITY_TOKEN=",
+                                       "AWS_CA_BUNDLE=",     NULL};
     for (size_t i = 0; keys[i]; i++)
         if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
             return true;

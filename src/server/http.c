@@ -229,7 +229,8 @@ static enum route route_of(const http_server_t *s, const char *method, const cha
 static void answer_reset(http_server_t *s, const http_request_t *r, req_t *q, http_answer_t *a)
 {
     if (strcmp(r->method, "POST") != 0) {
-        answer_static(q, a, 405, "application/json", "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
+        answer_static(q, a, 405, "application/json",
+                      "{\"__type\":\"MethodNotAllowed\",\"Message\":\"the reset is POST\"}");
         return;
     }
     gerr_t e = {0};

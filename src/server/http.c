@@ -21,6 +21,7 @@
 #include "server/awsjson.h"
 #include "util/metrics.h"
 #include "util/util.h"
+#include "version.h"
 
 #define HEALTH_ENGINE_STALE_MS 10000 /* the engine loop has not turned for this long: unhealthy */
 #define HEALTH_PROBE_EVERY_MS  1000  /* one store probe a second at most, whoever asks */
@@ -202,10 +203,15 @@ static void answer_health(http_server_t *s, req_t *q, http_answer_t *a)
     } else if (!store_writable(s, why, sizeof why)) {
         ok = false;
     }
-    if (ok)
-        snprintf(body, sizeof body, "{\"status\":\"ok\"}\n");
-    else
-        snprintf(body, sizeof body, "{\"status\":\"unhealthy\",\"reason\":\"%s\"}\n", why);
+    /* the version and the schema version of the store, as glued --version prints them */
+    json_t *o = json_pack("{sssssi}", "status", ok ? "ok" : "unhealthy", "version", GLUED_VERSION, "schema",
+                          store_schema_version(s->api->store));
+    if (o && !ok)
+        json_object_set_new(o, "reason", json_string(why));
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    snprintf(body, sizeof body, "%s\n", text ? text : "{\"status\":\"unhealthy\"}");
+    free(text);
+    json_decref(o);
     answer_static(q, a, ok ? 200 : 503, "application/json", body);
 }
 

@@ -1,6 +1,6 @@
 """--test-mode (issue 14): POST /_glued/reset and its moto alias POST /moto-api/reset empty the store and stop
 every job, so a test suite can start one glued per session and reset it per test; without --test-mode both paths
-are 404. Also `glued --version` naming the schema the store was migrated to."""
+are 404. Also `glued --version` and /health naming the schema the store was migrated to."""
 
 import os
 import re
@@ -53,6 +53,10 @@ class WithoutTestModeTest(ServerTestCase):
         started = re.search(r"glued (\d+\.\d+\.\d+) serving .* store \(schema v(\d+)\)", self.server.stderr_text())
         self.assertTrue(started, self.server.stderr_text()[-2000:])
         self.assertEqual(p.stdout, f"glued {started.group(1)} (schema {started.group(2)})\n")
+        # /health says the same
+        r = self.server.raw(b"", target=None, method="GET", path="/health")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {"status": "ok", "version": started.group(1), "schema": int(started.group(2))})
 
 
 class TestModeTest(EngineTestCase):

@@ -26,9 +26,9 @@ CHAIN = 200
 FAN = 999
 
 
-def bare(mode, n, argv):
+def bare(mode, n, argv, env=None):
     out = subprocess.run([os.path.join(C.BIN, "bare"), mode, str(n)] + argv, capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, env=dict(os.environ, **(env or {}))).stdout
     return float(out.strip())
 
 
@@ -70,7 +70,7 @@ def measure(kind, g, script, argv, sfile):
         # bare back-to-back spawns of the stamping job measure the floor of end-to-start themselves
         for _ in range(REPS):
             os.unlink(sfile) if os.path.exists(sfile) else None
-            bare("seq", CHAIN, argv + ["--JOB_NAME", "b"])
+            bare("seq", CHAIN, argv + ["--JOB_NAME", "b"], {"STAMP_FILE": sfile})
             with open(sfile) as f:
                 rows = [line.split() for line in f]
             gaps_b += [(int(rows[i][1]) - int(rows[i - 1][2])) / 1e6 for i in range(1, len(rows))]

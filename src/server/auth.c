@@ -6,6 +6,9 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,40 @@ struct auth {
     pthread_rwlock_t lock; /* guards keys/nkeys: readers look up, auth_reload swaps */
     auth_cred_t *keys;
     size_t nkeys;
+    uint64_t gen; /* under lock: changes with every load of the keys, so that memoized signing keys lapse */
+    uint64_t id;  /* this auth's own, for the memoized keys of job runs (their secrets come from the store) */
 };
+
+static atomic_uint_fast64_t generations = 1;
+
+/* The signing key of the last request this thread checked. A client signs with one key all day, and the key
+ * derivation (four HMACs) costs more than the rest of a check, so it is done once per (keys loaded, key id,
+ * day, region, service). */
+typedef struct key_memo {
+    uint64_t gen;
+    sigv4_auth_t scope; /* key_id, date, region and service are compared */
+    uint8_t key[32];
+} key_memo_t;
+static __thread key_memo_t memo;
+
+static bool memo_get(uint64_t gen, const sigv4_auth_t *s, uint8_t key[32])
+{
+    if (memo.gen != gen || strcmp(memo.scope.key_id, s->key_id) != 0 || strcmp(memo.scope.date, s->date) != 0 ||
+        strcmp(memo.scope.region, s->region) != 0 || strcmp(memo.scope.service, s->service) != 0)
+        return false;
+    memcpy(key, memo.key, 32);
+    return true;
+}
+
+static void memo_put(uint64_t gen, const sigv4_auth_t *s, const uint8_t key[32])
+{
+    memo.gen = gen;
+    memcpy(memo.scope.key_id, s->key_id, sizeof memo.scope.key_id);
+    memcpy(memo.scope.date, s->date, sizeof memo.scope.date);
+    memcpy(memo.scope.region, s->region, sizeof memo.scope.region);
+    memcpy(memo.scope.service, s->service, sizeof memo.scope.service);
+    memcpy(memo.key, key, 32);
+}
 
 /* ---- the credentials file ---- */
 
@@ -294,6 +330,8 @@ int auth_open(const char *path, store_t *store, auth_t **out, char *err, size_t 
     }
     a->path = strdup(path);
     a->store = store;
+    a->gen = atomic_fetch_add(&generations, 1);
+    a->id = atomic_fetch_add(&generations, 1) | (UINT64_C(1) << 63);
     pthread_rwlock_init(&a->lock, NULL);
     *out = a;
     return 0;
@@ -310,6 +348,7 @@ int auth_reload(auth_t *a, size_t *count, char *err, size_t errlen)
     oldn = a->nkeys;
     a->keys = v;
     a->nkeys = n;
+    a->gen = atomic_fetch_add(&generations, 1);
     pthread_rwlock_unlock(&a->lock);
     auth_creds_free(old, oldn);
     *count = n;
@@ -369,19 +408,27 @@ static int signing_key(auth_t *a, const sigv4_auth_t *s, uint8_t key[32])
         store_jobrun_cleanup(&r);
         if (!active)
             return -1;
+        if (memo_get(a->id, s, key)) /* a job run's secret depends on the store's secret only */
+            return 0;
         char secret[JOBKEY_SECRET_LEN];
         jobkey_secret(store_secret(a->store), s->key_id, secret);
         sigv4_signing_key(secret, s->date, s->region, s->service, key);
         OPENSSL_cleanse(secret, sizeof secret);
+        memo_put(a->id, s, key);
         return 0;
     }
     int rc = -1;
     pthread_rwlock_rdlock(&a->lock);
-    auth_cred_t probe = {.key_id = (char *)s->key_id};
-    auth_cred_t *c = a->nkeys ? bsearch(&probe, a->keys, a->nkeys, sizeof *a->keys, cred_cmp) : NULL;
-    if (c) {
-        sigv4_signing_key(c->secret, s->date, s->region, s->service, key);
-        rc = 0;
+    if (memo_get(a->gen, s, key)) {
+        rc = 0; /* the same keys are loaded as when it was derived */
+    } else {
+        auth_cred_t probe = {.key_id = (char *)s->key_id};
+        auth_cred_t *c = a->nkeys ? bsearch(&probe, a->keys, a->nkeys, sizeof *a->keys, cred_cmp) : NULL;
+        if (c) {
+            sigv4_signing_key(c->secret, s->date, s->region, s->service, key);
+            memo_put(a->gen, s, key);
+            rc = 0;
+        }
     }
     pthread_rwlock_unlock(&a->lock);
     return rc;

@@ -5,8 +5,9 @@
 #include <ctype.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,17 +119,53 @@ static char *pct_decode(const char *s, size_t *n)
     return out;
 }
 
-static void sha256_hex(const void *data, size_t n, char out[65])
+/* SHA-256 through a digest fetched once: OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm up by
+ * name on every call, which cost several times the hashing of a request's few hundred bytes. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
 {
-    uint8_t md[SHA256_DIGEST_LENGTH];
-    SHA256(data, n, md);
-    util_hex(out, md, sizeof md);
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+static const EVP_MD *md(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md ? sha256_md : EVP_sha256();
+}
+
+static void sha256_hex(const void *data, size_t n, char out[65])
+{
+    uint8_t h[SHA256_DIGEST_LENGTH];
+    EVP_Digest(data, n, h, NULL, md(), NULL);
+    util_hex(out, h, sizeof h);
+}
+
+/* HMAC-SHA256 (RFC 2104) on that digest: two hashes over the padded key. */
 static void hmac(const uint8_t *key, size_t keylen, const char *msg, size_t n, uint8_t out[32])
 {
-    unsigned int len = 32;
-    HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, n, out, &len);
+    uint8_t k[64] = {0}, pad[64], inner[32];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (keylen > sizeof k)
+        EVP_Digest(key, keylen, k, NULL, md(), NULL);
+    else
+        memcpy(k, key, keylen);
+    bool ok = c != NULL;
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(c, md(), NULL) && EVP_DigestUpdate(c, pad, sizeof pad) &&
+         EVP_DigestUpdate(c, msg, n) && EVP_DigestFinal_ex(c, inner, NULL);
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(c, md(), NULL) && EVP_DigestUpdate(c, pad, sizeof pad) &&
+         EVP_DigestUpdate(c, inner, sizeof inner) && EVP_DigestFinal_ex(c, out, NULL);
+    if (!ok)
+        memset(out, 0, 32); /* matches no signature */
+    EVP_MD_CTX_free(c);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+    OPENSSL_cleanse(inner, sizeof inner);
 }
 
 /* First header named name (case-insensitive), or NULL. */

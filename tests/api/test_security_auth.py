@@ -253,6 +253,10 @@ class ConsoleSignInTest(SignedServerCase):
 class ReloadTest(SignedServerCase):
     def test_sighup_rereads_the_file(self):
         new_key, new_secret = "AKIANEWKEYAFTERHUP", "fresh-secret"
+        # a key in use on a kept-alive connection: its server thread has its signing key memoized
+        old = self.client_with(KEY2, SECRET2)
+        for _ in range(3):
+            old.list_workflows()
         write_credentials(self.creds, [(KEY, SECRET), (new_key, new_secret)])
         self.server.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 10
@@ -262,6 +266,9 @@ class ReloadTest(SignedServerCase):
         self.client_with(new_key, new_secret).list_workflows()
         with self.assertRaises(ClientError) as cm:
             self.client_with(KEY2, SECRET2).list_workflows()
+        self.assertEqual(cm.exception.response["Error"]["Code"], "UnrecognizedClientException")
+        with self.assertRaises(ClientError) as cm:
+            old.list_workflows()  # the same connection: the memoized key lapsed with the reload
         self.assertEqual(cm.exception.response["Error"]["Code"], "UnrecognizedClientException")
         # a broken file keeps the keys in use
         with open(self.creds, "w") as f:

@@ -481,10 +481,11 @@ class ServerTestCase(unittest.TestCase, GlueAssertions):
     """One glued per class, started in setUpClass and stopped (exit 0, clean stderr) in tearDownClass."""
 
     server_args = ()
+    server_kwargs = {}  # more of Glued's arguments (keys, ca)
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Glued(extra_args=cls.server_args)
+        cls.server = Glued(extra_args=cls.server_args, **cls.server_kwargs)
         try:
             cls.server.start()
         except BaseException:

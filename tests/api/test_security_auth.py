@@ -34,16 +34,8 @@ class SignedServerCase(EngineTestCase):
         cls.creds = os.path.join(cls.creds_dir, "credentials")
         write_credentials(cls.creds, [(KEY, SECRET), (KEY2, SECRET2)])
         cls.server_args = ("--credentials", cls.creds)
-        orig = Glued.__init__
-
-        def init(self, *a, **kw):
-            kw.setdefault("keys", (KEY, SECRET))
-            orig(self, *a, **kw)
-        Glued.__init__ = init
-        try:
-            super().setUpClass()
-        finally:
-            Glued.__init__ = orig
+        cls.server_kwargs = {"keys": (KEY, SECRET)}
+        super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):

@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Glued, sqlite_only  # noqa: E402
+from harness import sqlite_only  # noqa: E402
 from sigv4_helpers import KEY, SECRET, metric, parse_metrics, send, write_credentials  # noqa: E402
 from test_engine_helpers import EngineTestCase, cond  # noqa: E402
 
@@ -193,16 +193,8 @@ class MetricsListenTest(EngineTestCase):
         creds = os.path.join(cls.creds_dir, "credentials")
         write_credentials(creds, [(KEY, SECRET)])
         cls.server_args = ("--credentials", creds, "--metrics-listen", "127.0.0.1:0")
-        orig = Glued.__init__
-
-        def init(self, *a, **kw):
-            kw.setdefault("keys", (KEY, SECRET))
-            orig(self, *a, **kw)
-        Glued.__init__ = init
-        try:
-            super().setUpClass()
-        finally:
-            Glued.__init__ = orig
+        cls.server_kwargs = {"keys": (KEY, SECRET)}
+        super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):

@@ -13,7 +13,7 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import SSLError  # noqa: E402
 
-from harness import REGION, Glued, run_binary  # noqa: E402
+from harness import REGION, run_binary  # noqa: E402
 from sigv4_helpers import KEY, SECRET, make_cert, send, signed, write_credentials  # noqa: E402
 from test_engine_helpers import PY, EngineTestCase  # noqa: E402
 
@@ -26,17 +26,8 @@ class TlsTest(EngineTestCase):
         creds = os.path.join(cls.tls_dir, "credentials")
         write_credentials(creds, [(KEY, SECRET)])
         cls.server_args = ("--tls-cert", cls.cert, "--tls-key", cls.key, "--credentials", creds)
-        orig = Glued.__init__
-
-        def init(self, *a, **kw):
-            kw.setdefault("keys", (KEY, SECRET))
-            kw.setdefault("ca", cls.cert)
-            orig(self, *a, **kw)
-        Glued.__init__ = init
-        try:
-            super().setUpClass()
-        finally:
-            Glued.__init__ = orig
+        cls.server_kwargs = {"keys": (KEY, SECRET), "ca": cls.cert}
+        super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/sbuf.h"
+
 ctype_t *ctype_new(ctype_kind_t kind)
 {
     ctype_t *t = calloc(1, sizeof *t);
@@ -169,35 +171,6 @@ ctype_t *ctype_widen(const ctype_t *a, const ctype_t *b)
     return ctype_new(CT_STRING);
 }
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    bool over;
-} sbuf_t;
-
-static void put(sbuf_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->over || b->n + n > CTYPE_MAX_TEXT) {
-        b->over = true;
-        return;
-    }
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->over = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n + 1);
-    b->n += n;
-}
-
 static void text(sbuf_t *b, const ctype_t *t)
 {
     static const char *const names[] = {
@@ -206,36 +179,32 @@ static void text(sbuf_t *b, const ctype_t *t)
         [CT_STRING] = "string", [CT_TIMESTAMP] = "timestamp", [CT_DATE] = "date",       [CT_BINARY] = "binary",
     };
     switch (t->kind) {
-    case CT_OTHER: put(b, t->other); return;
+    case CT_OTHER: sbuf_str(b, t->other); return;
     case CT_ARRAY:
-        put(b, "array<");
+        sbuf_str(b, "array<");
         text(b, t->elem);
-        put(b, ">");
+        sbuf_str(b, ">");
         return;
     case CT_STRUCT:
-        put(b, "struct<");
-        for (size_t i = 0; i < t->nfields && !b->over; i++) {
+        sbuf_str(b, "struct<");
+        for (size_t i = 0; i < t->nfields && !b->failed; i++) {
             if (i)
-                put(b, ",");
-            put(b, t->fnames[i]);
-            put(b, ":");
+                sbuf_str(b, ",");
+            sbuf_str(b, t->fnames[i]);
+            sbuf_str(b, ":");
             text(b, t->ftypes[i]);
         }
-        put(b, ">");
+        sbuf_str(b, ">");
         return;
-    default: put(b, names[t->kind]);
+    default: sbuf_str(b, names[t->kind]);
     }
 }
 
 char *ctype_text(const ctype_t *t)
 {
-    sbuf_t b = {0};
+    sbuf_t b = {.max = CTYPE_MAX_TEXT};
     text(&b, t);
-    if (b.over) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    return sbuf_take(&b);
 }
 
 /* yyyy-mm-dd[ T]hh:mm:ss[.fraction][Z]: the forms Hive's timestamp and ISO 8601 writers use. */

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/sbuf.h"
+
 enum { K_STRING, K_INT, K_FLOAT, K_DATE };
 enum { N_AND, N_OR, N_NOT, N_CMP, N_BETWEEN, N_IN, N_LIKE };
 enum { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE };
@@ -640,50 +642,23 @@ bool pexpr_match(const pexpr_t *e, const char *const *values, size_t nvalues)
 
 /* ---- index keys ---- */
 
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} buf_t;
-
-static void put(buf_t *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void put_escaped(buf_t *b, const char *s)
+static void put_escaped(sbuf_t *b, const char *s)
 {
     for (; *s; s++) {
         if (*s == 1)
-            put(b, "\x02\x02", 2);
+            sbuf_add(b, "\x02\x02", 2);
         else if (*s == 2)
-            put(b, "\x02\x03", 2);
+            sbuf_add(b, "\x02\x03", 2);
         else
-            put(b, s, 1);
+            sbuf_add(b, s, 1);
     }
 }
 
-static void put_u64(buf_t *b, uint64_t u)
+static void put_u64(sbuf_t *b, uint64_t u)
 {
     char h[18];
     snprintf(h, sizeof h, "1%016" PRIx64, u);
-    put(b, h, 17);
+    sbuf_add(b, h, 17);
 }
 
 static uint64_t double_image(double d)
@@ -696,7 +671,7 @@ static uint64_t double_image(double d)
 }
 
 /* One component, without its 0x01 terminator; *canon says whether the text is the number's canonical form. */
-static void component(buf_t *b, int kt, const char *v, bool *canon)
+static void component(sbuf_t *b, int kt, const char *v, bool *canon)
 {
     char c[40];
     int64_t i;
@@ -711,30 +686,30 @@ static void component(buf_t *b, int kt, const char *v, bool *canon)
         snprintf(c, sizeof c, "%.17g", d);
         *canon = strcmp(c, v) == 0;
     } else {
-        put(b, "2", 1);
+        sbuf_add(b, "2", 1);
         put_escaped(b, v);
     }
 }
 
 char *pexpr_index_key(size_t nkeys, const char *const *types, const char *const *values)
 {
-    buf_t b = {0};
+    sbuf_t b = {0};
     bool all_canon = true;
-    put(&b, "", 0);
+    sbuf_add(&b, "", 0);
     for (size_t k = 0; k < nkeys; k++) {
         bool canon;
         component(&b, key_type(types ? types[k] : NULL), values[k] ? values[k] : "", &canon);
-        put(&b, "\x01", 1);
+        sbuf_add(&b, "\x01", 1);
         all_canon = all_canon && canon;
     }
     if (!all_canon) {
-        put(&b, "\x03", 1);
+        sbuf_add(&b, "\x03", 1);
         for (size_t k = 0; k < nkeys; k++) {
             put_escaped(&b, values[k] ? values[k] : "");
-            put(&b, "\x01", 1);
+            sbuf_add(&b, "\x01", 1);
         }
     }
-    if (b.oom) {
+    if (b.failed) {
         free(b.p);
         return NULL;
     }
@@ -770,14 +745,14 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
 {
     enum { MAXC = 256 };
     const node_t *c[MAXC];
-    buf_t pre[PEXPR_MAX_RANGES];
+    sbuf_t pre[PEXPR_MAX_RANGES];
     size_t npre = 1, nc = 0;
     int rc = -1;
     memset(pre, 0, sizeof pre);
     *out = NULL;
     *nout = 0;
-    put(&pre[0], "", 0);
-    buf_t lo = {0}, hi = {0};
+    sbuf_add(&pre[0], "", 0);
+    sbuf_t lo = {0}, hi = {0};
     bool has_lo = false, has_hi = false;
     if (e)
         nc = conjuncts(e->root, c, MAXC, 0);
@@ -789,10 +764,10 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                 eq = c[j];
         if (eq && npre * eq->nlits <= PEXPR_MAX_RANGES) {
             /* each prefix times each value, values sorted by their component so the ranges stay in order */
-            buf_t comp[PEXPR_MAX_RANGES];
+            sbuf_t comp[PEXPR_MAX_RANGES];
             size_t ncomp = 0;
             for (size_t j = 0; j < eq->nlits; j++) {
-                buf_t cb = {0};
+                sbuf_t cb = {0};
                 bool canon;
                 char txt[40];
                 const char *v = eq->lits[j].text;
@@ -801,7 +776,7 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                 else if (kt == K_FLOAT)
                     snprintf(txt, sizeof txt, "%.17g", eq->lits[j].d), v = txt;
                 component(&cb, kt, v, &canon);
-                put(&cb, "\x01", 1);
+                sbuf_add(&cb, "\x01", 1);
                 size_t at = ncomp;
                 bool dup = false;
                 for (size_t q = 0; q < ncomp; q++) {
@@ -811,9 +786,9 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                     if (d > 0 && at == ncomp)
                         at = q;
                 }
-                if (dup || cb.oom) {
+                if (dup || cb.failed) {
                     free(cb.p);
-                    if (cb.oom)
+                    if (cb.failed)
                         goto done;
                     continue;
                 }
@@ -821,13 +796,13 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                 comp[at] = cb;
                 ncomp++;
             }
-            buf_t np[PEXPR_MAX_RANGES];
+            sbuf_t np[PEXPR_MAX_RANGES];
             size_t nn = 0;
             for (size_t a = 0; a < npre; a++)
                 for (size_t q = 0; q < ncomp; q++) {
-                    np[nn] = (buf_t){0};
-                    put(&np[nn], pre[a].p, pre[a].n);
-                    put(&np[nn], comp[q].p, comp[q].n);
+                    np[nn] = (sbuf_t){0};
+                    sbuf_add(&np[nn], pre[a].p, pre[a].len);
+                    sbuf_add(&np[nn], comp[q].p, comp[q].len);
                     nn++;
                 }
             for (size_t q = 0; q < ncomp; q++)
@@ -838,7 +813,7 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
             npre = nn;
             if (npre == 0) {
                 /* IN with no distinct value cannot happen (the grammar needs one); keep one empty prefix */
-                put(&pre[0], "", 0);
+                sbuf_add(&pre[0], "", 0);
                 npre = 1;
             }
             continue;
@@ -860,11 +835,11 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                 const char *pat = n->lits[0].text;
                 size_t pl = strcspn(pat, "%_");
                 if (pl > 0 && (unsigned char)pat[pl - 1] < 0x7e && !memchr(pat, 1, pl) && !memchr(pat, 2, pl)) {
-                    put(&lo, "2", 1);
-                    put(&lo, pat, pl);
-                    put(&hi, "2", 1);
-                    put(&hi, pat, pl);
-                    hi.p[hi.n - 1]++;
+                    sbuf_add(&lo, "2", 1);
+                    sbuf_add(&lo, pat, pl);
+                    sbuf_add(&hi, "2", 1);
+                    sbuf_add(&hi, pat, pl);
+                    hi.p[hi.len - 1]++;
                     has_lo = has_hi = true;
                 }
                 continue;
@@ -887,28 +862,28 @@ int pexpr_ranges(const pexpr_t *e, pexpr_range_t **out, size_t *nout)
                 else if (kt == K_FLOAT)
                     snprintf(txt, sizeof txt, "%.17g", u->d), v = txt;
                 component(&hi, kt, v, &canon);
-                put(&hi, "\x02", 1); /* past every key whose component equals u */
+                sbuf_add(&hi, "\x02", 1); /* past every key whose component equals u */
                 has_hi = true;
             }
         }
         break;
     }
-    if (lo.oom || hi.oom)
+    if (lo.failed || hi.failed)
         goto done;
     pexpr_range_t *r = calloc(npre, sizeof *r);
     if (!r)
         goto done;
     for (size_t a = 0; a < npre; a++) {
-        if (pre[a].oom)
+        if (pre[a].failed)
             goto fail_r;
-        size_t pl = pre[a].n;
+        size_t pl = pre[a].len;
         const char *pp = pre[a].p ? pre[a].p : "";
         if (has_lo)
-            r[a].lo = dup_with(pp, pl, lo.p, lo.n);
+            r[a].lo = dup_with(pp, pl, lo.p, lo.len);
         else if (pl)
             r[a].lo = dup_with(pp, pl, "", 0);
         if (has_hi)
-            r[a].hi = dup_with(pp, pl, hi.p, hi.n);
+            r[a].hi = dup_with(pp, pl, hi.p, hi.len);
         else if (pl) {
             /* every key that starts with the prefix: its last byte, the 0x01 terminator, becomes 0x02 */
             r[a].hi = dup_with(pp, pl, "", 0);

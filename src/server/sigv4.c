@@ -13,57 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/sbuf.h"
 #include "util/util.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define MAX_CREQ  (1u << 20)
-
-/* ---- a bounded growing string ---- */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > MAX_CREQ) {
-        b->failed = true;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_str(sbuf_t *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static char *sb_take(sbuf_t *b)
-{
-    if (b->failed || !b->p) {
-        free(b->p);
-        return b->failed ? NULL : strdup("");
-    }
-    return b->p;
-}
 
 static bool unreserved(unsigned char c)
 {
@@ -79,10 +33,10 @@ static void sb_uri_encode(sbuf_t *b, const char *s, size_t n, bool keep_slash)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (unreserved(c) || (keep_slash && c == '/')) {
-            sb_add(b, (const char *)&s[i], 1);
+            sbuf_add(b, (const char *)&s[i], 1);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            sb_add(b, e, 3);
+            sbuf_add(b, e, 3);
         }
     }
 }
@@ -489,7 +443,7 @@ static void normalized_path(sbuf_t *b, const char *path)
 {
     size_t n = strlen(path);
     if (n == 0) {
-        sb_str(b, "/");
+        sbuf_str(b, "/");
         return;
     }
     /* segments as (start, len) pairs; at most one per byte */
@@ -516,16 +470,16 @@ static void normalized_path(sbuf_t *b, const char *path)
         i = j + 1;
     }
     if (path[0] == '/')
-        sb_str(b, "/");
+        sbuf_str(b, "/");
     for (size_t s = 0; s < k; s++) {
         if (s)
-            sb_str(b, "/");
-        sb_add(b, path + seg[2 * s], seg[2 * s + 1]);
+            sbuf_str(b, "/");
+        sbuf_add(b, path + seg[2 * s], seg[2 * s + 1]);
     }
     if (path[n - 1] == '/' && k)
-        sb_str(b, "/");
+        sbuf_str(b, "/");
     if (b->len == 0)
-        sb_str(b, "/");
+        sbuf_str(b, "/");
     free(seg);
 }
 
@@ -546,10 +500,10 @@ static char *encode_component(const char *raw)
     char *dec = pct_decode(raw, &n);
     if (!dec)
         return NULL;
-    sbuf_t b = {0};
+    sbuf_t b = {.max = MAX_CREQ - 1};
     sb_uri_encode(&b, dec, n, false);
     free(dec);
-    return sb_take(&b);
+    return sbuf_take(&b);
 }
 
 static void canonical_query(sbuf_t *b, const sigv4_msg_t *m)
@@ -576,10 +530,10 @@ static void canonical_query(sbuf_t *b, const sigv4_msg_t *m)
     qsort(v, k, sizeof *v, qpair_cmp);
     for (size_t i = 0; i < k; i++) {
         if (i)
-            sb_str(b, "&");
-        sb_str(b, v[i].k);
-        sb_str(b, "=");
-        sb_str(b, v[i].v);
+            sbuf_str(b, "&");
+        sbuf_str(b, v[i].k);
+        sbuf_str(b, "=");
+        sbuf_str(b, v[i].v);
         free(v[i].k);
         free(v[i].v);
     }
@@ -601,49 +555,49 @@ static void sb_trimall(sbuf_t *b, const char *v)
             continue;
         }
         if (pending)
-            sb_str(b, " ");
+            sbuf_str(b, " ");
         pending = false;
         any = true;
-        sb_add(b, p, 1);
+        sbuf_add(b, p, 1);
     }
 }
 
 char *sigv4_canonical_request(const sigv4_msg_t *m, const sigv4_auth_t *a, const char *payload_hash, bool normalize)
 {
-    sbuf_t b = {0}, path = {0};
-    sb_str(&b, m->method ? m->method : "");
-    sb_str(&b, "\n");
+    sbuf_t b = {.max = MAX_CREQ - 1}, path = {.max = MAX_CREQ - 1};
+    sbuf_str(&b, m->method ? m->method : "");
+    sbuf_str(&b, "\n");
     if (normalize)
         normalized_path(&path, m->path ? m->path : "");
     else
-        sb_str(&path, m->path && *m->path ? m->path : "/");
+        sbuf_str(&path, m->path && *m->path ? m->path : "/");
     if (path.failed)
         b.failed = true;
     else
         sb_uri_encode(&b, path.p, path.len, true);
     free(path.p);
-    sb_str(&b, "\n");
+    sbuf_str(&b, "\n");
     canonical_query(&b, m);
-    sb_str(&b, "\n");
+    sbuf_str(&b, "\n");
     for (size_t s = 0; s < a->nsigned; s++) {
-        sb_str(&b, a->signed_names[s]);
-        sb_str(&b, ":");
+        sbuf_str(&b, a->signed_names[s]);
+        sbuf_str(&b, ":");
         bool first = true;
         for (size_t i = 0; i < m->nheaders; i++) {
             if (!m->headers[i].name || strcasecmp(m->headers[i].name, a->signed_names[s]) != 0)
                 continue;
             if (!first)
-                sb_str(&b, ",");
+                sbuf_str(&b, ",");
             first = false;
             sb_trimall(&b, m->headers[i].value ? m->headers[i].value : "");
         }
-        sb_str(&b, "\n");
+        sbuf_str(&b, "\n");
     }
-    sb_str(&b, "\n");
-    sb_str(&b, a->signed_list);
-    sb_str(&b, "\n");
-    sb_str(&b, payload_hash);
-    return sb_take(&b);
+    sbuf_str(&b, "\n");
+    sbuf_str(&b, a->signed_list);
+    sbuf_str(&b, "\n");
+    sbuf_str(&b, payload_hash);
+    return sbuf_take(&b);
 }
 
 char *sigv4_string_to_sign(const sigv4_auth_t *a, const char *canonical_request)

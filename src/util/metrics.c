@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "util/sbuf.h"
 #include "util/util.h"
 
 enum { M_COUNTER, M_GAUGE, M_HISTOGRAM };
@@ -213,37 +214,15 @@ void metrics_observe(metrics_family_t *f, const char *l1, const char *l2, double
 /* ---- collectors and the output buffer ---- */
 
 struct metrics_buf {
-    char *p;
-    size_t len, cap;
-    bool failed;
+    sbuf_t s;
 };
 
 void metrics_append(metrics_buf_t *b, const char *fmt, ...)
 {
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap * 2 + (size_t)n;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    sbuf_vprintf(&b->s, fmt, ap);
+    va_end(ap);
 }
 
 void metrics_collector(metrics_collect_fn fn, void *ctx)
@@ -322,11 +301,10 @@ static void series_lines(metrics_buf_t *b, const metrics_family_t *f, const seri
 
 char *metrics_render(size_t *len)
 {
-    metrics_buf_t b = {.cap = 16384};
-    b.p = malloc(b.cap);
-    if (!b.p)
+    metrics_buf_t b = {0};
+    sbuf_add(&b.s, "", 0);
+    if (b.s.failed)
         return NULL;
-    b.p[0] = '\0';
     static const char *const types[] = {"counter", "gauge", "histogram"};
     size_t n = atomic_load(&nfamilies);
     for (size_t i = 0; i < n; i++) {
@@ -348,12 +326,8 @@ char *metrics_render(size_t *len)
     pthread_mutex_unlock(&reg_lock);
     for (size_t i = 0; i < nc; i++)
         cs[i].fn(cs[i].ctx, &b);
-    if (b.failed) {
-        free(b.p);
-        return NULL;
-    }
-    *len = b.len;
-    return b.p;
+    *len = b.s.len;
+    return sbuf_take(&b.s);
 }
 
 /* ---- process facts ---- */

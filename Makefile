@@ -6,7 +6,9 @@ CC       ?= cc
 PKGS     := libmicrohttpd jansson sqlite3 libuv libcrypto libpq zlib libcurl
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# libpq and libcurl are compiled against but not linked: glued loads them when it needs them (util/dynlib.h)
+LINKPKGS := $(filter-out libpq libcurl,$(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(LINKPKGS) 2>/dev/null) -ldl -lpthread -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # The console's HTML, CSS and JS are compiled in from a generated table (scripts/embed_assets.sh).

@@ -61,7 +61,8 @@ client_t *cli_connect(const char *cmd, const char *endpoint)
     }
     client_t *c = client_new(url);
     if (!c)
-        fprintf(stderr, "glued %s: cannot start the HTTP client (libcurl)\n", cmd);
+        fprintf(stderr, "glued %s: cannot start the HTTP client: %s\n", cmd,
+                client_load_error() ? client_load_error() : "libcurl failed to start");
     return c;
 }
 

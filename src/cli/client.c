@@ -2,10 +2,44 @@
  * reused across the many calls `glued run` makes while it follows a run. */
 #include "cli/client.h"
 
+#define CURL_DISABLE_TYPECHECK /* calls go through the table below, not the type-checking macros */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/dynlib.h"
+
+/* libcurl is loaded when a client subcommand first needs it (util/dynlib.h): the server does without it. */
+// clang-format off
+#define CURL_FUNCS(X) \
+    X(curl_global_init) \
+    X(curl_easy_init) \
+    X(curl_easy_reset) \
+    X(curl_easy_setopt) \
+    X(curl_easy_perform) \
+    X(curl_easy_getinfo) \
+    X(curl_easy_strerror) \
+    X(curl_easy_cleanup) \
+    X(curl_slist_append) \
+    X(curl_slist_free_all)
+// clang-format on
+static struct {
+    CURL_FUNCS(DYNLIB_DECL)
+} cu;
+static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
+static int cu_loaded = -1;
+static char cu_err[256];
+
+static void cu_load(void)
+{
+#define CURL_NAME(f) #f,
+    static const char *const names[] = {CURL_FUNCS(CURL_NAME)};
+#undef CURL_NAME
+    static const char *const sonames[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL};
+    cu_loaded = dynlib_open(sonames, "libcurl, which the client subcommands need (Debian's libcurl4 package)", names,
+                            (void **)&cu, sizeof names / sizeof names[0], cu_err, sizeof cu_err);
+}
 
 #define CLIENT_MAX_ANSWER (64u << 20) /* bytes of one answer */
 
@@ -35,18 +69,26 @@ const char *client_default_endpoint(const char *given)
     return "http://127.0.0.1:8080";
 }
 
+const char *client_load_error(void)
+{
+    return cu_loaded < 0 ? cu_err : NULL;
+}
+
 client_t *client_new(const char *endpoint)
 {
     static bool global_done;
+    pthread_once(&cu_once, cu_load);
+    if (cu_loaded < 0)
+        return NULL;
     if (!global_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if (cu.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return NULL;
         global_done = true;
     }
     client_t *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->curl = curl_easy_init();
+    c->curl = cu.curl_easy_init();
     c->endpoint = strdup(endpoint);
     if (!c->curl || !c->endpoint) {
         client_free(c);
@@ -71,7 +113,7 @@ void client_free(client_t *c)
     if (!c)
         return;
     if (c->curl)
-        curl_easy_cleanup(c->curl);
+        cu.curl_easy_cleanup(c->curl);
     free(c->endpoint);
     free(c);
 }
@@ -112,41 +154,41 @@ int client_call(client_t *c, const char *op, json_t *in, json_t **out, client_er
     char target[160], tokhdr[4096];
     snprintf(target, sizeof target, "X-Amz-Target: AWSGlue.%s", op);
     struct curl_slist *h = NULL;
-    h = curl_slist_append(h, "Content-Type: application/x-amz-json-1.1");
-    h = curl_slist_append(h, target);
+    h = cu.curl_slist_append(h, "Content-Type: application/x-amz-json-1.1");
+    h = cu.curl_slist_append(h, target);
     /* no "Expect:" removal here: curl would sign the header it then leaves out (bodies stay far below the size
      * at which curl adds Expect: 100-continue) */
     if (c->key && c->token && *c->token) {
         snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s", c->token);
-        h = curl_slist_append(h, tokhdr);
+        h = cu.curl_slist_append(h, tokhdr);
     }
     buf_t b = {0};
     CURL *k = c->curl;
-    curl_easy_reset(k);
-    curl_easy_setopt(k, CURLOPT_URL, c->endpoint);
-    curl_easy_setopt(k, CURLOPT_POST, 1L);
-    curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(k, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(k, CURLOPT_TIMEOUT, 120L);
-    curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(k, CURLOPT_USERAGENT, "glued-cli");
+    cu.curl_easy_reset(k);
+    cu.curl_easy_setopt(k, CURLOPT_URL, c->endpoint);
+    cu.curl_easy_setopt(k, CURLOPT_POST, 1L);
+    cu.curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
+    cu.curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    cu.curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
+    cu.curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data);
+    cu.curl_easy_setopt(k, CURLOPT_WRITEDATA, &b);
+    cu.curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 5L);
+    cu.curl_easy_setopt(k, CURLOPT_TIMEOUT, 120L);
+    cu.curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+    cu.curl_easy_setopt(k, CURLOPT_USERAGENT, "glued-cli");
     if (c->key) {
-        curl_easy_setopt(k, CURLOPT_AWS_SIGV4, c->sigv4);
-        curl_easy_setopt(k, CURLOPT_USERNAME, c->key);
-        curl_easy_setopt(k, CURLOPT_PASSWORD, c->secret);
+        cu.curl_easy_setopt(k, CURLOPT_AWS_SIGV4, c->sigv4);
+        cu.curl_easy_setopt(k, CURLOPT_USERNAME, c->key);
+        cu.curl_easy_setopt(k, CURLOPT_PASSWORD, c->secret);
     }
-    CURLcode rc = curl_easy_perform(k);
+    CURLcode rc = cu.curl_easy_perform(k);
     int ret = -1;
     if (rc != CURLE_OK) {
         snprintf(err->msg, sizeof err->msg, "cannot reach %s: %s", c->endpoint,
-                 b.too_big ? "the answer is larger than 64 MiB" : curl_easy_strerror(rc));
+                 b.too_big ? "the answer is larger than 64 MiB" : cu.curl_easy_strerror(rc));
         goto out;
     }
-    curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &err->status);
+    cu.curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &err->status);
     json_error_t je;
     json_t *j = b.p ? json_loads(b.p, 0, &je) : NULL;
     if (!json_is_object(j)) {
@@ -169,7 +211,7 @@ int client_call(client_t *c, const char *op, json_t *in, json_t **out, client_er
     *out = j;
     ret = 0;
 out:
-    curl_slist_free_all(h);
+    cu.curl_slist_free_all(h);
     free(b.p);
     free(body);
     return ret;

@@ -25,6 +25,8 @@ const char *client_default_endpoint(const char *given);
  * AWS_DEFAULT_REGION, else us-east-1; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). NULL if
  * curl cannot start. */
 client_t *client_new(const char *endpoint);
+/* Why client_new failed when libcurl could not be loaded, or NULL. */
+const char *client_load_error(void);
 void client_free(client_t *c);
 const char *client_endpoint(const client_t *c);
 /* Calls AWSGlue.<op> with in (borrowed; NULL sends {}). 0 with *out a new reference, or -1 with *err filled. */

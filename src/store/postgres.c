@@ -4,12 +4,61 @@
  * their SQLite types are rewritten here (INTEGER -> BIGINT, BLOB -> BYTEA, TEXT compares bytewise). */
 #include <ctype.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/db.h"
+#include "util/dynlib.h"
 #include "util/util.h"
+
+/* libpq is loaded when a PostgreSQL store is opened (util/dynlib.h): a glued on SQLite does without it. */
+// clang-format off
+#define PQ_FUNCS(X) \
+    X(PQclear) \
+    X(PQresultStatus) \
+    X(PQerrorMessage) \
+    X(PQstatus) \
+    X(PQfinish) \
+    X(PQexec) \
+    X(PQsetNoticeProcessor) \
+    X(PQntuples) \
+    X(PQgetvalue) \
+    X(PQgetisnull) \
+    X(PQfreemem) \
+    X(PQconnectdb) \
+    X(PQcmdStatus) \
+    X(PQtransactionStatus) \
+    X(PQsocket) \
+    X(PQsetnonblocking) \
+    X(PQresultErrorMessage) \
+    X(PQresultErrorField) \
+    X(PQreset) \
+    X(PQprepare) \
+    X(PQnotifies) \
+    X(PQexecPrepared) \
+    X(PQexecParams) \
+    X(PQescapeIdentifier) \
+    X(PQconsumeInput) \
+    X(PQcmdTuples)
+// clang-format on
+static struct {
+    PQ_FUNCS(DYNLIB_DECL)
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static int pq_loaded = -1;
+static char pq_err[256];
+
+static void pq_load(void)
+{
+#define PQ_NAME(f) #f,
+    static const char *const names[] = {PQ_FUNCS(PQ_NAME)};
+#undef PQ_NAME
+    static const char *const sonames[] = {"libpq.so.5", "libpq.so", NULL};
+    pq_loaded = dynlib_open(sonames, "libpq, which a PostgreSQL store needs (Debian's libpq5 package)", names,
+                            (void **)&pq, sizeof names / sizeof names[0], pq_err, sizeof pq_err);
+}
 
 #define PG_MAX_PARAMS     64
 #define PG_MIGRATION_LOCK 0x676c756564LL /* "glued": the advisory lock key nodes migrate under */
@@ -52,8 +101,8 @@ static void note(pg_conn_t *c, const char *what, const char *detail)
 /* A failed result's SQLSTATE as a status. */
 static int status_of(pg_conn_t *c, PGresult *res)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    note(c, state ? state : "no SQLSTATE", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+    const char *state = res ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    note(c, state ? state : "no SQLSTATE", res ? pq.PQresultErrorMessage(res) : pq.PQerrorMessage(c->pg));
     if (!state)
         return STORE_ERROR;
     if (strcmp(state, "23505") == 0)
@@ -68,10 +117,10 @@ static int status_of(pg_conn_t *c, PGresult *res)
 /* Runs SQL without parameters: 0 or a status. */
 static int run(pg_conn_t *c, const char *sql)
 {
-    PGresult *res = PQexec(c->pg, sql);
-    ExecStatusType st = PQresultStatus(res);
+    PGresult *res = pq.PQexec(c->pg, sql);
+    ExecStatusType st = pq.PQresultStatus(res);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : status_of(c, res);
-    PQclear(res);
+    pq.PQclear(res);
     return rc;
 }
 
@@ -83,6 +132,11 @@ static void quiet(void *arg, const char *msg)
 
 static int pg_open(const char *target, const store_opts_t *opts, void **db, char *err, size_t errlen)
 {
+    pthread_once(&pq_once, pq_load);
+    if (pq_loaded < 0) {
+        snprintf(err, errlen, "%s", pq_err);
+        return -1;
+    }
     pg_db_t *d = calloc(1, sizeof *d);
     if (!d || !(d->conninfo = strdup(target))) {
         free(d);
@@ -103,7 +157,7 @@ static void pg_close(void *db)
 
 static int session_setup(pg_conn_t *c)
 {
-    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    pq.PQsetNoticeProcessor(c->pg, quiet, NULL);
     return run(c, "SET client_min_messages = warning; SET bytea_output = 'hex'");
 }
 
@@ -114,21 +168,21 @@ static void *pg_connect(void *db, char *err, size_t errlen)
     if (!c)
         return NULL;
     c->owner = d;
-    c->pg = PQconnectdb(d->conninfo);
-    if (PQstatus(c->pg) != CONNECTION_OK) {
+    c->pg = pq.PQconnectdb(d->conninfo);
+    if (pq.PQstatus(c->pg) != CONNECTION_OK) {
         /* libpq's message names host and port; never echo the connection string (it may hold a password) */
-        snprintf(err, errlen, "%s", PQerrorMessage(c->pg));
+        snprintf(err, errlen, "%s", pq.PQerrorMessage(c->pg));
         size_t n = strlen(err);
         while (n && err[n - 1] == '\n')
             err[--n] = '\0';
-        PQfinish(c->pg);
+        pq.PQfinish(c->pg);
         free(c);
         return NULL;
     }
     c->gen = 1;
     if (session_setup(c) < 0) {
         snprintf(err, errlen, "cannot set up the session: %s", c->errmsg);
-        PQfinish(c->pg);
+        pq.PQfinish(c->pg);
         free(c);
         return NULL;
     }
@@ -138,19 +192,19 @@ static void *pg_connect(void *db, char *err, size_t errlen)
 static void pg_disconnect(void *conn)
 {
     pg_conn_t *c = conn;
-    PQfinish(c->pg);
+    pq.PQfinish(c->pg);
     free(c);
 }
 
 /* A connection that broke (the server restarted, a network blip) is made again before a transaction. */
 static int ensure_connected(pg_conn_t *c)
 {
-    if (PQstatus(c->pg) == CONNECTION_OK)
+    if (pq.PQstatus(c->pg) == CONNECTION_OK)
         return 0;
-    log_warn("store: the PostgreSQL connection was lost (%s); reconnecting", PQerrorMessage(c->pg));
-    PQreset(c->pg);
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        note(c, "cannot reconnect", PQerrorMessage(c->pg));
+    log_warn("store: the PostgreSQL connection was lost (%s); reconnecting", pq.PQerrorMessage(c->pg));
+    pq.PQreset(c->pg);
+    if (pq.PQstatus(c->pg) != CONNECTION_OK) {
+        note(c, "cannot reconnect", pq.PQerrorMessage(c->pg));
         return STORE_ERROR;
     }
     c->gen++;
@@ -176,22 +230,22 @@ static int pg_begin(void *conn, unsigned flags)
 static int pg_commit(void *conn)
 {
     pg_conn_t *c = conn;
-    PGresult *res = PQexec(c->pg, "COMMIT");
+    PGresult *res = pq.PQexec(c->pg, "COMMIT");
     int rc = 0;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    if (pq.PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = status_of(c, res);
-    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) { /* the transaction had failed: it rolled back */
-        note(c, "the transaction was rolled back by the server", PQcmdStatus(res));
+    else if (strcmp(pq.PQcmdStatus(res), "COMMIT") != 0) { /* the transaction had failed: it rolled back */
+        note(c, "the transaction was rolled back by the server", pq.PQcmdStatus(res));
         rc = STORE_ERROR;
     }
-    PQclear(res);
+    pq.PQclear(res);
     return rc;
 }
 
 static int pg_rollback(void *conn)
 {
     pg_conn_t *c = conn;
-    if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+    if (pq.PQtransactionStatus(c->pg) == PQTRANS_IDLE)
         return 0;
     return run(c, "ROLLBACK");
 }
@@ -251,7 +305,7 @@ static void *pg_prepare(void *conn, const char *sql, int *status)
 static void pg_reset(void *stmt)
 {
     pg_stmt_t *s = stmt;
-    PQclear(s->res);
+    pq.PQclear(s->res);
     s->res = NULL;
     s->row = -1;
     s->nrows = 0;
@@ -317,23 +371,23 @@ static int execute(pg_stmt_t *s)
 {
     pg_conn_t *c = s->c;
     if (s->gen != c->gen) {
-        PGresult *res = PQprepare(c->pg, s->name, s->sql, s->nparams, NULL);
-        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : status_of(c, res);
-        PQclear(res);
+        PGresult *res = pq.PQprepare(c->pg, s->name, s->sql, s->nparams, NULL);
+        int rc = pq.PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : status_of(c, res);
+        pq.PQclear(res);
         if (rc < 0)
             return rc;
         s->gen = c->gen;
     }
-    s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->vals, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(s->res);
+    s->res = pq.PQexecPrepared(c->pg, s->name, s->nparams, s->vals, NULL, NULL, 0);
+    ExecStatusType st = pq.PQresultStatus(s->res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         int rc = status_of(c, s->res);
-        PQclear(s->res);
+        pq.PQclear(s->res);
         s->res = NULL;
         return rc;
     }
-    s->nrows = st == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
-    const char *tuples = PQcmdTuples(s->res);
+    s->nrows = st == PGRES_TUPLES_OK ? pq.PQntuples(s->res) : 0;
+    const char *tuples = pq.PQcmdTuples(s->res);
     s->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
     s->row = -1;
     return 0;
@@ -355,13 +409,13 @@ static int pg_step(void *stmt)
 static bool pg_col_null(void *stmt, int i)
 {
     pg_stmt_t *s = stmt;
-    return !s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, i);
+    return !s->res || s->row < 0 || s->row >= s->nrows || pq.PQgetisnull(s->res, s->row, i);
 }
 
 static const char *pg_col_text(void *stmt, int i)
 {
     pg_stmt_t *s = stmt;
-    return pg_col_null(s, i) ? NULL : PQgetvalue(s->res, s->row, i);
+    return pg_col_null(s, i) ? NULL : pq.PQgetvalue(s->res, s->row, i);
 }
 
 static int64_t pg_col_int(void *stmt, int i)
@@ -405,7 +459,7 @@ static int64_t pg_changes(void *stmt)
 static const char *pg_errmsg(void *conn)
 {
     pg_conn_t *c = conn;
-    return c->errmsg[0] ? c->errmsg : PQerrorMessage(c->pg);
+    return c->errmsg[0] ? c->errmsg : pq.PQerrorMessage(c->pg);
 }
 
 static int pg_version_get(void *conn, int *version)
@@ -414,14 +468,14 @@ static int pg_version_get(void *conn, int *version)
     int rc = run(c, "CREATE TABLE IF NOT EXISTS glued_schema (version BIGINT NOT NULL)");
     if (rc < 0)
         return rc;
-    PGresult *res = PQexec(c->pg, "SELECT max(version) FROM glued_schema");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    PGresult *res = pq.PQexec(c->pg, "SELECT max(version) FROM glued_schema");
+    if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = status_of(c, res);
-        PQclear(res);
+        pq.PQclear(res);
         return rc;
     }
-    *version = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? atoi(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
+    *version = pq.PQntuples(res) == 1 && !pq.PQgetisnull(res, 0, 0) ? atoi(pq.PQgetvalue(res, 0, 0)) : 0;
+    pq.PQclear(res);
     return 0;
 }
 
@@ -484,9 +538,9 @@ static int pg_notify(void *conn, const char *channel, const char *payload)
 {
     pg_conn_t *c = conn;
     const char *vals[2] = {channel, payload};
-    PGresult *res = PQexecParams(c->pg, "SELECT pg_notify($1, $2)", 2, NULL, vals, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : status_of(c, res);
-    PQclear(res);
+    PGresult *res = pq.PQexecParams(c->pg, "SELECT pg_notify($1, $2)", 2, NULL, vals, NULL, NULL, 0);
+    int rc = pq.PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : status_of(c, res);
+    pq.PQclear(res);
     return rc;
 }
 
@@ -501,45 +555,45 @@ static void *pg_listen(void *db, const char *const *channels, char *err, size_t 
     pg_listener_t *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
-    l->pg = PQconnectdb(d->conninfo);
-    if (PQstatus(l->pg) != CONNECTION_OK)
+    l->pg = pq.PQconnectdb(d->conninfo);
+    if (pq.PQstatus(l->pg) != CONNECTION_OK)
         goto fail;
-    PQsetNoticeProcessor(l->pg, quiet, NULL);
+    pq.PQsetNoticeProcessor(l->pg, quiet, NULL);
     for (size_t i = 0; channels[i]; i++) {
-        char *ident = PQescapeIdentifier(l->pg, channels[i], strlen(channels[i]));
+        char *ident = pq.PQescapeIdentifier(l->pg, channels[i], strlen(channels[i]));
         char sql[256];
         snprintf(sql, sizeof sql, "LISTEN %s", ident ? ident : "?");
-        PQfreemem(ident);
-        PGresult *res = PQexec(l->pg, sql);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        PQclear(res);
+        pq.PQfreemem(ident);
+        PGresult *res = pq.PQexec(l->pg, sql);
+        bool ok = pq.PQresultStatus(res) == PGRES_COMMAND_OK;
+        pq.PQclear(res);
         if (!ok)
             goto fail;
     }
-    if (PQsetnonblocking(l->pg, 1) != 0)
+    if (pq.PQsetnonblocking(l->pg, 1) != 0)
         goto fail;
     return l;
 fail:
-    snprintf(err, errlen, "cannot listen for other nodes: %s", PQerrorMessage(l->pg));
-    PQfinish(l->pg);
+    snprintf(err, errlen, "cannot listen for other nodes: %s", pq.PQerrorMessage(l->pg));
+    pq.PQfinish(l->pg);
     free(l);
     return NULL;
 }
 
 static int pg_listen_fd(void *lp)
 {
-    return PQsocket(((pg_listener_t *)lp)->pg);
+    return pq.PQsocket(((pg_listener_t *)lp)->pg);
 }
 
 static int pg_listen_drain(void *lp, void (*fn)(const char *, const char *, void *), void *ctx)
 {
     pg_listener_t *l = lp;
-    if (!PQconsumeInput(l->pg) || PQstatus(l->pg) != CONNECTION_OK)
+    if (!pq.PQconsumeInput(l->pg) || pq.PQstatus(l->pg) != CONNECTION_OK)
         return STORE_ERROR;
     PGnotify *n;
-    while ((n = PQnotifies(l->pg))) {
+    while ((n = pq.PQnotifies(l->pg))) {
         fn(n->relname, n->extra, ctx);
-        PQfreemem(n);
+        pq.PQfreemem(n);
     }
     return 0;
 }
@@ -547,7 +601,7 @@ static int pg_listen_drain(void *lp, void (*fn)(const char *, const char *, void
 static void pg_listen_close(void *lp)
 {
     pg_listener_t *l = lp;
-    PQfinish(l->pg);
+    pq.PQfinish(l->pg);
     free(l);
 }
 

@@ -282,8 +282,11 @@ static int cmd_logs(int argc, char **argv)
         fprintf(stderr, "glued logs: no logs for %s under %s/logs nor in the store\n", id, data);
         return 1;
     }
-    fprintf(stderr, "glued logs: no logs for %s under %s/logs%s\n", id, data,
-            " (a job run of another node sharing a PostgreSQL store: add --store)");
+    fprintf(stderr,
+            "glued logs: no logs for %s under %s/logs: give --data with glued's data directory (the default is "
+            "./var), or --store for a job run of another node sharing a PostgreSQL store. A job run that failed "
+            "before its program started (a missing script, say) has no logs: its ErrorMessage says why.\n",
+            id, data);
     return 1;
 }
 

@@ -73,6 +73,15 @@ int cli_report(const char *cmd, const char *op, const client_err_t *e)
         return CLI_USAGE;
     }
     fprintf(stderr, "glued %s: %s: %s: %s\n", cmd, op, e->type, e->msg);
+    static const char *const auth[] = {"MissingAuthenticationTokenException", "UnrecognizedClientException",
+                                       "InvalidSignatureException", "IncompleteSignatureException",
+                                       "AccessDeniedException"};
+    for (size_t i = 0; i < sizeof auth / sizeof auth[0]; i++)
+        if (strcmp(e->type, auth[i]) == 0) { /* glued would not take the call: like a connection error */
+            fprintf(stderr, "glued %s: this glued checks signatures: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                            "to a key pair of its credentials file\n", cmd);
+            return CLI_USAGE;
+        }
     return CLI_FAILED;
 }
 

@@ -176,6 +176,10 @@ int client_call(client_t *c, const char *op, json_t *in, json_t **out, client_er
     cu.curl_easy_setopt(k, CURLOPT_TIMEOUT, 120L);
     cu.curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
     cu.curl_easy_setopt(k, CURLOPT_USERAGENT, "glued-cli");
+    /* the CA bundle that the AWS CLI and SDKs take from AWS_CA_BUNDLE (for a glued with its own certificate) */
+    const char *ca = getenv("AWS_CA_BUNDLE");
+    if (ca && *ca)
+        cu.curl_easy_setopt(k, CURLOPT_CAINFO, ca);
     if (c->key) {
         cu.curl_easy_setopt(k, CURLOPT_AWS_SIGV4, c->sigv4);
         cu.curl_easy_setopt(k, CURLOPT_USERNAME, c->key);

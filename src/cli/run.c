@@ -182,7 +182,7 @@ static void print_tail(const char *data_dir, const char *id)
     char path[4096];
     FILE *fp = engine_log_path(data_dir, id, "err", path, sizeof path) == 0 ? fopen(path, "r") : NULL;
     if (!fp) {
-        printf("    (the whole output: glued logs %s)\n", id);
+        printf("    (its output, if it started: glued logs %s --data <glued's data directory>)\n", id);
         return;
     }
     fseek(fp, 0, SEEK_END);

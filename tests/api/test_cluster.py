@@ -281,6 +281,7 @@ class ClusterTest(unittest.TestCase):
         p = run_binary(["logs", jr, "--data", empty])
         self.assertEqual(p.returncode, 1)
         self.assertIn("--store", p.stderr)
+        self.assertIn("give --data with glued's data directory", p.stderr)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import SSLError  # noqa: E402
 
-from harness import REGION, run_binary  # noqa: E402
+from harness import REGION, glued_bin, run_binary, server_env  # noqa: E402
 from sigv4_helpers import KEY, SECRET, make_cert, send, signed, write_credentials  # noqa: E402
 from test_engine_helpers import PY, EngineTestCase  # noqa: E402
 
@@ -47,6 +47,26 @@ class TlsTest(EngineTestCase):
         self.assertEqual(resp.status, 200, resp)
         resp = send(self.server, "GET", "/health", {"Host": "x"})
         self.assertEqual(resp.status, 200, resp)
+
+    def test_client_subcommands_over_https(self):
+        """glued's own client takes the CA bundle from AWS_CA_BUNDLE, as the AWS CLI does, and signs with the
+        environment's keys; without keys it says what to set and exits 2, like a connection error."""
+        import subprocess
+        name = self.create()
+        base = {k: v for k, v in server_env().items() if not k.startswith("AWS_")}
+
+        def status(**env):
+            return subprocess.run([glued_bin(), "status", "--endpoint", self.server.url], capture_output=True,
+                                  text=True, timeout=30, env=dict(base, AWS_REGION=REGION, **env))
+        r = status(AWS_CA_BUNDLE=self.cert, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(name, r.stdout)
+        r = status(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET)  # the certificate is not trusted
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        r = status(AWS_CA_BUNDLE=self.cert)  # no keys
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("MissingAuthenticationTokenException", r.stderr)
+        self.assertIn("AWS_ACCESS_KEY_ID", r.stderr)
 
     def test_untrusted_certificate_is_refused_by_the_client(self):
         c = boto3.client("glue", endpoint_url=self.server.url, region_name=REGION, aws_access_key_id=KEY,

@@ -86,7 +86,8 @@ class RunStatusTest(EngineTestCase):
         # without the data directory: where the whole output is
         p = self.cli("run", wf, "--data", "/nonexistent")
         self.assertEqual(p.returncode, 1)
-        self.assertRegex(p.stdout, r"\(the whole output: glued logs jr_[0-9a-f]{64}\)")
+        self.assertRegex(p.stdout, r"\(its output, if it started: glued logs jr_[0-9a-f]{64} --data <glued's data "
+                                   r"directory>\)")
 
     def test_progress_line_only_on_a_terminal(self):
         wf, ok, _ = self.workflow(sleep="0.8")

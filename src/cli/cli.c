@@ -52,6 +52,21 @@ int cli_endpoint_opt(int argc, char **argv, int *i, const char **endpoint)
     return 0;
 }
 
+int cli_operand_args(int argc, char **argv, bool stdin_ok, const char **endpoint, const char **operand)
+{
+    for (int i = 1; i < argc; i++) {
+        int r = cli_endpoint_opt(argc, argv, &i, endpoint);
+        if (r > 0)
+            continue;
+        if (r == 0 && !*operand && (argv[i][0] != '-' || (stdin_ok && strcmp(argv[i], "-") == 0))) {
+            *operand = argv[i];
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
+
 client_t *cli_connect(const char *cmd, const char *endpoint)
 {
     const char *url = client_default_endpoint(endpoint);
@@ -78,8 +93,10 @@ int cli_report(const char *cmd, const char *op, const client_err_t *e)
                                        "AccessDeniedException"};
     for (size_t i = 0; i < sizeof auth / sizeof auth[0]; i++)
         if (strcmp(e->type, auth[i]) == 0) { /* glued would not take the call: like a connection error */
-            fprintf(stderr, "glued %s: this glued checks signatures: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                            "to a key pair of its credentials file\n", cmd);
+            fprintf(stderr,
+                    "glued %s: this glued checks signatures: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                    "to a key pair of its credentials file\n",
+                    cmd);
             return CLI_USAGE;
         }
     return CLI_FAILED;

@@ -25,6 +25,9 @@ int cli_import(int argc, char **argv);
 /* Reads `--endpoint URL` or `--endpoint=URL` at argv[*i] (advancing *i); 1 if it was one, 0 if not, -1 if its
  * value is missing. */
 int cli_endpoint_opt(int argc, char **argv, int *i, const char **endpoint);
+/* Reads the arguments of a subcommand that takes --endpoint and at most one operand (with stdin_ok, "-" is one):
+ * 0, or -1 for anything else (the caller prints its usage). */
+int cli_operand_args(int argc, char **argv, bool stdin_ok, const char **endpoint, const char **operand);
 /* A client for the endpoint (after client_default_endpoint), or NULL with a message printed. */
 client_t *cli_connect(const char *cmd, const char *endpoint);
 /* Prints a failed call: "glued CMD: OP: Type: message" or "glued CMD: cannot reach ...". Returns CLI_USAGE for

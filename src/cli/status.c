@@ -213,14 +213,7 @@ done:
 int cli_status(int argc, char **argv)
 {
     const char *endpoint = NULL, *wf = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_endpoint_opt(argc, argv, &i, &endpoint);
-        if (r > 0)
-            continue;
-        if (r == 0 && argv[i][0] != '-' && !wf) {
-            wf = argv[i];
-            continue;
-        }
+    if (cli_operand_args(argc, argv, false, &endpoint, &wf) < 0) {
         fprintf(stderr, "usage: glued status [WORKFLOW] [--endpoint URL]\n");
         return CLI_USAGE;
     }

@@ -126,18 +126,7 @@ static int fetch_all(client_t *c, json_t *names, const char *op, const char *key
 int cli_export(int argc, char **argv)
 {
     const char *endpoint = NULL, *wf = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_endpoint_opt(argc, argv, &i, &endpoint);
-        if (r > 0)
-            continue;
-        if (r == 0 && argv[i][0] != '-' && !wf) {
-            wf = argv[i];
-            continue;
-        }
-        fprintf(stderr, "usage: glued export WORKFLOW [--endpoint URL] > FILE\n");
-        return CLI_USAGE;
-    }
-    if (!wf) {
+    if (cli_operand_args(argc, argv, false, &endpoint, &wf) < 0 || !wf) {
         fprintf(stderr, "usage: glued export WORKFLOW [--endpoint URL] > FILE\n");
         return CLI_USAGE;
     }
@@ -482,18 +471,7 @@ static int check_doc(json_t *doc, char *why, size_t whylen)
 int cli_import(int argc, char **argv)
 {
     const char *endpoint = NULL, *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_endpoint_opt(argc, argv, &i, &endpoint);
-        if (r > 0)
-            continue;
-        if (r == 0 && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !file) {
-            file = argv[i];
-            continue;
-        }
-        file = NULL;
-        break;
-    }
-    if (!file) {
+    if (cli_operand_args(argc, argv, true, &endpoint, &file) < 0 || !file) {
         fprintf(stderr, "usage: glued import FILE [--endpoint URL]   (FILE from glued export; - reads stdin)\n");
         return CLI_USAGE;
     }

@@ -4,7 +4,6 @@
 
 #define CURL_DISABLE_TYPECHECK /* calls go through the table below, not the type-checking macros */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +26,13 @@
 static struct {
     CURL_FUNCS(DYNLIB_DECL)
 } cu;
-static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
-static int cu_loaded = -1;
-static char cu_err[256];
-
-static void cu_load(void)
-{
-#define CURL_NAME(f) #f,
-    static const char *const names[] = {CURL_FUNCS(CURL_NAME)};
-#undef CURL_NAME
-    static const char *const sonames[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL};
-    cu_loaded = dynlib_open(sonames, "libcurl, which the client subcommands need (Debian's libcurl4 package)", names,
-                            (void **)&cu, sizeof names / sizeof names[0], cu_err, sizeof cu_err);
-}
+static const char *const cu_names[] = {CURL_FUNCS(DYNLIB_NAME)};
+static dynlib_t libcurl = {.sonames = (const char *const[]){"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL},
+                           .what = "libcurl, which the client subcommands need (Debian's libcurl4 package)",
+                           .names = cu_names,
+                           .n = sizeof cu_names / sizeof cu_names[0],
+                           .table = &cu,
+                           .lock = PTHREAD_MUTEX_INITIALIZER};
 
 #define CLIENT_MAX_ANSWER (64u << 20) /* bytes of one answer */
 
@@ -71,14 +64,13 @@ const char *client_default_endpoint(const char *given)
 
 const char *client_load_error(void)
 {
-    return cu_loaded < 0 ? cu_err : NULL;
+    return libcurl.state < 0 ? libcurl.err : NULL;
 }
 
 client_t *client_new(const char *endpoint)
 {
     static bool global_done;
-    pthread_once(&cu_once, cu_load);
-    if (cu_loaded < 0)
+    if (dynlib_load(&libcurl) < 0)
         return NULL;
     if (!global_done) {
         if (cu.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

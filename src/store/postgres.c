@@ -4,7 +4,6 @@
  * their SQLite types are rewritten here (INTEGER -> BIGINT, BLOB -> BYTEA, TEXT compares bytewise). */
 #include <ctype.h>
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +45,13 @@
 static struct {
     PQ_FUNCS(DYNLIB_DECL)
 } pq;
-static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
-static int pq_loaded = -1;
-static char pq_err[256];
-
-static void pq_load(void)
-{
-#define PQ_NAME(f) #f,
-    static const char *const names[] = {PQ_FUNCS(PQ_NAME)};
-#undef PQ_NAME
-    static const char *const sonames[] = {"libpq.so.5", "libpq.so", NULL};
-    pq_loaded = dynlib_open(sonames, "libpq, which a PostgreSQL store needs (Debian's libpq5 package)", names,
-                            (void **)&pq, sizeof names / sizeof names[0], pq_err, sizeof pq_err);
-}
+static const char *const pq_names[] = {PQ_FUNCS(DYNLIB_NAME)};
+static dynlib_t libpq = {.sonames = (const char *const[]){"libpq.so.5", "libpq.so", NULL},
+                         .what = "libpq, which a PostgreSQL store needs (Debian's libpq5 package)",
+                         .names = pq_names,
+                         .n = sizeof pq_names / sizeof pq_names[0],
+                         .table = &pq,
+                         .lock = PTHREAD_MUTEX_INITIALIZER};
 
 #define PG_MAX_PARAMS     64
 #define PG_MIGRATION_LOCK 0x676c756564LL /* "glued": the advisory lock key nodes migrate under */
@@ -132,9 +125,8 @@ static void quiet(void *arg, const char *msg)
 
 static int pg_open(const char *target, const store_opts_t *opts, void **db, char *err, size_t errlen)
 {
-    pthread_once(&pq_once, pq_load);
-    if (pq_loaded < 0) {
-        snprintf(err, errlen, "%s", pq_err);
+    if (dynlib_load(&libpq) < 0) {
+        snprintf(err, errlen, "%s", libpq.err);
         return -1;
     }
     pg_db_t *d = calloc(1, sizeof *d);

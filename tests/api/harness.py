@@ -441,6 +441,20 @@ _counter = itertools.count(1)
 class GlueAssertions:
     """Assertions shared by every API test."""
 
+    def wait_until(self, fn, what, timeout=30, poll=0.05):
+        """Polls fn() until it returns a true value, and returns that value; after timeout real seconds, fails
+        naming what it waited for, with the tail of the server's stderr."""
+        deadline = time.monotonic() + timeout
+        while True:
+            v = fn()
+            if v:
+                return v
+            if time.monotonic() > deadline:
+                server = getattr(self, "server", None)
+                tail = server.stderr_text()[-3000:] if server is not None else ""
+                self.fail(f"timed out after {timeout} s waiting for {what}; stderr tail:\n{tail}")
+            time.sleep(poll)
+
     def assertClientError(self, code, fn, *args, member=None, **kwargs):
         """fn(*args, **kwargs) must raise a botocore ClientError with this code (HTTP 400, a message
         that names member when given). Returns the error response."""

@@ -29,7 +29,6 @@ CLOCK_START = "2030-01-01T00:00:30Z"
 T0 = datetime.datetime(2030, 1, 1, 0, 0, 30, tzinfo=datetime.timezone.utc).timestamp()
 EVERY5 = "cron(0/5 * * * ? *)"
 SLOT = 300  # seconds between fires of EVERY5
-POLL = 0.05
 
 
 def slot(t):
@@ -52,6 +51,10 @@ class ClockTest(unittest.TestCase, GlueAssertions):
         self.glue = self.srv.client()
         self.n = 0
 
+    @property
+    def server(self):  # for wait_until's stderr tail
+        return self.srv
+
     def stop_server(self):
         if self.srv.alive():
             self.srv.stop_ok()
@@ -73,17 +76,6 @@ class ClockTest(unittest.TestCase, GlueAssertions):
         t = ts(self.glue.get_workflow(Name=wf)["Workflow"]["CreatedOn"])
         self.glue.delete_workflow(Name=wf)
         return t
-
-    def wait_for(self, fn, what, timeout=30):
-        """Poll fn() until it returns a true value; returns it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            v = fn()
-            if v:
-                return v
-            if time.monotonic() > deadline:
-                self.fail(f"{what} did not happen within {timeout} real seconds")
-            time.sleep(POLL)
 
     def job_runs(self, job):
         return sorted(self.glue.get_job_runs(JobName=job)["JobRuns"], key=lambda r: ts(r["StartedOn"]))
@@ -120,9 +112,9 @@ class ClockBasicsTest(ClockTest):
         job = self.job(sleep=60)
         t0 = time.monotonic()
         rid = self.glue.start_job_run(JobName=job, Timeout=1)["JobRunId"]
-        jr = self.wait_for(lambda: (lambda r: r if r["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING")
-                                    else None)(self.glue.get_job_run(JobName=job, RunId=rid)["JobRun"]),
-                           "the timeout", timeout=20)
+        jr = self.wait_until(lambda: (lambda r: r if r["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING")
+                                      else None)(self.glue.get_job_run(JobName=job, RunId=rid)["JobRun"]),
+                             "the timeout", timeout=20)
         self.assertEqual(jr["JobRunState"], "TIMEOUT", jr.get("ErrorMessage"))
         self.assertLess(time.monotonic() - t0, 20)
         self.assertGreaterEqual(ts(jr["CompletedOn"]) - ts(jr["StartedOn"]), 60)
@@ -136,7 +128,7 @@ class ScheduledTriggerTest(ClockTest):
         trig = self.name("sched")
         self.glue.create_trigger(Name=trig, Type="SCHEDULED", Schedule=EVERY5, Actions=[{"JobName": job}],
                                  StartOnCreation=True)
-        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 3 else None)(self.job_runs(job)), "three fires")
+        runs = self.wait_until(lambda: (lambda r: r if len(r) >= 3 else None)(self.job_runs(job)), "three fires")
         for r in runs:
             self.assertEqual(r.get("TriggerName"), trig)
             # a fire happens at the start of its slot; the job starts a moment of real time later
@@ -157,7 +149,7 @@ class ScheduledTriggerTest(ClockTest):
         trig = self.name("sched")
         self.glue.create_trigger(Name=trig, Type="SCHEDULED", Schedule=EVERY5, Actions=[{"JobName": job}],
                                  StartOnCreation=True)
-        self.wait_for(lambda: len(self.job_runs(job)) >= 1, "a first fire")
+        self.wait_until(lambda: len(self.job_runs(job)) >= 1, "a first fire")
         self.glue.stop_trigger(Name=trig)
         self.assertEqual(self.glue.get_trigger(Name=trig)["Trigger"]["State"], "DEACTIVATED")
         stopped_at = self.glued_now()
@@ -168,7 +160,7 @@ class ScheduledTriggerTest(ClockTest):
         self.assertTrue(all(ts(r["StartedOn"]) <= stopped_at for r in after))
         self.glue.start_trigger(Name=trig)
         self.assertEqual(self.glue.get_trigger(Name=trig)["Trigger"]["State"], "ACTIVATED")
-        self.wait_for(lambda: len(self.job_runs(job)) > before, "a fire after StartTrigger")
+        self.wait_until(lambda: len(self.job_runs(job)) > before, "a fire after StartTrigger")
 
     def test_update_trigger_schedule_takes_effect_at_once(self):
         """A trigger scheduled for 2099 never fires here; UpdateTrigger to every 5 minutes makes it fire at the
@@ -183,7 +175,7 @@ class ScheduledTriggerTest(ClockTest):
         out = self.glue.update_trigger(Name=trig, TriggerUpdate={"Schedule": EVERY5, "Actions": [{"JobName": job}]})
         self.assertEqual(out["Trigger"]["Schedule"], EVERY5)
         self.assertEqual(out["Trigger"]["State"], "ACTIVATED")
-        runs = self.wait_for(lambda: self.job_runs(job), "a fire on the new schedule")
+        runs = self.wait_until(lambda: self.job_runs(job), "a fire on the new schedule")
         self.assertLessEqual(slot(runs[0]["StartedOn"]), slot(changed) + 1, "the new schedule was not used at once")
 
     def test_deleted_trigger_stops_firing(self):
@@ -191,7 +183,7 @@ class ScheduledTriggerTest(ClockTest):
         trig = self.name("sched")
         self.glue.create_trigger(Name=trig, Type="SCHEDULED", Schedule=EVERY5, Actions=[{"JobName": job}],
                                  StartOnCreation=True)
-        self.wait_for(lambda: self.job_runs(job), "a first fire")
+        self.wait_until(lambda: self.job_runs(job), "a first fire")
         self.glue.delete_trigger(Name=trig)
         n = len(self.job_runs(job))
         self.sleep_glued(2.5 * SLOT)
@@ -211,7 +203,7 @@ class ScheduledTriggerTest(ClockTest):
             ok = [r for r in runs if r["Status"] != "ERROR"]
             return runs if len(ok) >= 2 else None
 
-        runs = self.wait_for(done, "a second run after the first ended", timeout=45)
+        runs = self.wait_until(done, "a second run after the first ended", timeout=45)
         ok = [r for r in runs if r["Status"] != "ERROR"]
         errors = [r for r in runs if r["Status"] == "ERROR"]
         self.assertGreaterEqual(len(errors), 1, f"no fire was refused: {[r['Status'] for r in runs]}")
@@ -250,7 +242,7 @@ class CrawlerScheduleTest(ClockTest):
         c = self.glue.get_crawler(Name=name)["Crawler"]
         self.assertEqual(c["Schedule"], {"ScheduleExpression": EVERY5, "State": "SCHEDULED"})
         seen = set()
-        self.wait_for(lambda: len(self.crawl_times(name, seen)) >= 2, "two scheduled crawls")
+        self.wait_until(lambda: len(self.crawl_times(name, seen)) >= 2, "two scheduled crawls")
         self.assertOnePerSlot(sorted(seen))
         self.assertEqual(self.glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"], "SUCCEEDED")
         # stopped: NOT_SCHEDULED and no more crawls
@@ -263,7 +255,7 @@ class CrawlerScheduleTest(ClockTest):
         # started again: SCHEDULED and crawling
         self.glue.start_crawler_schedule(CrawlerName=name)
         self.assertEqual(self.glue.get_crawler(Name=name)["Crawler"]["Schedule"]["State"], "SCHEDULED")
-        self.wait_for(lambda: len(self.crawl_times(name, seen)) > n, "a crawl after StartCrawlerSchedule")
+        self.wait_until(lambda: len(self.crawl_times(name, seen)) > n, "a crawl after StartCrawlerSchedule")
 
     def test_update_crawler_schedule_takes_effect_at_once(self):
         name = self.crawler("cron(0 0 1 1 ? 2099)")
@@ -272,7 +264,7 @@ class CrawlerScheduleTest(ClockTest):
         self.glue.update_crawler_schedule(CrawlerName=name, Schedule=EVERY5)
         self.assertEqual(self.glue.get_crawler(Name=name)["Crawler"]["Schedule"]["ScheduleExpression"], EVERY5)
         seen = set()
-        self.wait_for(lambda: self.crawl_times(name, seen), "a crawl on the new schedule")
+        self.wait_until(lambda: self.crawl_times(name, seen), "a crawl on the new schedule")
 
 
 class CrawlerScheduleApiTest(ServerTestCase):
@@ -399,19 +391,19 @@ class DurableFireTest(ClockTest):
         """The job of a fire is still running when glued is killed; after the restart that run is ended as
         interrupted, and the same fire time is not fired again, even when the clock is set back before it."""
         job, trig = self.scheduled_job(sleep=60)
-        first = self.wait_for(lambda: (lambda r: r[0] if r and r[0]["JobRunState"] == "RUNNING" else None)(
-            self.job_runs(job)), "the first fire's job running")
+        first = self.wait_until(lambda: (lambda r: r[0] if r and r[0]["JobRunState"] == "RUNNING" else None)(
+              self.job_runs(job)), "the first fire's job running")
         fire = slot(first["StartedOn"]) * SLOT
         self.addCleanup(self.stop_server)
         self.restart_at(fire - 60)  # one minute before the fire time it already fired
         def ended(rs):
             return rs if rs and rs[0]["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING") else None
-        runs = self.wait_for(lambda: ended(self.job_runs(job)), "recovery of the interrupted job run")
+        runs = self.wait_until(lambda: ended(self.job_runs(job)), "recovery of the interrupted job run")
         self.assertEqual(runs[0]["Id"], first["Id"])
         self.assertEqual(runs[0]["JobRunState"], "FAILED")
         self.assertIn("glued restarted", runs[0]["ErrorMessage"])
         # the next fire happens, and the fire time before it was not fired a second time
-        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
+        runs = self.wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
         self.assertEqual(len([r for r in runs if slot(r["StartedOn"]) == fire // SLOT]), 1,
                          f"fire time {fire} fired twice: {[r['StartedOn'] for r in runs]}")
         self.assertEqual(slot(runs[1]["StartedOn"]), fire // SLOT + 1)
@@ -419,20 +411,20 @@ class DurableFireTest(ClockTest):
 
     def test_missed_fire_times_are_skipped_and_logged(self):
         job, trig = self.scheduled_job()
-        first = self.wait_for(lambda: self.job_runs(job), "a first fire")[0]
+        first = self.wait_until(lambda: self.job_runs(job), "a first fire")[0]
         fire = slot(first["StartedOn"]) * SLOT
         self.restart_at(fire + 3 * SLOT + 120, kill=False)  # three fire times pass while glued is down
         log = self.srv.stderr_text()
         self.assertRegex(log, rf"trigger '{trig}' missed 3 fire times while glued was down .* they are skipped")
-        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
+        runs = self.wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
         self.assertEqual(slot(runs[1]["StartedOn"]), fire // SLOT + 4, "a missed fire time was fired")
 
     def test_catch_up_fires_the_latest_missed_time_once(self):
         job, trig = self.scheduled_job()
-        first = self.wait_for(lambda: self.job_runs(job), "a first fire")[0]
+        first = self.wait_until(lambda: self.job_runs(job), "a first fire")[0]
         fire = slot(first["StartedOn"]) * SLOT
         self.restart_at(fire + 3 * SLOT + 120, False, "--catch-up")
-        runs = self.wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the catch-up fire")
+        runs = self.wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the catch-up fire")
         self.assertEqual(runs[1].get("TriggerName"), trig)
         self.assertRegex(self.srv.stderr_text(), rf"trigger '{trig}' missed 3 fire times .* --catch-up fires the most "
                                                  r"recent once")

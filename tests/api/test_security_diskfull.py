@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -62,16 +61,6 @@ class DiskFullTest(unittest.TestCase, GlueAssertions):
                         return
                     chunk = chunk[: len(chunk) // 2]
 
-    def wait(self, fn, what, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = fn()
-            if v:
-                return v
-            if time.monotonic() > deadline:
-                self.fail(f"timed out waiting for {what}; stderr tail:\n{self.server.stderr_text()[-3000:]}")
-            time.sleep(0.05)
-
     def names(self, g):
         out, kw = [], {}
         while True:
@@ -90,8 +79,9 @@ class DiskFullTest(unittest.TestCase, GlueAssertions):
         g.create_workflow(Name="runs")
         g.create_trigger(Name="runs-start", WorkflowName="runs", Type="ON_DEMAND", Actions=[{"JobName": "waiter"}])
         run_id = g.start_workflow_run(Name="runs")["RunId"]
-        self.wait(lambda: g.get_workflow_run(Name="runs", RunId=run_id)["Run"]["Statistics"]["RunningActions"] == 1,
-                  "the job to run")
+        self.wait_until(
+            lambda: g.get_workflow_run(Name="runs", RunId=run_id)["Run"]["Statistics"]["RunningActions"] == 1,
+            "the job to run")
         acked = [f"kept-{i}" for i in range(10)]
         for n in acked:
             g.create_workflow(Name=n)
@@ -120,22 +110,22 @@ class DiskFullTest(unittest.TestCase, GlueAssertions):
         self.assertTrue(set(acked) <= self.names(g))
         self.assertEqual(g.get_workflow(Name="kept-0")["Workflow"]["Name"], "kept-0")
         self.assertEqual(g.get_workflow_run(Name="runs", RunId=run_id)["Run"]["Status"], "RUNNING")
-        h = self.wait(lambda: (lambda r: r if r.status == 503 else None)(self.health()), "/health to say 503")
+        h = self.wait_until(lambda: (lambda r: r if r.status == 503 else None)(self.health()), "/health to say 503")
         self.assertEqual(h.json["status"], "unhealthy")
         # the job ends while the disk is full: its end waits for space
         with open(self.mark, "w"):
             pass
-        self.wait(lambda: re.search(r"recording the end of a job run failed: The store is full",
-                                    self.server.stderr_text()), "the job's end to be refused")
+        self.wait_until(lambda: re.search(r"recording the end of a job run failed: The store is full",
+                                          self.server.stderr_text()), "the job's end to be refused")
         self.assertEqual(g.get_workflow_run(Name="runs", RunId=run_id)["Run"]["Status"], "RUNNING")
 
         # space comes back: glued recovers by itself
         os.remove(self.filler)
-        self.wait(lambda: self.health().status == 200, "/health to say 200 again")
+        self.wait_until(lambda: self.health().status == 200, "/health to say 200 again")
         g.create_workflow(Name="after")
         acked.append("after")
-        run = self.wait(lambda: (lambda r: r if r["Status"] == "COMPLETED" else None)(
-            g.get_workflow_run(Name="runs", RunId=run_id)["Run"]), "the run to complete")
+        run = self.wait_until(lambda: (lambda r: r if r["Status"] == "COMPLETED" else None)(
+                  g.get_workflow_run(Name="runs", RunId=run_id)["Run"]), "the run to complete")
         self.assertEqual(run["Statistics"]["SucceededActions"], 1)
         self.assertTrue(set(acked) <= self.names(g))
 

@@ -47,19 +47,9 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         self.server.start()
         return self.server.client(fresh=True)
 
-    def wait(self, fn, what, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = fn()
-            if v:
-                return v
-            if time.monotonic() > deadline:
-                self.fail(f"timed out waiting for {what}; stderr tail:\n{self.server.stderr_text()[-2000:]}")
-            time.sleep(0.05)
-
     def run_done(self, g, wf, run_id):
-        return self.wait(lambda: (lambda r: r if r["Status"] in ("COMPLETED", "STOPPED", "ERROR") else None)(
-            g.get_workflow_run(Name=wf, RunId=run_id)["Run"]), f"run {run_id} to end")
+        return self.wait_until(lambda: (lambda r: r if r["Status"] in ("COMPLETED", "STOPPED", "ERROR") else None)(
+                  g.get_workflow_run(Name=wf, RunId=run_id)["Run"]), f"run {run_id} to end")
 
     def job_runs_of(self, g, run_id):
         return [jr for jr in g.get_job_runs(JobName="rt-job")["JobRuns"] if jr.get("Arguments", {}).get(
@@ -90,8 +80,8 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         run_r0 = g.start_workflow_run(Name="rt-wf")["RunId"]
         self.run_done(g, "rt-wf", run_r0)
         solo = g.start_job_run(JobName="rt-job")["JobRunId"]
-        self.wait(lambda: g.get_job_run(JobName="rt-job", RunId=solo)["JobRun"]["JobRunState"] == "SUCCEEDED",
-                  "the standalone job run")
+        self.wait_until(lambda: g.get_job_run(JobName="rt-job", RunId=solo)["JobRun"]["JobRunState"] == "SUCCEEDED",
+                        "the standalone job run")
         [jr_a] = [jr["Id"] for jr in self.job_runs_of(g, run_a)]
         self.assertEqual(len(self.log_files(jr_a)), 2)
         self.assertEqual(len(self.log_files(solo)), 2)
@@ -124,8 +114,9 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         # life 3, 120 days on: A, its job run and S are past 90 days and go; B is 60 days old; R0 is past 90 days
         # but R1 (60 days) was resumed from it
         g = self.life(120)
-        self.wait(lambda: self.gone(lambda: g.get_workflow_run(Name="rt-wf", RunId=run_a)), "run A to be purged")
-        self.wait(lambda: not os.path.exists(stale) and not os.path.exists(stale_flat), "the stale log files to be swept")
+        self.wait_until(lambda: self.gone(lambda: g.get_workflow_run(Name="rt-wf", RunId=run_a)), "run A to be purged")
+        self.wait_until(lambda: not os.path.exists(stale) and not os.path.exists(stale_flat),
+                        "the stale log files to be swept")
         self.assertTrue(self.gone(lambda: g.get_job_run(JobName="rt-job", RunId=jr_a)))
         self.assertTrue(self.gone(lambda: g.get_job_run(JobName="rt-job", RunId=solo)))
         self.assertEqual(self.log_files(jr_a), [])

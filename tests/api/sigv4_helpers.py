@@ -8,8 +8,10 @@ import http.client
 import json
 import os
 import re
+import shutil
 import ssl
 import subprocess
+import tempfile
 import unittest.mock
 
 from botocore.auth import SigV4Auth
@@ -30,6 +32,39 @@ def write_credentials(path, pairs, extra=""):
             f.write(f"[{name}]\naws_access_key_id = {k}\naws_secret_access_key = {s}\n\n")
         f.write(extra)
     os.chmod(path, 0o600)
+
+
+class SignedServerMixin:
+    """For a server test case class (put it first among the bases): the class's glued checks signatures against
+    cls.creds, a credentials file of cls.key_pairs in a directory of its own (cls.creds_dir, removed at the end),
+    and self.glue signs with the first pair. more_server(creds_dir) gives more options and Glued arguments."""
+
+    key_pairs = ((KEY, SECRET),)
+
+    @classmethod
+    def more_server(cls, creds_dir):
+        return (), {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.creds_dir = tempfile.mkdtemp(prefix="glued-creds-")
+        cls.creds = os.path.join(cls.creds_dir, "credentials")
+        write_credentials(cls.creds, list(cls.key_pairs))
+        args, kwargs = cls.more_server(cls.creds_dir)
+        cls.server_args = ("--credentials", cls.creds) + tuple(args)
+        cls.server_kwargs = dict({"keys": cls.key_pairs[0]}, **kwargs)
+        try:
+            super().setUpClass()
+        except BaseException:
+            shutil.rmtree(cls.creds_dir, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            shutil.rmtree(cls.creds_dir, ignore_errors=True)
 
 
 def signed(url, body=b"", target="AWSGlue.ListWorkflows", key=KEY, secret=SECRET, when=None, method="POST",

@@ -16,34 +16,18 @@ from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 from harness import REGION, Glued, run_binary  # noqa: E402
-from sigv4_helpers import (KEY, KEY2, SECRET, SECRET2, expected_signature, json_body, metric,  # noqa: E402
-                           parse_metrics, send, signed, write_credentials)
+from sigv4_helpers import (KEY, KEY2, SECRET, SECRET2, SignedServerMixin, expected_signature, json_body,  # noqa: E402
+                           metric, parse_metrics, send, signed, write_credentials)
 from test_engine_helpers import PY, EngineTestCase  # noqa: E402
 
 MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS "
             "Secret Access Key and signing method. Consult the service documentation for details.")
 
 
-class SignedServerCase(EngineTestCase):
+class SignedServerCase(SignedServerMixin, EngineTestCase):
     """A glued with --credentials naming two key pairs; self.glue signs with the first."""
 
-    @classmethod
-    def setUpClass(cls):
-        import tempfile
-        cls.creds_dir = tempfile.mkdtemp(prefix="glued-creds-")
-        cls.creds = os.path.join(cls.creds_dir, "credentials")
-        write_credentials(cls.creds, [(KEY, SECRET), (KEY2, SECRET2)])
-        cls.server_args = ("--credentials", cls.creds)
-        cls.server_kwargs = {"keys": (KEY, SECRET)}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        import shutil
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.creds_dir, ignore_errors=True)
+    key_pairs = ((KEY, SECRET), (KEY2, SECRET2))
 
     def client_with(self, key, secret, region=REGION):
         return boto3.client("glue", endpoint_url=self.server.url, region_name=region, aws_access_key_id=key,

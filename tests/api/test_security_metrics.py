@@ -8,14 +8,13 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import sqlite_only  # noqa: E402
-from sigv4_helpers import KEY, SECRET, metric, parse_metrics, send, write_credentials  # noqa: E402
+from sigv4_helpers import SignedServerMixin, metric, parse_metrics, send  # noqa: E402
 from test_engine_helpers import EngineTestCase, cond  # noqa: E402
 
 
@@ -183,26 +182,13 @@ class MetricsWaitingTest(EngineTestCase):
         self.assertEqual(metric(after, "glued_job_processes_running"), 0)
 
 
-class MetricsListenTest(EngineTestCase):
+class MetricsListenTest(SignedServerMixin, EngineTestCase):
     """--metrics-listen: metrics and health on their own address, without signatures; the API's address then
     serves no /metrics."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.creds_dir = tempfile.mkdtemp(prefix="glued-creds-")
-        creds = os.path.join(cls.creds_dir, "credentials")
-        write_credentials(creds, [(KEY, SECRET)])
-        cls.server_args = ("--credentials", creds, "--metrics-listen", "127.0.0.1:0")
-        cls.server_kwargs = {"keys": (KEY, SECRET)}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        import shutil
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.creds_dir, ignore_errors=True)
+    def more_server(cls, creds_dir):
+        return ("--metrics-listen", "127.0.0.1:0"), {}
 
     def metrics_port(self):
         with open(self.server.stdout_path) as f:

@@ -3,7 +3,6 @@ openssl for this test; a client that does not trust it is refused by its own TLS
 https AWS_ENDPOINT_URL and AWS_CA_BUNDLE, and its boto3 still works."""
 
 import os
-import shutil
 import sys
 import tempfile
 
@@ -14,27 +13,15 @@ from botocore.config import Config  # noqa: E402
 from botocore.exceptions import SSLError  # noqa: E402
 
 from harness import REGION, glued_bin, run_binary, server_env  # noqa: E402
-from sigv4_helpers import KEY, SECRET, make_cert, send, signed, write_credentials  # noqa: E402
+from sigv4_helpers import KEY, SECRET, SignedServerMixin, make_cert, send, signed  # noqa: E402
 from test_engine_helpers import PY, EngineTestCase  # noqa: E402
 
 
-class TlsTest(EngineTestCase):
+class TlsTest(SignedServerMixin, EngineTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.tls_dir = tempfile.mkdtemp(prefix="glued-tls-")
-        cls.cert, cls.key = make_cert(cls.tls_dir)
-        creds = os.path.join(cls.tls_dir, "credentials")
-        write_credentials(creds, [(KEY, SECRET)])
-        cls.server_args = ("--tls-cert", cls.cert, "--tls-key", cls.key, "--credentials", creds)
-        cls.server_kwargs = {"keys": (KEY, SECRET), "ca": cls.cert}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.tls_dir, ignore_errors=True)
+    def more_server(cls, creds_dir):
+        cls.cert, cls.key = make_cert(creds_dir)
+        return ("--tls-cert", cls.cert, "--tls-key", cls.key), {"ca": cls.cert}
 
     def test_https_with_the_ca_bundle(self):
         self.assertTrue(self.server.url.startswith("https://127.0.0.1:"), self.server.url)

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/error.h"
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
@@ -88,9 +90,8 @@ int cli_report(const char *cmd, const char *op, const client_err_t *e)
         return CLI_USAGE;
     }
     fprintf(stderr, "glued %s: %s: %s: %s\n", cmd, op, e->type, e->msg);
-    static const char *const auth[] = {"MissingAuthenticationTokenException", "UnrecognizedClientException",
-                                       "InvalidSignatureException", "IncompleteSignatureException",
-                                       "AccessDeniedException"};
+    static const char *const auth[] = {GERR_MISSING_AUTH, GERR_UNRECOGNIZED_CLIENT, GERR_INVALID_SIG,
+                                       GERR_INCOMPLETE_SIG};
     for (size_t i = 0; i < sizeof auth / sizeof auth[0]; i++)
         if (strcmp(e->type, auth[i]) == 0) { /* glued would not take the call: like a connection error */
             fprintf(stderr,

@@ -61,6 +61,11 @@ class JobUserTest(EngineTestCase):
         with open(cls.script, "w") as f:
             f.write(ID_SCRIPT)
         os.chmod(cls.script, 0o755)
+        # copies of the shared job scripts: the checkout may sit where only root reaches (a 0700 temporary
+        # directory, /root), and the job user must read the script it runs
+        cls.sh, cls.py = (shutil.copy(src, cls.work) for src in (SH, PY))
+        for path in (cls.sh, cls.py):
+            os.chmod(path, 0o755)
 
     @classmethod
     def tearDownClass(cls):
@@ -104,7 +109,7 @@ class JobUserTest(EngineTestCase):
 
     def test_stop_and_timeout_end_a_job_of_another_user(self):
         started = os.path.join(self.outdir, self.uname("started"))
-        job = self.job({"--sleep": "30", "--started": started})
+        job = self.job({"--sleep": "30", "--started": started}, script=self.sh)
         rid = self.glue.start_job_run(JobName=job)["JobRunId"]
         pids = self.started_pids(started)
         self.assertEqual(os.stat(f"/proc/{pids[0]}").st_uid, self.pw.pw_uid)
@@ -123,7 +128,7 @@ class JobUserTest(EngineTestCase):
                           f"reaches, e.g. under /root): {probe.stderr.strip()[-200:]}")
         out = self.out_path()
         wf = self.create(DefaultRunProperties={"as": "user"})
-        job = self.job({"--out": out, "--put": '{"job": "user"}'}, command="pythonshell", script=PY)
+        job = self.job({"--out": out, "--put": '{"job": "user"}'}, command="pythonshell", script=self.py)
         self.start_trigger(wf, [job])
         rid = self.start_run(wf)
         run = self.wait_run(wf, rid, timeout=45)

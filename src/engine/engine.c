@@ -46,6 +46,8 @@ typedef struct proc {
     struct engine *en;
     char id[FLOW_JOB_RUN_ID_LEN];
     int64_t pid, timeout_min;
+    int64_t started_ms; /* when the process was spawned (StartedOn) */
+    long start_slot;    /* its start's place in engine.starts while that is not yet recorded, else -1 */
     bool timed_out, stopped, exited;
     bool fenced;  /* this node lost its lease: the process is ended and its end is not recorded */
     bool discard; /* a --test-mode reset killed it: its end is not recorded */
@@ -70,6 +72,9 @@ struct engine {
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
+    struct pending_start *starts; /* spawned processes whose start is not recorded yet (see record_starts_later) */
+    size_t nstarts, cap_starts;
+    uv_timer_t starts_timer;
     struct pending_end *retry; /* ends the store could not take (full, conflicts): recorded again by retry_timer */
     size_t nretry, cap_retry;
     uv_timer_t retry_timer;
@@ -111,7 +116,8 @@ struct engine {
     gerr_t pending_e;
 };
 
-int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+/* Where a log of a job run is written now (engine_log_path also finds older ones). */
+static int new_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
 {
     /* only a job run or crawl id names a log: nothing a caller passes can climb out of <data>/logs */
     if (!jobkey_is_action_id(id) || (strcmp(ext, "out") != 0 && strcmp(ext, "err") != 0))
@@ -119,7 +125,12 @@ int engine_log_path(const char *data_dir, const char *id, const char *ext, char 
     /* ids are a prefix ("jr_", "cr_") and random hex: the first two hex digits spread the files over 256
      * folders (a million job runs leave about 8,000 files in each, and retention purges old ones) */
     int n = snprintf(out, outlen, "%s/logs/%.2s/%s.%s", data_dir, id + 3, id, ext);
-    if (n < 0 || (size_t)n >= outlen)
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+{
+    if (new_log_path(data_dir, id, ext, out, outlen) < 0)
         return -1;
     struct stat sb;
     char flat[4096];
@@ -242,10 +253,20 @@ typedef struct pending_end {
     char *out, *err;
     size_t outlen, errlen;
     int64_t out_size, err_size;
-    uint64_t seen_ns; /* when the end was seen (util_mono_ns), for the downstream delay histogram */
+    uint64_t seen_ns;   /* when the end was seen (util_mono_ns), for the downstream delay histogram */
+    int64_t started_at; /* its process's start, when that was never recorded (the end came first), else 0 */
 } pending_end_t;
 
+/* A spawned process whose start (RUNNING, its pid and StartedOn) waits to be recorded with the next batch of
+ * ends, or by starts_timer: a job that ends sooner has its start and its end recorded in one write. */
+typedef struct pending_start {
+    proc_t *p; /* NULL once the process ended: its end carries the start */
+} pending_start_t;
+
+#define STARTS_RECORD_MS 5 /* how long a start may wait for a batch of ends to be recorded with */
+
 static void flush_ends(engine_t *en);
+static void terminate(proc_t *p);
 
 static void on_ends_idle(uv_idle_t *h)
 {
@@ -314,7 +335,7 @@ static void read_logs(engine_t *en, pending_end_t *pe)
     pe->has_logs = true;
     for (int k = 0; k < 2; k++) {
         char path[4096];
-        engine_log_path(en->data_dir, pe->id, ext[k], path, sizeof path);
+        new_log_path(en->data_dir, pe->id, ext[k], path, sizeof path);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
@@ -330,7 +351,7 @@ static void read_logs(engine_t *en, pending_end_t *pe)
 
 /* An action's end: recorded with the others this loop turn sees, when the turn's events are handled (or at
  * once, while the engine shuts down). */
-static void finish_logged(engine_t *en, const char *id, int state, const char *msg, bool logs)
+static void finish_logged(engine_t *en, const char *id, int state, const char *msg, bool logs, int64_t started_at)
 {
     pending_end_t *pe = push_end(&en->ends, &en->nends, &en->cap_ends);
     if (!pe) {
@@ -340,6 +361,7 @@ static void finish_logged(engine_t *en, const char *id, int state, const char *m
     snprintf(pe->id, sizeof pe->id, "%s", id);
     pe->state = state;
     pe->seen_ns = util_mono_ns();
+    pe->started_at = started_at;
     pe->msg = msg ? strdup(msg) : NULL;
     if (logs && store_shared(en->store))
         read_logs(en, pe);
@@ -348,26 +370,71 @@ static void finish_logged(engine_t *en, const char *id, int state, const char *m
 
 static void finish(engine_t *en, const char *id, int state, const char *msg)
 {
-    finish_logged(en, id, state, msg, false);
+    finish_logged(en, id, state, msg, false, 0);
 }
 
-/* Records every pending end in one batch (one commit on SQLite) and starts whatever that makes ready. */
+/* The starts waiting to be recorded, taken out of en->starts (*n of them; NULL when there are none). */
+static flow_start_t *take_starts(engine_t *en, proc_t ***procs, size_t *n)
+{
+    flow_start_t *v = en->nstarts ? calloc(en->nstarts, sizeof *v) : NULL;
+    proc_t **ps = en->nstarts ? calloc(en->nstarts, sizeof *ps) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < en->nstarts; i++) {
+        proc_t *p = en->starts[i].p;
+        if (!p)
+            continue;
+        p->start_slot = -1;
+        if (v && ps) {
+            ps[k] = p;
+            v[k++] = (flow_start_t){.id = p->id, .pid = p->pid, .at = p->started_ms};
+        } else {
+            log_error("engine: out of memory recording the start of %s (recovery finds it by its marker)", p->id);
+        }
+    }
+    en->nstarts = 0;
+    uv_timer_stop(&en->starts_timer);
+    *procs = ps;
+    *n = k;
+    return v;
+}
+
+/* What recording the starts said: a run stopped while its process was starting is ended now. */
+static void starts_recorded(flow_start_t *v, proc_t **ps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].result == 0) { /* stopped while it was starting */
+            ps[i]->stopped = true;
+            terminate(ps[i]);
+        } else if (v[i].result < 0) {
+            log_error("engine: recording the start of %s failed (recovery finds it by its marker)", v[i].id);
+        }
+    }
+    free(v);
+    free(ps);
+}
+
+/* Records every pending end, with the starts waiting, in one batch (one commit on SQLite) and starts whatever
+ * that makes ready. The starts that spawning adds wait for the next batch. */
 static void flush_ends(engine_t *en)
 {
     uv_idle_stop(&en->ends_idle);
-    while (en->nends) {
+    do {
         pending_end_t *v = en->ends;
         size_t n = en->nends;
         en->ends = NULL;
         en->nends = en->cap_ends = 0;
-        flow_end_t *ends = calloc(n, sizeof *ends);
+        proc_t **sp = NULL;
+        size_t ns = 0;
+        flow_start_t *starts = take_starts(en, &sp, &ns);
+        flow_end_t *ends = n ? calloc(n, sizeof *ends) : NULL;
         flow_ids_t spawn = {0};
-        uint64_t since_ns = v[0].seen_ns; /* the batch's first end: the delay counts the longest wait */
-        if (ends) {
+        uint64_t since_ns = n ? v[0].seen_ns : 0; /* the batch's first end: the delay counts the longest wait */
+        if (ends || n == 0) {
             for (size_t i = 0; i < n; i++)
                 ends[i] = (flow_end_t){.id = v[i].id,
                                        .state = v[i].state,
                                        .error = v[i].msg,
+                                       .started_at = v[i].started_at,
                                        .has_logs = v[i].has_logs,
                                        .out = v[i].out,
                                        .err = v[i].err,
@@ -375,13 +442,17 @@ static void flush_ends(engine_t *en)
                                        .errlen = v[i].errlen,
                                        .out_size = v[i].out_size,
                                        .err_size = v[i].err_size};
-            flow_actions_done(&en->flow, ends, n, util_now_ms(), &spawn);
+            if (ns + n)
+                flow_actions_record(&en->flow, starts, ns, ends, n, util_now_ms(), &spawn);
             for (size_t i = 0; i < n; i++)
                 if ((ends[i].status == STORE_FULL || ends[i].status == STORE_CONFLICT) && !en->stopping)
                     retry_later(en, &v[i]); /* logged by flow.c; recorded again within ENDS_RETRY_MS */
         } else {
             log_error("engine: out of memory recording %zu job run ends", n);
+            for (size_t i = 0; i < ns; i++)
+                starts[i].result = -1;
         }
+        starts_recorded(starts, sp, ns);
         for (size_t i = 0; i < n; i++) {
             free(v[i].msg);
             free(v[i].out);
@@ -391,9 +462,41 @@ static void flush_ends(engine_t *en)
         free(ends);
         spawn_all(en, &spawn, since_ns); /* may finish more (a spawn that fails): the loop records those too */
         flow_ids_cleanup(&spawn);
-        if (en->cluster && en->cfg.max_jobs > 0)
+        if (n && en->cluster && en->cfg.max_jobs > 0)
             cluster_claim(en->cluster); /* room was made here: take what waits */
+    } while (en->nends);
+}
+
+static void on_starts_timer(uv_timer_t *t)
+{
+    flush_ends(t->data); /* no end came soon enough to carry them: the starts go alone */
+}
+
+/* Keeps the start of process p to be recorded with the next batch of ends, or within STARTS_RECORD_MS. Until
+ * then the store says STARTING, which every reader takes as active: a stop of the run marks it STOPPED, and
+ * recording the start then ends the process (as for a stop racing a start); a crash leaves it to recovery, which
+ * finds the process by its GLUED_JOB_RUN_ID marker. */
+static void record_start_later(engine_t *en, proc_t *p)
+{
+    if (en->nstarts == en->cap_starts) {
+        size_t c = en->cap_starts ? 2 * en->cap_starts : 16;
+        pending_start_t *nv = realloc(en->starts, c * sizeof *nv);
+        if (!nv) {
+            flow_start_t one = {.id = p->id, .pid = p->pid, .at = p->started_ms};
+            flow_actions_record(&en->flow, &one, 1, NULL, 0, util_now_ms(), NULL);
+            if (one.result == 0) {
+                p->stopped = true;
+                terminate(p);
+            }
+            return;
+        }
+        en->starts = nv;
+        en->cap_starts = c;
     }
+    p->start_slot = (long)en->nstarts;
+    en->starts[en->nstarts++] = (pending_start_t){p};
+    if (!uv_is_active((uv_handle_t *)&en->starts_timer))
+        uv_timer_start(&en->starts_timer, on_starts_timer, STARTS_RECORD_MS, 0);
 }
 
 /* The last non-empty line a job wrote to stderr, for its ErrorMessage. */
@@ -453,12 +556,17 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     engine_t *en = p->en;
     p->exited = true;
     kill(-(pid_t)p->pid, SIGKILL); /* whatever the job left behind in its process group ends with it */
+    int64_t started_at = 0;
+    if (p->start_slot >= 0) { /* its start was not recorded yet: its end records both */
+        en->starts[p->start_slot].p = NULL;
+        p->start_slot = -1;
+        started_at = p->started_ms;
+    }
     if (p->discard) {
         proc_release(p);
         return;
     }
     char err_path[4096], line[512], msg[1024];
-    engine_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path);
     int state;
     msg[0] = '\0';
     if (p->timed_out) {
@@ -473,7 +581,9 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
         state = JR_SUCCEEDED;
     } else {
         state = JR_FAILED;
-        last_line(err_path, line, sizeof line);
+        line[0] = '\0';
+        if (new_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path) == 0)
+            last_line(err_path, line, sizeof line);
         if (term_signal)
             snprintf(msg, sizeof msg, "Job process was killed by signal %d%s%s", term_signal, *line ? ": " : "", line);
         else
@@ -488,7 +598,7 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     metrics_add(m_ended, store_jr_state_name(state), NULL, 1);
     if (fenced)
         return; /* another node decided this run's end, or will */
-    finish_logged(en, id, state, *msg ? msg : NULL, true);
+    finish_logged(en, id, state, *msg ? msg : NULL, true, started_at);
 }
 
 static void on_grace(uv_timer_t *t)
@@ -780,7 +890,7 @@ typedef struct crawl_work {
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. since_ns, when
  * not 0, is when the upstream end that made it ready was seen (for the delay histogram). */
-static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t since_ns)
+static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
 {
     store_jobrun_t r = {0};
     store_res_t def = {0};
@@ -848,11 +958,11 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t s
         goto fail;
     pythonpath = job_pythonpath(en, &py);
     env = job_env(en, id, pythonpath, &envc);
-    engine_log_path(en->data_dir, id, "out", path, sizeof path);
+    new_log_path(en->data_dir, id, "out", path, sizeof path);
     if (logpool_place(en->logpool, path) < 0) /* made ahead of time, else here */
         engine_log_prepare(path);
     fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    engine_log_path(en->data_dir, id, "err", path, sizeof path);
+    new_log_path(en->data_dir, id, "err", path, sizeof path);
     logpool_place(en->logpool, path);
     fd_err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd_out < 0 || fd_err < 0) {
@@ -884,6 +994,8 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t s
     snprintf(p->id, sizeof p->id, "%s", id);
     p->timeout_min = r.timeout_min;
     p->pid = pid;
+    p->started_ms = util_now_ms();
+    p->start_slot = -1;
     p->pidfd = pidfd;
     p->h.data = p;
     uv_poll_init(&en->loop, &p->h, pidfd);
@@ -896,8 +1008,7 @@ static void spawn_one(engine_t *en, const char *id, proc_t **started, uint64_t s
     if (en->procs)
         en->procs->prev = p;
     en->procs = p;
-    if (started)
-        *started = p; /* its start is recorded with the others' of this turn (spawn_all) */
+    record_start_later(en, p);
     metrics_add(m_started, NULL, NULL, 1);
     metrics_gauge_add(m_running, NULL, NULL, 1);
     if (since_ns)
@@ -930,35 +1041,14 @@ out:
     store_jobrun_cleanup(&r);
 }
 
-/* Starts the action runs, then records the starts of their processes together (one commit). A run stopped
- * while its process was starting is ended at once. since_ns: as for spawn_one. */
+/* Starts the action runs (their starts are recorded later, see record_start_later). since_ns: as for
+ * spawn_one. */
 static void spawn_all(engine_t *en, flow_ids_t *ids, uint64_t since_ns)
 {
-    if (en->stopping || ids->n == 0)
+    if (en->stopping)
         return; /* they stay STARTING in the store; the next start picks them up */
-    proc_t **procs = calloc(ids->n, sizeof *procs);
-    flow_start_t *starts = calloc(ids->n, sizeof *starts);
-    size_t k = 0;
-    for (size_t i = 0; i < ids->n; i++) {
-        proc_t *p = NULL;
-        spawn_one(en, ids->v[i], procs ? &p : NULL, since_ns);
-        if (p && starts) {
-            procs[k] = p;
-            starts[k++] = (flow_start_t){.id = p->id, .pid = p->pid};
-        }
-    }
-    if (k)
-        flow_actions_started(&en->flow, starts, k, util_now_ms());
-    for (size_t i = 0; i < k; i++) {
-        if (starts[i].result == 0) { /* stopped while it was starting */
-            procs[i]->stopped = true;
-            terminate(procs[i]);
-        } else if (starts[i].result < 0) {
-            log_error("engine: recording the start of %s failed (recovery finds it by its marker)", starts[i].id);
-        }
-    }
-    free(procs);
-    free(starts);
+    for (size_t i = 0; i < ids->n; i++)
+        spawn_one(en, ids->v[i], since_ns);
 }
 
 /* ---- crawls (on libuv's worker threads; the store is touched on the loop only) ---- */
@@ -1526,6 +1616,11 @@ static void forget_running(engine_t *en)
     }
     en->nends = 0;
     uv_idle_stop(&en->ends_idle);
+    for (size_t i = 0; i < en->nstarts; i++)
+        if (en->starts[i].p)
+            en->starts[i].p->start_slot = -1;
+    en->nstarts = 0;
+    uv_timer_stop(&en->starts_timer);
     en->generation++;
 }
 
@@ -1826,6 +1921,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;
     uv_idle_init(&en->loop, &en->ends_idle);
     en->ends_idle.data = en;
+    uv_timer_init(&en->loop, &en->starts_timer);
+    en->starts_timer.data = en;
     uv_timer_init(&en->loop, &en->retry_timer);
     uv_timer_init(&en->loop, &en->purge_timer);
     en->retry_timer.data = en->purge_timer.data = en;
@@ -1917,6 +2014,7 @@ void engine_stop(engine_t *en)
         free(en->ends[i].err);
     }
     free(en->ends);
+    free(en->starts);
     for (size_t i = 0; i < en->nretry; i++) { /* the store never took them: recovery ends these runs */
         free(en->retry[i].msg);
         free(en->retry[i].out);

@@ -39,7 +39,7 @@ typedef struct tx {
     flow_ids_t spawn, kill;
     gerr_t *e;
     int depth;
-    int result;     /* what a body reports besides success (flow_action_started, FLOW_REFUSED) */
+    int result;     /* what a body reports besides success (a start's, FLOW_REFUSED) */
     char note[512]; /* why a start was refused (an ERROR run recorded), for the log */
     int64_t load;   /* the active job runs this node owns, once read (-1 before) */
     int births;     /* job runs this transaction claimed for this node as it created them */
@@ -105,31 +105,37 @@ static int run(const flow_env_t *env, unsigned flags, int64_t now, const char *w
     return -1;
 }
 
-/* Runs n bodies (fn with args[i]) as n transactions submitted together: on SQLite they share one commit, on
- * PostgreSQL one transaction; each succeeds or fails alone. spawn gets the ids of the ones that committed;
- * results[i] (may be NULL) gets each one's result, or -1 when it failed (logged with what); statuses[i] (may be
- * NULL) 0 or the store's failure status. */
-static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const char *what, body_fn fn, void **args,
-                     size_t n, flow_ids_t *spawn, int *results, int *statuses)
+/* One body of a batch: fn(arg) as its own transaction with flags; what names it in the log when it fails. */
+typedef struct item {
+    body_fn fn;
+    void *arg;
+    unsigned flags;
+    const char *what;
+} item_t;
+
+/* Runs n bodies as n transactions submitted together: on SQLite they share one commit (flushed unless every one
+ * is STORE_TX_RELAXED), on PostgreSQL one transaction; each succeeds or fails alone. spawn gets the ids of the
+ * ones that committed; results[i] gets each one's result, or -1 when it failed (logged); statuses[i] 0 or the
+ * store's failure status. */
+static void run_many(const flow_env_t *env, int64_t now, const item_t *it, size_t n, flow_ids_t *spawn,
+                     int *results, int *statuses)
 {
     tx_t *t = calloc(n, sizeof *t);
     attempt_t *a = calloc(n, sizeof *a);
     gerr_t *e = calloc(n, sizeof *e);
     store_tx_item_t *items = calloc(n, sizeof *items);
     if (!t || !a || !e || !items) {
-        log_error("flow: out of memory %s", what);
+        log_error("flow: out of memory recording %zu starts and ends", n);
         for (size_t i = 0; i < n; i++) {
-            if (results)
-                results[i] = -1;
-            if (statuses)
-                statuses[i] = STORE_ERROR;
+            results[i] = -1;
+            statuses[i] = STORE_ERROR;
         }
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         t[i] = (tx_t){.env = env, .now = now, .e = &e[i]};
-        a[i] = (attempt_t){&t[i], fn, args[i]};
-        items[i] = (store_tx_item_t){.fn = attempt, .ctx = &a[i], .flags = flags};
+        a[i] = (attempt_t){&t[i], it[i].fn, it[i].arg};
+        items[i] = (store_tx_item_t){.fn = attempt, .ctx = &a[i], .flags = it[i].flags};
     }
     store_tx_batch(env->store, items, n);
     for (size_t i = 0; i < n; i++) {
@@ -137,13 +143,11 @@ static void run_many(const flow_env_t *env, unsigned flags, int64_t now, const c
             take_ids(spawn, &t[i].spawn);
         } else {
             if (!e[i].type)
-                gerr_store(&e[i], items[i].result < 0 ? items[i].result : STORE_ERROR, what);
-            log_error("flow: %s failed: %s", what, e[i].msg);
+                gerr_store(&e[i], items[i].result < 0 ? items[i].result : STORE_ERROR, it[i].what);
+            log_error("flow: %s failed: %s", it[i].what, e[i].msg);
         }
-        if (results)
-            results[i] = items[i].result == 0 ? t[i].result : -1;
-        if (statuses)
-            statuses[i] = items[i].result > 0 ? STORE_ERROR : items[i].result;
+        results[i] = items[i].result == 0 ? t[i].result : -1;
+        statuses[i] = items[i].result > 0 ? STORE_ERROR : items[i].result;
         flow_ids_cleanup(&t[i].spawn);
         flow_ids_cleanup(&t[i].kill);
     }
@@ -891,7 +895,8 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
     return ret;
 }
 
-static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
+/* started_at: when the process started, if that was not recorded (0: it was, or there was no process). */
+static int action_done_tx(tx_t *t, const char *id, int state, const char *error, int64_t started_at)
 {
     store_jobrun_t r = {0};
     store_run_t run = {0};
@@ -909,6 +914,8 @@ static int action_done_tx(tx_t *t, const char *id, int state, const char *error)
     if (r.state == JR_STOPPING && state != JR_SUCCEEDED)
         state = JR_STOPPED;
     r.state = state;
+    if (started_at && r.pid == 0 && r.kind && strcmp(r.kind, "job") == 0)
+        r.started_ms = started_at; /* StartedOn is when the process started */
     r.completed_ms = r.modified_ms = t->now;
     r.pid = 0;
     free(r.error_message);
@@ -948,59 +955,20 @@ out:
     return ret;
 }
 
-typedef struct done_args {
-    const char *id;
-    int state;
-    const char *error;
-    int64_t pid;
-} done_args_t;
-
-static int action_done_body(tx_t *t, void *arg)
-{
-    done_args_t *a = arg;
-    return action_done_tx(t, a->id, a->state, a->error);
-}
-
-int flow_action_done(const flow_env_t *env, const char *id, int state, const char *error, int64_t now,
-                     flow_ids_t *spawn, gerr_t *e)
-{
-    done_args_t a = {id, state, error, 0};
-    return run(env, 0, now, "recording the end of a job run", action_done_body, &a, spawn, NULL, NULL, e);
-}
-
 static int action_end_body(tx_t *t, void *arg)
 {
     flow_end_t *x = arg;
     if (x->has_logs &&
         store_joblog_put(t->tx, x->id, x->out, x->outlen, x->out_size, x->err, x->errlen, x->err_size) < 0)
         return -1;
-    return action_done_tx(t, x->id, x->state, x->error);
+    return action_done_tx(t, x->id, x->state, x->error, x->started_at);
 }
 
-void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn)
+static int action_start_body(tx_t *t, void *arg)
 {
-    void **args = calloc(n ? n : 1, sizeof *args);
-    int *statuses = calloc(n ? n : 1, sizeof *statuses);
-    if (!args || !statuses) {
-        log_error("flow: out of memory recording %zu job run ends", n);
-        for (size_t i = 0; i < n; i++)
-            ends[i].status = STORE_ERROR;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        args[i] = &ends[i];
-    run_many(env, 0, now, "recording the end of a job run", action_end_body, args, n, spawn, NULL, statuses);
-    for (size_t i = 0; i < n; i++)
-        ends[i].status = statuses[i];
-out:
-    free(args);
-    free(statuses);
-}
-
-static int action_started_tx(tx_t *t, const char *id, int64_t pid)
-{
+    flow_start_t *x = arg;
     store_jobrun_t r = {0};
-    int rc = store_jobrun_get(t->tx, id, &r);
+    int rc = store_jobrun_get(t->tx, x->id, &r);
     if (rc != 0) {
         store_jobrun_cleanup(&r);
         return rc == STORE_NOTFOUND ? 0 : -1;
@@ -1009,8 +977,8 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
     bool ours = !r.node || strcmp(r.node, t->env->node) == 0; /* not reassigned while it was starting */
     if (ours && (r.state == JR_STARTING || r.state == JR_RUNNING)) {
         r.state = JR_RUNNING;
-        r.pid = pid;
-        r.started_ms = r.modified_ms = t->now; /* StartedOn is when the process started */
+        r.pid = x->pid;
+        r.started_ms = r.modified_ms = x->at; /* StartedOn is when the process started */
         ret = store_jobrun_update(t->tx, &r) < 0 ? -1 : 1;
         if (ret == 1 && r.workflow_run_id &&
             store_run_node_set(t->tx, r.workflow_run_id, strcmp(r.kind, "job") == 0 ? "JOB" : "CRAWLER", r.job,
@@ -1018,59 +986,40 @@ static int action_started_tx(tx_t *t, const char *id, int64_t pid)
             ret = -1;
     }
     store_jobrun_cleanup(&r);
-    return ret;
-}
-
-static int action_started_body(tx_t *t, void *arg)
-{
-    done_args_t *a = arg;
-    int rc = action_started_tx(t, a->id, a->pid);
-    if (rc < 0)
+    if (ret < 0)
         return -1;
-    t->result = rc;
+    t->result = ret;
     return 0;
 }
 
-static int action_start_body(tx_t *t, void *arg)
+void flow_actions_record(const flow_env_t *env, flow_start_t *starts, size_t nstarts, flow_end_t *ends,
+                         size_t nends, int64_t now, flow_ids_t *spawn)
 {
-    flow_start_t *x = arg;
-    int rc = action_started_tx(t, x->id, x->pid);
-    if (rc < 0)
-        return -1;
-    t->result = rc;
-    return 0;
-}
-
-void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n, int64_t now)
-{
-    void **args = calloc(n ? n : 1, sizeof *args);
-    int *results = calloc(n ? n : 1, sizeof *results);
-    if (!args || !results) {
-        log_error("flow: out of memory recording %zu job run starts", n);
-        for (size_t i = 0; i < n; i++)
+    size_t n = nstarts + nends;
+    item_t *it = calloc(n ? n : 1, sizeof *it);
+    int *results = calloc(n ? n : 1, sizeof *results), *statuses = calloc(n ? n : 1, sizeof *statuses);
+    if (!it || !results || !statuses) {
+        log_error("flow: out of memory recording %zu job run starts and %zu ends", nstarts, nends);
+        for (size_t i = 0; i < nstarts; i++)
             starts[i].result = -1;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            args[i] = &starts[i];
-        /* not flushed: if a crash loses them, recovery finds the processes by their GLUED_JOB_RUN_ID markers */
-        run_many(env, STORE_TX_RELAXED, now, "recording the start of a job run", action_start_body, args, n, NULL,
-                 results, NULL);
-        for (size_t i = 0; i < n; i++)
-            starts[i].result = results[i];
+        for (size_t i = 0; i < nends; i++)
+            ends[i].status = STORE_ERROR;
+        goto out;
     }
-    free(args);
+    /* the starts first: an end in the same batch may be the end of a run whose start is recorded here */
+    for (size_t i = 0; i < nstarts; i++)
+        it[i] = (item_t){action_start_body, &starts[i], STORE_TX_RELAXED, "recording the start of a job run"};
+    for (size_t i = 0; i < nends; i++)
+        it[nstarts + i] = (item_t){action_end_body, &ends[i], 0, "recording the end of a job run"};
+    run_many(env, now, it, n, spawn, results, statuses);
+    for (size_t i = 0; i < nstarts; i++)
+        starts[i].result = results[i];
+    for (size_t i = 0; i < nends; i++)
+        ends[i].status = statuses[nstarts + i];
+out:
+    free(it);
     free(results);
-}
-
-int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e)
-{
-    /* not flushed: if a crash loses it, recovery finds the process by its GLUED_JOB_RUN_ID marker */
-    done_args_t a = {id, 0, NULL, pid};
-    int result = 0;
-    if (run(env, STORE_TX_RELAXED, now, "recording the start of a job run", action_started_body, &a, NULL, NULL,
-            &result, e) < 0)
-        return -1;
-    return result;
+    free(statuses);
 }
 
 static int fire_trigger_tx(tx_t *t, const char *trigger, bool scheduled, char run_id[])
@@ -1298,7 +1247,7 @@ static int stop_job_run_tx(tx_t *t, const char *job, const char *id)
     }
     if ((r.state == JR_STARTING || r.state == JR_WAITING) && r.pid == 0) {
         store_jobrun_cleanup(&r);
-        return action_done_tx(t, id, JR_STOPPED, NULL);
+        return action_done_tx(t, id, JR_STOPPED, NULL, 0);
     }
     r.state = JR_STOPPING;
     r.modified_ms = t->now;
@@ -1705,7 +1654,7 @@ static int orphan_body(tx_t *t, void *arg)
              strcmp(r.kind, "job") == 0 ? "job run" : "crawl");
     int state = r.state == JR_STOPPING ? JR_STOPPED : JR_FAILED;
     store_jobrun_cleanup(&r);
-    return action_done_tx(t, a->id, state, msg);
+    return action_done_tx(t, a->id, state, msg, 0);
 }
 
 int flow_orphan(const flow_env_t *env, const char *id, int64_t lease_now, int64_t now, flow_ids_t *spawn, gerr_t *e)

@@ -94,36 +94,37 @@ int flow_start_crawl(const flow_env_t *env, const char *crawler, int64_t now, fl
 /* StopCrawler: the running crawl ends CANCELLED. */
 int flow_stop_crawl(const flow_env_t *env, const char *crawler, int64_t now, gerr_t *e);
 
-/* The engine: an action run ended with `state`. Records it, retries under MaxRetries, fires the triggers
- * that watch it, and ends the workflow run when nothing more can happen. */
-int flow_action_done(const flow_env_t *env, const char *id, int state, const char *error, int64_t now,
-                     flow_ids_t *spawn, gerr_t *e);
-/* The engine: several action runs ended (those one loop turn saw), recorded together (one commit on SQLite).
- * Each as flow_action_done; on a shared store each end also keeps its output's tail (has_logs). Failures are
- * logged, and each end's status says how it went (0 recorded, else a STORE_* failure: STORE_FULL and
- * STORE_CONFLICT pass, so the engine records such an end again later); the runs to start next go to spawn. */
+/* What one turn of the engine's loop records together (one commit on SQLite, one transaction on PostgreSQL):
+ *
+ * - ends: action runs that ended. Each is recorded with `state`, retried under MaxRetries, fires the triggers
+ *   that watch it, and ends its workflow run when nothing more can happen; on a shared store it also keeps its
+ *   output's tail (has_logs). started_at, when not 0, is when its process started, a start that was never
+ *   recorded on its own (the process ended first): it becomes StartedOn.
+ * - starts: processes spawned for STARTING job runs (RUNNING from `at`, their StartedOn). Each result: 1
+ *   recorded, 0 the run was stopped meanwhile (the caller kills the process), -1 failed.
+ *
+ * The batch is flushed (durable) when it holds an end; starts alone are not: if a crash loses them, recovery
+ * finds the processes by their GLUED_JOB_RUN_ID markers. Failures are logged, and each end's status says how it
+ * went (0 recorded, else a STORE_* failure: STORE_FULL and STORE_CONFLICT pass, so the engine records such an
+ * end again later). The runs to start next go to spawn. */
 typedef struct flow_end {
     const char *id;
     int state;
     const char *error;
+    int64_t started_at;
     bool has_logs;
     const void *out, *err;
     size_t outlen, errlen;
     int64_t out_size, err_size;
-    int status; /* set by flow_actions_done */
+    int status; /* set by flow_actions_record */
 } flow_end_t;
-void flow_actions_done(const flow_env_t *env, flow_end_t *ends, size_t n, int64_t now, flow_ids_t *spawn);
-/* The engine: processes were spawned for these job runs; each result is as flow_action_started's (1 recorded,
- * 0 stopped meanwhile: kill it, -1 failed). Recorded together, not flushed. */
 typedef struct flow_start {
     const char *id;
-    int64_t pid;
-    int result;
+    int64_t pid, at;
+    int result; /* set by flow_actions_record */
 } flow_start_t;
-void flow_actions_started(const flow_env_t *env, flow_start_t *starts, size_t n, int64_t now);
-/* The engine: the process of a STARTING job run was spawned. Returns 1 when recorded, 0 when the run was
- * stopped meanwhile (the caller must kill the process). */
-int flow_action_started(const flow_env_t *env, const char *id, int64_t pid, int64_t now, gerr_t *e);
+void flow_actions_record(const flow_env_t *env, flow_start_t *starts, size_t nstarts, flow_end_t *ends,
+                         size_t nends, int64_t now, flow_ids_t *spawn);
 
 /* Standalone CONDITIONAL triggers are found through trigger_watch: flow_trigger_watch (inside the transaction
  * that creates or changes trigger `trigger`, doc its new definition) keeps its rows; flow_trigger_watch_fill

@@ -555,7 +555,8 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
 {
     engine_t *en = p->en;
     p->exited = true;
-    kill(-(pid_t)p->pid, SIGKILL); /* whatever the job left behind in its process group ends with it */
+    /* whatever the job left behind in its process group ends with it */
+    bool alone = kill(-(pid_t)p->pid, SIGKILL) < 0 && errno == ESRCH;
     int64_t started_at = 0;
     if (p->start_slot >= 0) { /* its start was not recorded yet: its end records both */
         en->starts[p->start_slot].p = NULL;
@@ -599,6 +600,13 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     if (fenced)
         return; /* another node decided this run's end, or will */
     finish_logged(en, id, state, *msg ? msg : NULL, true, started_at);
+    /* its logs, if empty, go back to the pool; not while a process it left may still write to them */
+    static const char *const ext[] = {"out", "err"};
+    for (int k = 0; k < 2 && alone && en->logpool; k++) {
+        char path[4096];
+        if (new_log_path(en->data_dir, id, ext[k], path, sizeof path) == 0)
+            logpool_recycle(en->logpool, path);
+    }
 }
 
 static void on_grace(uv_timer_t *t)

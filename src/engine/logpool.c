@@ -1,6 +1,7 @@
 /* Log files made ahead of time (see logpool.h). The stock is a ring of numbered files in <logs>/.pool, guarded
  * by a mutex; the engine thread takes from its head, the stocking thread adds at its tail and sleeps while the
- * stock is full. At start the thread also makes the 256 folders logs go to, so that no job waits for a mkdir. */
+ * stock is full. It adds a log the engine handed back (an ended job's empty log) when it has one, else a new
+ * file. At start the thread also makes the 256 folders logs go to, so that no job waits for a mkdir. */
 #include "engine/logpool.h"
 
 #include <dirent.h>
@@ -30,7 +31,12 @@ struct logpool {
     unsigned long lo[2], hi[2]; /* folder d holds the files named lo[d] .. hi[d]-1 */
     int serving;                /* the folder the engine takes from */
     bool stop;
+    char **back; /* paths of empty logs handed back (logpool_recycle), newest last */
+    size_t nback;
+    char *empty, *tmp, *fresh; /* <logs>/.pool/empty (the one empty file), and two names to make links under */
 };
+
+#define BACK_MAX 4096 /* logs handed back and not yet taken: more are left where they are */
 
 static void stock_name(const logpool_t *lp, int d, unsigned long n, char *out, size_t outlen)
 {
@@ -51,11 +57,47 @@ static void clear(const char *dir)
     closedir(d);
 }
 
+/* A new link to the one empty file at lp->tmp, making that file (again) when it is missing or has as many links
+ * as the file system allows. */
+static int empty_link(logpool_t *lp)
+{
+    if (link(lp->empty, lp->tmp) == 0)
+        return 0;
+    if (errno != EMLINK && errno != ENOENT)
+        return -1;
+    int fd = open(lp->fresh, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    if (rename(lp->fresh, lp->empty) < 0)
+        return -1;
+    return link(lp->empty, lp->tmp);
+}
+
+/* Moves the inode of the empty log at path to stock name `to`, and puts a link to the one empty file at path in
+ * its place (one rename: the log never goes missing). So a job that writes nothing costs no inode: on ext4 an
+ * inode is the dearest part of a log. Anything but a lone, empty, regular file is left alone. */
+static int take_back(logpool_t *lp, const char *path, const char *to)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 || st.st_nlink != 1)
+        return -1;
+    if (link(path, to) < 0)
+        return -1;
+    if (empty_link(lp) < 0 || rename(lp->tmp, path) < 0) {
+        unlink(lp->tmp);
+        unlink(to);
+        return -1;
+    }
+    return 0;
+}
+
 static void *stocker(void *arg)
 {
     logpool_t *lp = arg;
     clear(lp->dir[0]);
     clear(lp->dir[1]);
+    unlink(lp->tmp);
     /* the folders of engine_log_path: made once here rather than by the first job that needs each */
     for (int i = 0; i < 256; i++) {
         char dir[4096];
@@ -70,12 +112,19 @@ static void *stocker(void *arg)
             continue;
         }
         unsigned long n = lp->hi[d]; /* only this thread raises hi */
+        char *back = lp->nback ? lp->back[--lp->nback] : NULL;
         pthread_mutex_unlock(&lp->lock);
         char path[4096];
         stock_name(lp, d, n, path, sizeof path);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
+        int fd = -1;
+        if (!back || take_back(lp, back, path) < 0) {
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd >= 0)
+                close(fd);
+        } else {
+            fd = 0; /* taken back */
+        }
+        free(back);
         pthread_mutex_lock(&lp->lock);
         if (fd < 0) { /* the disk is full, or the folder went away: try again later; the engine makes its own */
             log_warn("logpool: cannot make %s: %s", path, strerror(errno));
@@ -103,7 +152,13 @@ logpool_t *logpool_start(const char *log_dir)
     for (int d = 0; d < 2; d++)
         if ((lp->dir[d] = malloc(n)))
             snprintf(lp->dir[d], n, "%s/.pool/%d", log_dir, d);
-    if (!lp->logs || !lp->dir[0] || !lp->dir[1] || (mkdir(pool, 0700) < 0 && errno != EEXIST) ||
+    char **names[] = {&lp->empty, &lp->tmp, &lp->fresh};
+    static const char *const base[] = {"empty", "link", "empty.new"};
+    for (int k = 0; k < 3; k++)
+        if ((*names[k] = malloc(n)))
+            snprintf(*names[k], n, "%s/.pool/%s", log_dir, base[k]);
+    if (!lp->logs || !lp->dir[0] || !lp->dir[1] || !lp->empty || !lp->tmp || !lp->fresh ||
+        (mkdir(pool, 0700) < 0 && errno != EEXIST) ||
         (mkdir(lp->dir[0], 0700) < 0 && errno != EEXIST) || (mkdir(lp->dir[1], 0700) < 0 && errno != EEXIST))
         goto fail;
     pthread_mutex_init(&lp->lock, NULL);
@@ -117,6 +172,9 @@ logpool_t *logpool_start(const char *log_dir)
 fail:
     free(lp->dir[0]);
     free(lp->dir[1]);
+    free(lp->empty);
+    free(lp->tmp);
+    free(lp->fresh);
     free(lp->logs);
     free(lp);
     return NULL;
@@ -146,6 +204,22 @@ int logpool_place(logpool_t *lp, const char *path)
     return rename(from, path);
 }
 
+void logpool_recycle(logpool_t *lp, const char *path)
+{
+    if (!lp)
+        return;
+    char *copy = strdup(path);
+    pthread_mutex_lock(&lp->lock);
+    if (!lp->back)
+        lp->back = calloc(BACK_MAX, sizeof *lp->back);
+    if (copy && lp->back && lp->nback < BACK_MAX) {
+        lp->back[lp->nback++] = copy;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&lp->lock);
+    free(copy); /* no room: it stays where it is */
+}
+
 void logpool_stop(logpool_t *lp)
 {
     if (!lp)
@@ -157,8 +231,14 @@ void logpool_stop(logpool_t *lp)
     pthread_join(lp->thread, NULL);
     pthread_mutex_destroy(&lp->lock);
     pthread_cond_destroy(&lp->wake);
+    for (size_t i = 0; i < lp->nback; i++)
+        free(lp->back[i]);
+    free(lp->back);
     free(lp->dir[0]);
     free(lp->dir[1]);
+    free(lp->empty);
+    free(lp->tmp);
+    free(lp->fresh);
     free(lp->logs);
     free(lp);
 }

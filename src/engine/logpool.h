@@ -1,7 +1,8 @@
 /* Log files made ahead of time. Creating a file costs an inode, and on a busy ext4 that is hundreds of
  * microseconds: two of them per job run were the largest cost of starting a job after its spawn. A thread of
  * its own keeps a stock of empty files in <logs>/.pool/0 and 1; the engine renames them into place (tens of
- * microseconds) and creates them itself only when the stock has run out. */
+ * microseconds) and creates them itself only when the stock has run out. The empty logs of ended jobs are
+ * handed back and stocked again, so that a busy glued whose jobs print nothing makes no inodes at all. */
 #ifndef GLUED_LOGPOOL_H
 #define GLUED_LOGPOOL_H
 
@@ -11,6 +12,10 @@ typedef struct logpool logpool_t;
 logpool_t *logpool_start(const char *log_dir);
 /* Puts a stocked file at path (which must not exist; its folder must), or creates it: 0, or -1 with errno. */
 int logpool_place(logpool_t *lp, const char *path);
+/* Hands back the log at path, of a job run that ended: if it is empty, the thread moves its inode back into the
+ * stock and leaves at path a link to one shared empty file (readers see the same empty log). Any thread;
+ * accepts NULL. */
+void logpool_recycle(logpool_t *lp, const char *path);
 /* Stops the thread (stocked files are removed at the next start). Accepts NULL. */
 void logpool_stop(logpool_t *lp);
 

@@ -333,6 +333,40 @@ class JobRunTest(EngineTestCase):
         self.assertTrue(p.stderr.strip(), "no message for an unknown job run")
 
 
+    def test_empty_logs_go_back_to_the_pool_and_never_mix(self):
+        """A job run that writes nothing leaves two empty logs. Their inodes go back to the log pool and each path
+        then links one shared empty file, so a busy glued whose jobs print nothing makes no new files (on ext4 an
+        inode is the dearest part of starting a job). Whatever a later job writes, into a file that came back, is
+        its own alone; an empty log still reads as empty."""
+        n = 100  # 400 logs: more than the pool's stock of 256, so it is refilled with what came back
+        quiet = self.job(ExecutionProperty={"MaxConcurrentRuns": n})
+        loud = self.job({"--stdout": "loud out", "--stderr": "loud err"}, ExecutionProperty={"MaxConcurrentRuns": n})
+        logs = os.path.join(self.server.data_dir, "logs")
+
+        def path(rid, ext):
+            return os.path.join(logs, rid[3:5], rid + "." + ext)
+
+        quiet_ids = [self.glue.start_job_run(JobName=quiet)["JobRunId"] for _ in range(n)]
+        for rid in quiet_ids:
+            self.assertEqual(self.wait_job_run(quiet, rid, timeout=60)["JobRunState"], "SUCCEEDED")
+        loud_ids = [self.glue.start_job_run(JobName=loud)["JobRunId"] for _ in range(n)]
+        for rid in loud_ids:
+            self.assertEqual(self.wait_job_run(loud, rid, timeout=60)["JobRunState"], "SUCCEEDED")
+        for rid in loud_ids:
+            for ext, text in (("out", "loud out\n"), ("err", "loud err\n")):
+                with open(path(rid, ext)) as f:
+                    self.assertEqual(f.read(), text, f"{rid}.{ext} holds more than its own output")
+        inodes = set()
+        for rid in quiet_ids:
+            for ext in ("out", "err"):
+                st = os.stat(path(rid, ext))
+                self.assertEqual(st.st_size, 0, f"{rid}.{ext}")
+                inodes.add(st.st_ino)
+        self.assertLess(len(inodes), 2 * n, "no empty log went back to the pool")
+        p = run_binary(["logs", quiet_ids[0], "--data", self.server.data_dir])
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
+
+
 class CliTest(EngineTestCase):
     def cli_json(self, *args):
         p = self.server.cli(*args)

@@ -1,10 +1,9 @@
 /* Per-job-run credentials (see jobkey.h). */
 #include "model/jobkey.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <string.h>
 
+#include "util/hmac.h"
 #include "util/util.h"
 
 static bool hex64_after(const char *s, const char *prefix)
@@ -33,8 +32,7 @@ void jobkey_secret(const uint8_t store_secret[32], const char *run_id, char out[
     /* a key of its own for job credentials, so this HMAC never coincides with a page token's or a node id's */
     static const char label[] = "glued job-run credentials v1";
     uint8_t key[32], md[32];
-    unsigned int len = 32;
-    HMAC(EVP_sha256(), store_secret, 32, (const uint8_t *)label, sizeof label - 1, key, &len);
-    HMAC(EVP_sha256(), key, 32, (const uint8_t *)run_id, strlen(run_id), md, &len);
+    hmac256(store_secret, &(hmac_part_t){label, sizeof label - 1}, 1, key);
+    hmac256(key, &(hmac_part_t){run_id, strlen(run_id)}, 1, md);
     util_hex(out, md, 32);
 }

@@ -85,6 +85,8 @@ struct engine {
     const runners_t *runners; /* cfg->runners, or default_runners */
     runners_t default_runners;
     logpool_t *logpool; /* log files made ahead of time (NULL: made as needed) */
+    char **base_env;    /* what every job's environment holds (base_env), made at the first job */
+    size_t nbase_env;
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer, beat_timer;
@@ -740,29 +742,66 @@ static bool env_user(const char *kv)
     return strncmp(kv, "HOME=", 5) == 0 || strncmp(kv, "USER=", 5) == 0 || strncmp(kv, "LOGNAME=", 8) == 0;
 }
 
-/* glued's environment with the job's own additions (SPEC section 11), without systemd's NOTIFY_SOCKET (a job
- * must not speak for glued). Free with store_strv_free. */
-static char **job_env(engine_t *en, const char *id, const char *pythonpath, size_t *count)
+/* What every job's environment holds (SPEC section 11), made once on the engine thread: glued's environment
+ * without what glued sets itself and without systemd's NOTIFY_SOCKET (a job must not speak for glued), then
+ * glued's endpoint and region, and the job user's names when jobs run as another user. NULL when out of memory. */
+static char **base_env(engine_t *en)
 {
+    if (en->base_env)
+        return en->base_env;
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 20, sizeof *env);
+    char **env = calloc(n + 12, sizeof *env);
+    if (!env)
+        return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (!env_ours(environ[i]) && !(en->cfg.switch_user && env_user(environ[i])))
             env[k++] = strdup(environ[i]);
-    char buf[4096];
-    const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url}, {"AWS_ENDPOINT_URL_GLUE", en->url},
-                                    {"AWS_REGION", en->region},    {"AWS_DEFAULT_REGION", en->region},
-                                    {"GLUED_JOB_RUN_ID", id},      {"PYTHONUNBUFFERED", "1"}};
+    const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url},   {"AWS_ENDPOINT_URL_GLUE", en->url},
+                                    {"AWS_REGION", en->region},      {"AWS_DEFAULT_REGION", en->region},
+                                    {"PYTHONUNBUFFERED", "1"},       {"HOME", en->job_home},
+                                    {"USER", en->job_user},          {"LOGNAME", en->job_user},
+                                    {"AWS_CA_BUNDLE", en->ca_bundle}};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        snprintf(buf, sizeof buf, "%s=%s", pairs[i][0], pairs[i][1]);
-        env[k++] = strdup(buf);
+        bool user = i >= 5 && i <= 7;
+        if ((user && !en->cfg.switch_user) || !pairs[i][1])
+            continue;
+        size_t len = strlen(pairs[i][0]) + strlen(pairs[i][1]) + 2;
+        if ((env[k] = malloc(len)))
+            snprintf(env[k++], len, "%s=%s", pairs[i][0], pairs[i][1]);
     }
+    for (size_t i = 0; i < k; i++)
+        if (!env[i]) { /* a strdup failed: try again with the next job */
+            store_strv_free(env, k);
+            return NULL;
+        }
+    en->base_env = env;
+    en->nbase_env = k;
+    return env;
+}
+
+/* A job's environment: base_env's strings (shared, not copied), then the job's own: its marker, PYTHONPATH and
+ * its run's key pair. *own: where the job's own strings start (free with free_env). NULL when out of memory. */
+static char **job_env(engine_t *en, const char *id, const char *pythonpath, size_t *count, size_t *own)
+{
+    char **base = base_env(en);
+    if (!base)
+        return NULL;
+    char **env = calloc(en->nbase_env + 5, sizeof *env);
+    if (!env)
+        return NULL;
+    memcpy(env, base, en->nbase_env * sizeof *env);
+    size_t k = en->nbase_env;
+    *own = k;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "GLUED_JOB_RUN_ID=%s", id);
+    env[k++] = strdup(buf);
     if (pythonpath) {
         char *kv = malloc(strlen(pythonpath) + sizeof "PYTHONPATH=");
-        sprintf(kv, "PYTHONPATH=%s", pythonpath);
+        if (kv)
+            sprintf(kv, "PYTHONPATH=%s", pythonpath);
         env[k++] = kv;
     }
     /* the run's own key pair, which glued accepts while the run is active (model/jobkey.h) */
@@ -774,22 +813,27 @@ static char **job_env(engine_t *en, const char *id, const char *pythonpath, size
     env[k++] = strdup(buf);
     OPENSSL_cleanse(secret, sizeof secret);
     OPENSSL_cleanse(buf, sizeof buf);
-    if (en->cfg.switch_user) {
-        const char *const user[][2] = {{"HOME", en->job_home}, {"USER", en->job_user}, {"LOGNAME", en->job_user}};
-        for (size_t i = 0; i < 3; i++) {
-            snprintf(buf, sizeof buf, "%s=%s", user[i][0], user[i][1]);
-            env[k++] = strdup(buf);
-        }
-    }
-    if (en->ca_bundle) {
-        snprintf(buf, sizeof buf, "AWS_CA_BUNDLE=%s", en->ca_bundle);
-        env[k++] = strdup(buf);
-    }
     *count = k;
+    for (size_t i = *own; i < k; i++)
+        if (!env[i]) {
+            for (size_t j = *own; j < k; j++)
+                free(env[j]);
+            free(env);
+            return NULL;
+        }
     return env;
 }
 
-/* The script's arguments: --JOB_NAME j --JOB_RUN_ID id [--WORKFLOW_NAME w --WORKFLOW_RUN_ID r] --k v ... */
+/* Frees what job_env made: the job's own strings and the array. */
+static void free_env(char **env, size_t count, size_t own)
+{
+    if (!env)
+        return;
+    for (size_t i = own; i < count; i++)
+        free(env[i]);
+    free(env);
+}
+
 static char **job_args(const store_jobrun_t *r, json_t *args, size_t *count)
 {
     size_t n = 4 + 2 * json_object_size(args) + 1, k = 0;
@@ -904,7 +948,7 @@ static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
     store_res_t def = {0};
     json_t *job = NULL, *args = NULL;
     char **argv = NULL, **env = NULL, **sargv = NULL, *pythonpath = NULL;
-    size_t argc = 0, envc = 0, sargc = 0;
+    size_t argc = 0, envc = 0, sargc = 0, own_env = 0;
     runner_pyenv_t py = {0};
     int fd_out = -1, fd_err = -1;
     char msg[1024] = "", script[4096], path[4096];
@@ -965,7 +1009,10 @@ static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
     if (!(argv = job_command(en, rn, &vals, &py, file, sizeof file, &argc, msg, sizeof msg)))
         goto fail;
     pythonpath = job_pythonpath(en, &py);
-    env = job_env(en, id, pythonpath, &envc);
+    if (!(env = job_env(en, id, pythonpath, &envc, &own_env))) {
+        snprintf(msg, sizeof msg, "Out of memory making the job's environment");
+        goto fail;
+    }
     new_log_path(en->data_dir, id, "out", path, sizeof path);
     if (logpool_place(en->logpool, path) < 0) /* made ahead of time, else here */
         engine_log_prepare(path);
@@ -1040,7 +1087,7 @@ out:
         close(fd_err);
     store_strv_free(argv, argc);
     store_strv_free(sargv, sargc);
-    store_strv_free(env, envc);
+    free_env(env, envc, own_env);
     free(pythonpath);
     runner_pyenv_cleanup(&py);
     json_decref(args);
@@ -2023,6 +2070,7 @@ void engine_stop(engine_t *en)
     }
     free(en->ends);
     free(en->starts);
+    store_strv_free(en->base_env, en->nbase_env);
     for (size_t i = 0; i < en->nretry; i++) { /* the store never took them: recovery ends these runs */
         free(en->retry[i].msg);
         free(en->retry[i].out);

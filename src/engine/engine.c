@@ -72,7 +72,7 @@ struct engine {
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
-    struct pending_start *starts; /* spawned processes whose start is not recorded yet (see record_starts_later) */
+    struct pending_start *starts; /* spawned processes whose start is not recorded yet (see record_start_later) */
     size_t nstarts, cap_starts;
     uv_timer_t starts_timer;
     struct pending_end *retry; /* ends the store could not take (full, conflicts): recorded again by retry_timer */

@@ -74,13 +74,30 @@ static int empty_link(logpool_t *lp)
     return link(lp->empty, lp->tmp);
 }
 
+/* Whether nobody but us has the file at path open, and it is a lone, empty, regular file. A write lease is
+ * granted only when no other descriptor of the file is open anywhere: a process the job left behind (one that
+ * escaped its process group with setsid) and that still holds its stdout keeps the log from coming back, so what
+ * it writes later stays in its own job's log. */
+static bool unused(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1 &&
+              fcntl(fd, F_SETLEASE, F_WRLCK) == 0;
+    if (ok)
+        fcntl(fd, F_SETLEASE, F_UNLCK);
+    close(fd);
+    return ok;
+}
+
 /* Moves the inode of the empty log at path to stock name `to`, and puts a link to the one empty file at path in
  * its place (one rename: the log never goes missing). So a job that writes nothing costs no inode: on ext4 an
- * inode is the dearest part of a log. Anything but a lone, empty, regular file is left alone. */
+ * inode is the dearest part of a log. A log that is not empty, or still open elsewhere (unused), stays. */
 static int take_back(logpool_t *lp, const char *path, const char *to)
 {
-    struct stat st;
-    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 || st.st_nlink != 1)
+    if (!unused(path))
         return -1;
     if (link(path, to) < 0)
         return -1;

@@ -367,6 +367,34 @@ class JobRunTest(EngineTestCase):
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
 
 
+    def test_a_log_still_open_elsewhere_does_not_go_back(self):
+        """A job that leaves a process behind in a session of its own (setsid escapes the process group glued
+        kills) with the job's stdout: its log, empty when the job ends, stays its own, and what that process
+        writes later lands there, not in a later job's log."""
+        script = os.path.join(self.work, "escape.sh")
+        with open(script, "w") as f:
+            # the job waits a moment, so that the escapee has left the group before glued kills the group
+            f.write("setsid sh -c 'sleep 3; echo late-from-escapee' &\nsleep 0.5\nexit 0\n")
+        escape = self.job(script=script)
+        rid = self.glue.start_job_run(JobName=escape)["JobRunId"]
+        self.assertEqual(self.wait_job_run(escape, rid)["JobRunState"], "SUCCEEDED")
+        n = 150  # 300 logs: the pool is refilled, and takes back what it may, while the escapee still sleeps
+        quiet = self.job(ExecutionProperty={"MaxConcurrentRuns": n})
+        ids = [self.glue.start_job_run(JobName=quiet)["JobRunId"] for _ in range(n)]
+        for q in ids:
+            self.assertEqual(self.wait_job_run(quiet, q, timeout=60)["JobRunState"], "SUCCEEDED")
+        out = os.path.join(self.server.data_dir, "logs", rid[3:5], rid + ".out")
+        def landed():
+            with open(out) as f:
+                return f.read() == "late-from-escapee\n"
+
+        self.wait_until(landed, "the escapee's line in its own job's log", timeout=15)
+        for q in ids:
+            for ext in ("out", "err"):
+                with open(os.path.join(self.server.data_dir, "logs", q[3:5], q + "." + ext)) as f:
+                    self.assertEqual(f.read(), "", f"{q}.{ext}")
+
+
 class CliTest(EngineTestCase):
     def cli_json(self, *args):
         p = self.server.cli(*args)

@@ -133,18 +133,18 @@ static void *stocker(void *arg)
         pthread_mutex_unlock(&lp->lock);
         char path[4096];
         stock_name(lp, d, n, path, sizeof path);
-        int fd = -1;
-        if (!back || take_back(lp, back, path) < 0) {
-            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            if (fd >= 0)
+        int err = 0;
+        if (!back || take_back(lp, back, path) < 0) { /* nothing came back (or it could not): a new file */
+            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd < 0)
+                err = errno;
+            else
                 close(fd);
-        } else {
-            fd = 0; /* taken back */
         }
         free(back);
         pthread_mutex_lock(&lp->lock);
-        if (fd < 0) { /* the disk is full, or the folder went away: try again later; the engine makes its own */
-            log_warn("logpool: cannot make %s: %s", path, strerror(errno));
+        if (err) { /* the disk is full, or the folder went away: try again later; the engine makes its own */
+            log_warn("logpool: cannot make %s: %s", path, strerror(err));
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 5;

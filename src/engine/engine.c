@@ -759,21 +759,24 @@ static char **base_env(engine_t *en)
     for (size_t i = 0; i < n; i++)
         if (!env_ours(environ[i]) && !(en->cfg.switch_user && env_user(environ[i])))
             env[k++] = strdup(environ[i]);
-    const char *const pairs[][2] = {{"AWS_ENDPOINT_URL", en->url},   {"AWS_ENDPOINT_URL_GLUE", en->url},
-                                    {"AWS_REGION", en->region},      {"AWS_DEFAULT_REGION", en->region},
-                                    {"PYTHONUNBUFFERED", "1"},       {"HOME", en->job_home},
-                                    {"USER", en->job_user},          {"LOGNAME", en->job_user},
-                                    {"AWS_CA_BUNDLE", en->ca_bundle}};
+    const struct {
+        const char *key, *value;
+        bool job_user; /* only when jobs run as another user */
+    } pairs[] = {{"AWS_ENDPOINT_URL", en->url, false},    {"AWS_ENDPOINT_URL_GLUE", en->url, false},
+                 {"AWS_REGION", en->region, false},       {"AWS_DEFAULT_REGION", en->region, false},
+                 {"PYTHONUNBUFFERED", "1", false},        {"AWS_CA_BUNDLE", en->ca_bundle, false},
+                 {"HOME", en->job_home, true},            {"USER", en->job_user, true},
+                 {"LOGNAME", en->job_user, true}};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        bool user = i >= 5 && i <= 7;
-        if ((user && !en->cfg.switch_user) || !pairs[i][1])
+        if (!pairs[i].value || (pairs[i].job_user && !en->cfg.switch_user))
             continue;
-        size_t len = strlen(pairs[i][0]) + strlen(pairs[i][1]) + 2;
+        size_t len = strlen(pairs[i].key) + strlen(pairs[i].value) + 2;
         if ((env[k] = malloc(len)))
-            snprintf(env[k++], len, "%s=%s", pairs[i][0], pairs[i][1]);
+            snprintf(env[k], len, "%s=%s", pairs[i].key, pairs[i].value);
+        k++;
     }
     for (size_t i = 0; i < k; i++)
-        if (!env[i]) { /* a strdup failed: try again with the next job */
+        if (!env[i]) { /* out of memory: try again with the next job */
             store_strv_free(env, k);
             return NULL;
         }

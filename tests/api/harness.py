@@ -508,6 +508,13 @@ class ServerTestCase(unittest.TestCase, GlueAssertions):
         cls.glue = cls.server.client()
 
     @classmethod
+    def class_tempdir(cls, prefix):
+        """A new directory for the class, removed after tearDownClass, or when setUpClass fails after this."""
+        path = tempfile.mkdtemp(prefix=prefix)
+        cls.addClassCleanup(shutil.rmtree, path, ignore_errors=True)
+        return path
+
+    @classmethod
     def tearDownClass(cls):
         try:
             if cls.server.proc is not None and cls.server.proc.poll() is None:

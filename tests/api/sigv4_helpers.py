@@ -8,10 +8,8 @@ import http.client
 import json
 import os
 import re
-import shutil
 import ssl
 import subprocess
-import tempfile
 import unittest.mock
 
 from botocore.auth import SigV4Auth
@@ -47,24 +45,13 @@ class SignedServerMixin:
 
     @classmethod
     def setUpClass(cls):
-        cls.creds_dir = tempfile.mkdtemp(prefix="glued-creds-")
+        cls.creds_dir = cls.class_tempdir("glued-creds-")
         cls.creds = os.path.join(cls.creds_dir, "credentials")
         write_credentials(cls.creds, list(cls.key_pairs))
         args, kwargs = cls.more_server(cls.creds_dir)
         cls.server_args = ("--credentials", cls.creds) + tuple(args)
         cls.server_kwargs = dict({"keys": cls.key_pairs[0]}, **kwargs)
-        try:
-            super().setUpClass()
-        except BaseException:
-            shutil.rmtree(cls.creds_dir, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.creds_dir, ignore_errors=True)
+        super().setUpClass()
 
 
 def signed(url, body=b"", target="AWSGlue.ListWorkflows", key=KEY, secret=SECRET, when=None, method="POST",

@@ -15,10 +15,8 @@ import datetime
 import json
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -109,25 +107,14 @@ class EngineTestCase(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="glued-engine-")
+        cls.work = cls.class_tempdir("glued-engine-")
         if cls.explicit_s3_root:
             cls.s3_root = os.path.join(cls.work, "s3root")
             os.makedirs(cls.s3_root)
             cls.server_args = tuple(cls.server_args) + ("--s3-root", cls.s3_root)
-        try:
-            super().setUpClass()
-        except BaseException:
-            shutil.rmtree(cls.work, ignore_errors=True)
-            raise
+        super().setUpClass()
         if not cls.explicit_s3_root:
             cls.s3_root = os.path.join(cls.server.data_dir, "s3")
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.work, ignore_errors=True)
 
     # ---- files --------------------------------------------------------------------------------------
     def path(self, tag="out"):

@@ -126,10 +126,9 @@ class InstalledBinaryTest(EngineTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.stage = tempfile.mkdtemp(prefix="glued-stage-")
+        cls.stage = cls.class_tempdir("glued-stage-")
         p = make("install", f"DESTDIR={cls.stage}", "PREFIX=/opt/glued")
         if p.returncode != 0:
-            shutil.rmtree(cls.stage, ignore_errors=True)
             raise AssertionError(p.stdout + p.stderr)
         cls.saved_bin = os.environ.get("GLUED_BIN")
         os.environ["GLUED_BIN"] = os.path.join(cls.stage, "opt/glued/bin/glued")
@@ -140,13 +139,6 @@ class InstalledBinaryTest(EngineTestCase):
                 os.environ.pop("GLUED_BIN", None)
             else:
                 os.environ["GLUED_BIN"] = cls.saved_bin
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.stage, ignore_errors=True)
 
     def test_jobs_get_the_installed_awsglue(self):
         out = self.path("imports")
@@ -163,7 +155,7 @@ class NotifyTest(EngineTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.sockdir = tempfile.mkdtemp(prefix="glued-notify-")
+        cls.sockdir = cls.class_tempdir("glued-notify-")
         cls.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         cls.sock.bind(os.path.join(cls.sockdir, "notify"))
         os.environ["NOTIFY_SOCKET"] = os.path.join(cls.sockdir, "notify")
@@ -178,7 +170,6 @@ class NotifyTest(EngineTestCase):
             super().tearDownClass()
         finally:
             cls.sock.close()
-            shutil.rmtree(cls.sockdir, ignore_errors=True)
 
     def recv(self, timeout=10):
         self.sock.settimeout(timeout)

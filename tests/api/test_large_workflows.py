@@ -4,7 +4,6 @@ structure the triggers define (node and edge counts, every edge's ends), both as
 
 import os
 import sys
-import tempfile
 import time
 import unittest
 
@@ -25,7 +24,7 @@ class LargeWorkflowsTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.mkdtemp(prefix="glued-large-")
+        cls.tmp = cls.class_tempdir("glued-large-")
         cls.ok = os.path.join(cls.tmp, "ok.sh")
         with open(cls.ok, "w") as f:
             f.write("exit 0\n")

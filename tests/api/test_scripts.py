@@ -5,7 +5,6 @@ Glue Python shell script written for AWS running unchanged in a workflow, --extr
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -216,7 +215,7 @@ class RunnerTest(EngineTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.rec = tempfile.mkdtemp(prefix="glued-rec-")
+        cls.rec = cls.class_tempdir("glued-rec-")
         cls.server_args = (
             "--runner", f"glueetl={RECORDER} {cls.rec}/{{job_run_id}}.argv --master 'local[2]' "
                         "--conf \"spark.driver.extraJavaOptions=-Da=b -Dc='d e'\" --name=job-{job_run_id} "
@@ -224,18 +223,7 @@ class RunnerTest(EngineTestCase):
             "--runner", "gluestreaming=no-such-program-glued {script} {args}",
             "--runner", f"glueray={RECORDER} {cls.rec}/{{job_run_id}}.argv {{python}} {{script}}",
         )
-        try:
-            super().setUpClass()
-        except BaseException:
-            shutil.rmtree(cls.rec, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.rec, ignore_errors=True)
+        super().setUpClass()
 
     def run_job(self, args, command="glueetl", script="s3://code/etl.py"):
         job = self.job(args, command=command, script=script)

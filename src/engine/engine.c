@@ -72,7 +72,8 @@ struct engine {
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
-    struct pending_start *starts; /* spawned processes whose start is not recorded yet (see record_start_later) */
+    struct proc **starts; /* spawned processes whose start is not recorded yet (see record_start_later); NULL
+                             in place of one that ended since (its end carries its start) */
     size_t nstarts, cap_starts;
     uv_timer_t starts_timer;
     struct pending_end *retry; /* ends the store could not take (full, conflicts): recorded again by retry_timer */
@@ -259,12 +260,6 @@ typedef struct pending_end {
     int64_t started_at; /* its process's start, when that was never recorded (the end came first), else 0 */
 } pending_end_t;
 
-/* A spawned process whose start (RUNNING, its pid and StartedOn) waits to be recorded with the next batch of
- * ends, or by starts_timer: a job that ends sooner has its start and its end recorded in one write. */
-typedef struct pending_start {
-    proc_t *p; /* NULL once the process ended: its end carries the start */
-} pending_start_t;
-
 #define STARTS_RECORD_MS 5 /* how long a start may wait for a batch of ends to be recorded with */
 
 static void flush_ends(engine_t *en);
@@ -382,7 +377,7 @@ static flow_start_t *take_starts(engine_t *en, proc_t ***procs, size_t *n)
     proc_t **ps = en->nstarts ? calloc(en->nstarts, sizeof *ps) : NULL;
     size_t k = 0;
     for (size_t i = 0; i < en->nstarts; i++) {
-        proc_t *p = en->starts[i].p;
+        proc_t *p = en->starts[i];
         if (!p)
             continue;
         p->start_slot = -1;
@@ -482,7 +477,7 @@ static void record_start_later(engine_t *en, proc_t *p)
 {
     if (en->nstarts == en->cap_starts) {
         size_t c = en->cap_starts ? 2 * en->cap_starts : 16;
-        pending_start_t *nv = realloc(en->starts, c * sizeof *nv);
+        proc_t **nv = realloc(en->starts, c * sizeof *nv);
         if (!nv) {
             flow_start_t one = {.id = p->id, .pid = p->pid, .at = p->started_ms};
             flow_actions_record(&en->flow, &one, 1, NULL, 0, util_now_ms(), NULL);
@@ -496,7 +491,7 @@ static void record_start_later(engine_t *en, proc_t *p)
         en->cap_starts = c;
     }
     p->start_slot = (long)en->nstarts;
-    en->starts[en->nstarts++] = (pending_start_t){p};
+    en->starts[en->nstarts++] = p;
     if (!uv_is_active((uv_handle_t *)&en->starts_timer))
         uv_timer_start(&en->starts_timer, on_starts_timer, STARTS_RECORD_MS, 0);
 }
@@ -561,7 +556,7 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     bool alone = kill(-(pid_t)p->pid, SIGKILL) < 0 && errno == ESRCH;
     int64_t started_at = 0;
     if (p->start_slot >= 0) { /* its start was not recorded yet: its end records both */
-        en->starts[p->start_slot].p = NULL;
+        en->starts[p->start_slot] = NULL;
         p->start_slot = -1;
         started_at = p->started_ms;
     }
@@ -1675,8 +1670,8 @@ static void forget_running(engine_t *en)
     en->nends = 0;
     uv_idle_stop(&en->ends_idle);
     for (size_t i = 0; i < en->nstarts; i++)
-        if (en->starts[i].p)
-            en->starts[i].p->start_slot = -1;
+        if (en->starts[i])
+            en->starts[i]->start_slot = -1;
     en->nstarts = 0;
     uv_timer_stop(&en->starts_timer);
     en->generation++;

@@ -82,6 +82,11 @@ const char *const db_migrations[] = {
     "CREATE INDEX workflow_runs_ended ON workflow_runs(completed_ms) WHERE status IN (1, 3, 4);"
     "CREATE INDEX workflow_runs_by_previous ON workflow_runs(previous_run_id) WHERE previous_run_id IS NOT NULL;"
     "CREATE INDEX job_runs_ended ON job_runs(completed_ms) WHERE state >= 4;",
+    /* 8 -> 9: every state change of a job run rewrote each partial index on state < 4, one page apiece in the
+     * commit. job_runs_by_node (node, seq) serves what job_runs_active_by_seq (all active runs in order: sorted
+     * from it, a few rows, at recovery only) and job_runs_waiting (node IS NULL, in seq order) served */
+    "DROP INDEX job_runs_active_by_seq;"
+    "DROP INDEX job_runs_waiting;",
 };
 
 const int db_schema_version = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -756,7 +756,9 @@ int store_jobrun_list_active(store_tx_t *tx, const char *workflow_run_id, store_
 {
     /* a run's are locked: a node claiming WAITING runs skips them, instead of taking one while it is stopped */
     DB_SQL(q_run, "SELECT " JR_COLS " FROM job_runs WHERE workflow_run_id = ?1 AND state < 4 ORDER BY seq{for_update}");
-    DB_SQL(q_all, "SELECT " JR_COLS " FROM job_runs WHERE state < 4 ORDER BY seq");
+    /* +seq: sorting the few active runs found through the partial index job_runs_by_node, not walking the whole
+     * table in seq order, is what the planner must choose (the same in store_jobrun_list_orphans) */
+    DB_SQL(q_all, "SELECT " JR_COLS " FROM job_runs WHERE state < 4 ORDER BY +seq");
     db_stmt_t *st = workflow_run_id ? db_query(tx, &q_run, "s", workflow_run_id) : db_query(tx, &q_all, "");
     return jobrun_rows(st, tx, v, n);
 }
@@ -778,8 +780,9 @@ int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, cons
 
 int store_jobrun_claim(store_tx_t *tx, const char *node, int limit, store_jobrun_t **v, size_t *n)
 {
-    DB_SQL(q_claim, "UPDATE job_runs SET node = ?1, state = 0 WHERE id IN (SELECT id FROM job_runs WHERE state = 3"
-                    " AND node IS NULL ORDER BY seq LIMIT ?2{skip_locked}) RETURNING " JR_COLS);
+    /* state < 4, implied by state = 3, names the partial index job_runs_by_node to the planner */
+    DB_SQL(q_claim, "UPDATE job_runs SET node = ?1, state = 0 WHERE id IN (SELECT id FROM job_runs WHERE state < 4"
+                    " AND state = 3 AND node IS NULL ORDER BY seq LIMIT ?2{skip_locked}) RETURNING " JR_COLS);
     int rc = jobrun_rows(db_query(tx, &q_claim, "si", node, (int64_t)(limit > 0 ? limit : 1)), tx, v, n);
     /* RETURNING has no order: claimed runs start in the order they were created */
     for (size_t i = 1; rc == 0 && i < *n; i++)
@@ -801,7 +804,8 @@ int store_jobrun_list_node(store_tx_t *tx, const char *node, store_jobrun_t **v,
 
 int store_jobrun_count_waiting(store_tx_t *tx, int64_t *n)
 {
-    DB_SQL(q_count, "SELECT count(*) FROM job_runs WHERE state = 3 AND node IS NULL");
+    /* state < 4: as in store_jobrun_claim */
+    DB_SQL(q_count, "SELECT count(*) FROM job_runs WHERE state < 4 AND state = 3 AND node IS NULL");
     return db_int(tx, &q_count, n, "");
 }
 
@@ -814,7 +818,7 @@ int store_jobrun_count_node(store_tx_t *tx, const char *node, int64_t *n)
 int store_jobrun_list_orphans(store_tx_t *tx, int64_t now_ms, store_jobrun_t **v, size_t *n)
 {
     DB_SQL(q_orphans, "SELECT " JR_COLS " FROM job_runs WHERE state < 4 AND node IS NOT NULL AND node NOT IN"
-                      " (SELECT name FROM nodes WHERE lease_until_ms >= ?1) ORDER BY seq");
+                      " (SELECT name FROM nodes WHERE lease_until_ms >= ?1) ORDER BY +seq");
     return jobrun_rows(db_query(tx, &q_orphans, "i", now_ms), tx, v, n);
 }
 

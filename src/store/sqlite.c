@@ -16,11 +16,18 @@ typedef struct sq_db {
     pthread_mutex_t write_lock; /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
 } sq_db_t;
 
+/* The statements that open and close every transaction, prepared once per connection (sqlite3_exec would
+ * compile them again each time). */
+enum { CTL_BEGIN, CTL_COMMIT, CTL_ROLLBACK, CTL_RELAX, CTL_UNRELAX, CTL_N };
+static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "PRAGMA synchronous=NORMAL",
+                                           "PRAGMA synchronous=FULL"};
+
 typedef struct sq_conn {
     sqlite3 *db;
     sq_db_t *owner;
     bool relaxed;  /* the open transaction commits without a flush; restore FULL after it */
     bool in_write; /* holds owner->write_lock */
+    sqlite3_stmt *ctl[CTL_N];
 } sq_conn_t;
 
 typedef struct sq_stmt {
@@ -109,6 +116,8 @@ fail:
 static void sq_disconnect(void *conn)
 {
     sq_conn_t *c = conn;
+    for (int i = 0; i < CTL_N; i++)
+        sqlite3_finalize(c->ctl[i]);
     sqlite3_close(c->db);
     free(c);
 }
@@ -117,6 +126,19 @@ static int sq_exec(void *conn, const char *sql)
 {
     sq_conn_t *c = conn;
     return status_of(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+/* Runs one of ctl_sql: SQLite's result code, SQLITE_OK when it went through. */
+static int ctl(sq_conn_t *c, int which)
+{
+    if (!c->ctl[which]) {
+        int rc = sqlite3_prepare_v3(c->db, ctl_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &c->ctl[which], NULL);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    int rc = sqlite3_step(c->ctl[which]);
+    sqlite3_reset(c->ctl[which]);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 static void write_unlock(sq_conn_t *c)
@@ -130,7 +152,7 @@ static void write_unlock(sq_conn_t *c)
 static void unrelax(sq_conn_t *c)
 {
     if (c->relaxed) {
-        sqlite3_exec(c->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+        ctl(c, CTL_UNRELAX);
         c->relaxed = false;
     }
 }
@@ -139,11 +161,11 @@ static int sq_begin(void *conn, unsigned flags)
 {
     sq_conn_t *c = conn;
     if ((flags & STORE_TX_RELAXED) && c->owner->sync_full &&
-        sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
+        ctl(c, CTL_RELAX) == SQLITE_OK)
         c->relaxed = true;
     pthread_mutex_lock(&c->owner->write_lock);
     c->in_write = true;
-    int rc = status_of(sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+    int rc = status_of(ctl(c, CTL_BEGIN));
     if (rc != DB_DONE) {
         write_unlock(c);
         unrelax(c);
@@ -154,7 +176,7 @@ static int sq_begin(void *conn, unsigned flags)
 static int sq_commit(void *conn)
 {
     sq_conn_t *c = conn;
-    int rc = status_of(sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL));
+    int rc = status_of(ctl(c, CTL_COMMIT));
     if (rc == DB_DONE) { /* on failure the transaction stays open: the caller rolls back, which unlocks */
         unrelax(c);
         write_unlock(c);
@@ -167,7 +189,7 @@ static int sq_rollback(void *conn)
     sq_conn_t *c = conn;
     int rc = DB_DONE;
     if (!sqlite3_get_autocommit(c->db))
-        rc = status_of(sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL));
+        rc = status_of(ctl(c, CTL_ROLLBACK));
     unrelax(c);
     write_unlock(c);
     return rc;

@@ -261,8 +261,7 @@ int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t 
     c->e = e;
     int rc = store_tx_run(env->store, 0, deliver_tx, c);
     if (rc == 0) {
-        for (size_t i = 0; i < c->spawn.n; i++)
-            flow_ids_push(spawn, c->spawn.v[i]);
+        flow_ids_move(spawn, &c->spawn);
         if (delivered)
             *delivered = c->delivered;
         notes_flush(&c->notes);
@@ -362,8 +361,7 @@ int bus_close_windows(const flow_env_t *env, int64_t now, flow_ids_t *spawn, int
         c->e = e;
         rc = store_tx_run(env->store, 0, window_tx, c);
         if (rc == 0) {
-            for (size_t k = 0; k < c->spawn.n; k++)
-                flow_ids_push(spawn, c->spawn.v[k]);
+            flow_ids_move(spawn, &c->spawn);
             notes_flush(&c->notes);
         } else {
             if (!e->type)

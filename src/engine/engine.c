@@ -174,11 +174,8 @@ static void post(engine_t *en, flow_ids_t *into, flow_ids_t *ids)
         return;
     }
     pthread_mutex_lock(&en->lock);
-    for (size_t i = 0; i < ids->n; i++) {
-        flow_ids_push(into, ids->v[i]);
-    }
+    flow_ids_move(into, ids);
     pthread_mutex_unlock(&en->lock);
-    flow_ids_cleanup(ids);
     uv_async_send(&en->wake);
 }
 
@@ -940,7 +937,7 @@ typedef struct crawl_work {
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. since_ns, when
  * not 0, is when the upstream end that made it ready was seen (for the delay histogram). */
-static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
+static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint64_t since_ns)
 {
     store_jobrun_t r = {0};
     store_res_t def = {0};
@@ -951,8 +948,21 @@ static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
     int fd_out = -1, fd_err = -1;
     char msg[1024] = "", script[4096], path[4096];
     int fail_state = JR_FAILED;
-    if (store_jobrun_get(store_read(en->store), id, &r) != 0)
+    if (sp) { /* as the transaction that created it saw it: nothing to read */
+        r.id = strdup(id);
+        r.kind = strdup("job");
+        r.job = strdup(sp->job);
+        r.state = JR_STARTING;
+        r.timeout_min = sp->timeout_min;
+        job = json_incref(sp->def);
+        args = json_incref(sp->args);
+        if (!r.id || !r.kind || !r.job) {
+            snprintf(msg, sizeof msg, "Out of memory starting the job run");
+            goto fail;
+        }
+    } else if (store_jobrun_get(store_read(en->store), id, &r) != 0) {
         goto out;
+    }
     if (strcmp(r.kind, "crawl") == 0) {
         if (r.state != JR_RUNNING) {
             fail_state = JR_STOPPED;
@@ -979,19 +989,21 @@ static void spawn_one(engine_t *en, const char *id, uint64_t since_ns)
     }
     if (r.state != JR_STARTING)
         goto out;
-    int rc = store_res_get(store_read(en->store), "job", r.job, &def);
-    if (rc != 0) {
-        snprintf(msg, sizeof msg, "Job '%s' does not exist any more", r.job);
-        fail_state = JR_ERROR;
-        goto fail;
+    if (!job) {
+        int rc = store_res_get(store_read(en->store), "job", r.job, &def);
+        if (rc != 0) {
+            snprintf(msg, sizeof msg, "Job '%s' does not exist any more", r.job);
+            fail_state = JR_ERROR;
+            goto fail;
+        }
+        job = json_loads(def.doc, 0, NULL);
+        args = codec_map_decode(r.arguments);
     }
-    job = json_loads(def.doc, 0, NULL);
     json_t *cmd = json_object_get(job, "Command");
     const char *cname = json_string_value(json_object_get(cmd, "Name")) ?: "glueetl";
     if (resolve_script(en, json_string_value(json_object_get(cmd, "ScriptLocation")), script, sizeof script, msg,
                        sizeof msg) < 0)
         goto fail;
-    args = codec_map_decode(r.arguments);
     if (runner_pyenv(job_arg(args, "--extra-py-files"), job_arg(args, "--additional-python-modules"), en->s3_root, &py,
                      msg, sizeof msg) < 0)
         goto fail;
@@ -1101,7 +1113,7 @@ static void spawn_all(engine_t *en, flow_ids_t *ids, uint64_t since_ns)
     if (en->stopping)
         return; /* they stay STARTING in the store; the next start picks them up */
     for (size_t i = 0; i < ids->n; i++)
-        spawn_one(en, ids->v[i], since_ns);
+        spawn_one(en, ids->v[i], ids->spec[i], since_ns);
 }
 
 /* ---- crawls (on libuv's worker threads; the store is touched on the loop only) ---- */

@@ -15,17 +15,47 @@
 #define FIRE_DEPTH_MAX      10000 /* triggers fire at most once per run, so recursion is bounded anyway */
 #define DEFAULT_TIMEOUT_MIN 2880
 
-void flow_ids_push(flow_ids_t *ids, const char *id)
+static void spawn_free(flow_spawn_t *sp)
+{
+    if (!sp)
+        return;
+    free(sp->job);
+    json_decref(sp->def);
+    json_decref(sp->args);
+    free(sp);
+}
+
+/* Adds id, taking sp (may be NULL). */
+static void ids_add(flow_ids_t *ids, char *id, flow_spawn_t *sp)
 {
     if (ids->n == ids->cap) {
         ids->cap = ids->cap ? 2 * ids->cap : 8;
         ids->v = realloc(ids->v, ids->cap * sizeof *ids->v);
+        ids->spec = realloc(ids->spec, ids->cap * sizeof *ids->spec);
     }
-    ids->v[ids->n++] = strdup(id);
+    ids->spec[ids->n] = sp;
+    ids->v[ids->n++] = id;
+}
+
+void flow_ids_push(flow_ids_t *ids, const char *id)
+{
+    ids_add(ids, strdup(id), NULL);
+}
+
+void flow_ids_move(flow_ids_t *into, flow_ids_t *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        ids_add(into, from->v[i], from->spec[i]);
+    free(from->v);
+    free(from->spec);
+    memset(from, 0, sizeof *from);
 }
 
 void flow_ids_cleanup(flow_ids_t *ids)
 {
+    for (size_t i = 0; i < ids->n; i++)
+        spawn_free(ids->spec[i]);
+    free(ids->spec);
     store_strv_free(ids->v, ids->n);
     memset(ids, 0, sizeof *ids);
 }
@@ -77,8 +107,7 @@ static int attempt(store_tx_t *stx, void *ctx)
 static void take_ids(flow_ids_t *into, flow_ids_t *from)
 {
     if (into)
-        for (size_t i = 0; i < from->n; i++)
-            flow_ids_push(into, from->v[i]);
+        flow_ids_move(into, from);
     flow_ids_cleanup(from);
 }
 
@@ -381,8 +410,18 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         goto fail;
     if (run_id && store_run_node_set(t->tx, run_id, type, name, state, NULL) < 0)
         goto fail;
-    if (JR_ACTIVE(state) && state != JR_WAITING)
-        flow_ids_push(&t->spawn, id);
+    if (JR_ACTIVE(state) && state != JR_WAITING) {
+        flow_spawn_t *sp = job ? calloc(1, sizeof *sp) : NULL;
+        if (sp && (sp->job = strdup(job))) {
+            sp->def = json_incref(def);
+            sp->args = json_incref(args);
+            sp->timeout_min = r.timeout_min;
+        } else {
+            free(sp);
+            sp = NULL; /* the engine reads the run instead */
+        }
+        ids_add(&t->spawn, strdup(id), sp);
+    }
     free(r.arguments);
     free(r.detail);
     json_decref(args);

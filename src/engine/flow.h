@@ -28,12 +28,25 @@ typedef struct flow_env {
 #define FLOW_CHANNEL_WORK "glued_work"
 #define FLOW_CHANNEL_KILL "glued_kill"
 
-/* Ids of action runs for the engine: to start (spawn) or to stop (kill). Caller-owned. */
+/* What starting a job run needs, as the transaction that created it read it: the engine starts the process
+ * from this instead of reading the run and its job again. Immutable once made. */
+typedef struct flow_spawn {
+    char *job;           /* the job's name */
+    json_t *def;         /* the job's definition */
+    json_t *args;        /* the run's arguments (the job's defaults under the action's) */
+    int64_t timeout_min; /* the run's Timeout */
+} flow_spawn_t;
+
+/* Ids of action runs for the engine: to start (spawn) or to stop (kill). Caller-owned. A job run to start may
+ * come with its flow_spawn_t (spec[i], else NULL: the engine reads the run). */
 typedef struct flow_ids {
     char **v;
+    flow_spawn_t **spec;
     size_t n, cap;
 } flow_ids_t;
 void flow_ids_push(flow_ids_t *ids, const char *id);
+/* Moves every id of from, with its spawn data, to the end of into; from is left empty. */
+void flow_ids_move(flow_ids_t *into, flow_ids_t *from);
 void flow_ids_cleanup(flow_ids_t *ids);
 
 #define FLOW_RUN_ID_LEN     68 /* "wr_" + 64 hex + NUL */

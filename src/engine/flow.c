@@ -365,7 +365,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         int64_t active = 0,
                 limit =
                     json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
-        if (store_jobrun_count_active(t->tx, "job", job, &active) < 0)
+        if (limit > 0 && store_jobrun_count_active(t->tx, "job", job, &active) < 0) /* no limit: no count */
             goto fail;
         if (limit > 0 && active >= limit) {
             state = JR_FAILED;
@@ -1205,7 +1205,7 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
     json_t *args = merge_args(def, given);
     int64_t active = 0,
             limit = json_integer_value(json_object_get(json_object_get(def, "ExecutionProperty"), "MaxConcurrentRuns"));
-    if (store_jobrun_count_active(t->tx, "job", job, &active) < 0)
+    if (limit > 0 && store_jobrun_count_active(t->tx, "job", job, &active) < 0)
         goto out;
     if (limit > 0 && active >= limit) {
         gerr_set(t->e, GERR_CONCURRENT_RUNS,

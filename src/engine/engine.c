@@ -69,6 +69,7 @@ struct engine {
     char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle, *job_user,
         *job_home;
     cluster_t *cluster;       /* on a shared store */
+    frozen_t *frozen;         /* runs' frozen triggers, between steps (NULL when out of memory: read each time) */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
     uv_idle_t ends_idle;
@@ -437,7 +438,7 @@ static void flush_ends(engine_t *en)
                                        .out_size = v[i].out_size,
                                        .err_size = v[i].err_size};
             if (ns + n)
-                flow_actions_record(&en->flow, starts, ns, ends, n, util_now_ms(), &spawn);
+                flow_actions_record(&en->flow, en->frozen, starts, ns, ends, n, util_now_ms(), &spawn);
             for (size_t i = 0; i < n; i++)
                 if ((ends[i].status == STORE_FULL || ends[i].status == STORE_CONFLICT) && !en->stopping)
                     retry_later(en, &v[i]); /* logged by flow.c; recorded again within ENDS_RETRY_MS */
@@ -477,7 +478,7 @@ static void record_start_later(engine_t *en, proc_t *p)
         proc_t **nv = realloc(en->starts, c * sizeof *nv);
         if (!nv) {
             flow_start_t one = {.id = p->id, .pid = p->pid, .at = p->started_ms};
-            flow_actions_record(&en->flow, &one, 1, NULL, 0, util_now_ms(), NULL);
+            flow_actions_record(&en->flow, en->frozen, &one, 1, NULL, 0, util_now_ms(), NULL);
             if (one.result == 0) {
                 p->stopped = true;
                 terminate(p);
@@ -1695,6 +1696,8 @@ static void reset(engine_t *en)
     memset(&en->pending_e, 0, sizeof en->pending_e);
     en->pending_rc = 0;
     int st = store_reset(en->store);
+    frozen_free(en->frozen); /* the runs are gone */
+    en->frozen = frozen_new();
     if (st != STORE_OK)
         en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
     /* the other nodes sharing the store stop what they run too (their runs' records are gone) */
@@ -1943,6 +1946,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->python = strdup(cfg->python);
     en->node = strdup(cfg->node ? cfg->node : "local");
     en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs};
+    en->frozen = frozen_new();
     en->ccfg =
         (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};
     en->ca_bundle = cfg->ca_bundle ? strdup(cfg->ca_bundle) : NULL;
@@ -2073,6 +2077,7 @@ void engine_stop(engine_t *en)
     sched_free(en);
     flow_ids_cleanup(&en->q_spawn);
     flow_ids_cleanup(&en->q_kill);
+    frozen_free(en->frozen);
     for (size_t i = 0; i < en->nends; i++) { /* left when the loop stopped early */
         free(en->ends[i].msg);
         free(en->ends[i].out);

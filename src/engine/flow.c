@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/frozen.h"
 #include "model/nodeid.h"
 #include "store/events.h"
 #include "model/codec.h"
@@ -74,6 +75,7 @@ typedef struct tx {
     int64_t load;   /* the active job runs this node owns, once read (-1 before) */
     int births;     /* job runs this transaction claimed for this node as it created them */
     bool waiting;   /* it left job runs WAITING for any node: tell the others after the commit */
+    frozen_t *frozen; /* runs' frozen triggers kept between transactions (the engine's; NULL: read them) */
 } tx_t;
 
 typedef int (*body_fn)(tx_t *t, void *arg);
@@ -146,8 +148,8 @@ typedef struct item {
  * is STORE_TX_RELAXED), on PostgreSQL one transaction; each succeeds or fails alone. spawn gets the ids of the
  * ones that committed; results[i] gets each one's result, or -1 when it failed (logged); statuses[i] 0 or the
  * store's failure status. */
-static void run_many(const flow_env_t *env, int64_t now, const item_t *it, size_t n, flow_ids_t *spawn,
-                     int *results, int *statuses)
+static void run_many(const flow_env_t *env, frozen_t *frozen, int64_t now, const item_t *it, size_t n,
+                     flow_ids_t *spawn, int *results, int *statuses)
 {
     tx_t *t = calloc(n, sizeof *t);
     attempt_t *a = calloc(n, sizeof *a);
@@ -162,7 +164,7 @@ static void run_many(const flow_env_t *env, int64_t now, const item_t *it, size_
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        t[i] = (tx_t){.env = env, .now = now, .e = &e[i]};
+        t[i] = (tx_t){.env = env, .now = now, .e = &e[i], .frozen = frozen};
         a[i] = (attempt_t){&t[i], it[i].fn, it[i].arg};
         items[i] = (store_tx_item_t){.fn = attempt, .ctx = &a[i], .flags = it[i].flags};
     }
@@ -492,11 +494,21 @@ static int predicate_met(tx_t *t, const char *run_id, json_t *pred, bool *met)
     return 0;
 }
 
-/* A node of a RUNNING run reached a final state: the triggers that watch it (and only those) are evaluated. */
-static int node_done(tx_t *t, const char *run_id, const char *type, const char *name)
+/* A trigger of a run that watches a node that reached a final state: it fires when it is activated and its
+ * predicate is met. */
+static int consider(tx_t *t, const char *run_id, const char *trigger, json_t *doc)
 {
-    if (++t->depth > FIRE_DEPTH_MAX)
-        return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
+    const char *state = json_string_value(json_object_get(doc, "State"));
+    bool met = false;
+    /* as on AWS, a conditional trigger that was never activated does not fire */
+    if (state && strcmp(state, "ACTIVATED") == 0 && predicate_met(t, run_id, json_object_get(doc, "Predicate"), &met) < 0)
+        return -1;
+    return met ? fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, trigger, doc) : 0;
+}
+
+/* The same from the store: the watchers of the node, and each one's frozen definition. */
+static int consider_stored(tx_t *t, const char *run_id, const char *type, const char *name)
+{
     char **watchers = NULL;
     size_t n = 0;
     int ret = -1;
@@ -509,25 +521,38 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
             goto out;
         json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
         free(text);
-        if (!doc)
-            continue;
-        const char *state = json_string_value(json_object_get(doc, "State"));
-        bool met = false;
-        /* as on AWS, a conditional trigger that was never activated does not fire */
-        if (state && strcmp(state, "ACTIVATED") == 0 &&
-            predicate_met(t, run_id, json_object_get(doc, "Predicate"), &met) < 0) {
-            json_decref(doc);
-            goto out;
-        }
-        if (met && fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, watchers[i], doc) < 0) {
-            json_decref(doc);
-            goto out;
-        }
+        rc = doc ? consider(t, run_id, watchers[i], doc) : 0;
         json_decref(doc);
+        if (rc < 0)
+            goto out;
     }
     ret = 0;
 out:
     store_strv_free(watchers, n);
+    return ret;
+}
+
+/* A node of a RUNNING run reached a final state: the triggers that watch it (and only those) are evaluated. */
+static int node_done(tx_t *t, const char *run_id, const char *type, const char *name)
+{
+    if (++t->depth > FIRE_DEPTH_MAX)
+        return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
+    int ret = 0;
+    if (t->frozen) {
+        int rc;
+        const frozen_run_t *fr = frozen_get(t->frozen, t->tx, run_id, &rc);
+        const size_t *idx = NULL;
+        size_t n = 0;
+        if (fr)
+            frozen_watchers(fr, type, name, &idx, &n);
+        else
+            ret = -1;
+        for (size_t i = 0; i < n && ret == 0; i++)
+            if (frozen_doc(fr, idx[i]))
+                ret = consider(t, run_id, frozen_name(fr, idx[i]), frozen_doc(fr, idx[i]));
+    } else {
+        ret = consider_stored(t, run_id, type, name);
+    }
     t->depth--;
     return ret;
 }
@@ -540,6 +565,8 @@ static int run_settle(tx_t *t, const char *run_id, int status)
         return -1;
     if (active > 0)
         return 0;
+    if (t->frozen && (status == RUN_RUNNING || status == RUN_STOPPING))
+        frozen_forget(t->frozen, run_id); /* it ends: its triggers are not needed again */
     if (status == RUN_RUNNING)
         return store_run_set_status(t->tx, run_id, RUN_COMPLETED, t->now, NULL);
     if (status == RUN_STOPPING)
@@ -1031,9 +1058,11 @@ static int action_start_body(tx_t *t, void *arg)
     return 0;
 }
 
-void flow_actions_record(const flow_env_t *env, flow_start_t *starts, size_t nstarts, flow_end_t *ends,
-                         size_t nends, int64_t now, flow_ids_t *spawn)
+void flow_actions_record(const flow_env_t *env, frozen_t *frozen, flow_start_t *starts, size_t nstarts,
+                         flow_end_t *ends, size_t nends, int64_t now, flow_ids_t *spawn)
 {
+    if (frozen)
+        frozen_trim(frozen); /* between transactions: no entry is in use */
     size_t n = nstarts + nends;
     item_t *it = calloc(n ? n : 1, sizeof *it);
     int *results = calloc(n ? n : 1, sizeof *results), *statuses = calloc(n ? n : 1, sizeof *statuses);
@@ -1050,7 +1079,7 @@ void flow_actions_record(const flow_env_t *env, flow_start_t *starts, size_t nst
         it[i] = (item_t){action_start_body, &starts[i], STORE_TX_RELAXED, "recording the start of a job run"};
     for (size_t i = 0; i < nends; i++)
         it[nstarts + i] = (item_t){action_end_body, &ends[i], 0, "recording the end of a job run"};
-    run_many(env, now, it, n, spawn, results, statuses);
+    run_many(env, frozen, now, it, n, spawn, results, statuses);
     for (size_t i = 0; i < nstarts; i++)
         starts[i].result = results[i];
     for (size_t i = 0; i < nends; i++)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "model/error.h"
+#include "engine/frozen.h"
 #include "store/store.h"
 
 /* Who is acting: the store, and this node's name and bound. Every job run is owned by the node that claimed
@@ -119,7 +120,8 @@ int flow_stop_crawl(const flow_env_t *env, const char *crawler, int64_t now, ger
  * The batch is flushed (durable) when it holds an end; starts alone are not: if a crash loses them, recovery
  * finds the processes by their GLUED_JOB_RUN_ID markers. Failures are logged, and each end's status says how it
  * went (0 recorded, else a STORE_* failure: STORE_FULL and STORE_CONFLICT pass, so the engine records such an
- * end again later). The runs to start next go to spawn. */
+ * end again later). The runs to start next go to spawn. frozen (may be NULL): the caller's cache of runs' frozen
+ * triggers, used by no other thread. */
 typedef struct flow_end {
     const char *id;
     int state;
@@ -136,8 +138,8 @@ typedef struct flow_start {
     int64_t pid, at;
     int result; /* set by flow_actions_record */
 } flow_start_t;
-void flow_actions_record(const flow_env_t *env, flow_start_t *starts, size_t nstarts, flow_end_t *ends,
-                         size_t nends, int64_t now, flow_ids_t *spawn);
+void flow_actions_record(const flow_env_t *env, frozen_t *frozen, flow_start_t *starts, size_t nstarts,
+                         flow_end_t *ends, size_t nends, int64_t now, flow_ids_t *spawn);
 
 /* Standalone CONDITIONAL triggers are found through trigger_watch: flow_trigger_watch (inside the transaction
  * that creates or changes trigger `trigger`, doc its new definition) keeps its rows; flow_trigger_watch_fill

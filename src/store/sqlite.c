@@ -16,11 +16,13 @@ typedef struct sq_db {
     pthread_mutex_t write_lock; /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
 } sq_db_t;
 
-/* The statements that open and close every transaction, prepared once per connection (sqlite3_exec would
- * compile them again each time). */
-enum { CTL_BEGIN, CTL_COMMIT, CTL_ROLLBACK, CTL_RELAX, CTL_UNRELAX, CTL_N };
-static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "PRAGMA synchronous=NORMAL",
-                                           "PRAGMA synchronous=FULL"};
+/* The statements that open and close every transaction, and the savepoints around each transaction of a group
+ * commit (db.c), prepared once per connection: sqlite3_exec would compile them again each time. */
+enum { CTL_BEGIN, CTL_COMMIT, CTL_ROLLBACK, CTL_RELAX, CTL_UNRELAX, CTL_SAVEPOINT, CTL_RELEASE, CTL_ROLLBACK_TO, CTL_N };
+static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE",         "COMMIT",
+                                           "ROLLBACK",                "PRAGMA synchronous=NORMAL",
+                                           "PRAGMA synchronous=FULL", "SAVEPOINT glued_item",
+                                           "RELEASE glued_item",      "ROLLBACK TO glued_item"};
 
 typedef struct sq_conn {
     sqlite3 *db;
@@ -122,9 +124,14 @@ static void sq_disconnect(void *conn)
     free(c);
 }
 
+static int ctl(sq_conn_t *c, int which);
+
 static int sq_exec(void *conn, const char *sql)
 {
     sq_conn_t *c = conn;
+    for (int i = CTL_SAVEPOINT; i < CTL_N; i++)
+        if (strcmp(sql, ctl_sql[i]) == 0)
+            return status_of(ctl(c, i));
     return status_of(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 

@@ -70,11 +70,11 @@ typedef struct tx {
     flow_ids_t spawn, kill;
     gerr_t *e;
     int depth;
-    int result;     /* what a body reports besides success (a start's, FLOW_REFUSED) */
-    char note[512]; /* why a start was refused (an ERROR run recorded), for the log */
-    int64_t load;   /* the active job runs this node owns, once read (-1 before) */
-    int births;     /* job runs this transaction claimed for this node as it created them */
-    bool waiting;   /* it left job runs WAITING for any node: tell the others after the commit */
+    int result;       /* what a body reports besides success (a start's, FLOW_REFUSED) */
+    char note[512];   /* why a start was refused (an ERROR run recorded), for the log */
+    int64_t load;     /* the active job runs this node owns, once read (-1 before) */
+    int births;       /* job runs this transaction claimed for this node as it created them */
+    bool waiting;     /* it left job runs WAITING for any node: tell the others after the commit */
     frozen_t *frozen; /* runs' frozen triggers kept between transactions (the engine's; NULL: read them) */
 } tx_t;
 
@@ -501,7 +501,8 @@ static int consider(tx_t *t, const char *run_id, const char *trigger, json_t *do
     const char *state = json_string_value(json_object_get(doc, "State"));
     bool met = false;
     /* as on AWS, a conditional trigger that was never activated does not fire */
-    if (state && strcmp(state, "ACTIVATED") == 0 && predicate_met(t, run_id, json_object_get(doc, "Predicate"), &met) < 0)
+    if (state && strcmp(state, "ACTIVATED") == 0 &&
+        predicate_met(t, run_id, json_object_get(doc, "Predicate"), &met) < 0)
         return -1;
     return met ? fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, trigger, doc) : 0;
 }

@@ -18,11 +18,25 @@ typedef struct sq_db {
 
 /* The statements that open and close every transaction, and the savepoints around each transaction of a group
  * commit (db.c), prepared once per connection: sqlite3_exec would compile them again each time. */
-enum { CTL_BEGIN, CTL_COMMIT, CTL_ROLLBACK, CTL_RELAX, CTL_UNRELAX, CTL_SAVEPOINT, CTL_RELEASE, CTL_ROLLBACK_TO, CTL_N };
-static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE",         "COMMIT",
-                                           "ROLLBACK",                "PRAGMA synchronous=NORMAL",
-                                           "PRAGMA synchronous=FULL", "SAVEPOINT glued_item",
-                                           "RELEASE glued_item",      "ROLLBACK TO glued_item"};
+enum {
+    CTL_BEGIN,
+    CTL_COMMIT,
+    CTL_ROLLBACK,
+    CTL_RELAX,
+    CTL_UNRELAX,
+    CTL_SAVEPOINT,
+    CTL_RELEASE,
+    CTL_ROLLBACK_TO,
+    CTL_N
+};
+static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE",
+                                           "COMMIT",
+                                           "ROLLBACK",
+                                           "PRAGMA synchronous=NORMAL",
+                                           "PRAGMA synchronous=FULL",
+                                           "SAVEPOINT glued_item",
+                                           "RELEASE glued_item",
+                                           "ROLLBACK TO glued_item"};
 
 typedef struct sq_conn {
     sqlite3 *db;
@@ -167,8 +181,7 @@ static void unrelax(sq_conn_t *c)
 static int sq_begin(void *conn, unsigned flags)
 {
     sq_conn_t *c = conn;
-    if ((flags & STORE_TX_RELAXED) && c->owner->sync_full &&
-        ctl(c, CTL_RELAX) == SQLITE_OK)
+    if ((flags & STORE_TX_RELAXED) && c->owner->sync_full && ctl(c, CTL_RELAX) == SQLITE_OK)
         c->relaxed = true;
     pthread_mutex_lock(&c->owner->write_lock);
     c->in_write = true;

@@ -938,6 +938,27 @@ typedef struct crawl_work {
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. since_ns, when
  * not 0, is when the upstream end that made it ready was seen (for the delay histogram). */
+/* Opens a new job log at path for writing: a stocked file, to be put at path by place_log (stock gets its name),
+ * else one made at path (stock empty). */
+static int open_log(engine_t *en, const char *path, char *stock, size_t n)
+{
+    int fd = logpool_open(en->logpool, stock, n);
+    if (fd >= 0)
+        return fd;
+    stock[0] = '\0';
+    engine_log_prepare(path);
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+/* Puts the stocked file that open_log opened at its path (nothing when it made the file there itself). */
+static void place_log(const char *stock, const char *path)
+{
+    if (!stock[0])
+        return;
+    if (rename(stock, path) < 0 && (errno != ENOENT || engine_log_prepare(path) < 0 || rename(stock, path) < 0))
+        log_warn("engine: cannot put the log %s in place: %s", path, strerror(errno));
+}
+
 static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint64_t since_ns)
 {
     store_jobrun_t r = {0};
@@ -947,7 +968,7 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
     size_t argc = 0, envc = 0, sargc = 0, own_env = 0;
     runner_pyenv_t py = {0};
     int fd_out = -1, fd_err = -1;
-    char msg[1024] = "", script[4096], path[4096];
+    char msg[1024] = "", script[4096], path[4096], err_path[4096], out_stock[4096] = "", err_stock[4096] = "";
     int fail_state = JR_FAILED;
     if (sp) { /* as the transaction that created it saw it: nothing to read */
         r.id = strdup(id);
@@ -1025,14 +1046,13 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
         goto fail;
     }
     new_log_path(en->data_dir, id, "out", path, sizeof path);
-    if (logpool_place(en->logpool, path) < 0) /* made ahead of time, else here */
-        engine_log_prepare(path);
-    fd_out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    new_log_path(en->data_dir, id, "err", path, sizeof path);
-    logpool_place(en->logpool, path);
-    fd_err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    new_log_path(en->data_dir, id, "err", err_path, sizeof err_path);
+    fd_out = open_log(en, path, out_stock, sizeof out_stock);
+    fd_err = open_log(en, err_path, err_stock, sizeof err_stock);
     if (fd_out < 0 || fd_err < 0) {
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
+        place_log(out_stock, path);
+        place_log(err_stock, err_path);
         goto fail;
     }
     spawn_opts_t so = {.file = file,
@@ -1044,6 +1064,8 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
                        .uid = en->cfg.job_uid,
                        .gid = en->cfg.job_gid};
     pid_t pid = spawn_start(&so);
+    place_log(out_stock, path); /* before anything reads them: a failed start's end, or this run's */
+    place_log(err_stock, err_path);
     if (pid < 0) {
         snprintf(msg, sizeof msg, "Cannot start %.600s: %s", file, strerror(-pid));
         goto fail;

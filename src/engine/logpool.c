@@ -197,7 +197,8 @@ fail:
     return NULL;
 }
 
-int logpool_place(logpool_t *lp, const char *path)
+/* Takes the next stocked file: its name in from. 0, or -1 with errno when there is none. */
+static int take(logpool_t *lp, char *from, size_t n)
 {
     if (!lp) {
         errno = ENOENT;
@@ -210,15 +211,24 @@ int logpool_place(logpool_t *lp, const char *path)
         pthread_cond_signal(&lp->wake);
     }
     bool have = lp->lo[d] < lp->hi[d];
-    unsigned long n = have ? lp->lo[d]++ : 0;
+    unsigned long k = have ? lp->lo[d]++ : 0;
     pthread_mutex_unlock(&lp->lock);
     if (!have) {
         errno = ENOENT;
         return -1;
     }
-    char from[4096];
-    stock_name(lp, d, n, from, sizeof from);
-    return rename(from, path);
+    stock_name(lp, d, k, from, n);
+    return 0;
+}
+
+int logpool_open(logpool_t *lp, char *stock, size_t n)
+{
+    if (take(lp, stock, n) < 0)
+        return -1;
+    int fd = open(stock, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        unlink(stock);
+    return fd;
 }
 
 void logpool_recycle(logpool_t *lp, const char *path)

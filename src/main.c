@@ -545,13 +545,16 @@ int main(int argc, char **argv)
         util_clock_set(clock_start, clock_rate); /* before any thread: every timestamp follows it */
 
     sdnotify_init();
-    /* Signals are taken synchronously by the main thread; every thread started after this inherits the mask. */
+    /* Signals are taken synchronously by the main thread; every thread started after this inherits the mask.
+     * SIGCHLD is taken by the engine's thread alone (it unblocks it), so that no other thread is interrupted. */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    sigset_t blocked = sigs; /* sigwait below waits for sigs; SIGCHLD is not for it */
+    sigaddset(&blocked, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &blocked, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = 1, fd = -1, mfd = -1, bound = 0, mbound = 0;

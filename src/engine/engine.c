@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,10 +37,10 @@
 
 extern char **environ;
 
-/* A running job process; owned by the engine thread. Freed when its three handles are closed. */
+/* A running job process; owned by the engine thread. Freed when its two handles are closed. Its end is learnt
+ * from SIGCHLD (on_sigchld): a descriptor per process (a pidfd) would make every later spawn copy one more entry
+ * of glued's descriptor table into the child, and close it there. */
 typedef struct proc {
-    uv_poll_t h; /* readable when the process exits (its pidfd) */
-    int pidfd;
     uv_timer_t timeout, grace;
     struct engine *en;
     char id[FLOW_JOB_RUN_ID_LEN];
@@ -53,7 +52,10 @@ typedef struct proc {
     bool discard; /* a --test-mode reset killed it: its end is not recorded */
     int open_handles;
     struct proc *prev, *next;
+    struct proc *hnext; /* in engine.by_pid */
 } proc_t;
+
+#define PID_BUCKETS 1024
 
 typedef struct sched {
     char *kind, *name; /* "trigger" or "crawler" */
@@ -69,6 +71,8 @@ struct engine {
     char *url, *region, *account, *data_dir, *s3_root, *python, *log_dir, *node, *awsglue_dir, *ca_bundle, *job_user,
         *job_home;
     cluster_t *cluster;       /* on a shared store */
+    uv_signal_t sigchld;      /* a child ended: on_sigchld reaps it */
+    struct proc *by_pid[PID_BUCKETS];
     frozen_t *frozen;         /* runs' frozen triggers, between steps (NULL when out of memory: read each time) */
     struct pending_end *ends; /* ends this loop turn saw, recorded together before the next poll (ends_idle) */
     size_t nends, cap_ends;
@@ -524,10 +528,8 @@ static void last_line(const char *path, char *out, size_t outlen)
 static void proc_closed(uv_handle_t *h)
 {
     proc_t *p = h->data;
-    if (--p->open_handles == 0) {
-        close(p->pidfd);
+    if (--p->open_handles == 0)
         free(p);
-    }
 }
 
 static void proc_release(proc_t *p)
@@ -538,10 +540,13 @@ static void proc_release(proc_t *p)
         p->en->procs = p->next;
     if (p->next)
         p->next->prev = p->prev;
+    for (proc_t **pp = &p->en->by_pid[p->pid % PID_BUCKETS]; *pp; pp = &(*pp)->hnext)
+        if (*pp == p) {
+            *pp = p->hnext;
+            break;
+        }
     uv_timer_stop(&p->timeout);
     uv_timer_stop(&p->grace);
-    uv_poll_stop(&p->h);
-    uv_close((uv_handle_t *)&p->h, proc_closed);
     uv_close((uv_handle_t *)&p->timeout, proc_closed);
     uv_close((uv_handle_t *)&p->grace, proc_closed);
 }
@@ -627,18 +632,26 @@ static void on_timeout(uv_timer_t *t)
     terminate(p);
 }
 
-/* The pidfd became readable: the process ended. Reap it and record how. */
-static void on_pidfd(uv_poll_t *h, int status, int events)
+/* Children ended (one SIGCHLD may stand for several): each is reaped, and a job process's end is recorded. Every
+ * child of glued is a job process, or one spawn_start reaps itself before this can run (on the same thread). */
+static void on_sigchld(uv_signal_t *h, int signum)
 {
-    proc_t *p = h->data;
-    (void)events;
-    siginfo_t si = {0};
-    if (status < 0 || waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
-        return; /* not yet (a spurious wake-up) */
-    if (si.si_code == CLD_EXITED)
-        on_proc_exit(p, si.si_status, 0);
-    else
-        on_proc_exit(p, 0, si.si_status);
+    engine_t *en = h->data;
+    (void)signum;
+    for (;;) {
+        siginfo_t si = {0};
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+            return; /* none is left, or none more has ended */
+        proc_t *p = en->by_pid[si.si_pid % PID_BUCKETS];
+        while (p && p->pid != si.si_pid)
+            p = p->hnext;
+        if (!p)
+            continue;
+        if (si.si_code == CLD_EXITED)
+            on_proc_exit(p, si.si_status, 0);
+        else
+            on_proc_exit(p, 0, si.si_status);
+    }
 }
 
 /* ---- starting a job run ---- */
@@ -1070,25 +1083,21 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
         snprintf(msg, sizeof msg, "Cannot start %.600s: %s", file, strerror(-pid));
         goto fail;
     }
-    int pidfd = pidfd_open(pid, 0);
-    if (pidfd < 0) {
+    proc_t *p = calloc(1, sizeof *p);
+    if (!p) { /* it cannot be followed: it ends, and SIGCHLD reaps it */
         kill(-pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        snprintf(msg, sizeof msg, "Cannot watch the job process: %s", strerror(errno));
+        snprintf(msg, sizeof msg, "Out of memory following the job process");
         goto fail;
     }
-    proc_t *p = calloc(1, sizeof *p);
     p->en = en;
     snprintf(p->id, sizeof p->id, "%s", id);
     p->timeout_min = r.timeout_min;
     p->pid = pid;
     p->started_ms = util_now_ms();
     p->start_slot = -1;
-    p->pidfd = pidfd;
-    p->h.data = p;
-    uv_poll_init(&en->loop, &p->h, pidfd);
-    uv_poll_start(&p->h, UV_READABLE, on_pidfd);
-    p->open_handles = 3;
+    p->hnext = en->by_pid[pid % PID_BUCKETS];
+    en->by_pid[pid % PID_BUCKETS] = p;
+    p->open_handles = 2;
     uv_timer_init(&en->loop, &p->timeout);
     uv_timer_init(&en->loop, &p->grace);
     p->timeout.data = p->grace.data = p;
@@ -1931,6 +1940,10 @@ int64_t engine_heartbeat_age_ms(engine_t *en)
 static void *engine_main(void *arg)
 {
     engine_t *en = arg;
+    sigset_t chld; /* the ends of job processes come to this thread (main.c blocks SIGCHLD everywhere else) */
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
     if (store_shared(en->store)) {
         cluster_ops_t ops = {ops_spawn, ops_kill, ops_fenced, ops_changed, en};
         if (cluster_start(&en->loop, &en->ccfg, &ops, &en->cluster) < 0)
@@ -2006,6 +2019,9 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     uv_loop_init(&en->loop);
     uv_async_init(&en->loop, &en->wake, on_wake);
     en->wake.data = en;
+    uv_signal_init(&en->loop, &en->sigchld);
+    en->sigchld.data = en;
+    uv_signal_start(&en->sigchld, on_sigchld, SIGCHLD);
     uv_timer_init(&en->loop, &en->sched_timer);
     uv_timer_init(&en->loop, &en->shutdown_timer);
     uv_timer_init(&en->loop, &en->batch_timer);

@@ -7,7 +7,9 @@ starting the same program with posix_spawn (bench/bare.c) as glued does:
   the next one's start, measured by the static jobs themselves (p50, p99), beyond the same delay between bare
   back-to-back spawns;
 - 999 jobs at once (one root job, then 20 triggers starting 999 jobs): the time from the root's end to the last
-  job's end against 999 bare parallel spawns, and the job runs per second it makes.
+  job's end against 999 bare parallel spawns, and the job runs per second it makes;
+- what a chain step is made of, from glued's own histograms (/metrics) over the chains: the mean of its durable
+  commits (a step is one), and of the delay from seeing a job's end to having spawned the next.
 
 Each glued figure and its floor alternate three times; medians. Targets (issue 13): per step under 0.3 ms
 beyond a bare spawn, p99 of end-to-start under 2 ms beyond it; 999 at once within 1.3x of the bare spawns and at
@@ -17,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 import common as C
 import engine as E
@@ -30,6 +33,22 @@ def bare(mode, n, argv, env=None):
     out = subprocess.run([os.path.join(C.BIN, "bare"), mode, str(n)] + argv, capture_output=True, text=True,
                          check=True, env=dict(os.environ, **(env or {}))).stdout
     return float(out.strip())
+
+
+def histograms(g, names):
+    """(sum, count) of each of glued's histograms named, from its /metrics."""
+    out = {n: [0.0, 0] for n in names}
+    with urllib.request.urlopen(g.url + "/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            for n in names:
+                if line.startswith(n + "_sum"):
+                    out[n][0] += float(line.rsplit(" ", 1)[1])
+                elif line.startswith(n + "_count"):
+                    out[n][1] += int(float(line.rsplit(" ", 1)[1]))
+    return out
+
+
+COMMIT, DELAY = "glued_store_commit_duration_seconds", "glued_downstream_start_delay_seconds"
 
 
 def make_fan999(cl, wf, script, root):
@@ -50,11 +69,16 @@ def measure(kind, g, script, argv, sfile):
     root = kind + "-root"
     make_fan999(cl, kind + "-fan", script, root)
     step_g, step_b, fan_g, fan_b, gaps_g, gaps_b = [], [], [], [], [], []
+    parts = {COMMIT: [0.0, 0], DELAY: [0.0, 0]}
     for _ in range(REPS):
         step_b.append(bare("seq", CHAIN, argv) / CHAIN * 1000)
         if sfile and os.path.exists(sfile):
             os.unlink(sfile)
+        h0 = histograms(g, parts)
         _, r = E.run(cl, kind + "-chain")
+        h1 = histograms(g, parts)
+        for n in parts:
+            parts[n] = [parts[n][0] + h1[n][0] - h0[n][0], parts[n][1] + h1[n][1] - h0[n][1]]
         step_g.append((r["CompletedOn"] - r["StartedOn"]) / CHAIN * 1000)
         if sfile and os.path.exists(sfile):
             st = E.stamps(sfile)
@@ -79,6 +103,11 @@ def measure(kind, g, script, argv, sfile):
     C.record("cheap", "%s: chain of 200, glued per step" % label, sg, "ms")
     C.record("cheap", "%s: bare spawn-and-wait, one after another" % label, sb, "ms")
     C.record("cheap", "%s: chain step beyond a bare spawn (target < 0.3 ms)" % label, sg - sb, "ms")
+    if parts[COMMIT][1] and parts[DELAY][1]:
+        C.record("cheap", "%s: in the chains, a durable commit (mean, glued's histogram)" % label,
+                 parts[COMMIT][0] / parts[COMMIT][1] * 1000, "ms", "%d commits" % parts[COMMIT][1])
+        C.record("cheap", "%s: in the chains, a job's end seen -> the next one spawned (mean)" % label,
+                 parts[DELAY][0] / parts[DELAY][1] * 1000, "ms", "the commit included")
     if gaps_g and gaps_b:
         for p in (50, 99):
             C.record("cheap", "%s: end->start p%d beyond bare spawns (target p99 < 2 ms)" % (label, p),

@@ -129,7 +129,8 @@ static int index_watchers(frozen_run_t *r)
             p[np++] = (pair_t){job ? "JOB" : "CRAWLER", job ? job : cr, i};
         }
     }
-    qsort(p, np, sizeof *p, pair_cmp);
+    if (np)
+        qsort(p, np, sizeof *p, pair_cmp);
     r->w = np ? calloc(np, sizeof *r->w) : NULL;
     if (np && !r->w) {
         free(p);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/frozen.h"
 #include "model/codec.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -883,6 +884,96 @@ static int recount(store_tx_t *tx, void *ctx)
     return store_run_recount_stats(tx, "wr_stats");
 }
 
+/* ---- the engine's frozen triggers (engine/frozen.c), read through the store ---- */
+
+static int freeze_triggers(store_tx_t *tx, void *ctx)
+{
+    (void)ctx;
+    static const char *const t[][2] = {
+        /* t-b watches j1 twice (one watcher) and crawler c1; t-a watches j1; t-c watches nothing; t-d is no JSON */
+        {"t-b", "{\"Predicate\": {\"Conditions\": [{\"JobName\": \"j1\"}, {\"JobName\": \"j1\"},"
+                " {\"CrawlerName\": \"c1\"}]}}"},
+        {"t-a", "{\"Predicate\": {\"Logical\": \"ANY\", \"Conditions\": [{\"JobName\": \"j1\"}]}}"},
+        {"t-c", "{\"Actions\": [{\"JobName\": \"j1\"}]}"},
+        {"t-d", "{not json"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int rc = store_run_trigger_add(tx, "wr_frozen", t[i][0], t[i][1], false);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int drop_triggers(store_tx_t *tx, void *ctx)
+{
+    (void)ctx;
+    DB_SQL(q, "DELETE FROM run_triggers WHERE run_id = ?1");
+    return db_exec(tx, &q, NULL, "s", "wr_frozen");
+}
+
+typedef struct frozen_probe {
+    frozen_t *f;
+    const frozen_run_t *r;
+    int rc;
+} frozen_probe_t;
+
+static int probe(store_tx_t *tx, void *ctx)
+{
+    frozen_probe_t *p = ctx;
+    p->r = frozen_get(p->f, tx, "wr_frozen", &p->rc);
+    return 0;
+}
+
+static void expect_watchers(const frozen_run_t *r, const char *type, const char *name, const char *want)
+{
+    const size_t *idx;
+    size_t n;
+    char got[256] = "";
+    frozen_watchers(r, type, name, &idx, &n);
+    for (size_t i = 0; i < n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", frozen_name(r, idx[i]));
+    ck_assert_str_eq(got, want);
+}
+
+/* A run's frozen triggers are read once, in name order, with the watchers run_watch would hold; later steps use
+ * them without reading; a run forgotten (it ended) is read again. */
+START_TEST(test_frozen_triggers_read_once_and_indexed)
+{
+    frozen_t *f = frozen_new();
+    frozen_probe_t p = {.f = f};
+    ck_assert_int_eq(store_tx_run(st, 0, freeze_triggers, NULL), 0);
+    ck_assert_int_eq(store_tx_run(st, 0, probe, &p), 0);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_nonnull(p.r);
+    expect_watchers(p.r, "JOB", "j1", "t-a t-b");
+    expect_watchers(p.r, "CRAWLER", "c1", "t-b");
+    expect_watchers(p.r, "CRAWLER", "j1", "");
+    expect_watchers(p.r, "JOB", "c1", "");
+    expect_watchers(p.r, "JOB", "zz", "");
+    const size_t *idx;
+    size_t n;
+    frozen_watchers(p.r, "JOB", "j1", &idx, &n);
+    ck_assert_ptr_nonnull(frozen_doc(p.r, idx[0]));
+    ck_assert_str_eq(frozen_name(p.r, 3), "t-d");
+    ck_assert_ptr_null(frozen_doc(p.r, 3)); /* kept, but never considered */
+    const frozen_run_t *first = p.r;
+    /* the rows go: the run kept in memory still answers, without a read */
+    ck_assert_int_eq(store_tx_run(st, 0, drop_triggers, NULL), 0);
+    ck_assert_int_eq(store_tx_run(st, 0, probe, &p), 0);
+    ck_assert_ptr_eq(p.r, first);
+    expect_watchers(p.r, "JOB", "j1", "t-a t-b");
+    /* forgotten: read again at the next step (there is nothing left to read) */
+    frozen_forget(f, "wr_frozen");
+    frozen_trim(f);
+    ck_assert_int_eq(store_tx_run(st, 0, probe, &p), 0);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_nonnull(p.r);
+    expect_watchers(p.r, "JOB", "j1", "");
+    frozen_free(f);
+}
+END_TEST
+
 /* The run counters kept incrementally by node_add/node_set agree with a full recount after any walk. */
 START_TEST(test_run_stats_incremental_match_recount)
 {
@@ -1013,6 +1104,7 @@ static Suite *store_suite(void)
     TCase *runs = tcase_create("runs");
     tcase_add_checked_fixture(runs, setup_open, teardown);
     tcase_add_test(runs, test_run_stats_incremental_match_recount);
+    tcase_add_test(runs, test_frozen_triggers_read_once_and_indexed);
     tcase_add_test(runs, test_run_insert_get);
     tcase_add_test(runs, test_run_list_newest_first);
     tcase_add_test(runs, test_run_mutate);

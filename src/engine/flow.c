@@ -507,7 +507,7 @@ static int consider(tx_t *t, const char *run_id, const char *trigger, json_t *do
     return met ? fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, trigger, doc) : 0;
 }
 
-/* The same from the store: the watchers of the node, and each one's frozen definition. */
+/* The same read from the store each time: the watchers of the node, and each one's frozen definition. */
 static int consider_stored(tx_t *t, const char *run_id, const char *type, const char *name)
 {
     char **watchers = NULL;
@@ -540,17 +540,16 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
         return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
     int ret = 0;
     if (t->frozen) {
-        int rc;
-        const frozen_run_t *fr = frozen_get(t->frozen, t->tx, run_id, &rc);
-        const size_t *idx = NULL;
+        char *const *names = NULL;
         size_t n = 0;
-        if (fr)
-            frozen_watchers(fr, type, name, &idx, &n);
-        else
-            ret = -1;
-        for (size_t i = 0; i < n && ret == 0; i++)
-            if (frozen_doc(fr, idx[i]))
-                ret = consider(t, run_id, frozen_name(fr, idx[i]), frozen_doc(fr, idx[i]));
+        ret = frozen_watchers(t->frozen, t->tx, run_id, type, name, &names, &n) < 0 ? -1 : 0;
+        for (size_t i = 0; i < n && ret == 0; i++) {
+            json_t *doc = NULL;
+            if (frozen_trigger(t->frozen, t->tx, run_id, names[i], &doc) < 0)
+                ret = -1;
+            else if (doc)
+                ret = consider(t, run_id, names[i], doc);
+        }
     } else {
         ret = consider_stored(t, run_id, type, name);
     }

@@ -1,35 +1,41 @@
-/* The frozen triggers of workflow runs, kept between steps (see frozen.h). */
+/* The frozen triggers of workflow runs, kept in memory once read (see frozen.h). Each thing kept is an entry in
+ * one hash table, under a key made of the run's id and what it is (a node's watchers, or a trigger); the entries
+ * of a run are also listed on the run, so that the run's end forgets them all. */
 #include "engine/frozen.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BUCKETS  256
-#define RUNS_MAX 256 /* runs kept at once; past it every entry goes (a reload costs one read per run) */
+#define BUCKETS     4096
+#define ENTRIES_MAX 65536 /* past it everything goes at the next trim (a miss costs one read, as without this) */
+#define RUNS_MAX    1024  /* the same for runs (one stopped from another thread is not forgotten at its end) */
 
-/* A node and the triggers watching it. */
-typedef struct watch {
-    const char *type, *name; /* point into the parsed definitions */
-    size_t *idx, n;          /* indexes into the run's triggers, ascending (so in name order) */
-} watch_t;
+typedef struct run run_t;
 
-struct frozen_run {
-    frozen_run_t *next; /* in its bucket */
+typedef struct entry {
+    struct entry *hnext; /* in its bucket */
+    struct entry *rnext; /* in its run's list */
+    char *key;
+    char **names; /* a node's watchers */
+    size_t n;
+    json_t *doc; /* a trigger's definition */
+} entry_t;
+
+struct run {
+    run_t *next; /* in frozen.runs */
     char *run_id;
     bool forgotten;
-    size_t nt;
-    char **names;
-    json_t **docs; /* NULL for a definition that does not parse (it is skipped, as before it was cached) */
-    watch_t *w;    /* sorted by (type, name) */
-    size_t nw;
+    entry_t *entries;
 };
 
 struct frozen {
-    frozen_run_t *b[BUCKETS];
-    size_t n;
-    bool forgotten; /* some entry is */
+    entry_t *b[BUCKETS];
+    size_t n, nruns;
+    run_t *runs;
+    bool forgotten; /* some run is */
 };
 
 static unsigned bucket(const char *s)
@@ -40,37 +46,35 @@ static unsigned bucket(const char *s)
     return h % BUCKETS;
 }
 
-static void run_free(frozen_run_t *r)
-{
-    for (size_t i = 0; i < r->nw; i++)
-        free(r->w[i].idx);
-    free(r->w);
-    for (size_t i = 0; i < r->nt; i++) {
-        free(r->names[i]);
-        if (r->docs)
-            json_decref(r->docs[i]);
-    }
-    free(r->names);
-    free(r->docs);
-    free(r->run_id);
-    free(r);
-}
-
 frozen_t *frozen_new(void)
 {
     return calloc(1, sizeof(frozen_t));
 }
 
+static void entry_free(entry_t *e)
+{
+    store_strv_free(e->names, e->n);
+    json_decref(e->doc);
+    free(e->key);
+    free(e);
+}
+
 static void drop_all(frozen_t *f)
 {
     for (size_t b = 0; b < BUCKETS; b++) {
-        for (frozen_run_t *r = f->b[b], *next; r; r = next) {
-            next = r->next;
-            run_free(r);
+        for (entry_t *e = f->b[b], *next; e; e = next) {
+            next = e->hnext;
+            entry_free(e);
         }
         f->b[b] = NULL;
     }
-    f->n = 0;
+    for (run_t *r = f->runs, *next; r; r = next) {
+        next = r->next;
+        free(r->run_id);
+        free(r);
+    }
+    f->runs = NULL;
+    f->n = f->nruns = 0;
     f->forgotten = false;
 }
 
@@ -82,160 +86,105 @@ void frozen_free(frozen_t *f)
     free(f);
 }
 
-static int watch_cmp(const char *type, const char *name, const watch_t *w)
+static entry_t *find(frozen_t *f, const char *key)
 {
-    int c = strcmp(type, w->type);
-    return c ? c : strcmp(name, w->name);
+    for (entry_t *e = f->b[bucket(key)]; e; e = e->hnext)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
 }
 
-/* One (node, trigger) pair while the watch index is built. */
-typedef struct pair {
-    const char *type, *name;
-    size_t i;
-} pair_t;
-
-static int pair_cmp(const void *a, const void *b)
+static run_t *run_of(frozen_t *f, const char *run_id)
 {
-    const pair_t *x = a, *y = b;
-    int c = strcmp(x->type, y->type);
-    if (!c)
-        c = strcmp(x->name, y->name);
-    return c ? c : (x->i > y->i) - (x->i < y->i);
+    for (run_t *r = f->runs; r; r = r->next)
+        if (strcmp(r->run_id, run_id) == 0)
+            return r;
+    run_t *r = calloc(1, sizeof *r);
+    if (!r || !(r->run_id = strdup(run_id))) {
+        free(r);
+        return NULL;
+    }
+    r->next = f->runs;
+    f->runs = r;
+    f->nruns++;
+    return r;
 }
 
-/* The watch index: what run_watch holds for the run, made the way the run's start made it (each condition of a
- * trigger's predicate names the job, else the crawler, it watches). */
-static int index_watchers(frozen_run_t *r)
+/* Keeps e under key for run_id; when that cannot be (out of memory), frees it and returns NULL. */
+static entry_t *keep(frozen_t *f, const char *run_id, char *key, entry_t *e)
 {
-    size_t np = 0, cap = 0;
-    pair_t *p = NULL;
-    for (size_t i = 0; i < r->nt; i++) {
-        size_t k;
-        json_t *c;
-        json_array_foreach (json_object_get(json_object_get(r->docs[i], "Predicate"), "Conditions"), k, c) {
-            const char *job = json_string_value(json_object_get(c, "JobName"));
-            const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
-            if (!job && !cr)
-                continue;
-            if (np == cap) {
-                cap = cap ? 2 * cap : 16;
-                pair_t *nv = realloc(p, cap * sizeof *nv);
-                if (!nv) {
-                    free(p);
-                    return -1;
-                }
-                p = nv;
-            }
-            p[np++] = (pair_t){job ? "JOB" : "CRAWLER", job ? job : cr, i};
-        }
+    run_t *r = run_of(f, run_id);
+    if (!r) {
+        e->key = key;
+        entry_free(e);
+        return NULL;
     }
-    if (np)
-        qsort(p, np, sizeof *p, pair_cmp);
-    r->w = np ? calloc(np, sizeof *r->w) : NULL;
-    if (np && !r->w) {
-        free(p);
-        return -1;
-    }
-    for (size_t k = 0; k < np; k++) {
-        watch_t *w = r->nw ? &r->w[r->nw - 1] : NULL;
-        if (!w || strcmp(w->type, p[k].type) != 0 || strcmp(w->name, p[k].name) != 0) {
-            w = &r->w[r->nw++];
-            *w = (watch_t){.type = p[k].type, .name = p[k].name};
-        } else if (w->idx[w->n - 1] == p[k].i) {
-            continue; /* a trigger watching a node twice is one watcher, as in run_watch */
+    e->key = key;
+    unsigned b = bucket(key);
+    e->hnext = f->b[b];
+    f->b[b] = e;
+    e->rnext = r->entries;
+    r->entries = e;
+    f->n++;
+    return e;
+}
+
+int frozen_watchers(frozen_t *f, store_tx_t *tx, const char *run_id, const char *type, const char *name,
+                    char *const **names, size_t *n)
+{
+    char *key = NULL;
+    if (asprintf(&key, "%s\x1fW\x1f%s\x1f%s", run_id, type, name) < 0)
+        return STORE_ERROR;
+    entry_t *e = find(f, key);
+    if (!e) {
+        if (!(e = calloc(1, sizeof *e))) {
+            free(key);
+            return STORE_ERROR;
         }
-        size_t *nv = realloc(w->idx, (w->n + 1) * sizeof *nv);
-        if (!nv) {
-            free(p);
-            return -1;
+        int rc = store_run_watchers(tx, run_id, type, name, &e->names, &e->n);
+        if (rc < 0) {
+            free(key);
+            free(e);
+            return rc;
         }
-        w->idx = nv;
-        w->idx[w->n++] = p[k].i;
+        if (!(e = keep(f, run_id, key, e)))
+            return STORE_ERROR;
+    } else {
+        free(key);
     }
-    free(p);
+    *names = e->names;
+    *n = e->n;
     return 0;
 }
 
-static frozen_run_t *load(store_tx_t *tx, const char *run_id, int *rc)
+int frozen_trigger(frozen_t *f, store_tx_t *tx, const char *run_id, const char *trigger, json_t **doc)
 {
-    char **docs = NULL;
-    int *fired = NULL;
-    frozen_run_t *r = calloc(1, sizeof *r);
-    if (!r || !(r->run_id = strdup(run_id))) {
-        free(r);
-        *rc = STORE_ERROR;
-        return NULL;
-    }
-    *rc = store_run_triggers(tx, run_id, &r->names, &docs, &fired, &r->nt);
-    free(fired);
-    if (*rc < 0) {
-        run_free(r);
-        return NULL;
-    }
-    r->docs = calloc(r->nt + 1, sizeof *r->docs);
-    for (size_t i = 0; i < r->nt; i++) {
-        if (r->docs)
-            r->docs[i] = json_loads(docs[i], 0, NULL);
-        free(docs[i]);
-    }
-    free(docs);
-    if (!r->docs || index_watchers(r) < 0) {
-        run_free(r);
-        *rc = STORE_ERROR;
-        return NULL;
-    }
-    return r;
-}
-
-frozen_run_t *frozen_get(frozen_t *f, store_tx_t *tx, const char *run_id, int *rc)
-{
-    unsigned b = bucket(run_id);
-    *rc = STORE_OK;
-    for (frozen_run_t *r = f->b[b]; r; r = r->next)
-        if (strcmp(r->run_id, run_id) == 0)
-            return r;
-    frozen_run_t *r = load(tx, run_id, rc);
-    if (!r)
-        return NULL;
-    r->next = f->b[b];
-    f->b[b] = r;
-    f->n++;
-    return r;
-}
-
-void frozen_watchers(const frozen_run_t *r, const char *type, const char *name, const size_t **idx, size_t *n)
-{
-    size_t lo = 0, hi = r->nw;
-    *idx = NULL;
-    *n = 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = watch_cmp(type, name, &r->w[mid]);
-        if (c == 0) {
-            *idx = r->w[mid].idx;
-            *n = r->w[mid].n;
-            return;
+    char *key = NULL;
+    if (asprintf(&key, "%s\x1fT\x1f%s", run_id, trigger) < 0)
+        return STORE_ERROR;
+    entry_t *e = find(f, key);
+    if (!e) {
+        char *text = NULL;
+        int rc = store_run_trigger_doc(tx, run_id, trigger, &text);
+        if (rc < 0 || !(e = calloc(1, sizeof *e))) {
+            free(text);
+            free(key);
+            return rc < 0 ? rc : STORE_ERROR;
         }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+        e->doc = text ? json_loads(text, 0, NULL) : NULL;
+        free(text);
+        if (!(e = keep(f, run_id, key, e)))
+            return STORE_ERROR;
+    } else {
+        free(key);
     }
-}
-
-const char *frozen_name(const frozen_run_t *r, size_t i)
-{
-    return r->names[i];
-}
-
-json_t *frozen_doc(const frozen_run_t *r, size_t i)
-{
-    return r->docs[i];
+    *doc = e->doc;
+    return 0;
 }
 
 void frozen_forget(frozen_t *f, const char *run_id)
 {
-    for (frozen_run_t *r = f->b[bucket(run_id)]; r; r = r->next)
+    for (run_t *r = f->runs; r; r = r->next)
         if (strcmp(r->run_id, run_id) == 0) {
             r->forgotten = true;
             f->forgotten = true;
@@ -245,22 +194,32 @@ void frozen_forget(frozen_t *f, const char *run_id)
 
 void frozen_trim(frozen_t *f)
 {
-    if (f->n > RUNS_MAX) {
+    if (f->n > ENTRIES_MAX || f->nruns > RUNS_MAX) {
         drop_all(f);
         return;
     }
     if (!f->forgotten)
         return;
-    for (size_t b = 0; b < BUCKETS; b++)
-        for (frozen_run_t **pp = &f->b[b]; *pp;) {
-            frozen_run_t *r = *pp;
-            if (r->forgotten) {
-                *pp = r->next;
-                run_free(r);
-                f->n--;
-            } else {
-                pp = &r->next;
-            }
+    for (run_t **rp = &f->runs; *rp;) {
+        run_t *r = *rp;
+        if (!r->forgotten) {
+            rp = &r->next;
+            continue;
         }
+        for (entry_t *e = r->entries, *next; e; e = next) {
+            next = e->rnext;
+            for (entry_t **pp = &f->b[bucket(e->key)]; *pp; pp = &(*pp)->hnext)
+                if (*pp == e) {
+                    *pp = e->hnext;
+                    break;
+                }
+            entry_free(e);
+            f->n--;
+        }
+        *rp = r->next;
+        free(r->run_id);
+        free(r);
+        f->nruns--;
+    }
     f->forgotten = false;
 }

@@ -1,7 +1,9 @@
-/* The frozen triggers of workflow runs, kept in memory between steps. A run's triggers are copied when it starts
- * (run_triggers) and never change after, nor do the nodes each one watches (run_watch is made from their
- * predicates): so the engine reads and parses them once per run instead of at every node's end. Whether a trigger
- * has fired changes; it is not kept here. Owned and used by one thread (the engine's). */
+/* The frozen triggers of workflow runs, kept in memory once read. A run's triggers are copied when it starts
+ * (run_triggers) and never change after, nor do the nodes each one watches (run_watch): so what the engine has
+ * read of them once (a node's watchers, a trigger's parsed definition) it keeps until the run ends, instead of
+ * reading and parsing it again when another node ends (an AND trigger over 50 jobs is evaluated 50 times).
+ * Nothing is read ahead: a step reads at most what it read before. Whether a trigger has fired changes; it is not
+ * kept here. Owned and used by one thread (the engine's). */
 #ifndef GLUED_FROZEN_H
 #define GLUED_FROZEN_H
 
@@ -11,23 +13,23 @@
 #include "store/store.h"
 
 typedef struct frozen frozen_t;
-typedef struct frozen_run frozen_run_t;
 
 frozen_t *frozen_new(void);
 void frozen_free(frozen_t *f);
 
-/* Run run_id's frozen triggers, read through tx on the first call (NULL with *rc < 0 when the read failed).
- * Valid until the next frozen_trim. A run with no triggers (or none yet) gives an empty entry. */
-frozen_run_t *frozen_get(frozen_t *f, store_tx_t *tx, const char *run_id, int *rc);
+/* The triggers of run run_id that watch node type/name (its run_watch rows, in name order), read through tx the
+ * first time: 0, or the store's failure (< 0). *names stays valid until the next frozen_trim. */
+int frozen_watchers(frozen_t *f, store_tx_t *tx, const char *run_id, const char *type, const char *name,
+                    char *const **names, size_t *n);
+/* Trigger `trigger` of run run_id as frozen at the run's start, parsed, read through tx the first time: 0 with
+ * *doc (NULL when there is none or it does not parse; borrowed, valid until the next frozen_trim), or the store's
+ * failure (< 0). */
+int frozen_trigger(frozen_t *f, store_tx_t *tx, const char *run_id, const char *trigger, json_t **doc);
 
-/* The triggers of r that watch node type/name, in name order: *n of them, their names and parsed definitions. */
-void frozen_watchers(const frozen_run_t *r, const char *type, const char *name, const size_t **idx, size_t *n);
-const char *frozen_name(const frozen_run_t *r, size_t i);
-json_t *frozen_doc(const frozen_run_t *r, size_t i);
-
-/* Forgets run_id (it ended), at the next frozen_trim. */
+/* Forgets what is kept of run_id (it ended), at the next frozen_trim. */
 void frozen_forget(frozen_t *f, const char *run_id);
-/* Drops what was forgotten, and everything when more runs than a bound are kept. Never while an entry is in use. */
+/* Drops what was forgotten, and everything when more than a bound is kept. Only between transactions: never while
+ * something it handed out is in use. */
 void frozen_trim(frozen_t *f);
 
 #endif

@@ -949,8 +949,6 @@ typedef struct crawl_work {
     uint64_t generation;
 } crawl_work_t;
 
-/* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. since_ns, when
- * not 0, is when the upstream end that made it ready was seen (for the delay histogram). */
 /* Opens a new job log at path for writing: a stocked file, to be put at path by place_log (stock gets its name),
  * else one made at path (stock empty). */
 static int open_log(engine_t *en, const char *path, char *stock, size_t n)
@@ -972,6 +970,9 @@ static void place_log(const char *stock, const char *path)
         log_warn("engine: cannot put the log %s in place: %s", path, strerror(errno));
 }
 
+/* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. sp (may be NULL):
+ * the run and its job as the transaction that created it read them, else they are read here. since_ns, when not 0,
+ * is when the upstream end that made it ready was seen (for the delay histogram). */
 static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint64_t since_ns)
 {
     store_jobrun_t r = {0};

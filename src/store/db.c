@@ -443,7 +443,7 @@ static int run_batch(conn_t *c, store_tx_item_t **items, size_t n)
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         store_tx_item_t *it = items[i];
-        if (saves && (rc = be->exec(c->b, "SAVEPOINT glued_item")) != 0) {
+        if (saves && (rc = be->savepoint(c->b, DB_SP_SET)) != 0) {
             db_fail(NULL, rc, "starting a savepoint");
             break;
         }
@@ -458,7 +458,7 @@ static int run_batch(conn_t *c, store_tx_item_t **items, size_t n)
             break;
         }
         if (f == 0 && r == 0) {
-            if (saves && (rc = be->exec(c->b, "RELEASE glued_item")) != 0)
+            if (saves && (rc = be->savepoint(c->b, DB_SP_RELEASE)) != 0)
                 break;
             it->result = 0; /* once the commit succeeds */
             kept++;
@@ -469,7 +469,7 @@ static int run_batch(conn_t *c, store_tx_item_t **items, size_t n)
             be->rollback(c->b);
             return 0;
         }
-        if ((rc = be->exec(c->b, "ROLLBACK TO glued_item")) != 0 || (rc = be->exec(c->b, "RELEASE glued_item")) != 0)
+        if ((rc = be->savepoint(c->b, DB_SP_ROLLBACK_TO)) != 0 || (rc = be->savepoint(c->b, DB_SP_RELEASE)) != 0)
             break; /* the transaction itself is gone (the disk filled up, ...): everything below fails with it */
     }
     if (rc == 0 && kept) {

@@ -21,6 +21,9 @@
 /* What a backend's step returns besides the STORE_* failure statuses. */
 enum { DB_DONE = 0, DB_ROW = 1, DB_RETRY = -100 /* serialization failure, deadlock or busy: run the tx again */ };
 
+/* What a backend's savepoint does. */
+enum { DB_SP_SET, DB_SP_RELEASE, DB_SP_ROLLBACK_TO };
+
 /* Transaction flags given to a backend's begin (STORE_TX_* of store.h, plus the migration's own). */
 #define DB_TX_MIGRATE 0x100u /* the schema migration: take the cross-process migration lock first */
 
@@ -61,6 +64,9 @@ typedef struct db_backend {
     char *(*ddl)(const char *sqlite_ddl);
     /* Runs statements without parameters or rows (DDL). */
     int (*exec)(void *conn, const char *sql);
+    /* The savepoint around each transaction of a group commit: set, released or rolled back to (DB_SP_*).
+     * 0, or a failure status. */
+    int (*savepoint)(void *conn, int op);
     /* Tells other nodes sharing the database (delivered at commit); NULL where there is no one to tell. */
     int (*notify)(void *conn, const char *channel, const char *payload);
     /* A connection of its own that listens on channels (NULL where nobody notifies): its fd, and a drain

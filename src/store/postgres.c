@@ -483,6 +483,14 @@ static int pg_exec(void *conn, const char *sql)
     return run(conn, sql);
 }
 
+static int pg_savepoint(void *conn, int op)
+{
+    static const char *const sql[] = {[DB_SP_SET] = "SAVEPOINT glued_item",
+                                      [DB_SP_RELEASE] = "RELEASE glued_item",
+                                      [DB_SP_ROLLBACK_TO] = "ROLLBACK TO glued_item"};
+    return run(conn, sql[op]);
+}
+
 /* Appends s to the buffer. */
 static void put(char **o, const char *s)
 {
@@ -627,6 +635,7 @@ const db_backend_t db_postgres = {
     .version_set = pg_version_set,
     .ddl = pg_ddl,
     .exec = pg_exec,
+    .savepoint = pg_savepoint,
     .notify = pg_notify,
     .listen = pg_listen,
     .listen_fd = pg_listen_fd,

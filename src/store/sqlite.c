@@ -16,8 +16,8 @@ typedef struct sq_db {
     pthread_mutex_t write_lock; /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
 } sq_db_t;
 
-/* The statements that open and close every transaction, and the savepoints around each transaction of a group
- * commit (db.c), prepared once per connection: sqlite3_exec would compile them again each time. */
+/* The statements that open and close every transaction, and the group commit's savepoints, prepared once per
+ * connection: sqlite3_exec would compile them again each time. */
 enum {
     CTL_BEGIN,
     CTL_COMMIT,
@@ -29,14 +29,14 @@ enum {
     CTL_ROLLBACK_TO,
     CTL_N
 };
-static const char *const ctl_sql[CTL_N] = {"BEGIN IMMEDIATE",
-                                           "COMMIT",
-                                           "ROLLBACK",
-                                           "PRAGMA synchronous=NORMAL",
-                                           "PRAGMA synchronous=FULL",
-                                           "SAVEPOINT glued_item",
-                                           "RELEASE glued_item",
-                                           "ROLLBACK TO glued_item"};
+static const char *const ctl_sql[CTL_N] = {[CTL_BEGIN] = "BEGIN IMMEDIATE",
+                                           [CTL_COMMIT] = "COMMIT",
+                                           [CTL_ROLLBACK] = "ROLLBACK",
+                                           [CTL_RELAX] = "PRAGMA synchronous=NORMAL",
+                                           [CTL_UNRELAX] = "PRAGMA synchronous=FULL",
+                                           [CTL_SAVEPOINT] = "SAVEPOINT glued_item",
+                                           [CTL_RELEASE] = "RELEASE glued_item",
+                                           [CTL_ROLLBACK_TO] = "ROLLBACK TO glued_item"};
 
 typedef struct sq_conn {
     sqlite3 *db;
@@ -138,14 +138,9 @@ static void sq_disconnect(void *conn)
     free(c);
 }
 
-static int ctl(sq_conn_t *c, int which);
-
 static int sq_exec(void *conn, const char *sql)
 {
     sq_conn_t *c = conn;
-    for (int i = CTL_SAVEPOINT; i < CTL_N; i++)
-        if (strcmp(sql, ctl_sql[i]) == 0)
-            return status_of(ctl(c, i));
     return status_of(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 
@@ -160,6 +155,13 @@ static int ctl(sq_conn_t *c, int which)
     int rc = sqlite3_step(c->ctl[which]);
     sqlite3_reset(c->ctl[which]);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int sq_savepoint(void *conn, int op)
+{
+    static const int which[] = {
+        [DB_SP_SET] = CTL_SAVEPOINT, [DB_SP_RELEASE] = CTL_RELEASE, [DB_SP_ROLLBACK_TO] = CTL_ROLLBACK_TO};
+    return status_of(ctl(conn, which[op]));
 }
 
 static void write_unlock(sq_conn_t *c)
@@ -360,6 +362,7 @@ const db_backend_t db_sqlite = {
     .version_set = sq_version_set,
     .ddl = NULL,
     .exec = sq_exec,
+    .savepoint = sq_savepoint,
     .notify = NULL,
     .listen = NULL,
 };

@@ -843,6 +843,7 @@ static void free_env(char **env, size_t count, size_t own)
     free(env);
 }
 
+/* The script's arguments: --JOB_NAME j --JOB_RUN_ID id [--WORKFLOW_NAME w --WORKFLOW_RUN_ID r] --k v ... */
 static char **job_args(const store_jobrun_t *r, json_t *args, size_t *count)
 {
     size_t n = 4 + 2 * json_object_size(args) + 1, k = 0;

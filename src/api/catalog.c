@@ -16,6 +16,7 @@
 #include "model/codec.h"
 #include "model/shape.h"
 #include "store/catalog.h"
+#include "util/util.h"
 
 #define CAT_FAIL     1000 /* a transaction callback set the request's error */
 #define PART_KEY_MAX 2600 /* bytes of a partition's index key (PostgreSQL's b-tree rows stay under a page third) */
@@ -1168,14 +1169,6 @@ int api_batch_get_partition(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     return rc;
 }
 
-static uint32_t segment_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 int api_get_partitions(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     json_t *req = checked(rq, SHAPE_GetPartitionsRequest, in, e);
@@ -1238,7 +1231,7 @@ int api_get_partitions(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
             }
             for (size_t i = 0; i < n && !more; i++) {
                 json_t *doc = NULL;
-                if (segs > 1 && segment_hash(v[i].key) % (uint32_t)segs != (uint32_t)segno)
+                if (segs > 1 && util_fnv1a32(v[i].key) % (uint32_t)segs != (uint32_t)segno)
                     goto next;
                 doc = loads(v[i].doc);
                 json_t *values = json_object_get(doc, "Values");

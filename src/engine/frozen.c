@@ -4,10 +4,11 @@
 #include "engine/frozen.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/util.h"
 
 #define BUCKETS     4096
 #define ENTRIES_MAX 65536 /* past it everything goes at the next trim (a miss costs one read, as without this) */
@@ -40,10 +41,7 @@ struct frozen {
 
 static unsigned bucket(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h % BUCKETS;
+    return util_fnv1a32(s) % BUCKETS;
 }
 
 frozen_t *frozen_new(void)

@@ -200,6 +200,14 @@ void util_hex(char *out, const uint8_t *in, size_t n)
     out[2 * n] = '\0';
 }
 
+uint32_t util_fnv1a32(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 void util_random_id(char *out, const char *prefix, size_t nbytes)
 {
     uint8_t raw[64];

@@ -37,6 +37,8 @@ void util_random_id(char *out, const char *prefix, size_t nbytes);
 void util_uuid(char out[37]);
 /* Lowercase hex of n bytes into out (2n+1). */
 void util_hex(char *out, const uint8_t *in, size_t n);
+/* The 32-bit FNV-1a hash of s: for spreading keys over buckets or segments, not for anything adversarial. */
+uint32_t util_fnv1a32(const char *s);
 
 /* base64url without padding. encode writes 4*ceil(n/3)+1 bytes at most; decode returns the decoded length,
  * or -1 on a character outside the alphabet. */

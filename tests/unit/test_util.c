@@ -191,6 +191,15 @@ START_TEST(test_hex)
 }
 END_TEST
 
+/* FNV-1a's published 32-bit values: GetPartitions' Segments split on it, so it must not drift. */
+START_TEST(test_fnv1a32)
+{
+    ck_assert_uint_eq(util_fnv1a32(""), 0x811c9dc5u);
+    ck_assert_uint_eq(util_fnv1a32("a"), 0xe40c292cu);
+    ck_assert_uint_eq(util_fnv1a32("foobar"), 0xbf9cf968u);
+}
+END_TEST
+
 START_TEST(test_clocks)
 {
     int64_t now = util_now_ms();
@@ -339,6 +348,7 @@ static Suite *util_suite(void)
     tcase_add_test(ids, test_uuid_format);
     tcase_add_test(ids, test_uuids_differ);
     tcase_add_test(ids, test_hex);
+    tcase_add_test(ids, test_fnv1a32);
     tcase_add_test(ids, test_clocks);
     suite_add_tcase(s, ids);
     TCase *clock = tcase_create("clock");

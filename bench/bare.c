@@ -1,6 +1,7 @@
-/* The physical floor of starting jobs: N processes started with posix_spawn (glued's own way), one after
- * another (`seq`, each waited for before the next) or all at once (`par`, then all waited for), with stdout and
- * stderr to /dev/null. Prints the seconds it took.
+/* The physical floor of starting jobs: N processes started with posix_spawn (what a C program calls to start
+ * one; glued makes the same system calls through a vfork of its own), one after another (`seq`, each waited for
+ * before the next) or all at once (`par`, then all waited for), with stdout and stderr to /dev/null. Prints the
+ * seconds it took.
  *
  *   bare seq|par N PROGRAM [ARG...] */
 #include <fcntl.h>

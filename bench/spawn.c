@@ -5,9 +5,10 @@
  *   uv        the same without creating log files (stdout/stderr to /dev/null);
  *   posix     posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK), no copy of the parent's page tables) with
  *             POSIX_SPAWN_SETSID and the same two log files, exit seen through a pidfd polled by libuv;
- *   glued     src/engine/spawn.c as the engine calls it (posix_spawn, signal defaults, closefrom), pidfd;
- *   glued-as-user  the same with --job-user: its vfork path that drops to another user (nobody) before exec;
- *             only when run as root.
+ *   glued     src/engine/spawn.c as the engine calls it (vfork, raw system calls: signal defaults, dups,
+ *             close_range, exec), pidfd;
+ *   glued-as-user  the same with --job-user: the child drops to another user (nobody) before exec; only when
+ *             run as root.
  * The process links the same libraries as glued (--no-as-needed), runs 4 idle threads like MHD's pool and holds
  * RSS_MB of touched heap (glued's RSS), so that fork() copies what it would copy in glued.
  *

@@ -3,8 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -12,38 +12,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* posix_spawn: the path when the job keeps glued's user. */
-static pid_t spawn_plain(const spawn_opts_t *o)
-{
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_t fa;
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    posix_spawnattr_init(&at);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&at, &none);   /* glued's threads block SIGTERM; the job must not inherit that */
-    posix_spawnattr_setsigdefault(&at, &all); /* SIGPIPE is ignored in glued; the job gets the defaults */
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, o->fd_out, 1);
-    posix_spawn_file_actions_adddup2(&fa, o->fd_err, 2);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    pid_t pid;
-    int rc = posix_spawn(&pid, o->file, &fa, &at, o->argv, o->env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    return rc == 0 ? pid : -rc;
-}
+/* What every child needs and does not change while glued runs: made once (prepare), then only read. */
+static struct {
+    int devnull;          /* /dev/null, read-only and close-on-exec, for the child's stdin */
+    int nsig, sigs[NSIG]; /* the signals glued handles or ignores: the child puts them back to the default */
+    long maxfd;           /* where closing one by one stops, when close_range is missing */
+    int err;              /* errno of a failed prepare */
+} shared;
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
 
 /* Everything the vfork child needs, prepared by the parent: the child only reads it, and writes err. */
 typedef struct child {
     const spawn_opts_t *o;
-    int devnull;
-    int nsig, sigs[NSIG];
-    long maxfd;
     volatile int err;
 } child_t;
 
@@ -76,16 +56,16 @@ static void child_run(child_t *c)
     if ((rc = sys(syscall(SYS_setsid))) < 0)
         child_fail(c, (int)-rc);
     ksigaction_t dfl = {.handler = (void *)SIG_DFL};
-    for (int i = 0; i < c->nsig; i++)
-        syscall(SYS_rt_sigaction, c->sigs[i], &dfl, NULL, 8);
-    if ((rc = sys(syscall(SYS_dup3, c->devnull, 0, 0))) < 0 || (rc = sys(syscall(SYS_dup3, o->fd_out, 1, 0))) < 0 ||
+    for (int i = 0; i < shared.nsig; i++)
+        syscall(SYS_rt_sigaction, shared.sigs[i], &dfl, NULL, 8);
+    if ((rc = sys(syscall(SYS_dup3, shared.devnull, 0, 0))) < 0 || (rc = sys(syscall(SYS_dup3, o->fd_out, 1, 0))) < 0 ||
         (rc = sys(syscall(SYS_dup3, o->fd_err, 2, 0))) < 0)
         child_fail(c, (int)-rc);
     if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0)
-        for (long fd = 3; fd < c->maxfd; fd++)
+        for (long fd = 3; fd < shared.maxfd; fd++)
             syscall(SYS_close, fd);
-    if ((rc = sys(syscall(SYS_setgroups, 0, NULL))) < 0 || (rc = sys(syscall(SYS_setgid, o->gid))) < 0 ||
-        (rc = sys(syscall(SYS_setuid, o->uid))) < 0)
+    if (o->as_user && ((rc = sys(syscall(SYS_setgroups, 0, NULL))) < 0 || (rc = sys(syscall(SYS_setgid, o->gid))) < 0 ||
+                       (rc = sys(syscall(SYS_setuid, o->uid))) < 0))
         child_fail(c, (int)-rc);
     uint64_t empty = 0;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
@@ -102,22 +82,30 @@ static pid_t __attribute__((noinline)) vfork_run(child_t *c)
     return pid;
 }
 
-static pid_t spawn_as_user(const spawn_opts_t *o)
+/* Once per process, at the first spawn: glued sets its signal dispositions (SIGPIPE ignored in main, the
+ * engine's SIGCHLD handler) before it starts any job, and never changes them after. */
+static void prepare(void)
 {
-    child_t c = {.o = o, .err = 0};
-    c.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (c.devnull < 0)
-        return -errno;
-    /* what the child must put back to the default: every signal glued handles or ignores */
+    shared.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (shared.devnull < 0)
+        shared.err = errno;
     for (int s = 1; s < NSIG; s++) {
         struct sigaction sa;
         if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0)
             continue;
         if (sa.sa_handler != SIG_DFL)
-            c.sigs[c.nsig++] = s;
+            shared.sigs[shared.nsig++] = s;
     }
     struct rlimit rl;
-    c.maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
+    shared.maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
+}
+
+pid_t spawn_start(const spawn_opts_t *o)
+{
+    pthread_once(&prepared, prepare);
+    if (shared.err)
+        return -shared.err;
+    child_t c = {.o = o, .err = 0};
     /* no signal handler may run in the child while it shares our memory: block them all around vfork */
     sigset_t all, old;
     sigfillset(&all);
@@ -125,7 +113,6 @@ static pid_t spawn_as_user(const spawn_opts_t *o)
     pid_t pid = vfork_run(&c);
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(c.devnull);
     if (pid < 0)
         return -saved;
     if (c.err) { /* the child could not switch user or exec, and has exited */
@@ -133,9 +120,4 @@ static pid_t spawn_as_user(const spawn_opts_t *o)
         return -c.err;
     }
     return pid;
-}
-
-pid_t spawn_start(const spawn_opts_t *o)
-{
-    return o->as_user ? spawn_as_user(o) : spawn_plain(o);
 }

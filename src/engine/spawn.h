@@ -2,9 +2,10 @@
  * an empty signal mask, stdin from /dev/null, stdout and stderr on the given descriptors and no other
  * descriptor of glued's; with as_user, it also runs as uid/gid with no supplementary groups.
  *
- * Both paths are vfork-style (the cost does not grow with glued's size): posix_spawn when the user stays, and
- * otherwise a vfork whose child makes only raw system calls until execve, because it shares glued's memory and
- * libc's setuid would ask every thread of glued to change its ids too. */
+ * It is a vfork (the cost does not grow with glued's size) whose child makes only raw system calls until execve:
+ * it shares glued's memory, and libc's setuid would ask every thread of glued to change its ids too. posix_spawn
+ * did the same in the common case, but mapped and unmapped a stack for each child (the unmapping interrupts
+ * every CPU glued's threads ran on) and reset all 64 signals in the child where glued changes two. */
 #ifndef GLUED_SPAWN_H
 #define GLUED_SPAWN_H
 

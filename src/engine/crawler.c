@@ -21,6 +21,7 @@
 #include "catalog/classify.h"
 #include "catalog/group.h"
 #include "engine/engine.h"
+#include "engine/logpool.h"
 #include "model/codec.h"
 #include "store/catalog.h"
 #include "util/util.h"
@@ -956,7 +957,7 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     json_t *bases = json_array();
     char path[4096];
     if (engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path) == 0) {
-        engine_log_prepare(path);
+        logpool_prepare(path);
         c.log = fopen(path, "a");
     }
     crawl_log(&c, "BENCHMARK", "Running Start Crawl for Crawler %s", c.name);

@@ -130,10 +130,10 @@ static int new_log_path(const char *data_dir, const char *id, const char *ext, c
     /* only a job run or crawl id names a log: nothing a caller passes can climb out of <data>/logs */
     if (!jobkey_is_action_id(id) || (strcmp(ext, "out") != 0 && strcmp(ext, "err") != 0))
         return -1;
-    /* ids are a prefix ("jr_", "cr_") and random hex: the first two hex digits spread the files over 256
-     * folders (a million job runs leave about 8,000 files in each, and retention purges old ones) */
-    int n = snprintf(out, outlen, "%s/logs/%.2s/%s.%s", data_dir, id + 3, id, ext);
-    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+    char logs[4096];
+    if (snprintf(logs, sizeof logs, "%s/logs", data_dir) >= (int)sizeof logs)
+        return -1;
+    return logpool_path(logs, id, ext, out, outlen); /* a million job runs leave about 8,000 files a folder */
 }
 
 int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
@@ -148,17 +148,6 @@ int engine_log_path(const char *data_dir, const char *id, const char *ext, char 
         strlen(flat) < outlen)
         snprintf(out, outlen, "%s", flat);
     return 0;
-}
-
-int engine_log_prepare(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return 0;
-    *slash = '\0';
-    return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* Real milliseconds for a libuv timer that must not wake before glued_ms of glued's clock have passed: libuv
@@ -551,6 +540,16 @@ static void proc_release(proc_t *p)
     uv_close((uv_handle_t *)&p->grace, proc_closed);
 }
 
+/* A job process whose logs logpool_open opened has ended: the pool counts it, and with back takes its logs. */
+static void logs_ended(engine_t *en, const char *id, bool back)
+{
+    char path[4096], err_path[4096];
+    const char *const logs[2] = {path, err_path};
+    if (new_log_path(en->data_dir, id, "out", path, sizeof path) == 0 &&
+        new_log_path(en->data_dir, id, "err", err_path, sizeof err_path) == 0)
+        logpool_ended(en->logpool, logs, back);
+}
+
 static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
 {
     engine_t *en = p->en;
@@ -564,6 +563,7 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
         started_at = p->started_ms;
     }
     if (p->discard) {
+        logs_ended(en, p->id, false);
         proc_release(p);
         return;
     }
@@ -597,16 +597,11 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     proc_release(p);
     metrics_gauge_add(m_running, NULL, NULL, -1);
     metrics_add(m_ended, store_jr_state_name(state), NULL, 1);
-    if (fenced)
-        return; /* another node decided this run's end, or will */
-    finish_logged(en, id, state, *msg ? msg : NULL, true, started_at);
-    /* its logs, if empty, go back to the pool; not while a process it left may still write to them */
-    static const char *const ext[] = {"out", "err"};
-    for (int k = 0; k < 2 && alone && en->logpool; k++) {
-        char path[4096];
-        if (new_log_path(en->data_dir, id, ext[k], path, sizeof path) == 0)
-            logpool_recycle(en->logpool, path);
-    }
+    if (!fenced)
+        finish_logged(en, id, state, *msg ? msg : NULL, true, started_at);
+    /* its logs, if empty, go back to the pool; not while a process it left may still write to them, nor before
+     * its end is recorded (another node's, when fenced) */
+    logs_ended(en, id, alone && !fenced);
 }
 
 static void on_grace(uv_timer_t *t)
@@ -950,25 +945,15 @@ typedef struct crawl_work {
     uint64_t generation;
 } crawl_work_t;
 
-/* Opens a new job log at path for writing: a stocked file, to be put at path by place_log (stock gets its name),
- * else one made at path (stock empty). */
-static int open_log(engine_t *en, const char *path, char *stock, size_t n)
+/* The logs of a job run that failed before they were opened: removed when they are empty (its id came from the
+ * log pool, which made them), as a run whose program never started has no logs. */
+static void discard_logs(const char *const path[2])
 {
-    int fd = logpool_open(en->logpool, stock, n);
-    if (fd >= 0)
-        return fd;
-    stock[0] = '\0';
-    engine_log_prepare(path);
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-}
-
-/* Puts the stocked file that open_log opened at its path (nothing when it made the file there itself). */
-static void place_log(const char *stock, const char *path)
-{
-    if (!stock[0])
-        return;
-    if (rename(stock, path) < 0 && (errno != ENOENT || engine_log_prepare(path) < 0 || rename(stock, path) < 0))
-        log_warn("engine: cannot put the log %s in place: %s", path, strerror(errno));
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        if (stat(path[k], &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+            unlink(path[k]);
+    }
 }
 
 /* Starts one action run that flow.c recorded. Anything that keeps it from starting is its end. sp (may be NULL):
@@ -983,7 +968,9 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
     size_t argc = 0, envc = 0, sargc = 0, own_env = 0;
     runner_pyenv_t py = {0};
     int fd_out = -1, fd_err = -1;
-    char msg[1024] = "", script[4096], path[4096], err_path[4096], out_stock[4096] = "", err_stock[4096] = "";
+    char msg[1024] = "", script[4096], path[4096] = "", err_path[4096];
+    const char *const logs[2] = {path, err_path};
+    bool opened = false; /* its logs, at path and err_path: until then, an end removes what the log pool made */
     int fail_state = JR_FAILED;
     if (sp) { /* as the transaction that created it saw it: nothing to read */
         r.id = strdup(id);
@@ -1024,6 +1011,12 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
             metrics_observe(m_delay, NULL, NULL, (double)(util_mono_ns() - since_ns) / 1e9);
         goto out;
     }
+    if (new_log_path(en->data_dir, id, "out", path, sizeof path) < 0 ||
+        new_log_path(en->data_dir, id, "err", err_path, sizeof err_path) < 0) {
+        snprintf(msg, sizeof msg, "Job run id '%s' names no log file", id);
+        path[0] = '\0';
+        goto fail;
+    }
     if (r.state != JR_STARTING)
         goto out;
     if (!job) {
@@ -1060,16 +1053,14 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
         snprintf(msg, sizeof msg, "Out of memory making the job's environment");
         goto fail;
     }
-    new_log_path(en->data_dir, id, "out", path, sizeof path);
-    new_log_path(en->data_dir, id, "err", err_path, sizeof err_path);
-    fd_out = open_log(en, path, out_stock, sizeof out_stock);
-    fd_err = open_log(en, err_path, err_stock, sizeof err_stock);
-    if (fd_out < 0 || fd_err < 0) {
+    int fd[2];
+    if (logpool_open(en->logpool, logs, fd) < 0) {
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
-        place_log(out_stock, path);
-        place_log(err_stock, err_path);
         goto fail;
     }
+    opened = true;
+    fd_out = fd[0];
+    fd_err = fd[1];
     spawn_opts_t so = {.file = file,
                        .argv = argv,
                        .env = env,
@@ -1079,8 +1070,6 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
                        .uid = en->cfg.job_uid,
                        .gid = en->cfg.job_gid};
     pid_t pid = spawn_start(&so);
-    place_log(out_stock, path); /* before anything reads them: a failed start's end, or this run's */
-    place_log(err_stock, err_path);
     if (pid < 0) {
         snprintf(msg, sizeof msg, "Cannot start %.600s: %s", file, strerror(-pid));
         goto fail;
@@ -1119,12 +1108,16 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
     }
     goto out;
 fail:
+    if (opened) /* no process took them */
+        logpool_ended(en->logpool, logs, false);
     metrics_add(strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? m_crawls_ended : m_ended,
                 strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? store_crawl_state_name(fail_state)
                                                               : store_jr_state_name(fail_state),
                 NULL, 1);
     finish(en, id, fail_state, *msg ? msg : NULL);
 out:
+    if (!opened && path[0])
+        discard_logs(logs);
     if (fd_out >= 0)
         close(fd_out);
     if (fd_err >= 0)
@@ -2009,6 +2002,10 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
         goto fail;
     }
     en->logpool = logpool_start(en->log_dir);
+    /* job runs created here take their ids from the pool; not on a shared store, where a transaction that
+     * conflicts runs again with a new id and leaves the first one's logs to retention's sweep */
+    if (!store_shared(s))
+        en->flow.logs = en->logpool;
     char jerr[512];
     if (store_shared(s) && cluster_join(&en->ccfg, jerr, sizeof jerr) < 0) {
         gerr_set(e, GERR_INTERNAL, "%s", jerr);

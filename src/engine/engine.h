@@ -68,7 +68,5 @@ int64_t engine_heartbeat_age_ms(engine_t *en);
  * is a job run or crawl id (jr_ or cr_ + 64 hex, model/jobkey.h) and ext "out" or "err": no id can name a file
  * outside <data>/logs. */
 int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
-/* Makes the folder of a log path before the log is written; 0 or -1 (errno). */
-int engine_log_prepare(const char *path);
 
 #endif

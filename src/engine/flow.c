@@ -311,6 +311,14 @@ static int place(tx_t *t, store_jobrun_t *r)
     return 0;
 }
 
+/* The id of a new job run (state as place left it): one whose logs the log pool has made when this node starts
+ * it now, else a random one. */
+static void job_run_id(tx_t *t, int state, char id[FLOW_JOB_RUN_ID_LEN])
+{
+    if (state != JR_STARTING || !logpool_take_id(t->env->logs, id, FLOW_JOB_RUN_ID_LEN))
+        util_random_id(id, "jr_", 32);
+}
+
 /* The process of r is stopped by the node that owns it: this one (the engine gets the id after the commit), or
  * another, told when the transaction commits. */
 static int kill_at_owner(tx_t *t, const store_jobrun_t *r)
@@ -357,7 +365,6 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
                         .workflow_run_id = (char *)run_id,
                         .started_ms = t->now,
                         .modified_ms = t->now};
-    util_random_id(id, job ? "jr_" : "cr_", 32);
     r.id = id;
     if (rc == STORE_NOTFOUND) {
         state = JR_ERROR;
@@ -404,6 +411,10 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
         }
     }
     r.state = state;
+    if (job)
+        job_run_id(t, state, id);
+    else
+        util_random_id(id, "cr_", 32);
     if (!JR_ACTIVE(state)) {
         r.completed_ms = t->now;
         r.error_message = msg;
@@ -803,7 +814,6 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
     if (rc != 0 || r->attempt >= retries)
         return 0;
     char id[FLOW_JOB_RUN_ID_LEN];
-    util_random_id(id, "jr_", 32);
     store_jobrun_t n = *r;
     n.id = id;
     n.attempt = r->attempt + 1;
@@ -812,7 +822,10 @@ static int maybe_retry(tx_t *t, store_jobrun_t *r)
     n.completed_ms = 0;
     n.pid = 0;
     n.error_message = NULL;
-    if (place(t, &n) < 0 || store_jobrun_insert(t->tx, &n) < 0)
+    if (place(t, &n) < 0)
+        return -1;
+    job_run_id(t, n.state, id);
+    if (store_jobrun_insert(t->tx, &n) < 0)
         return -1;
     if (r->workflow_run_id && store_run_node_set(t->tx, r->workflow_run_id, "JOB", r->job, n.state, NULL) < 0)
         return -1;
@@ -1256,14 +1269,17 @@ static int start_job_run_tx(tx_t *t, const char *job, const char *retry_of, json
         r.previous_run_id = prev.id;
         r.attempt = prev.attempt + 1;
     }
-    util_random_id(id, "jr_", 32);
     r.id = id;
     r.arguments = codec_map_encode(args);
     r.detail = job_detail(def, NULL);
     json_t *to = timeout_min > 0 ? json_integer(timeout_min) : NULL;
     r.timeout_min = job_timeout(def, to);
     json_decref(to);
-    rc = place(t, &r) < 0 ? -1 : store_jobrun_insert(t->tx, &r);
+    rc = place(t, &r);
+    if (rc == 0) {
+        job_run_id(t, r.state, id);
+        rc = store_jobrun_insert(t->tx, &r);
+    }
     free(r.arguments);
     free(r.detail);
     if (rc < 0)

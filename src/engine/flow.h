@@ -12,6 +12,7 @@
 
 #include "model/error.h"
 #include "engine/frozen.h"
+#include "engine/logpool.h"
 #include "store/store.h"
 
 /* Who is acting: the store, and this node's name and bound. Every job run is owned by the node that claimed
@@ -22,6 +23,7 @@ typedef struct flow_env {
     store_t *store;
     const char *node; /* this node's name */
     int64_t max_jobs; /* job runs this node runs at once (0 = no bound) */
+    logpool_t *logs;  /* ids for the job runs this node starts, with their logs made (NULL: random ids) */
 } flow_env_t;
 
 /* The channels nodes sharing a store are told on: work waits to be claimed; a job run (the payload) must be

@@ -1,14 +1,14 @@
-/* Log files made ahead of time (see logpool.h). The stock is a ring of numbered files in <logs>/.pool, guarded
- * by a mutex; the engine thread takes from its head, the stocking thread adds at its tail and sleeps while the
- * stock is full. It adds a log the engine handed back (an ended job's empty log) when it has one, else a new
- * file. At start the thread also makes the 256 folders logs go to, so that no job waits for a mkdir. */
+/* Job run ids with their logs made ahead of time (see logpool.h). The stock is a ring of ids guarded by a mutex:
+ * any thread takes from its head, the stocking thread adds at its tail. For a new id it makes the two logs out of
+ * logs handed back (ended jobs' empty logs) when it has them, else new files: new files only up to STOCK_MIN ids,
+ * logs that came back up to STOCK_MAX, so that the logs of a fan-out's jobs serve the next fan-out whole.
+ * At start the thread also makes the 256 folders logs go to, so that no job waits for a mkdir. */
 #include "engine/logpool.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,50 +18,80 @@
 
 #include "util/util.h"
 
-#define HALF                                                                                                           \
-    128 /* files per pool folder; two folders: the engine takes from one while the thread fills the                    \
-           other, since a file being made holds its folder's lock for as long as the inode takes */
+#define STOCK_MIN    256  /* ids kept in stock, with new files when no log came back */
+#define STOCK_MAX    2048 /* ids kept while logs come back: a burst after a burst makes no inodes */
+#define BACK_MAX     4096 /* logs handed back and not yet taken: more are left where they are */
+#define FRESH_WAIT_S 1    /* while jobs have logs of the pool, how long it waits for them before making new files */
+#define ID_LEN       68   /* "jr_", 64 hex digits, NUL */
+
+static const char *const ext[2] = {"out", "err"};
 
 struct logpool {
-    char *dir[2]; /* <logs>/.pool/0 and 1 */
     char *logs;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    unsigned long lo[2], hi[2]; /* folder d holds the files named lo[d] .. hi[d]-1 */
-    int serving;                /* the folder the engine takes from */
-    bool stop;
-    char **back; /* paths of empty logs handed back (logpool_recycle), newest last */
+    char (*ids)[ID_LEN]; /* the stock: ids[(head + i) % STOCK_MAX] for i < n */
+    size_t head, n;
+    bool stop, asleep, awaiting; /* the thread sleeps; it waits for logs to come back */
+    char **back; /* paths of empty logs handed back (logpool_ended), newest last */
     size_t nback;
-    char *empty, *tmp, *fresh; /* <logs>/.pool/empty (the one empty file), and two names to make links under */
+    size_t out;          /* jobs whose logs logpool_open opened, not ended yet */
+    char *empty, *fresh; /* <logs>/.pool/empty (the one empty file), and the name it is made under */
 };
 
-#define BACK_MAX 4096 /* logs handed back and not yet taken: more are left where they are */
-
-static void stock_name(const logpool_t *lp, int d, unsigned long n, char *out, size_t outlen)
+int logpool_path(const char *logs, const char *id, const char *ext_, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "%s/%lu", lp->dir[d], n);
+    int n = snprintf(out, outlen, "%s/%.2s/%s.%s", logs, id + 3, id, ext_);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
-/* Files a previous life stocked: removed (their names would not follow on). Runs on the stocking thread. */
-static void clear(const char *dir)
+int logpool_prepare(const char *path)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Opens a new file at path, making its folder when it is missing. The descriptor, or -1 with errno. */
+static int make(const char *path, int flags)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
+    if (fd >= 0 || errno != ENOENT || logpool_prepare(path) < 0)
+        return fd;
+    return open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
+}
+
+/* Files of an older glued's stock (<logs>/.pool/0 and 1, and its spare link): removed. */
+static void tidy(const char *logs)
+{
     char path[4096];
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.' && snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
-            unlink(path);
-    closedir(d);
+    snprintf(path, sizeof path, "%s/.pool/link", logs);
+    unlink(path);
+    for (int d = 0; d < 2; d++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/.pool/%d", logs, d);
+        DIR *dp = opendir(dir);
+        if (!dp)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dp)))
+            if (de->d_name[0] != '.' && snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+                unlink(path);
+        closedir(dp);
+        rmdir(dir);
+    }
 }
 
-/* A new link to the one empty file at lp->tmp, making that file (again) when it is missing or has as many links
- * as the file system allows. */
-static int empty_link(logpool_t *lp)
+/* A new link at to to the one empty file, making that file (again) when it is missing or has as many links as
+ * the file system allows. */
+static int empty_link(logpool_t *lp, const char *to)
 {
-    if (link(lp->empty, lp->tmp) == 0)
+    if (link(lp->empty, to) == 0)
         return 0;
     if (errno != EMLINK && errno != ENOENT)
         return -1;
@@ -71,7 +101,7 @@ static int empty_link(logpool_t *lp)
     close(fd);
     if (rename(lp->fresh, lp->empty) < 0)
         return -1;
-    return link(lp->empty, lp->tmp);
+    return link(lp->empty, to);
 }
 
 /* Whether nobody but us has the file at path open, and it is a lone, empty, regular file. A write lease is
@@ -92,17 +122,15 @@ static bool unused(const char *path)
     return ok;
 }
 
-/* Moves the inode of the empty log at path to stock name `to`, and puts a link to the one empty file at path in
- * its place (one rename: the log never goes missing). So a job that writes nothing costs no inode: on ext4 an
- * inode is the dearest part of a log. A log that is not empty, or still open elsewhere (unused), stays. */
+/* Makes the inode of the empty log at path the file at to, and puts a link to the one empty file at path in its
+ * place: a link at to, then one rename that swaps the two (the log never goes missing). So a job that writes
+ * nothing costs no inode: on ext4 an inode is the dearest part of a log. A log that is not empty, or still open
+ * elsewhere (unused), stays. */
 static int take_back(logpool_t *lp, const char *path, const char *to)
 {
-    if (!unused(path))
+    if (!unused(path) || empty_link(lp, to) < 0)
         return -1;
-    if (link(path, to) < 0)
-        return -1;
-    if (empty_link(lp) < 0 || rename(lp->tmp, path) < 0) {
-        unlink(lp->tmp);
+    if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_EXCHANGE) < 0) {
         unlink(to);
         return -1;
     }
@@ -112,49 +140,89 @@ static int take_back(logpool_t *lp, const char *path, const char *to)
 static void *stocker(void *arg)
 {
     logpool_t *lp = arg;
-    clear(lp->dir[0]);
-    clear(lp->dir[1]);
-    unlink(lp->tmp);
-    /* the folders of engine_log_path: made once here rather than by the first job that needs each */
+    tidy(lp->logs);
+    /* the folders of logpool_path: made once here rather than by the first job that needs each */
     for (int i = 0; i < 256; i++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%02x", lp->logs, i);
         mkdir(dir, 0700);
     }
+    struct timespec fresh_at = {0}; /* while jobs have logs of the pool: when new files may be made after all */
     pthread_mutex_lock(&lp->lock);
     while (!lp->stop) {
-        int d = 1 - lp->serving;
-        if (lp->hi[d] - lp->lo[d] >= HALF) {
+        if (lp->n >= STOCK_MAX || (lp->n >= STOCK_MIN && lp->nback < 2)) {
+            lp->asleep = true; /* until an id is taken, or two logs have come back */
             pthread_cond_wait(&lp->wake, &lp->lock);
             continue;
         }
-        unsigned long n = lp->hi[d]; /* only this thread raises hi */
-        char *back = lp->nback ? lp->back[--lp->nback] : NULL;
-        pthread_mutex_unlock(&lp->lock);
-        char path[4096];
-        stock_name(lp, d, n, path, sizeof path);
-        int err = 0;
-        if (!back || take_back(lp, back, path) < 0) { /* nothing came back (or it could not): a new file */
-            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            if (fd < 0)
-                err = errno;
-            else
-                close(fd);
+        /* a new inode is dear: not while logs are to come back from running jobs (a burst of starts), unless
+         * none has come back for FRESH_WAIT_S */
+        if (lp->nback < 2 && lp->out > 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            if (!fresh_at.tv_sec) {
+                fresh_at = now;
+                fresh_at.tv_sec += FRESH_WAIT_S;
+            }
+            if (now.tv_sec < fresh_at.tv_sec || (now.tv_sec == fresh_at.tv_sec && now.tv_nsec < fresh_at.tv_nsec)) {
+                lp->asleep = lp->awaiting = true;
+                pthread_cond_timedwait(&lp->wake, &lp->lock, &fresh_at);
+                lp->awaiting = false;
+                continue;
+            }
         }
-        free(back);
+        fresh_at.tv_sec = 0;
+        char *back[2] = {NULL, NULL};
+        for (int k = 0; k < 2 && lp->nback; k++)
+            back[k] = lp->back[--lp->nback];
+        pthread_mutex_unlock(&lp->lock);
+        char id[ID_LEN], path[2][4096];
+        util_random_id(id, "jr_", 32);
+        int err = 0, made = 0;
+        for (; made < 2; made++) {
+            if (logpool_path(lp->logs, id, ext[made], path[made], sizeof path[made]) < 0) {
+                err = ENAMETOOLONG;
+                break;
+            }
+            if (back[made] && take_back(lp, back[made], path[made]) == 0)
+                continue;
+            int fd = make(path[made], O_EXCL); /* nothing came back (or it could not): a new file */
+            if (fd < 0) {
+                err = errno;
+                break;
+            }
+            close(fd);
+        }
+        for (int k = 0; err && k < made; k++)
+            unlink(path[k]);
+        free(back[0]);
+        free(back[1]);
         pthread_mutex_lock(&lp->lock);
         if (err) { /* the disk is full, or the folder went away: try again later; the engine makes its own */
-            log_warn("logpool: cannot make %s: %s", path, strerror(err));
+            log_warn("logpool: cannot make the logs of a new job run under %s: %s", lp->logs, strerror(err));
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 5;
             pthread_cond_timedwait(&lp->wake, &lp->lock, &ts);
             continue;
         }
-        lp->hi[d] = n + 1;
+        memcpy(lp->ids[(lp->head + lp->n) % STOCK_MAX], id, ID_LEN);
+        lp->n++;
     }
     pthread_mutex_unlock(&lp->lock);
     return NULL;
+}
+
+static void pool_free(logpool_t *lp)
+{
+    for (size_t i = 0; i < lp->nback; i++)
+        free(lp->back[i]);
+    free(lp->back);
+    free(lp->ids);
+    free(lp->empty);
+    free(lp->fresh);
+    free(lp->logs);
+    free(lp);
 }
 
 logpool_t *logpool_start(const char *log_dir)
@@ -162,89 +230,137 @@ logpool_t *logpool_start(const char *log_dir)
     logpool_t *lp = calloc(1, sizeof *lp);
     if (!lp)
         return NULL;
-    size_t n = strlen(log_dir) + 16;
+    size_t n = strlen(log_dir) + 32;
     char pool[4096];
     snprintf(pool, sizeof pool, "%s/.pool", log_dir);
     lp->logs = strdup(log_dir);
-    for (int d = 0; d < 2; d++)
-        if ((lp->dir[d] = malloc(n)))
-            snprintf(lp->dir[d], n, "%s/.pool/%d", log_dir, d);
-    char **names[] = {&lp->empty, &lp->tmp, &lp->fresh};
-    static const char *const base[] = {"empty", "link", "empty.new"};
-    for (int k = 0; k < 3; k++)
-        if ((*names[k] = malloc(n)))
-            snprintf(*names[k], n, "%s/.pool/%s", log_dir, base[k]);
-    if (!lp->logs || !lp->dir[0] || !lp->dir[1] || !lp->empty || !lp->tmp || !lp->fresh ||
-        (mkdir(pool, 0700) < 0 && errno != EEXIST) ||
-        (mkdir(lp->dir[0], 0700) < 0 && errno != EEXIST) || (mkdir(lp->dir[1], 0700) < 0 && errno != EEXIST))
-        goto fail;
+    lp->ids = calloc(STOCK_MAX, sizeof *lp->ids);
+    if ((lp->empty = malloc(n)))
+        snprintf(lp->empty, n, "%s/.pool/empty", log_dir);
+    if ((lp->fresh = malloc(n)))
+        snprintf(lp->fresh, n, "%s/.pool/empty.new", log_dir);
+    if (!lp->logs || !lp->ids || !lp->empty || !lp->fresh || (mkdir(pool, 0700) < 0 && errno != EEXIST)) {
+        pool_free(lp);
+        return NULL;
+    }
     pthread_mutex_init(&lp->lock, NULL);
     pthread_cond_init(&lp->wake, NULL);
     if (pthread_create(&lp->thread, NULL, stocker, lp) != 0) {
         pthread_mutex_destroy(&lp->lock);
         pthread_cond_destroy(&lp->wake);
-        goto fail;
+        pool_free(lp);
+        return NULL;
     }
     return lp;
-fail:
-    free(lp->dir[0]);
-    free(lp->dir[1]);
-    free(lp->empty);
-    free(lp->tmp);
-    free(lp->fresh);
-    free(lp->logs);
-    free(lp);
-    return NULL;
 }
 
-/* Takes the next stocked file: its name in from. 0, or -1 with errno when there is none. */
-static int take(logpool_t *lp, char *from, size_t n)
+/* Wakes the stocking thread when it sleeps (lock held). */
+static void wake(logpool_t *lp)
 {
-    if (!lp) {
-        errno = ENOENT;
-        return -1;
-    }
-    pthread_mutex_lock(&lp->lock);
-    int d = lp->serving;
-    if (lp->lo[d] == lp->hi[d] && lp->lo[1 - d] < lp->hi[1 - d]) { /* this folder is used up: the other serves */
-        d = lp->serving = 1 - d;
+    if (lp->asleep) {
+        lp->asleep = false;
         pthread_cond_signal(&lp->wake);
     }
-    bool have = lp->lo[d] < lp->hi[d];
-    unsigned long k = have ? lp->lo[d]++ : 0;
-    pthread_mutex_unlock(&lp->lock);
-    if (!have) {
-        errno = ENOENT;
-        return -1;
-    }
-    stock_name(lp, d, k, from, n);
-    return 0;
 }
 
-int logpool_open(logpool_t *lp, char *stock, size_t n)
+bool logpool_take_id(logpool_t *lp, char *id, size_t n)
 {
-    if (take(lp, stock, n) < 0)
-        return -1;
-    int fd = open(stock, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        unlink(stock);
-    return fd;
+    if (!lp || n < ID_LEN)
+        return false;
+    pthread_mutex_lock(&lp->lock);
+    bool have = lp->n > 0;
+    if (have) {
+        memcpy(id, lp->ids[lp->head], ID_LEN);
+        lp->head = (lp->head + 1) % STOCK_MAX;
+        if (--lp->n < STOCK_MIN && !lp->awaiting) /* not while it waits for logs to come back */
+            wake(lp);
+    }
+    pthread_mutex_unlock(&lp->lock);
+    return have;
 }
 
-void logpool_recycle(logpool_t *lp, const char *path)
+/* Opens the log at path for writing, emptied, when it is there and only there (not a link to the one empty
+ * file): the descriptor, else -1 (errno ENOENT when it is missing). Made ahead, it is empty: O_TRUNC would cost
+ * a truncation of every log; only a log written before (a job run started again after a restart) has one. */
+static int open_made(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_nlink == 1 && (st.st_size == 0 || ftruncate(fd, 0) == 0))
+        return fd;
+    close(fd); /* never write into the shared empty file: a file of its own is put there */
+    unlink(path);
+    errno = ENOENT;
+    return -1;
+}
+
+int logpool_open(logpool_t *lp, const char *const path[2], int fd[2])
+{
+    char id[ID_LEN], from[4096];
+    bool have = false, used[2] = {false, false};
+    fd[0] = fd[1] = -1;
+    for (int k = 0; k < 2; k++) {
+        if ((fd[k] = open_made(path[k])) >= 0)
+            continue;
+        if (errno != ENOENT)
+            goto fail;
+        /* not made ahead (its id is not the stock's, or retention swept it): a stocked log moved here */
+        if (!have)
+            have = logpool_take_id(lp, id, sizeof id);
+        if (have && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0) {
+            used[k] = true;
+            if (rename(from, path[k]) == 0 && (fd[k] = open_made(path[k])) >= 0)
+                continue;
+            unlink(from);
+        }
+        if ((fd[k] = make(path[k], O_TRUNC)) < 0) /* else a new file */
+            goto fail;
+    }
+    for (int k = 0; have && k < 2; k++)
+        if (!used[k] && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0)
+            unlink(from); /* the stocked id's other log, not needed */
+    if (lp) {
+        pthread_mutex_lock(&lp->lock);
+        lp->out++;
+        pthread_mutex_unlock(&lp->lock);
+    }
+    return 0;
+fail:;
+    int saved = errno;
+    for (int k = 0; k < 2; k++)
+        if (fd[k] >= 0) {
+            close(fd[k]);
+            fd[k] = -1;
+        }
+    for (int k = 0; have && k < 2; k++)
+        if (!used[k] && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0)
+            unlink(from);
+    errno = saved;
+    return -1;
+}
+
+void logpool_ended(logpool_t *lp, const char *const path[2], bool back)
 {
     if (!lp)
         return;
-    char *copy = strdup(path);
+    char *copy[2] = {back ? strdup(path[0]) : NULL, back ? strdup(path[1]) : NULL};
     pthread_mutex_lock(&lp->lock);
-    if (!lp->back)
+    if (lp->out)
+        lp->out--;
+    if (back && !lp->back)
         lp->back = calloc(BACK_MAX, sizeof *lp->back);
-    if (copy && lp->back && lp->nback < BACK_MAX) {
-        lp->back[lp->nback++] = copy;
-        copy = NULL;
-    }
+    for (int k = 0; k < 2; k++)
+        if (copy[k] && lp->back && lp->nback < BACK_MAX) {
+            lp->back[lp->nback++] = copy[k];
+            copy[k] = NULL;
+        }
+    if (lp->nback >= 2 && lp->n < STOCK_MAX)
+        wake(lp);
     pthread_mutex_unlock(&lp->lock);
-    free(copy); /* no room: it stays where it is */
+    free(copy[0]); /* no room: it stays where it is */
+    free(copy[1]);
 }
 
 void logpool_stop(logpool_t *lp)
@@ -258,14 +374,11 @@ void logpool_stop(logpool_t *lp)
     pthread_join(lp->thread, NULL);
     pthread_mutex_destroy(&lp->lock);
     pthread_cond_destroy(&lp->wake);
-    for (size_t i = 0; i < lp->nback; i++)
-        free(lp->back[i]);
-    free(lp->back);
-    free(lp->dir[0]);
-    free(lp->dir[1]);
-    free(lp->empty);
-    free(lp->tmp);
-    free(lp->fresh);
-    free(lp->logs);
-    free(lp);
+    for (size_t i = 0; i < lp->n; i++) /* the stock's logs: no job run has them */
+        for (int k = 0; k < 2; k++) {
+            char path[4096];
+            if (logpool_path(lp->logs, lp->ids[(lp->head + i) % STOCK_MAX], ext[k], path, sizeof path) == 0)
+                unlink(path);
+        }
+    pool_free(lp);
 }

@@ -395,6 +395,45 @@ class JobRunTest(EngineTestCase):
                     self.assertEqual(f.read(), "", f"{q}.{ext}")
 
 
+class LogStockTest(EngineTestCase):
+    """glued makes job logs ahead of time, under the ids that the job runs it will start are to take (the log
+    pool); a user sees only the logs of job runs."""
+
+    def log_files(self):
+        logs = os.path.join(self.server.data_dir, "logs")
+        return {os.path.join(d, f) for d in os.listdir(logs) if not d.startswith(".")
+                for f in os.listdir(os.path.join(logs, d))}
+
+    def test_every_log_file_is_a_job_runs(self):
+        """A job run's two logs are there from its start, and what it wrote is in them; one that failed before
+        its program started (its script is missing) has none; a stop removes the logs no job run took, so that
+        afterwards every file under logs/ is a log of a job run that exists."""
+        quiet, loud = self.job(), self.job({"--stdout": "loud out"})
+        missing = self.job(script="/nonexistent-glued-dir/nope.sh")
+        wf = self.create()
+        self.start_trigger(wf, [quiet, loud, missing])
+        run = self.wait_run(wf, self.start_run(wf))
+        rids = {job: self.only_job_run(run, job, state)["Id"]
+                for job, state in ((quiet, "SUCCEEDED"), (loud, "SUCCEEDED"), (missing, "FAILED"))}
+        rids["standalone"] = self.glue.start_job_run(JobName=quiet)["JobRunId"]
+        self.assertEqual(self.wait_job_run(quiet, rids["standalone"])["JobRunState"], "SUCCEEDED")
+        p = run_binary(["logs", rids[loud], "--data", self.server.data_dir])
+        self.assertEqual((p.returncode, p.stdout), (0, "loud out\n"))
+        p = run_binary(["logs", rids[missing], "--data", self.server.data_dir])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no logs", p.stderr)
+        ended = {f"{rid[3:5]}/{rid}.{ext}" for job, rid in rids.items() if job != missing for ext in ("out", "err")}
+        self.assertLessEqual(ended, self.log_files())
+        # the stock is made in the background, more slowly on a file system that freed many inodes of late
+        self.wait_until(lambda: len(self.log_files()) > len(ended), "logs made ahead of time", timeout=30)
+        self.server.stop_ok()
+        try:
+            self.assertEqual(self.log_files(), ended)
+        finally:
+            self.server.start()
+            type(self).glue = self.server.client()
+
+
 class CliTest(EngineTestCase):
     def cli_json(self, *args):
         p = self.server.cli(*args)

@@ -18,7 +18,7 @@
 
 #include "util/util.h"
 
-#define STOCK_MIN    256  /* ids kept in stock, with new files when no log came back */
+#define STOCK_MIN    128  /* ids kept in stock, with new files when no log came back (256 files, made at start) */
 #define STOCK_MAX    2048 /* ids kept while logs come back: a burst after a burst makes no inodes */
 #define BACK_MAX     4096 /* logs handed back and not yet taken: more are left where they are */
 #define FRESH_WAIT_S 1    /* while jobs have logs of the pool, how long it waits for them before making new files */

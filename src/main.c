@@ -580,6 +580,28 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
+    http_opts_t ho = {.host = host,
+                      .port = port,
+                      .threads = (unsigned)threads,
+                      .tls_cert = tls_cert,
+                      .tls_key = tls_key,
+                      .metrics = !metrics_listen,
+                      .api = true};
+    http_opts_t mo = {.host = mhost, .port = mport, .threads = 1, .metrics = true};
+    if ((fd = http_bind(&ho, &bound, err, sizeof err)) < 0 ||
+        (metrics_listen && (mfd = http_bind(&mo, &mbound, err, sizeof err)) < 0)) {
+        fprintf(stderr, "glued: %s\n", err);
+        goto out;
+    }
+    if (!creds_path && !insecure && !http_is_loopback(fd)) { /* before anything is made on disk */
+        fprintf(stderr,
+                "glued: refusing to serve %s:%d without --credentials: anyone who reaches it could start jobs, "
+                "and a job is a program that runs on this machine. Give --credentials FILE (see README, "
+                "\"Running glued for others\"), or --insecure if the network is yours alone.\n",
+                host, bound);
+        rc = 2;
+        goto out;
+    }
     if (util_mkdirs(data) < 0) {
         fprintf(stderr, "glued: cannot use the data directory %s: %s\n", data, strerror(errno));
         goto out;
@@ -594,6 +616,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "glued: %s\n", err);
         goto out;
     }
+    ho.auth = auth;
     api_t api = {.store = store,
                  .cfg = {.region = region,
                          .account = account,
@@ -602,29 +625,6 @@ int main(int argc, char **argv)
                          .max_triggers = max_defs,
                          .max_crawlers = max_defs,
                          .test_mode = test_mode}};
-    http_opts_t ho = {.host = host,
-                      .port = port,
-                      .threads = (unsigned)threads,
-                      .auth = auth,
-                      .tls_cert = tls_cert,
-                      .tls_key = tls_key,
-                      .metrics = !metrics_listen,
-                      .api = true};
-    http_opts_t mo = {.host = mhost, .port = mport, .threads = 1, .metrics = true};
-    if ((fd = http_bind(&ho, &bound, err, sizeof err)) < 0 ||
-        (metrics_listen && (mfd = http_bind(&mo, &mbound, err, sizeof err)) < 0)) {
-        fprintf(stderr, "glued: %s\n", err);
-        goto out;
-    }
-    if (!auth && !insecure && !http_is_loopback(fd)) {
-        fprintf(stderr,
-                "glued: refusing to serve %s:%d without --credentials: anyone who reaches it could start jobs, "
-                "and a job is a program that runs on this machine. Give --credentials FILE (see README, "
-                "\"Running glued for others\"), or --insecure if the network is yours alone.\n",
-                host, bound);
-        rc = 2;
-        goto out;
-    }
     const char *shown = strchr(host, ':') ? "[%s]" : "%s";
     const char *scheme = tls_cert ? "https" : "http";
     char hostpart[300], url[400], s3buf[4096];

@@ -266,6 +266,7 @@ class StartupTest(EngineTestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("without --credentials", r.stderr)
         self.assertIn("--insecure", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.work, "d1")), "a refused start made its data directory")
         g = Glued(extra_args=["--listen", "0.0.0.0:0", "--insecure"])
         try:
             g.start()

@@ -18,7 +18,8 @@
 
 #include "util/util.h"
 
-#define STOCK_MIN    128  /* ids kept in stock, with new files when no log came back (256 files, made at start) */
+#define STOCK_MIN    64   /* ids kept in stock, with new files when no log came back (128 files, made at start) */
+#define STOCK_LOW    32   /* below it, new files are made even while logs are to come back */
 #define STOCK_MAX    2048 /* ids kept while logs come back: a burst after a burst makes no inodes */
 #define BACK_MAX     4096 /* logs handed back and not yet taken: more are left where they are */
 #define FRESH_WAIT_S 1    /* while jobs have logs of the pool, how long it waits for them before making new files */
@@ -34,7 +35,7 @@ struct logpool {
     char (*ids)[ID_LEN]; /* the stock: ids[(head + i) % STOCK_MAX] for i < n */
     size_t head, n;
     bool stop, asleep, awaiting; /* the thread sleeps; it waits for logs to come back */
-    char **back; /* paths of empty logs handed back (logpool_ended), newest last */
+    char **back;                 /* paths of empty logs handed back (logpool_ended), newest last */
     size_t nback;
     size_t out;          /* jobs whose logs logpool_open opened, not ended yet */
     char *empty, *fresh; /* <logs>/.pool/empty (the one empty file), and the name it is made under */
@@ -156,8 +157,8 @@ static void *stocker(void *arg)
             continue;
         }
         /* a new inode is dear: not while logs are to come back from running jobs (a burst of starts), unless
-         * none has come back for FRESH_WAIT_S */
-        if (lp->nback < 2 && lp->out > 0) {
+         * none has come back for FRESH_WAIT_S, or the stock is low (the engine would make them itself) */
+        if (lp->nback < 2 && lp->out > 0 && lp->n >= STOCK_LOW) {
             struct timespec now;
             clock_gettime(CLOCK_REALTIME, &now);
             if (!fresh_at.tv_sec) {
@@ -272,7 +273,7 @@ bool logpool_take_id(logpool_t *lp, char *id, size_t n)
     if (have) {
         memcpy(id, lp->ids[lp->head], ID_LEN);
         lp->head = (lp->head + 1) % STOCK_MAX;
-        if (--lp->n < STOCK_MIN && !lp->awaiting) /* not while it waits for logs to come back */
+        if (--lp->n < STOCK_LOW || (lp->n < STOCK_MIN && !lp->awaiting)) /* it waits for logs above LOW */
             wake(lp);
     }
     pthread_mutex_unlock(&lp->lock);

@@ -82,6 +82,28 @@ static int count_logs(void)
     return n;
 }
 
+/* A job run of the pool's: an id from its stock and its two logs, opened. */
+typedef struct job {
+    char id[68], p[2][4096];
+    const char *path[2];
+    int fd[2];
+} job_t;
+
+/* A pool over a new log folder, and one job run of it started. */
+static logpool_t *start_job(job_t *j)
+{
+    make_logs();
+    logpool_t *lp = logpool_start(logs);
+    ck_assert_ptr_nonnull(lp);
+    take(lp, j->id);
+    paths(j->id, j->p);
+    ck_assert(exists(j->p[0]) && exists(j->p[1])); /* made ahead */
+    j->path[0] = j->p[0];
+    j->path[1] = j->p[1];
+    ck_assert_int_eq(logpool_open(lp, j->path, j->fd), 0);
+    return lp;
+}
+
 START_TEST(test_path_spreads_over_folders)
 {
     char out[4096];
@@ -94,25 +116,17 @@ END_TEST
 
 START_TEST(test_stocked_ids_have_their_logs)
 {
-    make_logs();
-    logpool_t *lp = logpool_start(logs);
-    ck_assert_ptr_nonnull(lp);
-    char id[68], p[2][4096];
-    take(lp, id);
-    ck_assert_int_eq(strncmp(id, "jr_", 3), 0);
-    ck_assert_uint_eq(strlen(id), 67);
-    paths(id, p);
-    ck_assert(exists(p[0]) && exists(p[1]));
-    const char *const path[2] = {p[0], p[1]};
-    int fd[2];
-    ck_assert_int_eq(logpool_open(lp, path, fd), 0);
-    ck_assert_int_eq(write(fd[0], "hello\n", 6), 6);
-    close(fd[0]);
-    close(fd[1]);
-    logpool_ended(lp, path, true); /* not empty: it stays this job's */
+    job_t j;
+    logpool_t *lp = start_job(&j);
+    ck_assert_int_eq(strncmp(j.id, "jr_", 3), 0);
+    ck_assert_uint_eq(strlen(j.id), 67);
+    ck_assert_int_eq(write(j.fd[0], "hello\n", 6), 6);
+    close(j.fd[0]);
+    close(j.fd[1]);
+    logpool_ended(lp, j.path, true); /* not empty: it stays this job's */
     logpool_stop(lp);
     struct stat st;
-    ck_assert_int_eq(stat(p[0], &st), 0);
+    ck_assert_int_eq(stat(j.p[0], &st), 0);
     ck_assert_int_eq(st.st_size, 6);
     ck_assert_int_eq(count_logs(), 2); /* the stop removed the stock's logs, not the job's */
     rm_logs();
@@ -160,18 +174,12 @@ END_TEST
 
 START_TEST(test_empty_logs_come_back_as_new_ids)
 {
-    make_logs();
-    logpool_t *lp = logpool_start(logs);
-    char id[68], p[2][4096];
-    take(lp, id);
-    paths(id, p);
-    const char *const path[2] = {p[0], p[1]};
-    int fd[2];
-    ck_assert_int_eq(logpool_open(lp, path, fd), 0);
-    close(fd[0]);
-    close(fd[1]);
-    ino_t was[2] = {inode(p[0]), inode(p[1])};
-    logpool_ended(lp, path, true); /* empty, and nobody has them open */
+    job_t jr;
+    logpool_t *lp = start_job(&jr);
+    close(jr.fd[0]);
+    close(jr.fd[1]);
+    ino_t was[2] = {inode(jr.p[0]), inode(jr.p[1])};
+    logpool_ended(lp, jr.path, true); /* empty, and nobody has them open */
     /* the two inodes become the logs of a new id; the ended job's paths link the one empty file */
     int found = 0;
     for (int tries = 0; tries < 2000 && found < 2; tries++) {
@@ -184,17 +192,17 @@ START_TEST(test_empty_logs_come_back_as_new_ids)
     }
     ck_assert_int_eq(found, 2);
     struct stat st;
-    ck_assert_int_eq(stat(p[0], &st), 0);
+    ck_assert_int_eq(stat(jr.p[0], &st), 0);
     ck_assert_int_eq(st.st_size, 0);
     ck_assert_int_gt(st.st_nlink, 1);
-    ck_assert_int_eq(inode(p[0]), inode(p[1]));
+    ck_assert_int_eq(inode(jr.p[0]), inode(jr.p[1]));
     /* a log that is such a link is never written: opening it puts a file of its own there */
-    ck_assert_int_eq(logpool_open(lp, path, fd), 0);
-    ck_assert_int_eq(write(fd[0], "x", 1), 1);
-    close(fd[0]);
-    close(fd[1]);
-    ck_assert_int_ne(inode(p[0]), inode(p[1]));
-    ck_assert_int_eq(stat(p[1], &st), 0);
+    ck_assert_int_eq(logpool_open(lp, jr.path, jr.fd), 0);
+    ck_assert_int_eq(write(jr.fd[0], "x", 1), 1);
+    close(jr.fd[0]);
+    close(jr.fd[1]);
+    ck_assert_int_ne(inode(jr.p[0]), inode(jr.p[1]));
+    ck_assert_int_eq(stat(jr.p[1], &st), 0);
     ck_assert_int_eq(st.st_size, 0);
     logpool_stop(lp);
     rm_logs();
@@ -203,26 +211,20 @@ END_TEST
 
 START_TEST(test_a_log_open_elsewhere_stays)
 {
-    make_logs();
-    logpool_t *lp = logpool_start(logs);
-    char id[68], p[2][4096];
-    take(lp, id);
-    paths(id, p);
-    const char *const path[2] = {p[0], p[1]};
-    int fd[2];
-    ck_assert_int_eq(logpool_open(lp, path, fd), 0);
-    close(fd[1]);
-    ino_t was = inode(p[0]);
-    logpool_ended(lp, path, true); /* fd[0] is still open, like a process the job left behind */
+    job_t jr;
+    logpool_t *lp = start_job(&jr);
+    close(jr.fd[1]);
+    ino_t was = inode(jr.p[0]);
+    logpool_ended(lp, jr.path, true); /* its stdout is still open, as by a process the job left behind */
     for (int i = 0; i < 300; i++) {
         char next[68];
         take(lp, next);
     }
-    ck_assert_int_eq(inode(p[0]), was);
-    ck_assert_int_eq(write(fd[0], "late\n", 5), 5);
-    close(fd[0]);
+    ck_assert_int_eq(inode(jr.p[0]), was);
+    ck_assert_int_eq(write(jr.fd[0], "late\n", 5), 5);
+    close(jr.fd[0]);
     struct stat st;
-    ck_assert_int_eq(stat(p[0], &st), 0);
+    ck_assert_int_eq(stat(jr.p[0], &st), 0);
     ck_assert_int_eq(st.st_size, 5);
     logpool_stop(lp);
     rm_logs();

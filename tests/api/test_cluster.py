@@ -164,8 +164,10 @@ class ClusterTest(unittest.TestCase):
 
     def test_kill_9_of_a_node_mid_run(self):
         self.fan_out("k9", 12, sleep="4", retries=1)
-        rid = self.client("n1").start_workflow_run(Name="k9")["RunId"]
-        # wait until every job run is RUNNING somewhere, so that n2 surely has some
+        # started on n2, which takes the first job run of the transaction that creates them: n2 surely has one
+        # (the others are claimed by whichever node is quickest, which may be another node for all of them)
+        rid = self.client("n2").start_workflow_run(Name="k9")["RunId"]
+        # wait until every job run is RUNNING somewhere
         deadline = time.monotonic() + 30
         while True:
             run = self.client("n1").get_workflow_run(Name="k9", RunId=rid)["Run"]

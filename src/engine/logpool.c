@@ -301,45 +301,44 @@ int logpool_open(logpool_t *lp, const char *const path[2], int fd[2])
 {
     char id[ID_LEN], from[4096];
     bool have = false, used[2] = {false, false};
+    int rc = 0, saved = 0;
     fd[0] = fd[1] = -1;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2 && rc == 0; k++) {
         if ((fd[k] = open_made(path[k])) >= 0)
             continue;
-        if (errno != ENOENT)
-            goto fail;
-        /* not made ahead (its id is not the stock's, or retention swept it): a stocked log moved here */
-        if (!have)
-            have = logpool_take_id(lp, id, sizeof id);
-        if (have && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0) {
-            used[k] = true;
-            if (rename(from, path[k]) == 0 && (fd[k] = open_made(path[k])) >= 0)
-                continue;
-            unlink(from);
+        if (errno == ENOENT) {
+            /* not made ahead (its id is not the stock's, or retention swept it): a stocked log moved here */
+            if (!have)
+                have = logpool_take_id(lp, id, sizeof id);
+            if (have && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0) {
+                used[k] = true;
+                if (rename(from, path[k]) == 0 && (fd[k] = open_made(path[k])) >= 0)
+                    continue;
+                unlink(from);
+            }
+            fd[k] = make(path[k], O_TRUNC); /* else a new file */
         }
-        if ((fd[k] = make(path[k], O_TRUNC)) < 0) /* else a new file */
-            goto fail;
+        if (fd[k] < 0) {
+            rc = -1;
+            saved = errno;
+        }
     }
     for (int k = 0; have && k < 2; k++)
         if (!used[k] && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0)
             unlink(from); /* the stocked id's other log, not needed */
-    if (lp) {
+    if (rc < 0) {
+        for (int k = 0; k < 2; k++)
+            if (fd[k] >= 0) {
+                close(fd[k]);
+                fd[k] = -1;
+            }
+        errno = saved;
+    } else if (lp) {
         pthread_mutex_lock(&lp->lock);
         lp->out++;
         pthread_mutex_unlock(&lp->lock);
     }
-    return 0;
-fail:;
-    int saved = errno;
-    for (int k = 0; k < 2; k++)
-        if (fd[k] >= 0) {
-            close(fd[k]);
-            fd[k] = -1;
-        }
-    for (int k = 0; have && k < 2; k++)
-        if (!used[k] && logpool_path(lp->logs, id, ext[k], from, sizeof from) == 0)
-            unlink(from);
-    errno = saved;
-    return -1;
+    return rc;
 }
 
 void logpool_ended(logpool_t *lp, const char *const path[2], bool back)

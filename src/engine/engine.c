@@ -540,14 +540,28 @@ static void proc_release(proc_t *p)
     uv_close((uv_handle_t *)&p->grace, proc_closed);
 }
 
+/* The two logs of a job run, stdout and stderr, in the order logpool_open and logpool_ended take them. */
+typedef struct job_logs {
+    char out[4096], err[4096];
+    const char *path[2];
+} job_logs_t;
+
+static int job_logs(const char *data_dir, const char *id, job_logs_t *l)
+{
+    l->path[0] = l->out;
+    l->path[1] = l->err;
+    if (new_log_path(data_dir, id, "out", l->out, sizeof l->out) < 0 ||
+        new_log_path(data_dir, id, "err", l->err, sizeof l->err) < 0)
+        return -1;
+    return 0;
+}
+
 /* A job process whose logs logpool_open opened has ended: the pool counts it, and with back takes its logs. */
 static void logs_ended(engine_t *en, const char *id, bool back)
 {
-    char path[4096], err_path[4096];
-    const char *const logs[2] = {path, err_path};
-    if (new_log_path(en->data_dir, id, "out", path, sizeof path) == 0 &&
-        new_log_path(en->data_dir, id, "err", err_path, sizeof err_path) == 0)
-        logpool_ended(en->logpool, logs, back);
+    job_logs_t l;
+    if (job_logs(en->data_dir, id, &l) == 0)
+        logpool_ended(en->logpool, l.path, back);
 }
 
 static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
@@ -968,9 +982,10 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
     size_t argc = 0, envc = 0, sargc = 0, own_env = 0;
     runner_pyenv_t py = {0};
     int fd_out = -1, fd_err = -1;
-    char msg[1024] = "", script[4096], path[4096] = "", err_path[4096];
-    const char *const logs[2] = {path, err_path};
-    bool opened = false; /* its logs, at path and err_path: until then, an end removes what the log pool made */
+    char msg[1024] = "", script[4096];
+    job_logs_t logs;
+    logs.out[0] = '\0'; /* no paths yet (not the whole struct: 8 KB to zero on every start) */
+    bool opened = false; /* its logs: until then, an end removes what the log pool made */
     int fail_state = JR_FAILED;
     if (sp) { /* as the transaction that created it saw it: nothing to read */
         r.id = strdup(id);
@@ -1011,10 +1026,9 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
             metrics_observe(m_delay, NULL, NULL, (double)(util_mono_ns() - since_ns) / 1e9);
         goto out;
     }
-    if (new_log_path(en->data_dir, id, "out", path, sizeof path) < 0 ||
-        new_log_path(en->data_dir, id, "err", err_path, sizeof err_path) < 0) {
+    if (job_logs(en->data_dir, id, &logs) < 0) {
         snprintf(msg, sizeof msg, "Job run id '%s' names no log file", id);
-        path[0] = '\0';
+        logs.out[0] = '\0';
         goto fail;
     }
     if (r.state != JR_STARTING)
@@ -1054,7 +1068,7 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
         goto fail;
     }
     int fd[2];
-    if (logpool_open(en->logpool, logs, fd) < 0) {
+    if (logpool_open(en->logpool, logs.path, fd) < 0) {
         snprintf(msg, sizeof msg, "Cannot open the job's log files under %s: %s", en->log_dir, strerror(errno));
         goto fail;
     }
@@ -1109,15 +1123,15 @@ static void spawn_one(engine_t *en, const char *id, const flow_spawn_t *sp, uint
     goto out;
 fail:
     if (opened) /* no process took them */
-        logpool_ended(en->logpool, logs, false);
+        logpool_ended(en->logpool, logs.path, false);
     metrics_add(strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? m_crawls_ended : m_ended,
                 strcmp(r.kind ? r.kind : "job", "crawl") == 0 ? store_crawl_state_name(fail_state)
                                                               : store_jr_state_name(fail_state),
                 NULL, 1);
     finish(en, id, fail_state, *msg ? msg : NULL);
 out:
-    if (!opened && path[0])
-        discard_logs(logs);
+    if (!opened && logs.out[0])
+        discard_logs(logs.path);
     if (fd_out >= 0)
         close(fd_out);
     if (fd_err >= 0)

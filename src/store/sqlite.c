@@ -74,6 +74,14 @@ static int status_of(int rc)
 static void config_once(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* one mutex less on every call; must precede initialisation */
+    /* Each transaction of a group commit runs in a savepoint, whose sub-journal keeps the first copy of every
+     * page it changes. Past SQLite's default of 64 KB that journal became a temporary file for the rest of the
+     * transaction, and every later page of every later savepoint was written to it: in a fan-out of 999 job
+     * runs, 11,700 pwrites (93% of the engine's) went to that file and 900 to the WAL. It stays in memory now
+     * (as with temp_store=MEMORY), in small pieces freed as each savepoint is released; it holds what one
+     * savepoint or statement changed, which the WAL receives anyway. (A positive threshold would not do: SQLite
+     * then allocates the journal in pieces of that size, a fresh mapping for every savepoint.) */
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 }
 
 static int sq_open(const char *target, const store_opts_t *opts, void **db, char *err, size_t errlen)

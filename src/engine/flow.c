@@ -940,7 +940,7 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
         bool any = strcmp(json_string_value(json_object_get(pred, "Logical")) ?: "AND", "ANY") == 0;
         size_t k, matched = 0, total = json_array_size(json_object_get(pred, "Conditions"));
         bool mine = false;
-        json_t *c;
+        json_t *c, *preds = json_array(); /* the job runs that met a condition: the started runs' PredecessorRuns */
         json_array_foreach (json_object_get(pred, "Conditions"), k, c) {
             const char *job = json_string_value(json_object_get(c, "JobName"));
             const char *cr = json_string_value(json_object_get(c, "CrawlerName"));
@@ -959,6 +959,8 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
             bool hit = ln == 1 && last[0].state == want && !last[0].workflow_run_id;
             if (hit)
                 matched++;
+            if (hit && job)
+                json_array_append_new(preds, json_pack("{ssss}", "JobName", job, "RunId", last[0].id));
             if (hit && is_job == !!job && strcmp(name, r->job) == 0)
                 mine = true;
             store_jobrun_list_free(last, ln);
@@ -966,8 +968,9 @@ static int standalone_watchers(tx_t *t, store_jobrun_t *r)
         if (ret == 0 && mine && total > 0 && (any ? matched > 0 : matched == total)) {
             json_array_foreach (json_object_get(doc, "Actions"), k, c)
                 if (ret == 0)
-                    ret = start_action(t, NULL, NULL, names[i], c, NULL);
+                    ret = start_action(t, NULL, NULL, names[i], c, preds);
         }
+        json_decref(preds);
         json_decref(doc);
     }
     store_strv_free(names, n);
@@ -1569,7 +1572,7 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         nodeid_make(secret, workflow, nd->type, nd->name, id);
         json_array_append_new(*restarted, json_string(id));
         /* started again as the trigger that started it did, with that action's arguments */
-        json_t *action = NULL;
+        json_t *action = NULL, *by_doc = NULL;
         const char *by = NULL;
         for (size_t k = 0; k < g.nt && !action; k++) {
             size_t m;
@@ -1578,12 +1581,16 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
                 if (!action && names_node(a, nd->type, nd->name)) {
                     action = a;
                     by = g.tnames[k];
+                    by_doc = g.docs[k];
                 }
         }
         json_t *fallback = NULL;
         if (!action)
             action = fallback = json_pack("{ss}", strcmp(nd->type, "JOB") == 0 ? "JobName" : "CrawlerName", nd->name);
-        rc = start_action(t, workflow, new_id, by, action, NULL);
+        /* a conditional trigger's: the job runs its conditions watched, as this run shows them (copied ones too) */
+        json_t *preds = by_doc && json_object_get(by_doc, "Predicate") ? predecessors(t, new_id, by_doc) : NULL;
+        rc = start_action(t, workflow, new_id, by, action, preds);
+        json_decref(preds);
         json_decref(fallback);
         if (rc < 0)
             goto out;

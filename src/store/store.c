@@ -772,8 +772,10 @@ int store_jobrun_count_active(store_tx_t *tx, const char *kind, const char *job,
 int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, const char *kind, const char *job,
                                char **id)
 {
-    DB_SQL(q_latest, "SELECT id FROM job_runs WHERE workflow_run_id = ?1 AND kind = ?2 AND job = ?3"
-                     " ORDER BY seq DESC LIMIT 1");
+    /* run_nodes.source_run_id names the run whose job runs show a copied node (resume_tx resolves chains) */
+    DB_SQL(q_latest, "SELECT id FROM job_runs WHERE workflow_run_id = coalesce((SELECT source_run_id FROM run_nodes"
+                     " WHERE run_id = ?1 AND type = CASE ?2 WHEN 'job' THEN 'JOB' ELSE 'CRAWLER' END AND name = ?3),"
+                     " ?1) AND kind = ?2 AND job = ?3 ORDER BY seq DESC LIMIT 1");
     *id = NULL;
     return db_get(tx, &q_latest, row_str, id, "sss", workflow_run_id, kind, job);
 }

@@ -250,7 +250,8 @@ int store_jobrun_list_run(store_tx_t *tx, const char *workflow_run_id, store_job
 /* the active action runs of one workflow run, or of all (NULL) */
 int store_jobrun_list_active(store_tx_t *tx, const char *workflow_run_id, store_jobrun_t **v, size_t *n);
 int store_jobrun_count_active(store_tx_t *tx, const char *kind, const char *job, int64_t *n);
-/* the id of the newest run of a job (or crawl) within a workflow run (heap), or STORE_NOTFOUND */
+/* the id of the newest run of a job (or crawl) that shows its node in a workflow run (heap), or STORE_NOTFOUND:
+ * in a resumed run, a node not run again shows the job run of the run it was copied from */
 int store_jobrun_latest_in_run(store_tx_t *tx, const char *workflow_run_id, const char *kind, const char *job,
                                char **id);
 /* Claims for node, in creation order, at most limit WAITING job runs that no node owns: they become STARTING

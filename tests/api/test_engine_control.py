@@ -146,6 +146,8 @@ class ResumeTest(EngineTestCase):
         self.assertEqual(self.only_job_run(run2, a)["Id"], a1["Id"], "A's result is copied from the original run")
         b2 = self.only_job_run(run2, b, "FAILED")
         self.assertWorkflowArgs(b2, wf, r2)
+        # what started B again is A's result, which the resumed run copied: its job run is B's predecessor
+        self.assertEqual(b2.get("PredecessorRuns"), [{"JobName": a, "RunId": a1["Id"]}])
         self.assertEqual(self.job_runs(run2, c), [])
         self.assertEqual(run2["WorkflowRunProperties"].get("k"), "v")
 
@@ -159,6 +161,11 @@ class ResumeTest(EngineTestCase):
         self.assertNotEqual(b3["Id"], b2["Id"])
         c3 = self.only_job_run(run3, c, "SUCCEEDED")
         self.assertWorkflowArgs(c3, wf, r3)
+        # A's run, copied twice (r1 -> r2 -> r3), and B's run of this run
+        self.assertEqual(b3.get("PredecessorRuns"), [{"JobName": a, "RunId": a1["Id"]}])
+        self.assertEqual(c3.get("PredecessorRuns"), [{"JobName": b, "RunId": b3["Id"]}])
+        jr = self.glue.get_job_run(JobName=b, RunId=b3["Id"], PredecessorsIncluded=True)["JobRun"]
+        self.assertEqual(jr.get("PredecessorRuns"), [{"JobName": a, "RunId": a1["Id"]}])
         self.assertEqual(run3["Statistics"]["TotalActions"], 3)
         self.assertEqual((self.count(ca), self.count(cb), self.count(cc)), (1, 3, 1))
         # the original runs are history, untouched

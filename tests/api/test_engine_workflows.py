@@ -369,6 +369,8 @@ class GraphRunTest(EngineTestCase):
         self.assertEqual(len(kr), 1)
         self.assertEqual(kr[0]["TriggerName"], outside)
         self.assertNotIn("--WORKFLOW_NAME", kr[0].get("Arguments", {}))
+        # its predecessor is the standalone run of j that met the condition
+        self.assertEqual(kr[0].get("PredecessorRuns"), [{"JobName": j, "RunId": jid}])
         self.wait_job_run(k, kr[0]["Id"])
         # j inside the workflow fires the workflow's trigger only
         run = self.wait_run(wf, self.start_run(wf))

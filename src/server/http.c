@@ -46,7 +46,8 @@ typedef struct req {
     char *body;
     size_t len, cap;
     bool too_large, answered, console, begun;
-    char *raw_uri; /* the request target as it came on the wire (path and query, still percent-encoded) */
+    const char *bad_framing; /* why the request's length is ambiguous (see framing), or NULL */
+    char *raw_uri;           /* the request target as it came on the wire (path and query, still percent-encoded) */
     enum route route;
     uint64_t t0;
     auth_pending_t auth;
@@ -266,6 +267,12 @@ static bool phase_headers(http_server_t *s, const http_request_t *r, req_t *q, h
 {
     q->t0 = util_mono_ns();
     q->route = route_of(s, r->method, r->url);
+    if (q->bad_framing) {
+        gerr_t e = {0};
+        gerr_set(&e, GERR_INVALID_INPUT, "%s", q->bad_framing);
+        answer_error(q, r, a, &e);
+        return true;
+    }
     const char *cl = header(r, "Content-Length");
     if (q->route == R_API && cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY) {
         q->too_large = true; /* refused before it is read, not drained for minutes */
@@ -435,6 +442,42 @@ out:
     return ret;
 }
 
+typedef struct framing_count {
+    int lengths, encodings;
+    const char *first;
+    bool differ;
+} framing_count_t;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    framing_count_t *f = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->lengths++ && strcmp(f->first, value ? value : "") != 0)
+            f->differ = true;
+        else
+            f->first = value ? value : "";
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->encodings++;
+    }
+    return MHD_YES;
+}
+
+/* Why a request's body length is ambiguous, or NULL. libmicrohttpd 0.9 takes the first of two Content-Length
+ * headers that disagree, and lets Transfer-Encoding win over a Content-Length beside it; a proxy in front may
+ * read the same bytes the other way and pass a second request hidden in the body (request smuggling). RFC 9112
+ * section 6.3 makes both an error; they are refused before the body is read. */
+static const char *framing(struct MHD_Connection *c)
+{
+    framing_count_t f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.differ)
+        return "The request has Content-Length headers that disagree";
+    if (f.lengths && f.encodings)
+        return "The request has both Content-Length and Transfer-Encoding headers";
+    return NULL;
+}
+
 /* libmicrohttpd's first sight of a request, with its target undecoded: the request's state starts here. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -456,7 +499,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO; /* on_uri ran out of memory */
     if (!q->begun) {
         q->begun = true;
-        if (s->o.console && console_owns(c, url, method)) { /* the console checks its own sessions */
+        q->bad_framing = framing(c); /* answered as an API error, whatever the route */
+        if (!q->bad_framing && s->o.console && console_owns(c, url, method)) { /* it checks its own sessions */
             q->console = true;
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
             if (cl && strtoull(cl, NULL, 10) > AWSJSON_MAX_BODY && strcmp(method, "POST") == 0)

@@ -59,6 +59,36 @@ class ProtocolErrorTest(ServerTestCase):
                              400, "InvalidInputException")
         self.assertStillServes()
 
+    def test_ambiguous_body_length_is_refused(self):
+        """Two Content-Length headers that disagree, or one beside Transfer-Encoding: a proxy in front could frame
+        the body otherwise and pass a request hidden in it. Refused before the body is read, with nothing answered
+        for what follows on the connection."""
+        p = self.server.port
+        hidden = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.DeleteWorkflow\r\nContent-Length: 11\r\n\r\n{\"Name\":\"w\"}"
+        cases = [
+            ("Content-Length twice, disagreeing", b"Content-Length: 2\r\nContent-Length: %d\r\n" % (2 + len(hidden)),
+             "Content-Length headers that disagree"),
+            ("Content-Length beside Transfer-Encoding",
+             b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % (2 + len(hidden)), "Transfer-Encoding"),
+            ("the same, Transfer-Encoding first",
+             b"Transfer-Encoding: chunked\r\nContent-Length: 7\r\n", "Transfer-Encoding"),
+        ]
+        for what, headers, msg in cases:
+            with self.subTest(what):
+                data = exchange(p, b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.ListWorkflows\r\n" + headers
+                                + b"\r\n{}" + hidden)
+                self.assertJsonError(data, 400, "InvalidInputException")
+                self.assertIn(msg.encode(), data)
+                self.assertEqual(data.count(b"HTTP/1.1 "), 1, data)
+                self.assertStillServes()
+        # the same length twice is one length (RFC 9112 allows it), and chunked alone is fine
+        ok = exchange(p, b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.ListWorkflows\r\n"
+                         b"Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        self.assertEqual(status(ok), 200, ok[:300])
+        ok = exchange(p, b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.ListWorkflows\r\n"
+                         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+        self.assertEqual(status(ok), 200, ok[:300])
+
     def test_answered_by_libmicrohttpd(self):
         p = self.server.port
         cases = [

@@ -1,6 +1,6 @@
 """--test-mode (issue 14): POST /_glued/reset and its moto alias POST /moto-api/reset empty the store and stop
 every job, so a test suite can start one glued per session and reset it per test; without --test-mode both paths
-are 404. Also `glued --version` and /health naming the schema the store was migrated to."""
+are 404. Also `glued --version` and /health naming the schema the store was migrated to, as the README shows."""
 
 import os
 import re
@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import PG_BASE, Glued, ServerTestCase, pg_url, psql, run_binary  # noqa: E402
+from harness import PG_BASE, REPO_ROOT, Glued, ServerTestCase, pg_url, psql, run_binary  # noqa: E402
 import secrets  # noqa: E402
 import unittest  # noqa: E402
 from test_engine_helpers import SH, EngineTestCase, kill_all, pid_alive  # noqa: E402
@@ -57,6 +57,18 @@ class WithoutTestModeTest(ServerTestCase):
         r = self.server.raw(b"", target=None, method="GET", path="/health")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json, {"status": "ok", "version": started.group(1), "schema": int(started.group(2))})
+
+    def test_readme_shows_what_the_binary_prints(self):
+        # the README's examples of --version and /health are what this build answers, not an older schema
+        p = run_binary(["--version"])
+        m = re.fullmatch(r"glued (\d+\.\d+\.\d+) \(schema (\d+)\)\n", p.stdout)
+        self.assertTrue(m, p.stdout)
+        with open(os.path.join(REPO_ROOT, "README.md")) as f:
+            readme = f.read()
+        versions = re.findall(r"`(glued \d+\.\d+\.\d+ \(schema \d+\))`", readme)
+        self.assertEqual(versions, [p.stdout.strip()])
+        health = re.findall(r'`(\{"status":"ok",[^`]*\})`', readme)
+        self.assertEqual(health, ['{"status":"ok","version":"%s","schema":%s}' % m.groups()])
 
 
 class TestModeTest(EngineTestCase):

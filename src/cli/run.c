@@ -1,7 +1,8 @@
 /* `glued run WORKFLOW [--property K=V ...] [--endpoint URL] [--data DIR]`: starts a workflow run and follows
  * it. It polls GetWorkflowRun with the graph and prints a line each time a job or crawler node changes state;
- * when stdout is a terminal a progress line under them shows the counts. At the end it prints each failed
- * node's error and, when glued's data directory is readable here, the last lines its job wrote to stderr.
+ * when stdout is a terminal a progress line under them shows the counts. At the end it counts the nodes by how
+ * they ended (a stopped or timed-out job is not counted as failed) and prints each unsuccessful node's error
+ * and, when glued's data directory is readable here, the last lines its job wrote to stderr.
  * Exit status: 0 when every job and crawl that ran succeeded, 1 when any did not, 2 for a usage or connection
  * error or an unknown workflow. */
 #include <stdio.h>
@@ -48,6 +49,18 @@ static bool is_ok(const char *state)
     return state && strcmp(state, "SUCCEEDED") == 0;
 }
 
+/* How a job or crawl ended, as the summary and the progress line count them. Succeeded, failed and did not run
+ * are always shown; the others only when some node ended so. */
+enum { O_SUCCEEDED, O_FAILED, O_STOPPED, O_TIMEOUT, O_ERRORED, O_EXPIRED, O_ACTIVE, O_NOT_RUN, O_N };
+static const struct {
+    const char *words;
+    bool always;
+} outcomes[O_N] = {
+    [O_SUCCEEDED] = {"succeeded", true},   [O_FAILED] = {"failed", true},       [O_STOPPED] = {"stopped", false},
+    [O_TIMEOUT] = {"timed out", false},    [O_ERRORED] = {"errored", false},    [O_EXPIRED] = {"expired", false},
+    [O_ACTIVE] = {"still running", false}, [O_NOT_RUN] = {"did not run", true},
+};
+
 static bool is_active(const char *state)
 {
     static const char *const active[] = {"STARTING", "RUNNING", "STOPPING", "WAITING", "CANCELLING", NULL};
@@ -55,6 +68,30 @@ static bool is_active(const char *state)
         if (strcmp(state, active[i]) == 0)
             return true;
     return false;
+}
+
+/* A job run's JobRunState or a crawl's State as an outcome; one not known here counts as failed. */
+static int outcome_of(const char *state)
+{
+    static const struct {
+        const char *state;
+        int outcome;
+    } map[] = {{"SUCCEEDED", O_SUCCEEDED}, {"FAILED", O_FAILED}, {"STOPPED", O_STOPPED}, {"CANCELLED", O_STOPPED},
+               {"TIMEOUT", O_TIMEOUT},     {"ERROR", O_ERRORED}, {"EXPIRED", O_EXPIRED}};
+    if (is_active(state))
+        return O_ACTIVE;
+    for (size_t i = 0; state && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(state, map[i].state) == 0)
+            return map[i].outcome;
+    return O_FAILED;
+}
+
+/* ", N words" for the outcomes from..to-1 that are always shown or that some node had. */
+static void print_counts(const long *n, int from, int to)
+{
+    for (int o = from; o < to; o++)
+        if (outcomes[o].always || n[o])
+            printf(", %ld %s", n[o], outcomes[o].words);
 }
 
 /* The node's latest attempt: its job run (highest Attempt) or its crawl (last in the list). */
@@ -165,13 +202,16 @@ static void print_progress(follow_t *f, json_t *run)
     long ok = (long)json_integer_value(json_object_get(st, "SucceededActions"));
     long running = (long)json_integer_value(json_object_get(st, "RunningActions")) +
                    (long)json_integer_value(json_object_get(st, "WaitingActions"));
-    long bad = (long)(json_integer_value(json_object_get(st, "FailedActions")) +
-                      json_integer_value(json_object_get(st, "TimeoutActions")) +
-                      json_integer_value(json_object_get(st, "ErroredActions")) +
-                      json_integer_value(json_object_get(st, "StoppedActions")));
+    long n[O_N] = {
+        [O_FAILED] = (long)json_integer_value(json_object_get(st, "FailedActions")),
+        [O_STOPPED] = (long)json_integer_value(json_object_get(st, "StoppedActions")),
+        [O_TIMEOUT] = (long)json_integer_value(json_object_get(st, "TimeoutActions")),
+        [O_ERRORED] = (long)json_integer_value(json_object_get(st, "ErroredActions")),
+    };
     char el[32];
     cli_duration(now_s() - f->started, el, sizeof el);
-    printf("\r\033[K[%s] %ld of %ld succeeded, %ld running, %ld failed", el, ok, total, running, bad);
+    printf("\r\033[K[%s] %ld of %ld succeeded, %ld running", el, ok, total, running);
+    print_counts(n, O_FAILED, O_EXPIRED); /* the statistics count an expired run as failed */
     fflush(stdout);
     f->progress_shown = true;
 }
@@ -227,25 +267,21 @@ static int summarize(follow_t *f, json_t *run, const char *data_dir)
     const char *rid = json_string_value(json_object_get(run, "WorkflowRunId"));
     json_t *nodes = json_object_get(json_object_get(run, "Graph"), "Nodes"), *node;
     size_t i;
-    long ok = 0, bad = 0, never = 0;
+    long n[O_N] = {0};
     json_array_foreach (nodes, i, node) {
         bool is_job;
         const char *type = json_string_value(json_object_get(node, "Type"));
         if (!type || strcmp(type, "TRIGGER") == 0)
             continue;
         json_t *a = latest(node, &is_job);
-        if (!a)
-            never++;
-        else if (is_ok(state_of(a, is_job)))
-            ok++;
-        else
-            bad++;
+        n[a ? outcome_of(state_of(a, is_job)) : O_NOT_RUN]++;
     }
     char took[32];
     double d = seconds_between(json_object_get(run, "StartedOn"), json_object_get(run, "CompletedOn"));
     cli_duration(d >= 0 ? d : now_s() - f->started, took, sizeof took);
-    printf("Run %s %s in %s: %ld succeeded, %ld failed, %ld did not run\n", rid ? rid : "?", status ? status : "?",
-           took, ok, bad, never);
+    printf("Run %s %s in %s: %ld succeeded", rid ? rid : "?", status ? status : "?", took, n[O_SUCCEEDED]);
+    print_counts(n, O_FAILED, O_N);
+    putchar('\n');
     const char *err = json_string_value(json_object_get(run, "ErrorMessage"));
     if (err)
         printf("  %s\n", err);
@@ -264,7 +300,10 @@ static int summarize(follow_t *f, json_t *run, const char *data_dir)
             print_tail(data_dir, id);
     }
     fflush(stdout);
-    return bad == 0 && status && strcmp(status, "COMPLETED") == 0 ? CLI_OK : CLI_FAILED;
+    bool all_ok = true; /* every job and crawl that ran succeeded */
+    for (int o = O_FAILED; o < O_NOT_RUN; o++)
+        all_ok = all_ok && n[o] == 0;
+    return all_ok && status && strcmp(status, "COMPLETED") == 0 ? CLI_OK : CLI_FAILED;
 }
 
 int cli_run(int argc, char **argv)

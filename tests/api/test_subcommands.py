@@ -1,7 +1,8 @@
 """glued's client subcommands against a real glued (issue 14): `glued run` (node lines, the progress line only on a
-terminal, the failed jobs' stderr, exit statuses 0/1/2), `glued status`, the endpoint defaults
-(AWS_ENDPOINT_URL_GLUE, then AWS_ENDPOINT_URL, then http://127.0.0.1:8080), SigV4 signing checked by botocore, and
-`glued export` / `glued import` (dependency order, idempotence, an exact round trip, updates)."""
+terminal, the failed jobs' stderr, the summary's count of each way a job ended, exit statuses 0/1/2), `glued status`,
+the endpoint defaults (AWS_ENDPOINT_URL_GLUE, then AWS_ENDPOINT_URL, then http://127.0.0.1:8080), SigV4 signing
+checked by botocore, and `glued export` / `glued import` (dependency order, idempotence, an exact round trip,
+updates)."""
 
 import http.server
 import json
@@ -45,6 +46,8 @@ def glued(*args, env=None, timeout=60):
 
 
 class RunStatusTest(EngineTestCase):
+    server_args = ("--job-minute-ms", "1000")  # a job's Timeout=1 lasts a second
+
     def cli(self, *args, **kw):
         return glued(*args, "--endpoint", self.server.url, **kw)
 
@@ -88,6 +91,36 @@ class RunStatusTest(EngineTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stdout, r"\(its output, if it started: glued logs jr_[0-9a-f]{64} --data <glued's data "
                                    r"directory>\)")
+
+    def test_run_summary_counts_each_end(self):
+        """A stopped job counts as stopped and a timed-out one as timed out, not as failed; a job of a deleted
+        definition as errored. The exit status is 1 all the same: not every job that ran succeeded."""
+        wf = self.create()
+        ok, bad, after = self.job(), self.job({"--exit": "3"}), self.job()
+        started = self.path("started")
+        slow = self.job({"--sleep": "30", "--started": started})
+        timed = self.job({"--sleep": "30"})
+        gone = self.job()
+        self.start_trigger(wf, [ok, bad, slow, {"JobName": timed, "Timeout": 1}, gone])
+        self.cond_trigger(wf, [slow], [after])
+        self.glue.delete_job(JobName=gone)
+        proc = subprocess.Popen([glued_bin(), "run", wf, "--endpoint", self.server.url], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=cli_env())
+        try:
+            self.wait_file(started)
+            jr = self.glue.get_job_runs(JobName=slow)["JobRuns"]
+            self.glue.batch_stop_job_run(JobName=slow, JobRunIds=[jr[0]["Id"]])
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+            proc.wait()
+        self.assertIsNone(sanitizer_report(err), err)
+        self.assertEqual(proc.returncode, 1, out + err)
+        self.assertRegex(out, r"\nRun wr_[0-9a-f]{64} COMPLETED in [0-9.]+s: 1 succeeded, 1 failed, 1 stopped, "
+                              r"1 timed out, 1 errored, 1 did not run\n")
+        self.assertIn(f"Job {slow} STOPPED", out)
+        self.assertIn(f"Job {timed} TIMEOUT", out)
+        self.assertIn(f"Job {gone} ERROR", out)
 
     def test_progress_line_only_on_a_terminal(self):
         wf, ok, _ = self.workflow(sleep="0.8")

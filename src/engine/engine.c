@@ -586,7 +586,8 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     msg[0] = '\0';
     if (p->timed_out) {
         state = JR_TIMEOUT;
-        snprintf(msg, sizeof msg, "Job run timed out after %lld minutes", (long long)p->timeout_min);
+        snprintf(msg, sizeof msg, "Job run timed out after %lld minute%s", (long long)p->timeout_min,
+                 p->timeout_min == 1 ? "" : "s");
     } else if (p->stopped) {
         state = JR_STOPPED;
     } else if (en->stopping) {

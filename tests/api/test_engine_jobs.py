@@ -487,8 +487,9 @@ class TimeoutTest(EngineTestCase):
     server_args = ("--job-minute-ms", "1000")
 
     def test_job_timeout_and_action_timeout(self):
-        """StartJobRun Timeout=1 and a trigger action Timeout=1, side by side: both TIMEOUT after one (short)
-        minute, the process group is ended, and the workflow run COMPLETEs with TimeoutActions=1."""
+        """StartJobRun Timeout=2 and a trigger action Timeout=1, side by side: both TIMEOUT after two and one
+        (short) minutes, saying so in their ErrorMessage, the process group is ended, and the workflow run
+        COMPLETEs with TimeoutActions=1."""
         s1, s2 = self.path("s1"), self.path("s2")
         direct = self.job({"--sleep": "30", "--started": s1})
         in_wf = self.job({"--sleep": "30", "--started": s2})
@@ -496,18 +497,20 @@ class TimeoutTest(EngineTestCase):
         self.start_trigger(wf, [{"JobName": in_wf, "Timeout": 1}])
         on_timeout = self.job()
         self.cond_trigger(wf, [cond(in_wf, "TIMEOUT")], [on_timeout])
-        jr_id = self.glue.start_job_run(JobName=direct, Timeout=1)["JobRunId"]
+        jr_id = self.glue.start_job_run(JobName=direct, Timeout=2)["JobRunId"]
         rid = self.start_run(wf)
         pids = self.started_pids(s1) + self.started_pids(s2)
         jr = self.wait_job_run(direct, jr_id, timeout=20)
         self.assertEqual(jr["JobRunState"], "TIMEOUT", jr.get("ErrorMessage"))
-        self.assertEqual(jr.get("Timeout"), 1)
-        self.assertGreaterEqual(ts(jr["CompletedOn"]) - ts(jr["StartedOn"]), 0.9)
+        self.assertEqual(jr.get("Timeout"), 2)
+        self.assertEqual(jr.get("ErrorMessage"), "Job run timed out after 2 minutes")
+        self.assertGreaterEqual(ts(jr["CompletedOn"]) - ts(jr["StartedOn"]), 1.9)
         self.assertLess(ts(jr["CompletedOn"]) - ts(jr["StartedOn"]), 15)
         run = self.wait_run(wf, rid, timeout=20)
         self.assertEqual(run["Status"], "COMPLETED", self.summary(run))
         t = self.only_job_run(run, in_wf, "TIMEOUT")
         self.assertEqual(t.get("Timeout"), 1)
+        self.assertEqual(t.get("ErrorMessage"), "Job run timed out after 1 minute")
         self.only_job_run(run, on_timeout)
         self.assertStats(run, TotalActions=2, SucceededActions=1, TimeoutActions=1)
         self.wait_gone(pids)

@@ -1,5 +1,7 @@
 /* `glued status [WORKFLOW] [--endpoint URL]`: a table of every workflow with its last run, or of one
- * workflow's recent runs. Exit status 0, or 2 for a usage or connection error or an unknown workflow. */
+ * workflow's recent runs. A workflow name is cut to NAME_WIDTH characters, so that one long name does not widen
+ * every row; run ids are never cut (they are for copying). Exit status 0, or 2 for a usage or connection error
+ * or an unknown workflow. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +10,34 @@
 
 #define RECENT_RUNS 20
 #define MAX_ROWS    100000
+#define NAME_WIDTH  40 /* a workflow name may have 255 characters: past this it is cut, with "..." */
+#define ELLIPSIS    "..."
 
-/* A table of strings printed with each column as wide as its widest cell. */
+/* A table of strings printed with each column as wide as its widest cell, in characters, or as its cap. */
 typedef struct table {
     size_t ncols, nrows;
-    char **cells; /* nrows * ncols */
+    char **cells;   /* nrows * ncols */
+    size_t cap[16]; /* a column's greatest width (0: none); a longer cell is cut and ends in ELLIPSIS */
 } table_t;
+
+/* The characters of UTF-8 s, counted as the bytes that do not continue one. */
+static size_t width_of(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The bytes of s's first n characters. */
+static size_t bytes_of(const char *s, size_t n)
+{
+    size_t b = 0;
+    for (; s[b] && n; n--)
+        for (b++; ((unsigned char)s[b] & 0xC0) == 0x80; b++)
+            ;
+    return b;
+}
 
 static void table_add(table_t *t, const char *const *row)
 {
@@ -43,17 +67,22 @@ static void table_print(table_t *t)
     size_t w[16] = {0};
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++) {
-            size_t n = strlen(t->cells[r * t->ncols + c]);
+            size_t n = width_of(t->cells[r * t->ncols + c]);
             if (n > w[c])
-                w[c] = n;
+                w[c] = t->cap[c] && n > t->cap[c] ? t->cap[c] : n;
         }
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             const char *cell = t->cells[r * t->ncols + c];
-            if (c + 1 < t->ncols)
-                printf("%-*s  ", (int)w[c], cell);
-            else
+            size_t n = width_of(cell);
+            if (c + 1 == t->ncols) {
                 printf("%s\n", cell);
+            } else if (n > w[c]) { /* only past a cap, which is wider than the ellipsis */
+                size_t keep = w[c] - strlen(ELLIPSIS);
+                printf("%.*s%s  ", (int)bytes_of(cell, keep), cell, ELLIPSIS);
+            } else {
+                printf("%s%*s  ", cell, (int)(w[c] - n), "");
+            }
         }
     }
     table_free(t);
@@ -133,7 +162,7 @@ static int all_workflows(client_t *c)
     char *token = NULL;
     client_err_t e;
     int ret = CLI_OK;
-    table_t t = {.ncols = 6};
+    table_t t = {.ncols = 6, .cap = {NAME_WIDTH}};
     do {
         json_t *in = json_pack("{s:i}", "MaxResults", 25);
         if (token)

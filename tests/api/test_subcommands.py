@@ -190,6 +190,28 @@ class RunStatusTest(EngineTestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("no workflow named", p.stderr)
 
+    def test_status_caps_the_workflow_column(self):
+        """A 255-character name does not widen the WORKFLOW column of every row: the column is at most 40 wide
+        and a longer name is cut to 37 characters (not bytes: a UTF-8 name is not cut inside a character) and
+        "..."; a short name is shown whole, and the other columns line up after it."""
+        long_name = self.uname("long") + "x" * 200
+        long_name += "y" * (255 - len(long_name))
+        accented = self.uname("acc") + "\u00e9" * 60
+        short = self.create()
+        self.create(long_name)
+        self.create(accented)
+        p = self.cli("status")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0][:42], "WORKFLOW".ljust(42))
+        self.assertTrue(lines[0][42:].startswith("LAST RUN"), lines[0])
+        rows = {l[:40]: l[40:] for l in lines[1:]}
+        self.assertTrue(all(len(l) > 42 and l[40:42] == "  " and l[42] != " " for l in lines[1:]), lines)
+        self.assertEqual(rows[long_name[:37] + "..."].split(), ["-"] * 5)
+        self.assertEqual(rows[accented[:37] + "..."].split(), ["-"] * 5)
+        self.assertEqual(rows[short.ljust(40)].split(), ["-"] * 5)
+        self.assertNotIn(long_name, p.stdout)
+
     def test_endpoint_defaults(self):
         wf = self.create()
         dead = "http://127.0.0.1:1"

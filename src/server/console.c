@@ -480,10 +480,33 @@ static enum MHD_Result serve_op(console_t *c, struct MHD_Connection *conn, const
     return send_aws(c, conn, &out, NULL);
 }
 
+/* A log's offset or tail from the query, a whole number of bytes (digits only) up to INT64_MAX, the most a file
+ * offset holds: 0 with *v, or -1. A missing one is 0 with *v left as it is. */
+static int log_position(const char *s, uint64_t *v)
+{
+    if (!s)
+        return 0;
+    if (!*s)
+        return -1;
+    uint64_t n = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (n > ((uint64_t)INT64_MAX - d) / 10)
+            return -1;
+        n = n * 10 + d;
+    }
+    *v = n;
+    return 0;
+}
+
 /* GET /console/api/log?job=J&run=R&stream=stdout|stderr[&offset=N | &tail=N][&download=1]
  * The job run is looked up with GetJobRun first, so a missing one is refused in the API's words. A read
  * answers at most LOG_CHUNK_MAX bytes from the offset, as text/plain, with X-Log-Start, X-Log-End and
- * X-Log-Size; the page follows a running job by asking again from X-Log-End. */
+ * X-Log-Size; the page follows a running job by asking again from X-Log-End. An offset past the end reads
+ * nothing from the end; a negative, non-numeric or too large offset or tail is refused, whether or not it is
+ * used, rather than read as 0 or as the end. */
 static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
 {
     const char *job = query(conn, "job"), *run = query(conn, "run"), *stream = query(conn, "stream");
@@ -494,6 +517,14 @@ static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
         return refuse(c, conn, 400, GERR_INVALID_INPUT,
                       "A log is asked for with job, run and stream (stdout or stderr), e.g. "
                       "/console/api/log?job=J&run=jr_...&stream=stderr");
+    const char *off = query(conn, "offset"), *tail = query(conn, "tail");
+    uint64_t start = 0, t = 0;
+    if (log_position(off, &start) < 0)
+        return refuse(c, conn, 400, GERR_INVALID_INPUT,
+                      "offset must be a whole number of bytes from 0 to 9223372036854775807");
+    if (log_position(tail, &t) < 0)
+        return refuse(c, conn, 400, GERR_INVALID_INPUT,
+                      "tail must be a whole number of bytes from 0 to 9223372036854775807");
     json_t *in = json_pack("{ssss}", "JobName", job, "RunId", run);
     char *body = in ? json_dumps(in, CODEC_DUMP_FLAGS) : NULL;
     json_decref(in);
@@ -535,12 +566,8 @@ static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
         snprintf(disp, sizeof disp, "attachment; filename=\"%.100s.%s.log\"", run, stream);
         MHD_add_response_header(r, "Content-Disposition", disp);
     } else {
-        const char *off = query(conn, "offset"), *tail = query(conn, "tail");
-        uint64_t start = off ? strtoull(off, NULL, 10) : 0;
-        if (!off && tail) {
-            uint64_t t = strtoull(tail, NULL, 10);
+        if (!off && tail)
             start = size > t ? size - t : 0;
-        }
         if (start > size)
             start = size;
         size_t want = size - start > LOG_CHUNK_MAX ? LOG_CHUNK_MAX : (size_t)(size - start);

@@ -198,8 +198,8 @@ class TestConsoleServer(ServerTestCase):
 
 
 class TestConsoleLogs(ServerTestCase):
-    def test_log_offsets_tail_and_download(self):
-        s = ConsoleSession(self.server)
+    def ended_run(self):
+        """A job run that wrote two lines to stdout and one to stderr, ended: (job, run id)."""
         script = os.path.join(self.server.base, "talk.sh")
         with open(script, "w") as f:
             f.write('printf "line one\\nline two\\n"\nprintf "oops <b>\\n" >&2\nexit 1\n')
@@ -210,6 +210,11 @@ class TestConsoleLogs(ServerTestCase):
         while self.glue.get_job_run(JobName=job, RunId=jr)["JobRun"]["JobRunState"] not in ("FAILED", "SUCCEEDED"):
             self.assertLess(time.time(), deadline)
             time.sleep(0.05)
+        return job, jr
+
+    def test_log_offsets_tail_and_download(self):
+        s = ConsoleSession(self.server)
+        job, jr = self.ended_run()
         base = "/console/api/log?job=%s&run=%s" % (job, jr)
         r = s.get(base + "&stream=stdout")
         self.assertEqual((r.status, r.body), (200, b"line one\nline two\n"))
@@ -235,6 +240,27 @@ class TestConsoleLogs(ServerTestCase):
         self.assertEqual((r.status, r.error_type), (403, "AccessDeniedException"))
         r = s.get(base + "&stream=stdout", {"Sec-Fetch-Site": "none"})
         self.assertEqual(r.status, 200, "a typed URL or a download reads the log")
+
+    def test_log_refuses_a_bad_offset_or_tail(self):
+        """offset and tail are whole numbers of bytes that fit in 63 bits: a negative, non-numeric, empty or
+        too large one is refused with 400 and a message naming it (not read as 0 or as the end: an empty 200)."""
+        s = ConsoleSession(self.server)
+        job, jr = self.ended_run()
+        base = "/console/api/log?job=%s&run=%s&stream=stdout" % (job, jr)
+        for param in ("offset", "tail"):
+            for bad in ("-5", "abc", "", "5x", "+5", "%205", "0x10", "9223372036854775808",
+                        "99999999999999999999999"):
+                for dl in ("", "&download=1"):
+                    r = s.get(base + "&%s=%s%s" % (param, bad, dl))
+                    self.assertEqual((r.status, r.error_type), (400, "InvalidInputException"), (param, bad, dl, r))
+                    self.assertIn(param, r.message)
+                    self.assertIn("whole number", r.message)
+            # the largest it takes, and 0
+            r = s.get(base + "&%s=9223372036854775807" % param)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.body, b"" if param == "offset" else b"line one\nline two\n")
+            r = s.get(base + "&%s=0" % param)
+            self.assertEqual((r.status, r.body), (200, b"line one\nline two\n" if param == "offset" else b""))
 
 
 if __name__ == "__main__":

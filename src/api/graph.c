@@ -225,21 +225,13 @@ static gcache_t gcache[GRAPH_CACHE_N];
 static uint64_t gcache_tick;
 static pthread_mutex_t gcache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static uint64_t graph_hash(const uint8_t *secret, const char *workflow, const store_res_t *trig, size_t n)
 {
-    uint64_t h = fnv(0xcbf29ce484222325ULL, secret, 32);
-    h = fnv(h, workflow, strlen(workflow) + 1);
+    uint64_t h = util_fnv1a64(UTIL_FNV64_START, secret, 32);
+    h = util_fnv1a64(h, workflow, strlen(workflow) + 1);
     for (size_t i = 0; i < n; i++) {
-        h = fnv(h, trig[i].name, strlen(trig[i].name) + 1);
-        h = fnv(h, trig[i].doc, strlen(trig[i].doc) + 1);
+        h = util_fnv1a64(h, trig[i].name, strlen(trig[i].name) + 1);
+        h = util_fnv1a64(h, trig[i].doc, strlen(trig[i].doc) + 1);
     }
     return h;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util.h"
+
 typedef struct ctx {
     const group_file_t *files;
     size_t *ord; /* file indices sorted by path */
@@ -53,13 +55,11 @@ char *group_table_name(const char *prefix, const char *base)
     return s;
 }
 
+/* The 64-bit FNV-1a hash of a followed by b (NULL: nothing). */
 static uint64_t fnv(const char *a, const char *b)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (int part = 0; part < 2; part++)
-        for (const unsigned char *p = (const unsigned char *)(part ? b : a); p && *p; p++)
-            h = (h ^ *p) * 1099511628211ull;
-    return h;
+    uint64_t h = util_fnv1a64(UTIL_FNV64_START, a, strlen(a));
+    return b ? util_fnv1a64(h, b, strlen(b)) : h;
 }
 
 static bool used(ctx_t *c, const char *name, const char *rel)

@@ -208,6 +208,14 @@ uint32_t util_fnv1a32(const char *s)
     return h;
 }
 
+uint64_t util_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
 void util_random_id(char *out, const char *prefix, size_t nbytes)
 {
     uint8_t raw[64];

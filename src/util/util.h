@@ -39,6 +39,9 @@ void util_uuid(char out[37]);
 void util_hex(char *out, const uint8_t *in, size_t n);
 /* The 32-bit FNV-1a hash of s: for spreading keys over buckets or segments, not for anything adversarial. */
 uint32_t util_fnv1a32(const char *s);
+/* The 64-bit FNV-1a hash h carried on over n more bytes at p; a hash starts from UTIL_FNV64_START. */
+#define UTIL_FNV64_START 0xcbf29ce484222325ULL
+uint64_t util_fnv1a64(uint64_t h, const void *p, size_t n);
 
 /* base64url without padding. encode writes 4*ceil(n/3)+1 bytes at most; decode returns the decoded length,
  * or -1 on a character outside the alphabet. */

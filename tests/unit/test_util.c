@@ -200,6 +200,17 @@ START_TEST(test_fnv1a32)
 }
 END_TEST
 
+/* FNV-1a's published 64-bit values, and a hash carried on over a second piece: the crawler's table names and the
+ * graph cache's keys are made of it. */
+START_TEST(test_fnv1a64)
+{
+    ck_assert_uint_eq(util_fnv1a64(UTIL_FNV64_START, "", 0), 0xcbf29ce484222325ULL);
+    ck_assert_uint_eq(util_fnv1a64(UTIL_FNV64_START, "a", 1), 0xaf63dc4c8601ec8cULL);
+    ck_assert_uint_eq(util_fnv1a64(UTIL_FNV64_START, "foobar", 6), 0x85944171f73967e8ULL);
+    ck_assert_uint_eq(util_fnv1a64(util_fnv1a64(UTIL_FNV64_START, "foo", 3), "bar", 3), 0x85944171f73967e8ULL);
+}
+END_TEST
+
 START_TEST(test_clocks)
 {
     int64_t now = util_now_ms();
@@ -349,6 +360,7 @@ static Suite *util_suite(void)
     tcase_add_test(ids, test_uuids_differ);
     tcase_add_test(ids, test_hex);
     tcase_add_test(ids, test_fnv1a32);
+    tcase_add_test(ids, test_fnv1a64);
     tcase_add_test(ids, test_clocks);
     suite_add_tcase(s, ids);
     TCase *clock = tcase_create("clock");

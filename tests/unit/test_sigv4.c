@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "server/sigv4.h"
+#include "util/util.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define WHEN   "20150830T123600Z"
@@ -207,12 +208,7 @@ static void compute(const sigv4_msg_t *m, const sigv4_auth_t *a, const char *pay
     char *sts = sigv4_string_to_sign(a, creq);
     unsigned int len = 32;
     HMAC(EVP_sha256(), key, 32, (const unsigned char *)sts, strlen(sts), mac, &len);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[mac[i] >> 4];
-        out[2 * i + 1] = hex[mac[i] & 15];
-    }
-    out[64] = '\0';
+    util_hex(out, mac, 32);
     free(creq);
     free(sts);
 }
@@ -274,24 +270,27 @@ START_TEST(test_signing_key_documented_example)
     uint8_t key[32];
     sigv4_signing_key(SECRET, "20120215", "us-east-1", "iam", key);
     char hex[65];
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[key[i] >> 4];
-        hex[2 * i + 1] = digits[key[i] & 15];
-    }
-    hex[64] = '\0';
+    util_hex(hex, key, 32);
     ck_assert_str_eq(hex, "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
 }
 END_TEST
 
+/* The suite's get-vanilla request, signed as the suite signs it, parsed into *a; *ah is its Authorization header
+ * (freed by the caller, with built_free(b)). */
+static void parse_vanilla(built_t *b, char **ah, sigv4_auth_t *a)
+{
+    char err[512];
+    *ah = auth_header(HD, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+    build(b, "GET", "/", "", H, "", *ah);
+    ck_assert_int_eq(sigv4_parse(&b->m, NULL, a, err, sizeof err), SIGV4_OK);
+}
+
 START_TEST(test_string_to_sign)
 {
     built_t b;
-    char *ah = auth_header(HD, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
-    build(&b, "GET", "/", "", H, "", ah);
+    char *ah;
     sigv4_auth_t a;
-    char err[512];
-    ck_assert_int_eq(sigv4_parse(&b.m, NULL, &a, err, sizeof err), SIGV4_OK);
+    parse_vanilla(&b, &ah, &a);
     char *creq = sigv4_canonical_request(&b.m, &a, EMPTY_HASH, 1);
     char *sts = sigv4_string_to_sign(&a, creq);
     ck_assert_str_eq(sts, "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
@@ -408,11 +407,9 @@ END_TEST
 START_TEST(test_clock_window)
 {
     built_t b;
-    char *ah = auth_header(HD, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
-    build(&b, "GET", "/", "", H, "", ah);
+    char *ah, err[512];
     sigv4_auth_t a;
-    char err[512];
-    ck_assert_int_eq(sigv4_parse(&b.m, NULL, &a, err, sizeof err), SIGV4_OK);
+    parse_vanilla(&b, &ah, &a);
     ck_assert_int_eq(sigv4_check_time(&a, NOW_MS + 5 * 60000, err, sizeof err), SIGV4_OK);
     ck_assert_int_eq(sigv4_check_time(&a, NOW_MS - 5 * 60000, err, sizeof err), SIGV4_OK);
     ck_assert_int_eq(sigv4_check_time(&a, NOW_MS + 5 * 60000 + 1000, err, sizeof err), SIGV4_EXPIRED);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""10. The engine with the cheapest jobs (issue 13): a job that is a static binary (bench/stampx.c), run without
-a shell (`--runner shell='{script} {args}'`), and the same with the `shell` job (`exit 0`), against the floor of
-starting the same program with posix_spawn (bench/bare.c) as glued does:
+"""10. The engine with the cheapest jobs (issue 13): a job that is a static binary (bench/stamp.c built static as
+stampx), run without a shell (`--runner shell='{script} {args}'`), and the same with the `shell` job (`exit 0`),
+against the floor of starting the same program with posix_spawn (bench/bare.c) as glued does:
 
 - chain of 200: per step, beyond one bare spawn-and-wait of the same program; and the delay from a job's end to
   the next one's start, measured by the static jobs themselves (p50, p99), beyond the same delay between bare

@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps installs i
 [ -x build/glued ] || { echo "bench: build/glued is missing (make build/glued)" >&2; exit 1; }
 cc -O2 -Wall -Wextra -o "$B/floor" bench/floor.c $(pkg-config --cflags --libs libmicrohttpd) -lpthread || exit 1
 cc -O2 -Wall -Wextra -o "$B/stamp" bench/stamp.c || exit 1
-cc -O2 -Wall -Wextra -static -o "$B/stampx" bench/stampx.c || exit 1
+cc -O2 -Wall -Wextra -static -o "$B/stampx" bench/stamp.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/bare" bench/bare.c || exit 1
 cc -O2 -Wall -Wextra -o "$B/sqlite_commit" bench/sqlite_commit.c $(pkg-config --cflags --libs sqlite3) || exit 1
 cc -O2 -Wall -Wextra -shared -fPIC -o "$B/nosync.so" bench/nosync.c || exit 1

@@ -518,51 +518,31 @@ static int consider(tx_t *t, const char *run_id, const char *trigger, json_t *do
     return met ? fire(t, json_string_value(json_object_get(doc, "WorkflowName")), run_id, trigger, doc) : 0;
 }
 
-/* The same read from the store each time: the watchers of the node, and each one's frozen definition. */
-static int consider_stored(tx_t *t, const char *run_id, const char *type, const char *name)
-{
-    char **watchers = NULL;
-    size_t n = 0;
-    int ret = -1;
-    if (store_run_watchers(t->tx, run_id, type, name, &watchers, &n) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        char *text = NULL;
-        int rc = store_run_trigger_doc(t->tx, run_id, watchers[i], &text);
-        if (rc < 0)
-            goto out;
-        json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
-        free(text);
-        rc = doc ? consider(t, run_id, watchers[i], doc) : 0;
-        json_decref(doc);
-        if (rc < 0)
-            goto out;
-    }
-    ret = 0;
-out:
-    store_strv_free(watchers, n);
-    return ret;
-}
-
 /* A node of a RUNNING run reached a final state: the triggers that watch it (and only those) are evaluated. */
 static int node_done(tx_t *t, const char *run_id, const char *type, const char *name)
 {
     if (++t->depth > FIRE_DEPTH_MAX)
         return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
-    int ret = 0;
-    if (t->frozen) {
-        char *const *names = NULL;
-        size_t n = 0;
-        ret = frozen_watchers(t->frozen, t->tx, run_id, type, name, &names, &n) < 0 ? -1 : 0;
-        for (size_t i = 0; i < n && ret == 0; i++) {
-            json_t *doc = NULL;
-            if (frozen_trigger(t->frozen, t->tx, run_id, names[i], &doc) < 0)
-                ret = -1;
-            else if (doc)
-                ret = consider(t, run_id, names[i], doc);
-        }
-    } else {
-        ret = consider_stored(t, run_id, type, name);
+    /* outside the engine's batches no cache is kept between transactions: one lives for this step (and the
+     * steps it leads to) */
+    frozen_t *own = NULL, *f = t->frozen ? t->frozen : (t->frozen = own = frozen_new());
+    if (!f) {
+        t->depth--;
+        return gerr_set(t->e, GERR_INTERNAL, "out of memory evaluating the triggers of run %s", run_id);
+    }
+    char *const *names = NULL;
+    size_t n = 0;
+    int ret = frozen_watchers(f, t->tx, run_id, type, name, &names, &n) < 0 ? -1 : 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        json_t *doc = NULL;
+        if (frozen_trigger(f, t->tx, run_id, names[i], &doc) < 0)
+            ret = -1;
+        else if (doc)
+            ret = consider(t, run_id, names[i], doc);
+    }
+    if (own) {
+        frozen_free(own);
+        t->frozen = NULL;
     }
     t->depth--;
     return ret;

@@ -501,7 +501,7 @@ static int commit_tx(store_tx_t *tx, void *ctx)
             if (!changed)
                 json_object_set(upd, "UpdateTime", json_object_get(table, "UpdateTime"));
             char *doc = json_dumps(upd, JSON_COMPACT), *search = catdoc_search_text(upd);
-            rc = store_cat_table_put(tx, c->db, m->name, doc, search, changed ? version + 1 : version, changed);
+            rc = store_cat_table_put(tx, c->db, m->name, doc, search, changed ? version + 1 : version, true);
             free(doc);
             free(search);
             json_decref(table);
@@ -609,7 +609,7 @@ static int delete_tx(store_tx_t *tx, void *ctx)
     }
     json_object_set_new(p, "DEPRECATED_BY_CRAWLER", json_string(d->c->cx->crawl_id));
     char *doc = json_dumps(t, JSON_COMPACT), *search = catdoc_search_text(t);
-    rc = store_cat_table_put(tx, d->c->db, d->name, doc, search, version, false);
+    rc = store_cat_table_put(tx, d->c->db, d->name, doc, search, version, true);
     free(doc);
     free(search);
     json_decref(t);

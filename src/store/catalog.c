@@ -185,18 +185,20 @@ int store_cat_table_get(store_tx_t *tx, const char *db, const char *name, char *
 }
 
 int store_cat_table_put(store_tx_t *tx, const char *db, const char *name, const char *doc, const char *search,
-                        int64_t version, bool archive)
+                        int64_t version, bool keep_previous)
 {
+    DB_SQL(q_drop, "DELETE FROM cat_table_versions WHERE db = ?1 AND tbl = ?2 AND version <> ?3"
+                   " AND version = (SELECT version FROM cat_tables WHERE db = ?1 AND name = ?2)");
     DB_SQL(q_put, "UPDATE cat_tables SET doc = ?3, search = ?4, version = ?5 WHERE db = ?1 AND name = ?2");
     DB_SQL(q_version, "INSERT INTO cat_table_versions (db, tbl, version, doc) VALUES (?1, ?2, ?3, ?4)"
                       " ON CONFLICT (db, tbl, version) DO UPDATE SET doc = excluded.doc");
     int64_t changed = 0;
-    int rc = db_exec(tx, &q_put, &changed, "ssssi", db, name, doc, search, version);
-    if (rc < 0)
+    int rc = keep_previous ? STORE_OK : db_exec(tx, &q_drop, NULL, "ssi", db, name, version);
+    if (rc < 0 || (rc = db_exec(tx, &q_put, &changed, "ssssi", db, name, doc, search, version)) < 0)
         return rc;
     if (!changed)
         return STORE_NOTFOUND;
-    return archive ? db_exec(tx, &q_version, NULL, "ssis", db, name, version, doc) : STORE_OK;
+    return db_exec(tx, &q_version, NULL, "ssis", db, name, version, doc);
 }
 
 int store_cat_table_delete(store_tx_t *tx, const char *db, const char *name)

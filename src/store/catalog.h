@@ -38,9 +38,11 @@ int store_cat_db_count(store_tx_t *tx, int64_t *n);
 int store_cat_table_insert(store_tx_t *tx, const char *db, const char *name, const char *doc, const char *search,
                            int64_t now_ms);
 int store_cat_table_get(store_tx_t *tx, const char *db, const char *name, char **doc, int64_t *version);
-/* Writes a new document at version (the caller's next number); archive keeps it as a table version too. */
+/* Writes the table's document at version: the caller's next number for a new version, or the current one for a
+ * change that is not (the crawler's statistics). Every version, the current one too, is a table version; with
+ * keep_previous false (UpdateTable's SkipArchive) the version the table had until now is not kept. */
 int store_cat_table_put(store_tx_t *tx, const char *db, const char *name, const char *doc, const char *search,
-                        int64_t version, bool archive);
+                        int64_t version, bool keep_previous);
 /* Deletes a table with its versions and partitions. */
 int store_cat_table_delete(store_tx_t *tx, const char *db, const char *name);
 int store_cat_table_list(store_tx_t *tx, const char *db, const char *after, int limit, store_cat_row_t **v, size_t *n);

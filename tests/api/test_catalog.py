@@ -133,18 +133,30 @@ class TableTest(CatalogTestCase):
         self.assertEqual(len(page["TableVersions"]), 2)
         rest = self.glue.get_table_versions(DatabaseName=db, TableName="orders", NextToken=page["NextToken"])
         self.assertEqual([v["VersionId"] for v in rest["TableVersions"]], ["1"])
-        # SkipArchive keeps no version
+        # SkipArchive does not keep the version the table had (3); the new one is the table's, and a version
         self.glue.update_table(DatabaseName=db, TableInput={"Name": "orders", "Description": "4"}, SkipArchive=True)
-        self.assertEqual(len(self.glue.get_table_versions(DatabaseName=db, TableName="orders")["TableVersions"]), 3)
+        vs = self.glue.get_table_versions(DatabaseName=db, TableName="orders")["TableVersions"]
+        self.assertEqual([(v["VersionId"], v["Table"]["Description"]) for v in vs],
+                         [("4", "4"), ("2", "second"), ("1", "first")])
+        self.assertEqual(self.glue.get_table_version(DatabaseName=db, TableName="orders",
+                                                     VersionId="4")["TableVersion"]["Table"]["Description"], "4")
+        self.assertClientError("EntityNotFoundException", self.glue.get_table_version, DatabaseName=db,
+                               TableName="orders", VersionId="3")
+        # and an ordinary update after it archives version 4
+        self.glue.update_table(DatabaseName=db, TableInput={"Name": "orders", "Description": "5"})
+        self.assertEqual([v["VersionId"] for v in
+                          self.glue.get_table_versions(DatabaseName=db, TableName="orders")["TableVersions"]],
+                         ["5", "4", "2", "1"])
         self.glue.delete_table_version(DatabaseName=db, TableName="orders", VersionId="1")
         self.assertClientError("EntityNotFoundException", self.glue.get_table_version, DatabaseName=db,
                                TableName="orders", VersionId="1")
         self.assertClientError("InvalidInputException", self.glue.delete_table_version, DatabaseName=db,
-                               TableName="orders", VersionId="4")  # the current one
+                               TableName="orders", VersionId="5")  # the current one
         r = self.glue.batch_delete_table_version(DatabaseName=db, TableName="orders", VersionIds=["2", "9", "x"])
         self.assertEqual(sorted(e["VersionId"] for e in r["Errors"]), ["9", "x"])
         self.assertEqual([v["VersionId"] for v in
-                          self.glue.get_table_versions(DatabaseName=db, TableName="orders")["TableVersions"]], ["3"])
+                          self.glue.get_table_versions(DatabaseName=db, TableName="orders")["TableVersions"]],
+                         ["5", "4"])
 
     def test_get_tables_expression_and_paging(self):
         db = self.db()

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/resources.h"
+#include "catalog/catdoc.h"
 #include "engine/engine.h"
 #include "model/codec.h"
 #include "model/shape.h"
@@ -74,9 +75,24 @@ static int set_schedule(json_t *doc, const char *expr, gerr_t *e)
     return 0;
 }
 
+/* The members the model leaves unchecked: a Role (required by CreateCrawler) is not empty, and a DatabaseName is
+ * one CreateDatabase would take, for the crawl creates it (an empty one is no database: nothing is written). */
+static int check_members(json_t *req, gerr_t *e)
+{
+    json_t *role = json_object_get(req, "Role");
+    if (role && !*json_string_value(role))
+        return gerr_set(e, GERR_INVALID_INPUT, "Role must name an IAM role (name or ARN)");
+    const char *db = json_string_value(json_object_get(req, "DatabaseName"));
+    if (db && *db && catdoc_check_db_name(db, "DatabaseName", e) < 0)
+        return -1;
+    return 0;
+}
+
 /* Copies the request's members onto the crawler document, checking them; absent members stay as they are. */
 static int apply(json_t *doc, json_t *req, gerr_t *e)
 {
+    if (check_members(req, e) < 0)
+        return -1;
     for (size_t i = 0; copied[i]; i++) {
         json_t *v = json_object_get(req, copied[i]);
         if (v)

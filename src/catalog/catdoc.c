@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "catalog/pexpr.h"
+#include "model/shape.h"
 
 char *catdoc_lower(const char *s)
 {
@@ -13,6 +14,21 @@ char *catdoc_lower(const char *s)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
     return o;
+}
+
+int catdoc_check_db_name(const char *name, const char *what, gerr_t *e)
+{
+    const shape_t *rule = shape_member(shape_member(SHAPE_CreateDatabaseRequest, "DatabaseInput"), "Name");
+    if (!rule)
+        return gerr_set(e, GERR_INTERNAL, "the model has no DatabaseInput.Name to check %s by", what);
+    json_t *v = json_string(name ? name : "");
+    if (!v)
+        return gerr_set(e, GERR_INVALID_INPUT, "%s must be valid UTF-8", what);
+    json_t *ok = shape_check(rule, v, what, e);
+    int rc = ok ? 0 : -1;
+    json_decref(ok);
+    json_decref(v);
+    return rc;
 }
 
 static void append(char **buf, size_t *n, const char *s)

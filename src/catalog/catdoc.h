@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "model/error.h"
+
 /* Lowercase "name description column-names..." of a Table structure (heap). */
 char *catdoc_search_text(const json_t *table);
 /* The Types of a table's PartitionKeys (borrowed from table; absent types are "string"); *n keys. The
@@ -19,5 +21,9 @@ const char **catdoc_key_names(const json_t *table, size_t *n);
 char *catdoc_part_key(const json_t *table, const json_t *values);
 /* ASCII lowercase copy (heap). */
 char *catdoc_lower(const char *s);
+/* Whether CreateDatabase would take name as a database's Name: the model's rule for DatabaseInput.Name, the one
+ * CreateDatabase checks, so that a crawler never names (or creates) a database the catalog API refuses. 0, or -1
+ * with an InvalidInputException naming `what`. */
+int catdoc_check_db_name(const char *name, const char *what, gerr_t *e);
 
 #endif

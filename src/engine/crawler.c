@@ -965,6 +965,15 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     if (c.dry)
         crawl_log(&c, "WARN", "Crawler %s has no DatabaseName: its files are classified, and no table is written",
                   c.name);
+    gerr_t ne = {0};
+    if (!c.dry && catdoc_check_db_name(c.db, "DatabaseName", &ne) < 0) {
+        /* a crawler stored before CreateCrawler checked it: no database the catalog API could not name again */
+        res->state = JR_FAILED;
+        snprintf(res->msg, sizeof res->msg, "%.900s: no database was created; correct DatabaseName with UpdateCrawler",
+                 ne.msg);
+        crawl_log(&c, "ERROR", "%s", res->msg);
+        goto out;
+    }
     int rc = c.dry ? 0 : store_tx_run(cx->store, 0, db_tx, &c);
     if (rc == 0 && !c.dry)
         rc = load_existing(&c);

@@ -2,9 +2,9 @@
  * the s3 root, or, as glued's extension, a file:// URL or an absolute path), honouring Exclusions and
  * SampleSize, classifies each file (catalog/classify.h), groups them into tables and partitions
  * (catalog/group.h) and writes those to the Data Catalog under the crawler's DatabaseName, creating it if
- * needed. SchemaChangePolicy, RecrawlPolicy CRAWL_NEW_FOLDERS_ONLY and the Configuration options
- * Grouping.TableGroupingPolicy = CombineCompatibleSchemas and CrawlerOutput.Partitions.AddOrUpdateBehavior =
- * InheritFromTable are honoured.
+ * needed (never under a name CreateDatabase would refuse: such a crawl fails). SchemaChangePolicy, RecrawlPolicy
+ * CRAWL_NEW_FOLDERS_ONLY and the Configuration options Grouping.TableGroupingPolicy = CombineCompatibleSchemas
+ * and CrawlerOutput.Partitions.AddOrUpdateBehavior = InheritFromTable are honoured.
  *
  * Runs on a libuv worker thread, never on the engine loop: files are read outside any transaction, and each
  * table's change commits in its own short transaction, so a stop or a crash keeps what was committed and a

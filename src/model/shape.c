@@ -279,3 +279,11 @@ json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e)
     gerr_set(e, GERR_INTERNAL, "%s: unknown shape type", path);
     return NULL;
 }
+
+const shape_t *shape_member(const shape_t *s, const char *name)
+{
+    for (int i = 0; s && s->type == SH_STRUCT && i < s->nmembers; i++)
+        if (strcmp(s->members[i].name, name) == 0)
+            return &shape_table[s->members[i].shape];
+    return NULL;
+}

@@ -101,5 +101,8 @@ extern const shape_t *const SHAPE_GetCrawlerMetricsRequest;
 /* Checks v against s and returns a new value holding only the members the model knows (unknown members are
  * dropped, JSON nulls are treated as absent). NULL with *e set when v breaks a rule. path names v. */
 json_t *shape_check(const shape_t *s, json_t *v, const char *path, gerr_t *e);
+/* The shape of structure s's member name (borrowed from the static table), or NULL when s has no such member:
+ * for checking one value by the rule a request gives it elsewhere. */
+const shape_t *shape_member(const shape_t *s, const char *name);
 
 #endif

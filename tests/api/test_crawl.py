@@ -6,6 +6,7 @@ GetCrawlerMetrics and the crawl log, StopCrawler, and a restart during a crawl."
 import gzip
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import REPO_ROOT, ServerTestCase, run_binary  # noqa: E402
+from harness import PG_BASE, REPO_ROOT, ServerTestCase, psql, run_binary  # noqa: E402
 
 PARQUET_WRITER = os.path.join(REPO_ROOT, "tests", "parquet", "write.mjs")
 
@@ -295,6 +296,44 @@ class PolicyTest(CrawlTestCase):
         name2, db2 = self.crawler()
         self.crawl(name2)
         self.assertEqual(len(self.tables(db2)), 6)
+
+
+class GuardTest(CrawlTestCase):
+    """What a crawl refuses to do, and says so."""
+
+    def replace_in_doc(self, crawler, old, new):
+        """Replaces text in a crawler's stored document, as a crawler stored by an older glued may hold it."""
+        sql = "UPDATE resources SET doc = replace(doc, {0}, {1}) WHERE kind = 'crawler' AND name = {2}"
+        if PG_BASE:
+            lit = lambda v: "'" + v.replace("'", "''") + "'"  # noqa: E731
+            psql(self.server.db_path, sql.format(lit(old), lit(new), lit(crawler)))
+            return
+        con = sqlite3.connect(self.server.db_path, timeout=10)
+        try:
+            with con:
+                self.assertEqual(con.execute(sql.format("?", "?", "?"), (old, new, crawler)).rowcount, 1)
+        finally:
+            con.close()
+
+    def test_stored_bad_database_name_fails_the_crawl(self):
+        write(f"{self.root}/t/a.csv", "a,b\n1,2\n")
+        name, db = self.crawler(path=f"{self.root}/t")
+        was = db
+        for bad, why in (("bad\nname", "must be a single line"), ("d" * 300, "must be 1 to 255 characters")):
+            with self.subTest(bad=bad[:10]):
+                self.replace_in_doc(name, f'"DatabaseName":{json.dumps(was)}', f'"DatabaseName":{json.dumps(bad)}')
+                was = bad
+                self.assertEqual(self.glue.get_crawler(Name=name)["Crawler"]["DatabaseName"], bad)
+                c = self.crawl(name, want="FAILED")
+                msg = c["LastCrawl"]["ErrorMessage"]
+                self.assertIn("DatabaseName " + why, msg)
+                self.assertIn("no database was created", msg)
+                names = [d["Name"] for d in self.glue.get_databases()["DatabaseList"]]
+                self.assertNotIn(bad, names)
+                self.assertNotIn(bad.lower(), names)
+        self.glue.update_crawler(Name=name, DatabaseName=db)  # corrected, it crawls
+        self.crawl(name)
+        self.assertEqual(list(self.tables(db)), ["t"])
 
 
 class StopAndRestartTest(CrawlTestCase):

@@ -86,6 +86,32 @@ class CrawlerCrudTest(ResTestCase):
         self.assertEqual(self.getcrawler(self.mkcrawler(Description="d" * 2048))["Description"], "d" * 2048)
         self.raw_err("CreateCrawler", {"Name": "", "Role": "R", "Targets": S3}, "InvalidInputException", "Name")
 
+    def test_database_name_and_role_rules(self):
+        """DatabaseName follows CreateDatabase's rule for a database's Name (the crawl creates that database), and
+        Role, which the model leaves unbounded, is not empty; the same on UpdateCrawler."""
+        cases = [({"DatabaseName": db}, "DatabaseName") for db in ("bad\nname", "d" * 300, "x\x01")]
+        for kw, member in cases + [({"Role": ""}, "Role")]:
+            with self.subTest(kw=kw):
+                args = {"Name": self.uname("crawler"), "Role": "R", "Targets": S3}
+                args.update(kw)
+                err = self.assertClientError("InvalidInputException", self.glue.create_crawler, member=member, **args)
+                self.assertTrue(self.missing(self.glue.get_crawler, Name=args["Name"]))
+                # the message in CreateDatabase's words for the same name
+                if member == "DatabaseName":
+                    db_err = self.assertClientError("InvalidInputException", self.glue.create_database,
+                                                    DatabaseInput={"Name": kw["DatabaseName"]})
+                    self.assertEqual(err["Error"]["Message"],
+                                     db_err["Error"]["Message"].replace("DatabaseInput.Name", "DatabaseName"))
+                name = self.mkcrawler(DatabaseName="keep")
+                self.assertClientError("InvalidInputException", self.glue.update_crawler, Name=name, member=member,
+                                       **kw)
+                c = self.getcrawler(name)
+                self.assertEqual((c["DatabaseName"], c["Role"], c["Version"]), ("keep", "GlueCrawlerRole", 1))
+        name = self.mkcrawler(DatabaseName="Sales_" + "d" * 249)
+        self.assertEqual(self.getcrawler(name)["DatabaseName"], "Sales_" + "d" * 249)
+        self.glue.update_crawler(Name=name, DatabaseName="", Role="R2")  # an empty DatabaseName: none
+        self.assertEqual((self.getcrawler(name)["DatabaseName"], self.getcrawler(name)["Role"]), ("", "R2"))
+
     def test_tag_limits(self):
         for tags in ({f"k{i}": "v" for i in range(51)}, {"k" * 129: "v"}, {"k": "v" * 257}):
             with self.subTest(n=len(tags)):

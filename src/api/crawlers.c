@@ -88,6 +88,24 @@ static int check_members(json_t *req, gerr_t *e)
     return 0;
 }
 
+/* RecrawlPolicy CRAWL_NEW_FOLDERS_ONLY takes only LOG behaviours, as AWS says (in its words); checked on the
+ * whole document, so that an update of either policy alone is held to the other as stored. A behaviour the
+ * SchemaChangePolicy leaves out is the default the crawl applies (UPDATE_IN_DATABASE, DEPRECATE_IN_DATABASE). */
+static int check_recrawl(json_t *doc, gerr_t *e)
+{
+    const char *rb = json_string_value(json_object_get(json_object_get(doc, "RecrawlPolicy"), "RecrawlBehavior"));
+    if (!rb || strcmp(rb, "CRAWL_NEW_FOLDERS_ONLY") != 0)
+        return 0;
+    json_t *scp = json_object_get(doc, "SchemaChangePolicy");
+    const char *upd = json_string_value(json_object_get(scp, "UpdateBehavior"));
+    const char *del = json_string_value(json_object_get(scp, "DeleteBehavior"));
+    if (upd && strcmp(upd, "LOG") == 0 && del && strcmp(del, "LOG") == 0)
+        return 0;
+    return gerr_set(e, GERR_INVALID_INPUT,
+                    "The SchemaChangePolicy for \"Crawl new folders only\" Amazon S3 target can have only LOG "
+                    "DeleteBehavior value and LOG UpdateBehavior value.");
+}
+
 /* Copies the request's members onto the crawler document, checking them; absent members stay as they are. */
 static int apply(json_t *doc, json_t *req, gerr_t *e)
 {
@@ -99,7 +117,7 @@ static int apply(json_t *doc, json_t *req, gerr_t *e)
             json_object_set(doc, copied[i], v);
     }
     json_t *targets = json_object_get(doc, "Targets");
-    if (targets && check_targets(targets, e) < 0)
+    if ((targets && check_targets(targets, e) < 0) || check_recrawl(doc, e) < 0)
         return -1;
     json_t *sched = json_object_get(req, "Schedule");
     if (sched && set_schedule(doc, json_string_value(sched), e) < 0)

@@ -112,6 +112,44 @@ class CrawlerCrudTest(ResTestCase):
         self.glue.update_crawler(Name=name, DatabaseName="", Role="R2")  # an empty DatabaseName: none
         self.assertEqual((self.getcrawler(name)["DatabaseName"], self.getcrawler(name)["Role"]), ("", "R2"))
 
+    def test_new_folders_only_takes_log_behaviors(self):
+        """RecrawlPolicy CRAWL_NEW_FOLDERS_ONLY with any SchemaChangePolicy but LOG and LOG is refused, in AWS's words,
+        on CreateCrawler (glued's default policy is UPDATE_IN_DATABASE and DEPRECATE_IN_DATABASE) and on an
+        UpdateCrawler that changes either policy alone."""
+        msg = ('The SchemaChangePolicy for "Crawl new folders only" Amazon S3 target can have only LOG DeleteBehavior '
+               'value and LOG UpdateBehavior value.')
+        new_only = {"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"}
+        log = {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
+        for scp in (None, {"UpdateBehavior": "LOG"}, {"DeleteBehavior": "LOG"},
+                    {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
+                    {"UpdateBehavior": "LOG", "DeleteBehavior": "DELETE_FROM_DATABASE"}):
+            with self.subTest(scp=scp):
+                name = self.uname("crawler")
+                kw = {"SchemaChangePolicy": scp} if scp else {}
+                err = self.assertClientError("InvalidInputException", self.glue.create_crawler, Name=name, Role="R",
+                                             Targets=S3, RecrawlPolicy=new_only, **kw)
+                self.assertEqual(err["Error"]["Message"], msg)
+                self.assertTrue(self.missing(self.glue.get_crawler, Name=name))
+        ok = self.mkcrawler(RecrawlPolicy=new_only, SchemaChangePolicy=log)
+        self.assertEqual((self.getcrawler(ok)["RecrawlPolicy"], self.getcrawler(ok)["SchemaChangePolicy"]),
+                         (new_only, log))
+        # an update of one policy is held to the other as stored
+        scp = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"}
+        err = self.assertClientError("InvalidInputException", self.glue.update_crawler, Name=ok, SchemaChangePolicy=scp)
+        self.assertEqual(err["Error"]["Message"], msg)
+        plain = self.mkcrawler()
+        err = self.assertClientError("InvalidInputException", self.glue.update_crawler, Name=plain,
+                                     RecrawlPolicy=new_only)
+        self.assertEqual(err["Error"]["Message"], msg)
+        self.assertEqual((self.getcrawler(ok)["Version"], self.getcrawler(plain)["Version"]), (1, 1))
+        self.assertEqual(self.getcrawler(plain)["RecrawlPolicy"], {"RecrawlBehavior": "CRAWL_EVERYTHING"})
+        # both at once, or leaving new folders only first, is fine
+        self.glue.update_crawler(Name=plain, RecrawlPolicy=new_only, SchemaChangePolicy=log)
+        self.glue.update_crawler(Name=ok, RecrawlPolicy={"RecrawlBehavior": "CRAWL_EVERYTHING"})
+        self.glue.update_crawler(Name=ok, SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE",
+                                                              "DeleteBehavior": "DELETE_FROM_DATABASE"})
+        self.assertEqual((self.getcrawler(plain)["Version"], self.getcrawler(ok)["Version"]), (2, 3))
+
     def test_tag_limits(self):
         for tags in ({f"k{i}": "v" for i in range(51)}, {"k" * 129: "v"}, {"k": "v" * 257}):
             with self.subTest(n=len(tags)):

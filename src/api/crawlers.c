@@ -219,6 +219,41 @@ int api_update_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     return 0;
 }
 
+/* CrawlElapsedTime of an answered Crawler: while it is RUNNING or STOPPING, the milliseconds since its crawl began
+ * (read from the crawl's record: nothing is written per read); otherwise 0. */
+static int set_elapsed(api_req_t *rq, json_t *c, gerr_t *e)
+{
+    json_int_t ms = 0;
+    if (is_running(c)) {
+        store_jobrun_t *v = NULL;
+        size_t n = 0;
+        int rc =
+            store_jobrun_list_job(api_db(rq), "crawl", json_string_value(json_object_get(c, "Name")), 0, 1, &v, &n);
+        if (rc < 0)
+            return gerr_store(e, rc, "reading a crawl");
+        if (n && JR_ACTIVE(v[0].state) && v[0].started_ms && rq->now_ms > v[0].started_ms)
+            ms = rq->now_ms - v[0].started_ms;
+        store_jobrun_list_free(v, n);
+    }
+    json_object_set_new(c, "CrawlElapsedTime", json_integer(ms));
+    return 0;
+}
+
+/* set_elapsed on each Crawler of an answer's list; on failure the answer is dropped. */
+static int set_elapsed_all(api_req_t *rq, json_t **out, const char *key, gerr_t *e)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get(*out, key), i, c) {
+        if (set_elapsed(rq, c, e) < 0) {
+            json_decref(*out);
+            *out = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int api_get_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
     const char *name;
@@ -226,14 +261,20 @@ int api_get_crawler(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (val_str(in, "Name", &VAL_NAME, true, &name, e) < 0 ||
         res_get(rq, "crawler", "Crawler", name, crawler_json, &c, e) < 0)
         return -1;
+    if (set_elapsed(rq, c, e) < 0) {
+        json_decref(c);
+        return -1;
+    }
     *out = json_pack("{so}", "Crawler", c);
     return 0;
 }
 
 int api_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    return res_page(rq, "crawler", in, "GetCrawlers", CRAWLER_PAGE_MAX, NULL, NULL, NULL, crawler_json, "Crawlers", out,
-                    e);
+    if (res_page(rq, "crawler", in, "GetCrawlers", CRAWLER_PAGE_MAX, NULL, NULL, NULL, crawler_json, "Crawlers", out,
+                 e) < 0)
+        return -1;
+    return set_elapsed_all(rq, out, "Crawlers", e);
 }
 
 int api_list_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
@@ -247,8 +288,10 @@ int api_list_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 
 int api_batch_get_crawlers(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
 {
-    return res_batch_get(rq, "crawler", in, "CrawlerNames", CRAWLER_BATCH_MAX, crawler_json, "Crawlers",
-                         "CrawlersNotFound", out, e);
+    if (res_batch_get(rq, "crawler", in, "CrawlerNames", CRAWLER_BATCH_MAX, crawler_json, "Crawlers",
+                      "CrawlersNotFound", out, e) < 0)
+        return -1;
+    return set_elapsed_all(rq, out, "Crawlers", e);
 }
 
 /* The crawler exists and is READY: 0, STORE_NOTFOUND (e set), or -1 with CrawlerRunningException saying

@@ -388,6 +388,37 @@ class StopAndRestartTest(CrawlTestCase):
         c = self.crawl(name)
         self.assertEqual(sorted(self.tables(db)), ["big", "small"])
 
+    def test_elapsed_time_while_running(self):
+        """CrawlElapsedTime is the milliseconds since the running crawl began, in GetCrawler, GetCrawlers and
+        BatchGetCrawlers, while RUNNING and STOPPING; 0 once READY."""
+        name, db = self.two_targets()
+        t0 = time.monotonic()
+        self.glue.start_crawler(Name=name)
+        self.wait_running_big(name)
+
+        def elapsed():
+            one = self.glue.get_crawler(Name=name)["Crawler"]
+            listed = [c for c in self.glue.get_crawlers(MaxResults=1000)["Crawlers"] if c["Name"] == name]
+            batch = self.glue.batch_get_crawlers(CrawlerNames=[name])["Crawlers"]
+            return one["State"], [one["CrawlElapsedTime"], listed[0]["CrawlElapsedTime"], batch[0]["CrawlElapsedTime"]]
+
+        state, first = elapsed()
+        self.assertEqual(state, "RUNNING")
+        time.sleep(0.3)
+        state, later = elapsed()
+        bound = (time.monotonic() - t0) * 1000 + 50
+        self.assertEqual(state, "RUNNING")
+        for a, b in zip(first, later):
+            self.assertGreater(a, 0)
+            self.assertGreaterEqual(b - a, 250)  # milliseconds, and not a stored figure
+            self.assertLessEqual(b, bound)
+        self.glue.stop_crawler(Name=name)
+        state, stopping = elapsed()
+        self.assertEqual(state, "STOPPING")
+        self.assertTrue(all(x >= y for x, y in zip(stopping, later)), (stopping, later))
+        self.crawl_wait(name)
+        self.assertEqual(elapsed(), ("READY", [0, 0, 0]))
+
     def crawl_wait(self, name):
         deadline = time.time() + 30
         while time.time() < deadline:

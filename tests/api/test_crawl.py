@@ -335,6 +335,38 @@ class GuardTest(CrawlTestCase):
         self.crawl(name)
         self.assertEqual(list(self.tables(db)), ["t"])
 
+    def log(self, crawl):
+        out = run_binary(["logs", crawl["LastCrawl"]["MessagePrefix"], "--data", self.server.data_dir])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_unsupported_targets_are_named(self):
+        jdbc = {"ConnectionName": "pg", "Path": "sales/%"}
+        name, db = self.uname("crawler"), self.uname("db").replace("-", "_").lower()
+        self.glue.create_crawler(Name=name, Role="r", DatabaseName=db, Targets={"JdbcTargets": [jdbc]})
+        c = self.crawl(name, want="FAILED")
+        msg = c["LastCrawl"]["ErrorMessage"]
+        self.assertIn("no S3 target", msg)
+        self.assertIn("1 JdbcTargets", msg)
+        self.assertIn("not support yet", msg)
+        log = self.log(c)
+        self.assertIn('Skipping JdbcTargets[0] {"ConnectionName":"pg","Path":"sales/%"}: glued crawls S3 targets '
+                      "only; JDBC targets are not supported yet", log)
+        self.assertIn(msg, log)
+        with self.assertRaises(self.glue.exceptions.EntityNotFoundException):
+            self.glue.get_database(Name=db)  # nothing to write: no database either
+        self.assertEqual(self.glue.list_crawls(CrawlerName=name)["Crawls"][0]["State"], "FAILED")
+        # beside an S3 target, the others are skipped and named, and the crawl goes on
+        write(f"{self.root}/t/a.csv", "a,b\n1,2\n")
+        self.glue.update_crawler(Name=name, Targets={"S3Targets": [{"Path": f"{self.root}/t"}],
+                                                     "DynamoDBTargets": [{"Path": "orders"}, {"Path": "users"}]})
+        c = self.crawl(name)
+        self.assertEqual(list(self.tables(db)), ["t"])
+        log = self.log(c)
+        for i, table in enumerate(("orders", "users")):
+            self.assertIn(f'Skipping DynamoDBTargets[{i}] {{"Path":"{table}"}}: glued crawls S3 targets only; '
+                          "DynamoDB targets are not supported yet", log)
+
 
 class StopAndRestartTest(CrawlTestCase):
     """A pause before each file (GLUED_CRAWL_FILE_DELAY_MS) makes a crawl slow enough to stop or kill."""

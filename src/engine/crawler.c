@@ -29,6 +29,7 @@
 #define MAX_FILES (1 << 20) /* files one crawl looks at */
 #define MAX_DEPTH 64        /* folder nesting below a target */
 #define CAT_FAIL  1000
+#define LOG_LINE  8192 /* bytes of one crawl log message before its escapes; a longer one is cut, ending in "..." */
 
 static bool clean_relative(const char *rest)
 {
@@ -108,22 +109,74 @@ typedef struct crawl {
     json_t *produced; /* names of the tables this crawl wrote */
 } crawl_t;
 
+/* The length of the valid UTF-8 sequence at p (n bytes left), or 0 when p starts none. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] >= 0xc2 && p[0] <= 0xdf   ? 2
+                 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+                 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+                                                : 0;
+    if (!len || len > n)
+        return 0;
+    unsigned char lo = p[0] == 0xe0 ? 0xa0 : p[0] == 0xf0 ? 0x90 : 0x80; /* no overlong forms */
+    unsigned char hi = p[0] == 0xed ? 0x9f : p[0] == 0xf4 ? 0x8f : 0xbf; /* no surrogates, nothing past U+10FFFF */
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Writes s with its control characters escaped, so that whatever a name or a file holds stays on its line and
+ * cannot drive a terminal: \n \r \t and \\ (so that an escape is never ambiguous), \xNN for another C0 control,
+ * DEL or a byte that is not UTF-8 (file names can be any bytes), \u00NN for a C1 control (U+0080 to U+009F). */
+static void put_escaped(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n) {
+        size_t len = p[0] < 0x80 ? 1 : utf8_seq(p, n);
+        const char *named = p[0] == '\n'   ? "\\n"
+                            : p[0] == '\r' ? "\\r"
+                            : p[0] == '\t' ? "\\t"
+                            : p[0] == '\\' ? "\\\\"
+                                           : NULL;
+        if (named)
+            fputs(named, f);
+        else if (len == 0 || p[0] < 0x20 || p[0] == 0x7f)
+            fprintf(f, "\\x%02x", p[0]);
+        else if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+            fprintf(f, "\\u00%02x", p[1]);
+        else
+            fwrite(p, 1, len, f);
+        len = len ? len : 1;
+        p += len;
+        n -= len;
+    }
+}
+
+/* One line of the crawl's log: a timestamp, the crawl id, the level and the message, whose control characters
+ * are escaped (put_escaped). */
 static void crawl_log(crawl_t *c, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void crawl_log(crawl_t *c, const char *level, const char *fmt, ...)
 {
     if (!c->log)
         return;
-    char ts[40];
+    char ts[40], msg[LOG_LINE];
     int64_t ms = util_now_ms();
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(c->log, "%s.%03dZ [%s] %s : ", ts, (int)(ms % 1000), c->cx->crawl_id, level);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(c->log, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg)
+        memcpy(msg + sizeof msg - 4, "...", 4);
+    fprintf(c->log, "%s.%03dZ [%s] %s : ", ts, (int)(ms % 1000), c->cx->crawl_id, level);
+    put_escaped(c->log, msg);
     fputc('\n', c->log);
     fflush(c->log);
 }

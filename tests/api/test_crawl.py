@@ -1,11 +1,13 @@
 """Crawls that crawl, against a real glued with boto3: each classifier on generated files (CSV and its kin, JSON,
 Parquet written by hyparquet-writer, gzip, and bad files), partitions, names and TablePrefix, Exclusions and
 SampleSize, SchemaChangePolicy, RecrawlPolicy CRAWL_NEW_FOLDERS_ONLY, the Configuration options, ListCrawls,
-GetCrawlerMetrics and the crawl log, StopCrawler, and a restart during a crawl."""
+GetCrawlerMetrics and the crawl log (its escapes too), what a crawl refuses (a stored DatabaseName the catalog
+refuses, targets glued does not crawl), StopCrawler, CrawlElapsedTime, and a restart during a crawl."""
 
 import gzip
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -366,6 +368,29 @@ class GuardTest(CrawlTestCase):
         for i, table in enumerate(("orders", "users")):
             self.assertIn(f'Skipping DynamoDBTargets[{i}] {{"Path":"{table}"}}: glued crawls S3 targets only; '
                           "DynamoDB targets are not supported yet", log)
+
+    def test_log_escapes_control_characters(self):
+        """Names in the crawl log keep to their line: a newline, an escape sequence, a C1 control, a byte that is not
+        UTF-8 (file names) or a tab (crawler names) are written escaped."""
+        t = f"{self.root}/tar\nget"
+        write(f"{t}/new\nline/a.csv", "a,b\n1,2\n")
+        write(f"{t}/new\nline/bad\x1b[31m.csv", "")
+        write(f"{t}/x\u0085y\r.csv", "")
+        write(os.fsencode(t) + b"/back\\slash\xff.csv", "")
+        name, db = self.uname("crawler") + "\tx", self.uname("db").replace("-", "_").lower()
+        self.glue.create_crawler(Name=name, Role="r", DatabaseName=db, Targets={"S3Targets": [{"Path": t}]})
+        log = self.log(self.crawl(name))
+        line = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[cr_[0-9a-f]{64}\] [A-Z]+ : \S")
+        for ln in log.rstrip("\n").split("\n"):
+            self.assertRegex(ln, line)
+        self.assertFalse([ch for ch in log if ch != "\n" and (ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0)], log)
+        shown = t.replace("\n", "\\n")
+        for want in ("Running Start Crawl for Crawler " + name.replace("\t", "\\t"),
+                     "/new\\nline/bad\\x1b[31m.csv: file is empty",
+                     "/x\\u0085y\\r.csv: file is empty",
+                     "/back\\\\slash\\xff.csv: file is empty",
+                     f"at {shown}/", f"Target {shown}: 4 files"):
+            self.assertIn(want, log)
 
 
 class StopAndRestartTest(CrawlTestCase):

@@ -472,7 +472,7 @@ typedef struct commit {
     json_t *doc; /* the table as this crawl sees it */
     /* outcomes, reset on every try */
     bool created, updated, logged;
-    int64_t added;
+    int64_t added, gone, removed; /* partitions: new; with their folders gone, and of those deleted or marked */
     gerr_t e;
 } commit_t;
 
@@ -509,16 +509,81 @@ static json_t *merged_columns(json_t *old, json_t *now)
     return m;
 }
 
+/* The table's partitions under its location whose folders this crawl did not find (found: the keys it did): as
+ * for tables (apply_deletes), DeleteBehavior LOG keeps them, DELETE_FROM_DATABASE deletes them and
+ * DEPRECATE_IN_DATABASE sets their parameter DEPRECATED_BY_CRAWLER. Partitions elsewhere are not the crawl's. */
+static int gone_partitions(commit_t *m, store_tx_t *tx, json_t *table, json_t *found)
+{
+    crawl_t *c = m->c;
+    const char *tl = json_string_value(json_object_get(json_object_get(table, "StorageDescriptor"), "Location"));
+    size_t tn = tl ? strlen(tl) : 0;
+    while (tn && tl[tn - 1] == '/')
+        tn--;
+    if (!tn || !json_array_size(json_object_get(table, "PartitionKeys")))
+        return 0;
+    bool del = strcmp(c->delete_behavior, "DELETE_FROM_DATABASE") == 0,
+         dep = strcmp(c->delete_behavior, "DEPRECATE_IN_DATABASE") == 0;
+    json_t *gone = json_object(); /* key -> the partition's document: changed after the scan, not during it */
+    char *after = NULL;
+    int rc = 0;
+    for (;;) {
+        store_cat_row_t *v;
+        size_t n;
+        if ((rc = store_cat_part_scan(tx, c->db, m->name, NULL, NULL, after, 500, &v, &n)) < 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            if (json_object_get(found, v[i].key))
+                continue;
+            json_t *pd = json_loads(v[i].doc, 0, NULL);
+            const char *pl = json_string_value(json_object_get(json_object_get(pd, "StorageDescriptor"), "Location"));
+            if (pl && strncmp(pl, tl, tn) == 0 && pl[tn] == '/')
+                json_object_set(gone, v[i].key, pd);
+            json_decref(pd);
+        }
+        free(after);
+        after = n ? strdup(v[n - 1].key) : NULL;
+        store_cat_rows_free(v, n);
+        if (n < 500)
+            break;
+    }
+    free(after);
+    const char *key;
+    json_t *pd;
+    json_object_foreach (gone, key, pd) {
+        if (rc < 0)
+            break;
+        m->gone++;
+        if (del) {
+            rc = store_cat_part_delete(tx, c->db, m->name, key);
+        } else if (dep) {
+            json_t *p = json_object_get(pd, "Parameters");
+            if (!json_is_object(p))
+                json_object_set_new(pd, "Parameters", p = json_object());
+            if (json_object_get(p, "DEPRECATED_BY_CRAWLER"))
+                continue; /* already */
+            json_object_set_new(p, "DEPRECATED_BY_CRAWLER", json_string(c->cx->crawl_id));
+            char *doc = json_dumps(pd, JSON_COMPACT);
+            rc = doc ? store_cat_part_put(tx, c->db, m->name, key, key, doc) : STORE_ERROR;
+            free(doc);
+        } else {
+            continue;
+        }
+        m->removed += rc == STORE_OK;
+    }
+    json_decref(gone);
+    return rc < 0 ? rc : 0;
+}
+
 static int commit_tx(store_tx_t *tx, void *ctx)
 {
     commit_t *m = ctx;
     crawl_t *c = m->c;
     const group_table_t *t = m->t;
     m->created = m->updated = m->logged = false;
-    m->added = 0;
+    m->added = m->gone = m->removed = 0;
     int64_t now = util_now_ms(), version = 0;
     char *text = NULL;
-    json_t *table = NULL;
+    json_t *table = NULL, *found = NULL;
     int rc = store_cat_table_get(tx, c->db, m->name, &text, &version);
     if (rc < 0)
         return rc;
@@ -566,6 +631,7 @@ static int commit_tx(store_tx_t *tx, void *ctx)
             goto out;
     }
     /* partitions: new ones are added; known ones follow the table's UpdateBehavior */
+    found = json_object();
     for (size_t i = 0; i < t->nparts; i++) {
         const group_part_t *p = &t->parts[i];
         char *loc = location_of(m->base, p->rel, true);
@@ -576,6 +642,7 @@ static int commit_tx(store_tx_t *tx, void *ctx)
             json_decref(pd);
             continue; /* the table's keys do not fit this folder's depth: left out */
         }
+        json_object_set_new(found, key, json_true());
         rc = store_cat_part_get(tx, c->db, m->name, key, &old);
         char *doc = json_dumps(pd, JSON_COMPACT);
         if (rc == STORE_NOTFOUND) {
@@ -597,8 +664,9 @@ static int commit_tx(store_tx_t *tx, void *ctx)
         if (rc < 0)
             goto out;
     }
-    rc = 0;
+    rc = m->created || c->new_only ? 0 : gone_partitions(m, tx, table, found);
 out:
+    json_decref(found);
     free(text);
     json_decref(table);
     return rc;
@@ -629,6 +697,13 @@ static void commit_table(crawl_t *c, const group_table_t *t, const char *base, c
     }
     if (m.added)
         crawl_log(c, "INFO", "Added %lld partitions to table %s", (long long)m.added, name);
+    if (m.gone && strcmp(c->delete_behavior, "LOG") == 0)
+        crawl_log(c, "INFO", "Table %s: %lld partitions' folders are gone; kept (DeleteBehavior LOG)", name,
+                  (long long)m.gone);
+    else if (m.gone)
+        crawl_log(c, "INFO", "Table %s: %lld partitions' folders are gone; %lld %s", name, (long long)m.gone,
+                  (long long)m.removed,
+                  strcmp(c->delete_behavior, "DELETE_FROM_DATABASE") == 0 ? "deleted" : "marked deprecated");
 }
 
 /* ---- deletions ---- */

@@ -248,6 +248,47 @@ class PolicyTest(CrawlTestCase):
                     self.assertNotIn("DEPRECATED_BY_CRAWLER", t["gone"]["Parameters"])
                 self.assertNotIn("DEPRECATED_BY_CRAWLER", t["keep"]["Parameters"])
 
+    def test_partitions_whose_folders_are_gone(self):
+        """DeleteBehavior for partitions as for tables: a partition of a crawled table whose folder is gone is kept
+        (LOG), marked (DEPRECATE_IN_DATABASE) or deleted (DELETE_FROM_DATABASE); one outside the table's folder is
+        not the crawl's."""
+        for behavior in ("DEPRECATE_IN_DATABASE", "DELETE_FROM_DATABASE", "LOG"):
+            with self.subTest(behavior=behavior):
+                root = tempfile.mkdtemp(dir=self.root)
+                for k in (1, 2, 3):
+                    write(f"{root}/t/k={k}/a.csv", "id,v\n1,2\n")
+                name, db = self.crawler(path=f"{root}/t", SchemaChangePolicy={
+                    "UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": behavior})
+                self.crawl(name)
+                self.assertEqual(list(self.tables(db)), ["t"])
+                t = self.glue.get_table(DatabaseName=db, Name="t")["Table"]
+                sd = dict(t["StorageDescriptor"], Location="s3://elsewhere/k=9/")
+                self.glue.create_partition(DatabaseName=db, TableName="t",
+                                           PartitionInput={"Values": ["9"], "StorageDescriptor": sd})
+                os.remove(f"{root}/t/k=2/a.csv")
+                os.rmdir(f"{root}/t/k=2")
+                c = self.crawl(name)
+                parts = {p["Values"][0]: p for p in
+                         self.glue.get_partitions(DatabaseName=db, TableName="t")["Partitions"]}
+                marked = sorted(k for k, p in parts.items() if "DEPRECATED_BY_CRAWLER" in p.get("Parameters", {}))
+                log = run_binary(["logs", c["LastCrawl"]["MessagePrefix"], "--data", self.server.data_dir]).stdout
+                if behavior == "DELETE_FROM_DATABASE":
+                    self.assertEqual((sorted(parts), marked), (["1", "3", "9"], []))
+                    self.assertIn("Table t: 1 partitions' folders are gone; 1 deleted", log)
+                elif behavior == "DEPRECATE_IN_DATABASE":
+                    self.assertEqual((sorted(parts), marked), (["1", "2", "3", "9"], ["2"]))
+                    self.assertIn("1 marked deprecated", log)
+                else:
+                    self.assertEqual((sorted(parts), marked), (["1", "2", "3", "9"], []))
+                    self.assertIn("kept (DeleteBehavior LOG)", log)
+                # the folder back: a partition again, found and unmarked
+                write(f"{root}/t/k=2/a.csv", "id,v\n1,2\n")
+                self.crawl(name)
+                parts = {p["Values"][0]: p for p in
+                         self.glue.get_partitions(DatabaseName=db, TableName="t")["Partitions"]}
+                self.assertEqual(sorted(parts), ["1", "2", "3", "9"])
+                self.assertNotIn("DEPRECATED_BY_CRAWLER", parts["2"].get("Parameters", {}))
+
     def test_missing_target_is_empty(self):
         write(f"{self.root}/t/a.csv", "a,b\n1,2\n")
         name, db = self.crawler(path=f"{self.root}/t", SchemaChangePolicy={

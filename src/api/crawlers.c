@@ -106,6 +106,63 @@ static int check_recrawl(json_t *doc, gerr_t *e)
                     "DeleteBehavior value and LOG UpdateBehavior value.");
 }
 
+/* One option of a crawler's Configuration that the crawl reads: where it is, and the values it takes. */
+typedef struct conf_option {
+    const char *path[3]; /* keys from the top, NULL-ended */
+    const char *values;  /* the accepted values, as the message lists them */
+    const char *one[2];  /* the same, one by one */
+} conf_option_t;
+
+static const conf_option_t conf_options[] = {
+    {{"Grouping", "TableGroupingPolicy", NULL}, "CombineCompatibleSchemas", {"CombineCompatibleSchemas", NULL}},
+    {{"CrawlerOutput", "Partitions", "AddOrUpdateBehavior"}, "InheritFromTable", {"InheritFromTable", NULL}},
+    {{"CrawlerOutput", "Tables", "AddOrUpdateBehavior"}, "MergeNewColumns", {"MergeNewColumns", NULL}},
+};
+
+/* Configuration, a versioned JSON string: it must be a JSON object, and the options the crawl reads must hold
+ * values it knows (a misspelt one was ignored without a word). Keys glued does not read are kept as given. */
+static int check_configuration(json_t *doc, gerr_t *e)
+{
+    const char *text = json_string_value(json_object_get(doc, "Configuration"));
+    if (!text)
+        return 0;
+    json_error_t je;
+    json_t *conf = json_loads(text, 0, &je);
+    if (!json_is_object(conf)) {
+        json_decref(conf);
+        return conf ? gerr_set(e, GERR_INVALID_INPUT, "Configuration must be a JSON object")
+                    : gerr_set(e, GERR_INVALID_INPUT, "Configuration is not valid JSON: %s at character %d", je.text,
+                               je.position);
+    }
+    int rc = 0;
+    json_t *v = json_object_get(conf, "Version");
+    if (v && !json_is_number(v))
+        rc = gerr_set(e, GERR_INVALID_INPUT, "Configuration's Version must be a number, such as 1.0");
+    for (size_t i = 0; rc == 0 && i < sizeof conf_options / sizeof conf_options[0]; i++) {
+        const conf_option_t *o = &conf_options[i];
+        char where[128] = "Configuration";
+        v = conf;
+        for (size_t k = 0; k < 3 && o->path[k] && v; k++) {
+            if (!json_is_object(v)) {
+                rc = gerr_set(e, GERR_INVALID_INPUT, "%s must be a JSON object", where);
+                break;
+            }
+            v = json_object_get(v, o->path[k]);
+            snprintf(where + strlen(where), sizeof where - strlen(where), ".%s", o->path[k]);
+        }
+        if (rc || !v)
+            continue;
+        const char *sv = json_string_value(v);
+        bool known = false;
+        for (size_t k = 0; sv && k < 2 && o->one[k]; k++)
+            known |= strcmp(sv, o->one[k]) == 0;
+        if (!known)
+            rc = gerr_set(e, GERR_INVALID_INPUT, "%s must be %s", where, o->values);
+    }
+    json_decref(conf);
+    return rc;
+}
+
 /* Copies the request's members onto the crawler document, checking them; absent members stay as they are. */
 static int apply(json_t *doc, json_t *req, gerr_t *e)
 {
@@ -117,7 +174,7 @@ static int apply(json_t *doc, json_t *req, gerr_t *e)
             json_object_set(doc, copied[i], v);
     }
     json_t *targets = json_object_get(doc, "Targets");
-    if ((targets && check_targets(targets, e) < 0) || check_recrawl(doc, e) < 0)
+    if ((targets && check_targets(targets, e) < 0) || check_recrawl(doc, e) < 0 || check_configuration(doc, e) < 0)
         return -1;
     json_t *sched = json_object_get(req, "Schedule");
     if (sched && set_schedule(doc, json_string_value(sched), e) < 0)

@@ -112,6 +112,34 @@ class CrawlerCrudTest(ResTestCase):
         self.glue.update_crawler(Name=name, DatabaseName="", Role="R2")  # an empty DatabaseName: none
         self.assertEqual((self.getcrawler(name)["DatabaseName"], self.getcrawler(name)["Role"]), ("", "R2"))
 
+    def test_configuration_rules(self):
+        """Configuration is a JSON object, and the options the crawl reads take the values it knows; keys it does
+        not read are kept as given. The same on UpdateCrawler."""
+        bad = [("not json", "not valid JSON"), ("[1, 2]", "must be a JSON object"),
+               ('{"Version": "1.0"}', "Version must be a number"),
+               ('{"Grouping": "CombineCompatibleSchemas"}', "Configuration.Grouping must be a JSON object"),
+               ('{"Grouping": {"TableGroupingPolicy": "Bogus"}}',
+                "Configuration.Grouping.TableGroupingPolicy must be CombineCompatibleSchemas"),
+               ('{"CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "Nope"}}}',
+                "Configuration.CrawlerOutput.Partitions.AddOrUpdateBehavior must be InheritFromTable"),
+               ('{"CrawlerOutput": {"Tables": {"AddOrUpdateBehavior": 1}}}',
+                "Configuration.CrawlerOutput.Tables.AddOrUpdateBehavior must be MergeNewColumns")]
+        for conf, msg in bad:
+            with self.subTest(conf=conf):
+                args = {"Name": self.uname("crawler"), "Role": "R", "Targets": S3, "Configuration": conf}
+                err = self.assertClientError("InvalidInputException", self.glue.create_crawler, **args)
+                self.assertIn(msg, err["Error"]["Message"])
+                self.assertTrue(self.missing(self.glue.get_crawler, Name=args["Name"]))
+                name = self.mkcrawler()
+                err = self.assertClientError("InvalidInputException", self.glue.update_crawler, Name=name,
+                                             Configuration=conf)
+                self.assertIn(msg, err["Error"]["Message"])
+                self.assertNotIn("Configuration", self.getcrawler(name))
+        good = ('{"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"}, '
+                '"CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}, '
+                '"CreatePartitionIndex": true}')
+        self.assertEqual(self.getcrawler(self.mkcrawler(Configuration=good))["Configuration"], good)
+
     def test_new_folders_only_takes_log_behaviors(self):
         """RecrawlPolicy CRAWL_NEW_FOLDERS_ONLY with any SchemaChangePolicy but LOG and LOG is refused, in AWS's words,
         on CreateCrawler (glued's default policy is UPDATE_IN_DATABASE and DEPRECATE_IN_DATABASE) and on an

@@ -404,7 +404,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
             r.node = (char *)t->env->node;
             json_object_set_new(def, "State", json_string("RUNNING"));
             char *text = json_dumps(def, JSON_COMPACT);
-            rc = store_res_put_doc(t->tx, "crawler", name, text, t->now);
+            rc = store_res_put_doc(t->tx, "crawler", name, text);
             free(text);
             if (rc < 0)
                 goto fail;
@@ -835,7 +835,7 @@ static int crawler_settle(tx_t *t, store_jobrun_t *r)
     json_object_set_new(def, "LastCrawl", last);
     json_object_set_new(def, "CrawlElapsedTime", json_integer(0)); /* only a running crawler has elapsed time */
     char *text = json_dumps(def, JSON_COMPACT);
-    rc = store_res_put_doc(t->tx, "crawler", r->job, text, t->now);
+    rc = store_res_put_doc(t->tx, "crawler", r->job, text);
     free(text);
     json_decref(def);
     return rc;
@@ -1644,7 +1644,7 @@ static int stop_crawl_tx(tx_t *t, const char *crawler)
     }
     json_object_set_new(def, "State", json_string("STOPPING"));
     char *text = json_dumps(def, JSON_COMPACT);
-    rc = store_res_put_doc(t->tx, "crawler", crawler, text, t->now);
+    rc = store_res_put_doc(t->tx, "crawler", crawler, text);
     free(text);
     if (rc < 0 || store_jobrun_list_job(t->tx, "crawl", crawler, 0, 1, &v, &n) < 0)
         goto out;

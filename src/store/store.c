@@ -566,10 +566,10 @@ int store_res_delete(store_t *s, const char *kind, const char *name)
     return in_tx(s, res_delete_tx, &k);
 }
 
-int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc, int64_t modified_ms)
+int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc)
 {
-    DB_SQL(q_put, "UPDATE resources SET doc = ?3, modified_ms = ?4 WHERE kind = ?1 AND name = ?2");
-    return db_exec(tx, &q_put, NULL, "sssi", kind, name, doc, modified_ms);
+    DB_SQL(q_put, "UPDATE resources SET doc = ?3 WHERE kind = ?1 AND name = ?2");
+    return db_exec(tx, &q_put, NULL, "sss", kind, name, doc);
 }
 
 int store_trigger_watch_set(store_tx_t *tx, const char *trigger, const char *const *types, const char *const *names,

@@ -183,8 +183,9 @@ int store_res_get(store_tx_t *tx, const char *kind, const char *name, store_res_
 typedef int (*store_res_fn)(store_tx_t *tx, store_res_t *r, void *ctx);
 int store_res_mutate(store_t *s, const char *kind, const char *name, store_res_fn fn, void *ctx);
 int store_res_delete(store_t *s, const char *kind, const char *name);
-/* writes a definition's document (inside a transaction) */
-int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc, int64_t modified_ms);
+/* writes a definition's document (inside a transaction) for a change of its state, not of the definition: its
+ * modified time (a crawler's LastUpdated) stays */
+int store_res_put_doc(store_tx_t *tx, const char *kind, const char *name, const char *doc);
 /* The standalone triggers watching a node: set replaces trigger's rows with n (types[i], names[i]) pairs
  * (n = 0 removes them; deleting a trigger removes them too); watchers lists the triggers watching one node. */
 int store_trigger_watch_set(store_tx_t *tx, const char *trigger, const char *const *types, const char *const *names,

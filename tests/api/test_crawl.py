@@ -344,6 +344,18 @@ class PolicyTest(CrawlTestCase):
 class GuardTest(CrawlTestCase):
     """What a crawl refuses to do, and says so."""
 
+    def test_last_updated_is_the_definitions(self):
+        """LastUpdated is when the definition last changed (CreateCrawler, UpdateCrawler): a crawl, which changes
+        the crawler's State twice, leaves it."""
+        write(f"{self.root}/t/a.csv", "a,b\n1,2\n")
+        name, db = self.crawler(path=f"{self.root}/t")
+        before = self.glue.get_crawler(Name=name)["Crawler"]["LastUpdated"]
+        time.sleep(0.05)
+        c = self.crawl(name)
+        self.assertEqual(c["LastUpdated"], before)
+        self.glue.update_crawler(Name=name, Description="d")
+        self.assertGreater(self.glue.get_crawler(Name=name)["Crawler"]["LastUpdated"], before)
+
     def replace_in_doc(self, crawler, old, new):
         """Replaces text in a crawler's stored document, as a crawler stored by an older glued may hold it."""
         sql = "UPDATE resources SET doc = replace(doc, {0}, {1}) WHERE kind = 'crawler' AND name = {2}"

@@ -509,6 +509,48 @@ static json_t *merged_columns(json_t *old, json_t *now)
     return m;
 }
 
+/* Calls fn with each partition of table tbl (its key, its parsed document and its Location, which may be NULL),
+ * read through tx 500 at a time; fn's document is freed after it returns. 0, or the store's failure (< 0). */
+static int each_partition(store_tx_t *tx, const char *db, const char *tbl,
+                          void (*fn)(const char *key, json_t *doc, const char *location, void *ctx), void *ctx)
+{
+    char *after = NULL;
+    int rc = 0;
+    for (;;) {
+        store_cat_row_t *v;
+        size_t n;
+        if ((rc = store_cat_part_scan(tx, db, tbl, NULL, NULL, after, 500, &v, &n)) < 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            json_t *pd = json_loads(v[i].doc, 0, NULL);
+            fn(v[i].key, pd, json_string_value(json_object_get(json_object_get(pd, "StorageDescriptor"), "Location")),
+               ctx);
+            json_decref(pd);
+        }
+        free(after);
+        after = n ? strdup(v[n - 1].key) : NULL;
+        store_cat_rows_free(v, n);
+        if (n < 500)
+            break;
+    }
+    free(after);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct gone_scan {
+    json_t *found, *gone; /* the keys this crawl found; key -> document of those under the table's folder not */
+    const char *tl;       /* the table's location, without its trailing slashes (tn bytes) */
+    size_t tn;
+} gone_scan_t;
+
+static void note_gone(const char *key, json_t *doc, const char *location, void *ctx)
+{
+    gone_scan_t *g = ctx;
+    if (doc && !json_object_get(g->found, key) && location && strncmp(location, g->tl, g->tn) == 0 &&
+        location[g->tn] == '/')
+        json_object_set(g->gone, key, doc);
+}
+
 /* The table's partitions under its location whose folders this crawl did not find (found: the keys it did): as
  * for tables (apply_deletes), DeleteBehavior LOG keeps them, DELETE_FROM_DATABASE deletes them and
  * DEPRECATE_IN_DATABASE sets their parameter DEPRECATED_BY_CRAWLER. Partitions elsewhere are not the crawl's. */
@@ -523,30 +565,9 @@ static int gone_partitions(commit_t *m, store_tx_t *tx, json_t *table, json_t *f
         return 0;
     bool del = strcmp(c->delete_behavior, "DELETE_FROM_DATABASE") == 0,
          dep = strcmp(c->delete_behavior, "DEPRECATE_IN_DATABASE") == 0;
-    json_t *gone = json_object(); /* key -> the partition's document: changed after the scan, not during it */
-    char *after = NULL;
-    int rc = 0;
-    for (;;) {
-        store_cat_row_t *v;
-        size_t n;
-        if ((rc = store_cat_part_scan(tx, c->db, m->name, NULL, NULL, after, 500, &v, &n)) < 0)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            if (json_object_get(found, v[i].key))
-                continue;
-            json_t *pd = json_loads(v[i].doc, 0, NULL);
-            const char *pl = json_string_value(json_object_get(json_object_get(pd, "StorageDescriptor"), "Location"));
-            if (pl && strncmp(pl, tl, tn) == 0 && pl[tn] == '/')
-                json_object_set(gone, v[i].key, pd);
-            json_decref(pd);
-        }
-        free(after);
-        after = n ? strdup(v[n - 1].key) : NULL;
-        store_cat_rows_free(v, n);
-        if (n < 500)
-            break;
-    }
-    free(after);
+    gone_scan_t g = {found, json_object(), tl, tn}; /* changed after the scan, not during it */
+    json_t *gone = g.gone;
+    int rc = each_partition(tx, c->db, m->name, note_gone, &g);
     const char *key;
     json_t *pd;
     json_object_foreach (gone, key, pd) {
@@ -860,6 +881,27 @@ static const char *table_at(crawl_t *c, const char *loc)
     return NULL;
 }
 
+typedef struct seen_scan {
+    json_t *seen;
+    const char *base;
+    size_t bl;
+} seen_scan_t;
+
+static void note_seen(const char *key, json_t *doc, const char *location, void *ctx)
+{
+    seen_scan_t *sc = ctx;
+    (void)key;
+    (void)doc;
+    if (!location || strncmp(location, sc->base, sc->bl) != 0 || location[sc->bl] != '/')
+        return;
+    char pr[4096];
+    snprintf(pr, sizeof pr, "%s", location + sc->bl + 1);
+    size_t pn = strlen(pr);
+    while (pn && pr[pn - 1] == '/')
+        pr[--pn] = '\0';
+    json_object_set_new(sc->seen, pr, json_true());
+}
+
 /* Folders already in the catalog under base (relative to it): tables' and partitions' locations. */
 static json_t *seen_folders(crawl_t *c, const char *base, json_t **anchors_out)
 {
@@ -882,33 +924,8 @@ static json_t *seen_folders(crawl_t *c, const char *base, json_t **anchors_out)
             json_object_set_new(seen, rel, json_true());
             continue;
         }
-        char *after = NULL;
-        for (;;) {
-            store_cat_row_t *v;
-            size_t n;
-            if (store_cat_part_scan(store_read(c->cx->store), c->db, name, NULL, NULL, after, 500, &v, &n) < 0)
-                break;
-            for (size_t i = 0; i < n; i++) {
-                json_t *pd = json_loads(v[i].doc, 0, NULL);
-                const char *pl =
-                    json_string_value(json_object_get(json_object_get(pd, "StorageDescriptor"), "Location"));
-                if (pl && strncmp(pl, base, bl) == 0 && pl[bl] == '/') {
-                    char pr[4096];
-                    snprintf(pr, sizeof pr, "%s", pl + bl + 1);
-                    size_t pn = strlen(pr);
-                    while (pn && pr[pn - 1] == '/')
-                        pr[--pn] = '\0';
-                    json_object_set_new(seen, pr, json_true());
-                }
-                json_decref(pd);
-            }
-            free(after);
-            after = n ? strdup(v[n - 1].key) : NULL;
-            store_cat_rows_free(v, n);
-            if (n < 500)
-                break;
-        }
-        free(after);
+        seen_scan_t sc = {seen, base, bl};
+        each_partition(store_read(c->cx->store), c->db, name, note_seen, &sc); /* a failure: fewer folders known */
     }
     *anchors_out = anchors;
     return seen;

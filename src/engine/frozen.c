@@ -1,6 +1,7 @@
 /* The frozen triggers of workflow runs, kept in memory once read (see frozen.h). Each thing kept is an entry in
  * one hash table, under a key made of the run's id and what it is (a node's watchers, or a trigger); the entries
- * of a run are also listed on the run, so that the run's end forgets them all. */
+ * of a run are also listed on the run, so that the run's end forgets them all. A run's first miss reads all of
+ * its watchers (or triggers) at once, up to RUN_ROWS. */
 #include "engine/frozen.h"
 
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #define BUCKETS     4096
 #define ENTRIES_MAX 65536 /* past it everything goes at the next trim (a miss costs one read, as without this) */
 #define RUNS_MAX    1024  /* the same for runs (one stopped from another thread is not forgotten at its end) */
+#define RUN_ROWS    4096  /* a run's watchers, or its triggers, read in one go up to this many (more: one by one) */
 
 typedef struct run run_t;
 
@@ -29,6 +31,8 @@ struct run {
     run_t *next; /* in frozen.runs */
     char *run_id;
     bool forgotten;
+    bool watchers_all, triggers_all;   /* every watcher (trigger) of the run is kept: one not found has none */
+    bool watchers_many, triggers_many; /* more than RUN_ROWS: read one by one */
     entry_t *entries;
 };
 
@@ -127,13 +131,112 @@ static entry_t *keep(frozen_t *f, const char *run_id, char *key, entry_t *e)
     return e;
 }
 
+static char *watchers_key(const char *run_id, const char *type, const char *name)
+{
+    char *key = NULL;
+    return asprintf(&key, "%s\x1fW\x1f%s\x1f%s", run_id, type, name) < 0 ? NULL : key;
+}
+
+static char *trigger_key(const char *run_id, const char *trigger)
+{
+    char *key = NULL;
+    return asprintf(&key, "%s\x1fT\x1f%s", run_id, trigger) < 0 ? NULL : key;
+}
+
+/* The run's first miss reads all its watchers in one query, so that each node's end after it reads none (in a
+ * chain every node is looked up once: one read per step before). A run with more than RUN_ROWS is read node by
+ * node. 0, or the store's failure. */
+static int load_watchers(frozen_t *f, store_tx_t *tx, run_t *r)
+{
+    store_row3_t *v = NULL;
+    size_t n = 0;
+    int rc = store_run_watch_all(tx, r->run_id, RUN_ROWS + 1, &v, &n);
+    if (rc < 0 || n > RUN_ROWS) {
+        store_row3_free(v, n);
+        r->watchers_many = rc == 0;
+        return rc < 0 ? rc : 0;
+    }
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i;
+        while (j < n && strcmp(v[j].s[0], v[i].s[0]) == 0 && strcmp(v[j].s[1], v[i].s[1]) == 0)
+            j++;
+        entry_t *e = calloc(1, sizeof *e);
+        char *key = watchers_key(r->run_id, v[i].s[0], v[i].s[1]);
+        if (e && key && (e->names = calloc(j - i, sizeof *e->names))) {
+            for (size_t k = i; k < j; k++) {
+                e->names[e->n++] = v[k].s[2];
+                v[k].s[2] = NULL;
+            }
+        }
+        if (!e || !key || !e->names) {
+            free(key);
+            free(e);
+            rc = STORE_ERROR;
+        } else if (!keep(f, r->run_id, key, e)) {
+            rc = STORE_ERROR;
+        }
+        i = j;
+    }
+    store_row3_free(v, n);
+    if (rc == 0)
+        r->watchers_all = true;
+    return rc;
+}
+
+/* The same for the run's frozen triggers, each parsed once. */
+static int load_triggers(frozen_t *f, store_tx_t *tx, run_t *r)
+{
+    store_row3_t *v = NULL;
+    size_t n = 0;
+    int rc = store_run_trigger_docs(tx, r->run_id, RUN_ROWS + 1, &v, &n);
+    if (rc < 0 || n > RUN_ROWS) {
+        store_row3_free(v, n);
+        r->triggers_many = rc == 0;
+        return rc < 0 ? rc : 0;
+    }
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        entry_t *e = calloc(1, sizeof *e);
+        char *key = trigger_key(r->run_id, v[i].s[0]);
+        if (!e || !key) {
+            free(key);
+            free(e);
+            rc = STORE_ERROR;
+            break;
+        }
+        e->doc = v[i].s[1] ? json_loads(v[i].s[1], 0, NULL) : NULL;
+        if (!keep(f, r->run_id, key, e))
+            rc = STORE_ERROR;
+    }
+    store_row3_free(v, n);
+    if (rc == 0)
+        r->triggers_all = true;
+    return rc;
+}
+
 int frozen_watchers(frozen_t *f, store_tx_t *tx, const char *run_id, const char *type, const char *name,
                     char *const **names, size_t *n)
 {
-    char *key = NULL;
-    if (asprintf(&key, "%s\x1fW\x1f%s\x1f%s", run_id, type, name) < 0)
+    char *key = watchers_key(run_id, type, name);
+    if (!key)
         return STORE_ERROR;
     entry_t *e = find(f, key);
+    run_t *r = e ? NULL : run_of(f, run_id);
+    if (!e && r && !r->watchers_all && !r->watchers_many) {
+        int rc = load_watchers(f, tx, r);
+        if (rc < 0) {
+            free(key);
+            return rc;
+        }
+        e = find(f, key);
+    }
+    if (!e && r && r->watchers_all) { /* the node has no watchers */
+        free(key);
+        *names = NULL;
+        *n = 0;
+        return 0;
+    }
     if (!e) {
         if (!(e = calloc(1, sizeof *e))) {
             free(key);
@@ -157,10 +260,24 @@ int frozen_watchers(frozen_t *f, store_tx_t *tx, const char *run_id, const char 
 
 int frozen_trigger(frozen_t *f, store_tx_t *tx, const char *run_id, const char *trigger, json_t **doc)
 {
-    char *key = NULL;
-    if (asprintf(&key, "%s\x1fT\x1f%s", run_id, trigger) < 0)
+    char *key = trigger_key(run_id, trigger);
+    if (!key)
         return STORE_ERROR;
     entry_t *e = find(f, key);
+    run_t *r = e ? NULL : run_of(f, run_id);
+    if (!e && r && !r->triggers_all && !r->triggers_many) {
+        int rc = load_triggers(f, tx, r);
+        if (rc < 0) {
+            free(key);
+            return rc;
+        }
+        e = find(f, key);
+    }
+    if (!e && r && r->triggers_all) { /* no such trigger in the run */
+        free(key);
+        *doc = NULL;
+        return 0;
+    }
     if (!e) {
         char *text = NULL;
         int rc = store_run_trigger_doc(tx, run_id, trigger, &text);

@@ -2,8 +2,9 @@
  * (run_triggers) and never change after, nor do the nodes each one watches (run_watch): so what the engine has
  * read of them once (a node's watchers, a trigger's parsed definition) it keeps until the run ends, instead of
  * reading and parsing it again when another node ends (an AND trigger over 50 jobs is evaluated 50 times).
- * Nothing is read ahead: a step reads at most what it read before. Whether a trigger has fired changes; it is not
- * kept here. Owned and used by one thread (the engine's). */
+ * The first lookup in a run reads all of the run's watchers, and the first trigger lookup all its triggers (up to
+ * a bound), so that a chain, where each node is looked up once, reads them once and not at every step. Whether a
+ * trigger has fired changes; it is not kept here. Owned and used by one thread (the engine's, or one step's). */
 #ifndef GLUED_FROZEN_H
 #define GLUED_FROZEN_H
 

@@ -1137,6 +1137,53 @@ int store_run_watch_add(store_tx_t *tx, const char *run_id, const char *type, co
     return db_exec(tx, &q_add, NULL, "ssss", run_id, type, name, trigger);
 }
 
+void store_row3_free(store_row3_t *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        for (int k = 0; k < 3; k++)
+            free(v[i].s[k]);
+    free(v);
+}
+
+static void read_row2(db_stmt_t *st, void *out)
+{
+    store_row3_t *r = out;
+    r->s[0] = db_col_str(st, 0);
+    r->s[1] = db_col_str(st, 1);
+    r->s[2] = NULL;
+}
+
+static void read_row3(db_stmt_t *st, void *out)
+{
+    store_row3_t *r = out;
+    for (int k = 0; k < 3; k++)
+        r->s[k] = db_col_str(st, k);
+}
+
+static int row3s(db_stmt_t *st, store_tx_t *tx, db_row_fn fn, store_row3_t **v, size_t *n)
+{
+    int rc = rows(st, tx, fn, sizeof **v, (void **)v, n);
+    if (rc < 0) {
+        store_row3_free(*v, *n);
+        *v = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int store_run_trigger_docs(store_tx_t *tx, const char *run_id, int limit, store_row3_t **v, size_t *n)
+{
+    DB_SQL(q_docs, "SELECT name, doc FROM run_triggers WHERE run_id = ?1 ORDER BY name LIMIT ?2");
+    return row3s(db_query(tx, &q_docs, "si", run_id, (int64_t)limit), tx, read_row2, v, n);
+}
+
+int store_run_watch_all(store_tx_t *tx, const char *run_id, int limit, store_row3_t **v, size_t *n)
+{
+    DB_SQL(q_all, "SELECT type, name, trigger_name FROM run_watch WHERE run_id = ?1 ORDER BY type, name,"
+                  " trigger_name LIMIT ?2");
+    return row3s(db_query(tx, &q_all, "si", run_id, (int64_t)limit), tx, read_row3, v, n);
+}
+
 int store_run_watchers(store_tx_t *tx, const char *run_id, const char *type, const char *name, char ***triggers,
                        size_t *n)
 {

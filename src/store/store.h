@@ -350,6 +350,15 @@ int store_run_nodes(store_tx_t *tx, const char *run_id, store_node_t **v, size_t
 void store_node_list_free(store_node_t *v, size_t n);
 int store_run_watch_add(store_tx_t *tx, const char *run_id, const char *type, const char *name, const char *trigger);
 /* names of the run's triggers that watch a node */
+/* Rows of two or three strings (s[2] NULL for two). */
+typedef struct store_row3 {
+    char *s[3];
+} store_row3_t;
+void store_row3_free(store_row3_t *v, size_t n);
+/* All of a run's frozen triggers at once, at most limit: (name, doc) rows in name order. */
+int store_run_trigger_docs(store_tx_t *tx, const char *run_id, int limit, store_row3_t **v, size_t *n);
+/* All of a run's watchers at once, at most limit: (type, name, trigger) rows, by node. */
+int store_run_watch_all(store_tx_t *tx, const char *run_id, int limit, store_row3_t **v, size_t *n);
 int store_run_watchers(store_tx_t *tx, const char *run_id, const char *type, const char *name, char ***triggers,
                        size_t *n);
 /* The run's statistics counters follow every node change (store_run_node_add/_set keep them, O(1));

@@ -20,7 +20,7 @@
 static char root[64];     /* one temporary directory for the run, removed by main even when tests fail */
 static char tmp[96];      /* the per-test temporary directory, under root */
 static char datadir[128]; /* tmp/data: does not exist before store_open */
-static store_t *st;      /* opened by the fixture */
+static store_t *st;       /* opened by the fixture */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -949,8 +949,9 @@ static const char *watchers(frozen_probe_t *p, const char *type, const char *nam
 }
 
 /* What a run's triggers say is read once and kept: a node's watchers in name order, each trigger parsed (one that
- * does not parse is kept as none); the rows gone, what was read still answers and what was not reads nothing; a
- * run forgotten (it ended) is read again. */
+ * does not parse is kept as none). The first lookup reads all of the run's watchers and triggers, so the rows gone,
+ * every node still answers as they said, a node that has none included; a run forgotten (it ended) is read
+ * again. */
 START_TEST(test_frozen_triggers_kept_once_read)
 {
     frozen_probe_t p = {.f = frozen_new()};
@@ -961,14 +962,41 @@ START_TEST(test_frozen_triggers_kept_once_read)
     ck_assert_str_eq(watchers(&p, "JOB", "zz"), "");
     ck_assert_int_eq(store_tx_run(st, 0, drop_triggers, NULL), 0);
     ck_assert_str_eq(watchers(&p, "JOB", "j1"), "t-a t-b");
-    ck_assert_str_eq(watchers(&p, "CRAWLER", "c1"), ""); /* never read before the rows went */
-    frozen_forget(p.f, "wr_other");                      /* another run: nothing of this one goes */
+    ck_assert_str_eq(watchers(&p, "CRAWLER", "c1"), "t-b"); /* not asked before the rows went: read with j1's */
+    ck_assert_str_eq(watchers(&p, "JOB", "nope"), "");      /* a node no trigger watches */
+    frozen_forget(p.f, "wr_other");                         /* another run: nothing of this one goes */
     frozen_trim(p.f);
     ck_assert_str_eq(watchers(&p, "JOB", "j1"), "t-a t-b");
     frozen_forget(p.f, "wr_frozen");
     ck_assert_str_eq(watchers(&p, "JOB", "j1"), "t-a t-b"); /* kept until the trim */
     frozen_trim(p.f);
     ck_assert_str_eq(watchers(&p, "JOB", "j1"), "");
+    frozen_free(p.f);
+}
+END_TEST
+
+static int freeze_many(store_tx_t *tx, void *ctx)
+{
+    (void)ctx;
+    int rc = store_run_trigger_add(tx, "wr_frozen", "t", "{\"Predicate\": {}}", false);
+    for (int i = 0; i < 5000 && rc == 0; i++) { /* past frozen.c's RUN_ROWS: read node by node */
+        char name[32];
+        snprintf(name, sizeof name, "j%04d", i);
+        rc = store_run_watch_add(tx, "wr_frozen", "JOB", name, "t");
+    }
+    return rc;
+}
+
+/* A run with more watchers than one read takes: each node's are read when asked, and all answer right. */
+START_TEST(test_frozen_many_watchers)
+{
+    frozen_probe_t p = {.f = frozen_new()};
+    ck_assert_ptr_nonnull(p.f);
+    ck_assert_int_eq(store_tx_run(st, 0, freeze_many, NULL), 0);
+    ck_assert_str_eq(watchers(&p, "JOB", "j0000"), "t");
+    ck_assert_str_eq(watchers(&p, "JOB", "j4999"), "t");
+    ck_assert_str_eq(watchers(&p, "JOB", "j5000"), "");
+    ck_assert_str_eq(watchers(&p, "JOB", "j0000"), "t");
     frozen_free(p.f);
 }
 END_TEST
@@ -994,7 +1022,6 @@ START_TEST(test_run_stats_incremental_match_recount)
     store_run_cleanup(&full);
 }
 END_TEST
-
 
 /* ---- reset (--test-mode) ---- */
 
@@ -1069,8 +1096,10 @@ START_TEST(test_reset_list_covers_every_table)
             const char *name = p + strlen("CREATE TABLE ");
             size_t n = strcspn(name, " (");
             bool emptied = in_list(db_reset_tables, name, n), kept = in_list(db_reset_kept, name, n);
-            ck_assert_msg(emptied != kept, "table %.*s (migration %d) must be in exactly one of db_reset_tables and "
-                          "db_reset_kept (schema.c)", (int)n, name, m + 1);
+            ck_assert_msg(emptied != kept,
+                          "table %.*s (migration %d) must be in exactly one of db_reset_tables and "
+                          "db_reset_kept (schema.c)",
+                          (int)n, name, m + 1);
             found++;
         }
     }
@@ -1104,6 +1133,7 @@ static Suite *store_suite(void)
     tcase_add_checked_fixture(runs, setup_open, teardown);
     tcase_add_test(runs, test_run_stats_incremental_match_recount);
     tcase_add_test(runs, test_frozen_triggers_kept_once_read);
+    tcase_add_test(runs, test_frozen_many_watchers);
     tcase_add_test(runs, test_run_insert_get);
     tcase_add_test(runs, test_run_list_newest_first);
     tcase_add_test(runs, test_run_mutate);

@@ -1,6 +1,7 @@
 /* glued: options, start-up, signals and shutdown. Start-up order: store (the truth), then the HTTP front.
  * Shutdown (SIGTERM/SIGINT): stop accepting, finish in-flight requests, close the store. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -290,6 +292,41 @@ static int cmd_logs(int argc, char **argv)
     return 1;
 }
 
+/* Takes path (a lock file, made if missing) for this process's life: one glued serves a data directory, and one
+ * a SQLite database. A second would recover the first one's running jobs as left over from a crash, and end
+ * them. The lock goes with the process however it ends (flock), and job processes do not inherit it (O_CLOEXEC).
+ * 0 with *fd, or -1 having said why on stderr. */
+static int hold_lock(const char *path, const char *what, const char *where, int *fd)
+{
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*fd < 0) {
+        fprintf(stderr, "glued: cannot open %s to lock %s %s: %s\n", path, what, where, strerror(errno));
+        return -1;
+    }
+    if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+        char pid[32] = "";
+        ssize_t n = pread(*fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        if (errno == EWOULDBLOCK || errno == EAGAIN)
+            fprintf(stderr,
+                    "glued: another glued%s%s%s is serving %s %s (it holds %s): stop it first, or give this one "
+                    "a %s of its own\n",
+                    *pid ? " (process " : "", pid, *pid ? ")" : "", what, where, path,
+                    strcmp(what, "the data directory") == 0 ? "--data" : "--store");
+        else
+            fprintf(stderr, "glued: cannot lock %s: %s\n", path, strerror(errno));
+        close(*fd);
+        *fd = -1;
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, (size_t)len, 0) != len)
+        log_warn("cannot write this process's id into %s: %s", path, strerror(errno));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "logs") == 0)
@@ -557,7 +594,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &blocked, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int rc = 1, fd = -1, mfd = -1, bound = 0, mbound = 0;
+    int rc = 1, fd = -1, mfd = -1, bound = 0, mbound = 0, lock_fd = -1, db_lock_fd = -1;
     gerr_t e = {0};
     store_t *store = NULL;
     auth_t *auth = NULL;
@@ -605,6 +642,27 @@ int main(int argc, char **argv)
     if (util_mkdirs(data) < 0) {
         fprintf(stderr, "glued: cannot use the data directory %s: %s\n", data, strerror(errno));
         goto out;
+    }
+    /* before the store is opened and recovery runs: a second glued must not take the first one's work */
+    char lockpath[PATH_MAX + 16];
+    snprintf(lockpath, sizeof lockpath, "%s/glued.lock", data);
+    if (hold_lock(lockpath, "the data directory", data, &lock_fd) < 0)
+        goto out;
+    if (!store_target || !strstr(store_target, "://")) { /* SQLite: its database too, wherever it is */
+        char db[PATH_MAX];
+        if (store_target && strncmp(store_target, "sqlite:", 7) == 0)
+            snprintf(db, sizeof db, "%s", store_target + 7);
+        else
+            snprintf(db, sizeof db, "%s/glued.db", store_target ? store_target : data);
+        snprintf(lockpath, sizeof lockpath, "%s.lock", db);
+        char *slash = strrchr(db, '/');
+        if (slash && slash != db) { /* its directory, as store_open would make it */
+            *slash = '\0';
+            util_mkdirs(db);
+            *slash = '/';
+        }
+        if (hold_lock(lockpath, "the database", db, &db_lock_fd) < 0)
+            goto out;
     }
     metrics_process_init();
     if (store_open(store_target ? store_target : data, NULL, &store, err, sizeof err) < 0) {
@@ -746,6 +804,10 @@ out:
         close(fd);
     if (mfd >= 0)
         close(mfd);
+    if (db_lock_fd >= 0)
+        close(db_lock_fd);
+    if (lock_fd >= 0)
+        close(lock_fd); /* last: the store is closed */
     runners_cleanup(&runners);
     free(tls_cert);
     if (tls_key) {

@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import GlueAssertions, Glued  # noqa: E402
+from harness import PG_BASE, GlueAssertions, Glued, run_binary  # noqa: E402
 from test_engine_helpers import EngineTestCase, cond, kill_all  # noqa: E402
 
 RESTART_RE = r"(?i)restart"
@@ -174,6 +174,38 @@ class RestartTest(unittest.TestCase, GlueAssertions):
         self.assertRegex(jr[0].get("ErrorMessage", ""), r"(?i)shut|stop|restart")
         self.only_job_run(run, handler)
         self.assertEqual(run["WorkflowRunProperties"], {"p": "1"})
+        self.server.stop_ok()
+
+    def test_a_second_glued_on_the_same_data_is_refused(self):
+        """One glued serves a data directory (and a SQLite database): a second start there, on another port, is
+        refused before it opens the store, and the first one's running job is untouched (a second glued would have
+        recovered it as left over from a crash, and ended it)."""
+        wf = self.create()
+        st = self.path("st")
+        sleeper = self.job({"--sleep": "2", "--started": st})
+        self.start_trigger(wf, [sleeper])
+        rid = self.start_run(wf)
+        self.started(st)
+        second = run_binary(["--listen", "127.0.0.1:0", "--data", self.server.data_dir]
+                            + (["--store", self.server.store] if self.server.store else []))
+        self.assertEqual(second.returncode, 1, second.stdout + second.stderr)
+        self.assertIn(f"another glued (process {self.server.proc.pid}) is serving the data directory", second.stderr)
+        self.assertNotIn("listening", second.stdout)
+        if not PG_BASE:  # the same SQLite database from another data directory
+            other = os.path.join(self.work, "other")
+            second = run_binary(["--listen", "127.0.0.1:0", "--data", other,
+                                 "--store", "sqlite:" + os.path.join(self.server.data_dir, "glued.db")])
+            self.assertEqual(second.returncode, 1, second.stdout + second.stderr)
+            self.assertIn("is serving the database", second.stderr)
+        run = self.wait_run(wf, rid)
+        self.assertEqual(run["Status"], "COMPLETED", self.summary(run))
+        self.only_job_run(run, sleeper, "SUCCEEDED")
+        # the lock goes with the process: a kill -9, and the next start takes it
+        self.server.proc.kill()
+        self.server.proc.wait()
+        self.server.start()
+        self.glue = self.server.client()
+        self.assertEqual(self.get_run(wf, rid, graph=False)["Status"], "COMPLETED")
         self.server.stop_ok()
 
     def test_kill_9_while_stopping_then_restart(self):

@@ -404,6 +404,18 @@ int sigv4_parse(const sigv4_msg_t *m, const char *service, sigv4_auth_t *a, char
                  a->key_id, a->date, a->region, a->service);
         return SIGV4_INCOMPLETE;
     }
+    /* X-Amz-Target names the operation: unsigned, a captured request could be replayed as another one (the body's
+     * hash holds only the body). Every SDK signs it. */
+    if (header(m, "x-amz-target")) {
+        bool signed_target = false;
+        for (size_t i = 0; i < a->nsigned; i++)
+            signed_target |= strcmp(a->signed_names[i], "x-amz-target") == 0;
+        if (!signed_target)
+            return incomplete(err, errlen,
+                              "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization: it names the "
+                              "operation.%s",
+                              "");
+    }
     sigv4_format_time(a->time_ms, a->amz_date);
     if (memcmp(a->amz_date, a->date, 8) != 0) {
         snprintf(err, errlen,

@@ -154,6 +154,19 @@ class AuthTest(SignedServerCase):
         self.assertEqual(resp.status, 200, resp)
         self.assertTrue(self.exists(name))
 
+    def test_the_target_must_be_signed(self):
+        """A request signed without X-Amz-Target (which names the operation) could be replayed as another
+        operation, the body's hash being all that holds the body: refused, whatever the target says."""
+        name = self.uname()
+        body = json_body({"Name": name})
+        method, path, hdrs, _ = signed(self.server.url, body, target=None)
+        for target in ("AWSGlue.CreateWorkflow", "AWSGlue.DeleteWorkflow"):
+            with self.subTest(target):
+                resp = self.assertRefused(send(self.server, method, path, dict(hdrs, **{"X-Amz-Target": target}),
+                                               body), "IncompleteSignatureException")
+                self.assertIn("'X-Amz-Target' must be a 'SignedHeader'", resp.body.decode())
+        self.assertFalse(self.exists(name), "a refused request was acted on")
+
     def test_refused_before_the_body_is_read(self):
         # an unsigned 3 MiB upload is answered from its headers; the server does not wait for the body
         resp = self.server.raw(b"{" + b" " * (3 << 20) + b"}", target="AWSGlue.ListWorkflows")

@@ -741,7 +741,11 @@ int main(int argc, char **argv)
     }
     api.engine = engine;
     api.flow = *engine_flow(engine);
-    console_opts_t co = {.api = &api, .data_dir = data, .auth = auth ? auth_console_check : NULL, .auth_ctx = auth};
+    console_opts_t co = {.api = &api,
+                         .data_dir = data,
+                         .auth = auth ? auth_console_check : NULL,
+                         .auth_ctx = auth,
+                         .tls = tls_cert != NULL};
     if (!(console = console_new(&co))) {
         fprintf(stderr, "glued: out of memory starting the console\n");
         goto out;

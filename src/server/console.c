@@ -57,6 +57,7 @@ struct console {
     session_keys_t keys;
     console_auth_fn auth;
     void *auth_ctx;
+    bool tls;
     pthread_mutex_t lock;
     revoked_t *revoked;
     size_t nrevoked;
@@ -71,6 +72,7 @@ console_t *console_new(const console_opts_t *o)
     c->data_dir = strdup(o->data_dir ? o->data_dir : ".");
     c->auth = o->auth;
     c->auth_ctx = o->auth_ctx;
+    c->tls = o->tls;
     session_keys_init(&c->keys);
     pthread_mutex_init(&c->lock, NULL);
     c->revoked = calloc(REVOKED_MAX, sizeof *c->revoked);
@@ -163,10 +165,10 @@ static void set_cookie(console_t *c, struct MHD_Connection *conn, struct MHD_Res
 {
     char value[SESSION_COOKIE_MAX], line[SESSION_COOKIE_MAX + 200];
     session_encode(&c->keys, s, value);
-    const char *proto = header(conn, "X-Forwarded-Proto");
+    const char *proto = header(conn, "X-Forwarded-Proto"); /* HTTPS ended by a proxy in front */
     snprintf(line, sizeof line, "%s=%s; Path=" CONSOLE_PREFIX "; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
              SESSION_COOKIE, value, (long long)(SESSION_LIFETIME_MS / 1000),
-             proto && strcmp(proto, "https") == 0 ? "; Secure" : "");
+             c->tls || (proto && strcmp(proto, "https") == 0) ? "; Secure" : "");
     MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, line);
 }
 

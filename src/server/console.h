@@ -22,6 +22,7 @@ typedef struct console_opts {
     const char *data_dir; /* where job run logs are (<data>/logs) */
     console_auth_fn auth; /* NULL: no credentials required, the console is open like the API */
     void *auth_ctx;
+    bool tls; /* glued serves HTTPS itself: the session cookie is Secure */
 } console_opts_t;
 
 /* A console with a fresh session key (sessions end when glued restarts). NULL when out of memory. */

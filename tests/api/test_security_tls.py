@@ -35,6 +35,15 @@ class TlsTest(SignedServerMixin, EngineTestCase):
         resp = send(self.server, "GET", "/health", {"Host": "x"})
         self.assertEqual(resp.status, 200, resp)
 
+    def test_console_cookie_is_secure_over_https(self):
+        """The console's session cookie is Secure when glued serves HTTPS itself, not only behind a proxy that
+        says X-Forwarded-Proto: https."""
+        resp = send(self.server, "GET", "/console/", {"Host": "x", "Accept": "text/html"})
+        self.assertEqual(resp.status, 200, resp)
+        cookie = resp.headers["set-cookie"]
+        self.assertIn("; Secure", cookie)
+        self.assertIn("HttpOnly", cookie)
+
     def test_client_subcommands_over_https(self):
         """glued's own client takes the CA bundle from AWS_CA_BUNDLE, as the AWS CLI does, and signs with the
         environment's keys; without keys it says what to set and exits 2, like a connection error."""

@@ -210,9 +210,14 @@ static int pg_begin(void *conn, unsigned flags)
     if (rc < 0)
         return rc;
     char sql[256];
-    int k = snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL SERIALIZABLE%s",
+    /* Nodes starting together migrate one after another, under a lock. A migration runs at READ COMMITTED: a
+     * SERIALIZABLE transaction takes its snapshot with its first statement, the lock's, before it waits, so the
+     * second node read the schema version from before the first one's migration and created the tables again
+     * ("relation meta already exists"). */
+    bool migrate = flags & DB_TX_MIGRATE;
+    int k = snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL %s%s", migrate ? "READ COMMITTED" : "SERIALIZABLE",
                      (flags & STORE_TX_RELAXED) || !c->owner->sync_full ? "; SET LOCAL synchronous_commit = off" : "");
-    if (flags & DB_TX_MIGRATE) /* nodes starting together migrate one after another */
+    if (migrate)
         snprintf(sql + k, sizeof sql - (size_t)k, "; SELECT pg_advisory_xact_lock(%lld)", PG_MIGRATION_LOCK);
     if ((rc = run(c, sql)) < 0)
         run(c, "ROLLBACK");

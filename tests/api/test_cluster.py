@@ -206,6 +206,36 @@ class ClusterTest(unittest.TestCase):
         run2 = self.wait_run("n2", "after", rid2)
         self.assertEqual(run2["Statistics"]["SucceededActions"], 9)
 
+    def test_nodes_starting_together_on_a_new_database(self):
+        """Three nodes started at the same moment on an empty database: one creates the tables, the others wait
+        for its lock and find them made (a second node used to create them again and exit)."""
+        import threading
+        db = "c_" + secrets.token_hex(8)
+        psql(PG_BASE, f"CREATE DATABASE {db}")
+        self.addCleanup(psql, PG_BASE, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        nodes = [Glued(["--node-name", f"t{i}", "--node-lease-s", str(LEASE_S)], store=pg_url(db)) for i in range(3)]
+        errors = []
+
+        def start(g):
+            try:
+                g.start()
+            except AssertionError as e:
+                errors.append(str(e))
+
+        threads = [threading.Thread(target=start, args=(g,)) for g in nodes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        try:
+            self.assertEqual(errors, [])
+            nodes[0].client().create_workflow(Name="together")
+            for g in nodes:
+                self.assertEqual(g.client().get_workflow(Name="together")["Workflow"]["Name"], "together")
+        finally:
+            for g in nodes:
+                g.cleanup()
+
     def test_same_name_while_alive_is_refused(self):
         p = run_binary(["--listen", "127.0.0.1:0", "--data", os.path.join(self.tmp, "dup"), "--store", self.store,
                         "--node-name", "n1"], timeout=20)

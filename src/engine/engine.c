@@ -1990,7 +1990,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->s3_root = strdup(cfg->s3_root);
     en->python = strdup(cfg->python);
     en->node = strdup(cfg->node ? cfg->node : "local");
-    en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs};
+    en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs, .stopping = &en->stopping};
     en->frozen = frozen_new();
     en->ccfg =
         (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};

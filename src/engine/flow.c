@@ -281,10 +281,11 @@ static int claim(tx_t *t, int limit)
 
 /* Whether this node takes a job run it is creating: 1 (it becomes STARTING, this node's), 0 (it waits, WAITING,
  * for whichever node claims it first) or -1. A node takes what it creates while it has room under max_jobs;
- * on a shared store only the first of a transaction, so that the rest of a fan-out spreads over the nodes. */
+ * on a shared store only the first of a transaction, so that the rest of a fan-out spreads over the nodes, and
+ * none while it shuts down. */
 static int take(tx_t *t)
 {
-    if (store_shared(t->env->store) && t->births >= 1)
+    if (store_shared(t->env->store) && (t->births >= 1 || (t->env->stopping && *t->env->stopping)))
         return 0;
     if (t->env->max_jobs > 0) {
         if (t->load < 0 && store_jobrun_count_node(t->tx, t->env->node, &t->load) < 0)

@@ -24,6 +24,9 @@ typedef struct flow_env {
     const char *node; /* this node's name */
     int64_t max_jobs; /* job runs this node runs at once (0 = no bound) */
     logpool_t *logs;  /* ids for the job runs this node starts, with their logs made (NULL: random ids) */
+    /* the engine's flag, set as it shuts down (NULL: never): on a shared store this node then takes none of the
+     * job runs it creates (a retry of a job its shutdown ended), and the others claim them */
+    const bool *stopping;
 } flow_env_t;
 
 /* The channels nodes sharing a store are told on: work waits to be claimed; a job run (the payload) must be

@@ -236,6 +236,29 @@ class ClusterTest(unittest.TestCase):
             for g in nodes:
                 g.cleanup()
 
+    def test_a_node_shutting_down_leaves_its_retries_to_the_others(self):
+        """SIGTERM on a node ends its job processes and records their runs FAILED; a retry that makes is left
+        WAITING for the other nodes, not taken by the node on its way out (which then never started it, and the
+        others failed it when its lease lapsed)."""
+        self.job("sj", sleep="2", retries=1)
+        rid = self.client("n2").start_job_run(JobName="sj")["JobRunId"]
+        c = self.client("n1")
+        deadline = time.monotonic() + 30
+        while c.get_job_run(JobName="sj", RunId=rid)["JobRun"]["JobRunState"] != "RUNNING":
+            self.assertLess(time.monotonic(), deadline, "the job run never started")
+            time.sleep(0.05)
+        self.nodes["n2"].stop_ok()
+        deadline = time.monotonic() + 30
+        while True:
+            runs = {r["Attempt"]: r for r in c.get_job_runs(JobName="sj")["JobRuns"]}
+            if 1 in runs and runs[1]["JobRunState"] in JOB_ENDED:
+                break
+            self.assertLess(time.monotonic(), deadline, runs)
+            time.sleep(0.1)
+        self.assertEqual(runs[0]["JobRunState"], "FAILED")
+        self.assertIn("shut down", runs[0].get("ErrorMessage", ""))
+        self.assertEqual(runs[1]["JobRunState"], "SUCCEEDED", runs[1].get("ErrorMessage"))
+
     def test_same_name_while_alive_is_refused(self):
         p = run_binary(["--listen", "127.0.0.1:0", "--data", os.path.join(self.tmp, "dup"), "--store", self.store,
                         "--node-name", "n1"], timeout=20)

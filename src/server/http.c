@@ -668,12 +668,18 @@ int http_start(api_t *api, const http_opts_t *o, int fd, http_server_t **out, ch
         {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    s->d =
-        MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned)(o->threads ? o->threads : 4), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK, on_uri,
-                         NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    /* one thread is the daemon's own polling thread: a pool of one is no pool, and libmicrohttpd warns of it */
+    unsigned threads = (unsigned)(o->threads ? o->threads : 4);
+    struct MHD_OptionItem pool[] = {
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    /* the logger first, so that what libmicrohttpd says of the options goes to glued's log */
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, pool, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot start the HTTP%s server on %s:%d%s", o->tls_cert ? "S" : "", o->host, o->port,
                  o->tls_cert ? " (is the key the certificate's, and are both PEM?)" : "");

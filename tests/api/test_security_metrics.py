@@ -209,6 +209,8 @@ class MetricsListenTest(SignedServerMixin, EngineTestCase):
         # the metrics address serves no API
         resp = send(probe, "POST", "/", {"Host": "x", "X-Amz-Target": "AWSGlue.ListWorkflows"}, b"{}")
         self.assertEqual(resp.status, 404, resp)
+        # and its one thread is no pool: libmicrohttpd has nothing to warn of at start
+        self.assertNotIn("thread pool", self.server.stderr_text())
 
 
 @sqlite_only

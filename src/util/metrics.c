@@ -310,13 +310,18 @@ char *metrics_render(size_t *len)
     for (size_t i = 0; i < n; i++) {
         metrics_family_t *f = families[i];
         metrics_append(&b, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, types[f->type]);
+        bool any = false;
         for (size_t k = 0; k < METRICS_MAX_SERIES; k++)
-            if (atomic_load_explicit(&f->slots[k].state, memory_order_acquire))
+            if (atomic_load_explicit(&f->slots[k].state, memory_order_acquire)) {
                 series_lines(&b, f, &f->slots[k]);
+                any = true;
+            }
         bool other_used = false;
         for (size_t k = 0; k < nvalues(f); k++)
             other_used |= atomic_load_explicit(&f->other.v[k], memory_order_relaxed) != 0;
-        if (other_used)
+        /* a family without labels has its one series from the start, at zero (a rate or an absence alert sees
+         * it before the first event); one with labels has none until a label value is seen */
+        if (other_used || (f->nlabels == 0 && !any))
             series_lines(&b, f, &f->other);
     }
     pthread_mutex_lock(&reg_lock);

@@ -37,6 +37,25 @@ START_TEST(test_counter_and_gauge)
 }
 END_TEST
 
+/* A family without labels shows its one series at zero before anything counts; one with labels shows none. */
+START_TEST(test_unused_families)
+{
+    metrics_counter("t_unused_total", "Never counted.", NULL);
+    metrics_counter("t_unused_by_state_total", "Never counted, by state.", "state");
+    char *t = render();
+    ck_assert_ptr_nonnull(strstr(t, "# TYPE t_unused_total counter\nt_unused_total 0\n"));
+    ck_assert_ptr_nonnull(strstr(t, "# TYPE t_unused_by_state_total counter\n"));
+    ck_assert_ptr_null(strstr(t, "t_unused_by_state_total{"));
+    ck_assert_ptr_null(strstr(t, "t_unused_by_state_total 0"));
+    free(t);
+    metrics_add(metrics_counter("t_unused_total", "", NULL), NULL, NULL, 2);
+    t = render();
+    ck_assert_ptr_nonnull(strstr(t, "t_unused_total 2\n"));
+    ck_assert_ptr_null(strstr(t, "t_unused_total 0\n"));
+    free(t);
+}
+END_TEST
+
 START_TEST(test_histogram)
 {
     static const double b[] = {0.1, 1};
@@ -139,6 +158,7 @@ static Suite *metrics_suite(void)
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("registry");
     tcase_add_test(tc, test_counter_and_gauge);
+    tcase_add_test(tc, test_unused_families);
     tcase_add_test(tc, test_histogram);
     tcase_add_test(tc, test_label_escaping);
     tcase_add_test(tc, test_bound_on_label_sets);

@@ -648,12 +648,8 @@ int main(int argc, char **argv)
     snprintf(lockpath, sizeof lockpath, "%s/glued.lock", data);
     if (hold_lock(lockpath, "the data directory", data, &lock_fd) < 0)
         goto out;
-    if (!store_target || !strstr(store_target, "://")) { /* SQLite: its database too, wherever it is */
-        char db[PATH_MAX];
-        if (store_target && strncmp(store_target, "sqlite:", 7) == 0)
-            snprintf(db, sizeof db, "%s", store_target + 7);
-        else
-            snprintf(db, sizeof db, "%s/glued.db", store_target ? store_target : data);
+    char db[PATH_MAX];
+    if (store_sqlite_path(store_target ? store_target : data, db, sizeof db)) { /* SQLite: its database too */
         snprintf(lockpath, sizeof lockpath, "%s.lock", db);
         char *slash = strrchr(db, '/');
         if (slash && slash != db) { /* its directory, as store_open would make it */

@@ -660,6 +660,17 @@ static int make_parent_dirs(const char *file)
     return util_mkdirs(dir);
 }
 
+bool store_sqlite_path(const char *target, char *path, size_t len)
+{
+    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
+        return false;
+    if (strncmp(target, "sqlite:", 7) == 0)
+        snprintf(path, len, "%s", target + 7);
+    else
+        snprintf(path, len, "%s/glued.db", target);
+    return true;
+}
+
 int store_open(const char *target, const store_opts_t *opts, store_t **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -667,14 +678,10 @@ int store_open(const char *target, const store_opts_t *opts, store_t **out, char
     const db_backend_t *be = &db_sqlite;
     char path[4096];
     const char *name = path;
-    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
+    if (!store_sqlite_path(target, path, sizeof path)) {
         be = &db_postgres;
         name = target;
     } else {
-        if (strncmp(target, "sqlite:", 7) == 0)
-            snprintf(path, sizeof path, "%s", target + 7);
-        else
-            snprintf(path, sizeof path, "%s/glued.db", target);
         if (make_parent_dirs(path) < 0) {
             snprintf(err, errlen, "cannot use the directory of %s: %s", path, strerror(errno));
             return -1;

@@ -58,6 +58,8 @@ typedef struct store_opts {
  *   anything else         a data directory: the SQLite database DIR/glued.db
  * Migrations run under a lock, so nodes starting together migrate once. */
 int store_open(const char *target, const store_opts_t *opts, store_t **out, char *err, size_t errlen);
+/* The SQLite database file store_open would open for target (into path), or false for a PostgreSQL target. */
+bool store_sqlite_path(const char *target, char *path, size_t len);
 void store_close(store_t *s);
 /* "sqlite" or "postgresql". */
 const char *store_backend_name(const store_t *s);

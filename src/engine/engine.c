@@ -1614,7 +1614,8 @@ static void recover(engine_t *en)
         } else {
             snprintf(msg, sizeof msg, "glued restarted while this job run was running; its outcome is unknown");
         }
-        finish(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg);
+        /* what it printed is in this node's data directory: into the store with its end, as at any end */
+        finish_logged(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg, true, 0);
     }
     store_jobrun_list_free(v, n);
     spawn_all(en, &again, 0);

@@ -57,7 +57,8 @@ class ClusterTest(unittest.TestCase):
         self.script = os.path.join(self.tmp, "job.sh")
         with open(self.script, "w") as f:
             # the node is the job's parent process; sleeping first gives the other nodes time to claim
-            f.write('s=0.3\nwhile [ $# -ge 2 ]; do [ "$1" = --sleep ] && s=$2; shift 2; done\nsleep "$s"\n'
+            f.write('s=0.3\nwhile [ $# -ge 2 ]; do [ "$1" = --sleep ] && s=$2\n'
+                    '[ "$1" = --say ] && echo "$2 $GLUED_JOB_RUN_ID"; shift 2; done\nsleep "$s"\n'
                     'echo "$GLUED_JOB_RUN_ID $PPID" >> ' + self.ledger + '\necho "output of $GLUED_JOB_RUN_ID"\n')
         self.nodes = {}
         for name in ("n1", "n2", "n3"):
@@ -258,6 +259,39 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(runs[0]["JobRunState"], "FAILED")
         self.assertIn("shut down", runs[0].get("ErrorMessage", ""))
         self.assertEqual(runs[1]["JobRunState"], "SUCCEEDED", runs[1].get("ErrorMessage"))
+
+    def test_output_of_a_job_a_killed_node_ran_reaches_the_store_at_its_restart(self):
+        """A node killed with -9 while its job ran, restarted under its name before its lease lapsed: its recovery
+        ends the job run (outcome unknown) and copies what the job printed into the store, as a job's end does,
+        so every node can show it. It used to record the end with no output. The node's lease is long here, so
+        that no other node's sweep (which has no copy of the output) can end the run first."""
+        self.nodes["n4"] = g = Glued(["--node-name", "n4", "--node-lease-s", "60"], store=self.store)
+        g.start()
+        c = g.client()
+        c.create_job(Name="printer", Role=ROLE, Command={"Name": "shell", "ScriptLocation": self.script},
+                     DefaultArguments={"--say": "started", "--sleep": "30"})
+        jr = c.start_job_run(JobName="printer")["JobRunId"]
+        deadline = time.monotonic() + 30
+        while c.get_job_run(JobName="printer", RunId=jr)["JobRun"]["JobRunState"] != "RUNNING":
+            self.assertLess(time.monotonic(), deadline, "the job run never started")
+            time.sleep(0.05)
+        # what it printed at its start is in its log file before the node dies
+        deadline = time.monotonic() + 30
+        while run_binary(["logs", jr, "--data", g.data_dir]).stdout != f"started {jr}\n":
+            self.assertLess(time.monotonic(), deadline, "the job printed nothing")
+            time.sleep(0.05)
+        g.kill9()
+        g.start()
+        c = self.client("n1")
+        deadline = time.monotonic() + 30
+        while (run := c.get_job_run(JobName="printer", RunId=jr)["JobRun"])["JobRunState"] not in JOB_ENDED:
+            self.assertLess(time.monotonic(), deadline, run)
+            time.sleep(0.1)
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("glued restarted while this job run was running", run.get("ErrorMessage", ""))
+        p = run_binary(["logs", jr, "--data", os.path.join(self.tmp, "elsewhere"), "--store", self.store])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, f"started {jr}\n")
 
     def test_same_name_while_alive_is_refused(self):
         p = run_binary(["--listen", "127.0.0.1:0", "--data", os.path.join(self.tmp, "dup"), "--store", self.store,

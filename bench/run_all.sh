@@ -23,7 +23,7 @@ python3 -c 'import moto.server' 2>/dev/null ||
 export BENCH_RESULTS="$B/results.jsonl"
 : >"$BENCH_RESULTS"
 start=$(date +%s)
-for b in ${BENCH_ONLY:-api durability engine cheap events scale graph console catalog cluster}; do
+for b in ${BENCH_ONLY:-api durability engine cheap events scale graph console catalog cluster sweep}; do
   if ! python3 "bench/$b.py"; then
     echo "bench: bench/$b.py failed" >&2
     printf '{"section": "failed", "key": "bench/%s.py", "value": 1, "unit": "", "note": ""}\n' "$b" >>"$BENCH_RESULTS"

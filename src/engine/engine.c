@@ -86,7 +86,9 @@ struct engine {
     uv_timer_t retry_timer;
     uv_timer_t purge_timer;             /* run history past --retention-days, purged in small batches */
     size_t purged_runs, purged_jobruns; /* in the pass under way, for its log line */
-    unsigned sweep_next;                /* the log folder (0-255) the next sweep starts with */
+    bool purging;                       /* a batch is on the worker pool */
+    atomic_bool purge_cancel;           /* the engine stops: a sweep under way ends early */
+    unsigned sweep_next;                /* the log folder (0-255) the next sweep starts with (the worker's) */
     cluster_config_t ccfg;
     const runners_t *runners; /* cfg->runners, or default_runners */
     runners_t default_runners;
@@ -1792,6 +1794,7 @@ static void on_wake(uv_async_t *a)
     }
     if (stop && !en->stopping) {
         en->stopping = true;
+        atomic_store(&en->purge_cancel, true);
         uv_timer_stop(&en->sched_timer);
         uv_timer_stop(&en->batch_timer);
         uv_timer_stop(&en->purge_timer);
@@ -1845,7 +1848,7 @@ static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, s
     if (!d)
         return;
     struct dirent *de;
-    while ((de = readdir(d)) && *seen < SWEEP_MAX) {
+    while ((de = readdir(d)) && *seen < SWEEP_MAX && !atomic_load_explicit(&en->purge_cancel, memory_order_relaxed)) {
         char id[FLOW_JOB_RUN_ID_LEN], path[4096];
         const char *dot = strrchr(de->d_name, '.');
         size_t n = dot ? (size_t)(dot - de->d_name) : 0;
@@ -1873,8 +1876,8 @@ static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, s
  * workflow, or left by a crash between a purge's commit and its unlinks. Only files older than the retention
  * (by their modification time, real time) are looked at, so a run being created is never in question. The
  * folders of engine_log_path are walked from where the last pass stopped, and the files written before logs
- * had folders, in logs/ itself, every pass; at most SWEEP_MAX files a pass. */
-static void sweep_logs(engine_t *en)
+ * had folders, in logs/ itself, every pass; at most SWEEP_MAX files a pass. The files removed. */
+static size_t sweep_logs(engine_t *en)
 {
     time_t old = time(NULL) - (time_t)(en->cfg.retention_ms / 1000);
     size_t seen = 0, removed = 0;
@@ -1882,54 +1885,108 @@ static void sweep_logs(engine_t *en)
     for (unsigned i = 0; i < 256 && seen < SWEEP_MAX; i++) {
         char dir[4096];
         unsigned folder = (en->sweep_next + i) % 256;
-        if (snprintf(dir, sizeof dir, "%s/%02x", en->log_dir, folder) >= (int)sizeof dir)
+        if (atomic_load_explicit(&en->purge_cancel, memory_order_relaxed) ||
+            snprintf(dir, sizeof dir, "%s/%02x", en->log_dir, folder) >= (int)sizeof dir)
             break;
         sweep_dir(en, dir, old, &seen, &removed);
         if (seen < SWEEP_MAX) /* walked to its end: the next pass starts after it */
             en->sweep_next = (folder + 1) % 256;
     }
-    if (removed)
-        log_info("engine: removed %zu log files of job runs that no longer exist", removed);
+    return removed;
 }
 
-/* One batch of the purge; the next comes PURGE_NEXT_MS later while more is due, else the next pass. */
-static void on_purge(uv_timer_t *t)
+/* One batch of the purge, on libuv's worker pool: its transaction, its unlinks and, at the end of a pass, the
+ * sweep, which stats every log file (100,000 of them held the loop for a second). */
+typedef struct purge_work {
+    uv_work_t w;
+    engine_t *en;
+    int rc;            /* the transaction's status */
+    int64_t cutoff_ms; /* what ended before it is purged */
+    size_t runs, nids; /* workflow runs, and job runs and crawls, this batch purged */
+    bool more;         /* more is due: the next batch comes soon */
+    size_t removed;    /* log files the sweep removed (at the end of a pass) */
+} purge_work_t;
+
+static void on_purge_work(uv_work_t *w)
 {
-    engine_t *en = t->data;
-    if (en->stopping)
-        return;
-    purge_ctx_t c = {.cutoff_ms = util_now_ms() - en->cfg.retention_ms};
+    purge_work_t *pw = w->data;
+    engine_t *en = pw->en;
+    purge_ctx_t c = {.cutoff_ms = pw->cutoff_ms};
     /* relaxed: a crash that loses a purge only brings back rows the next pass purges again */
-    int rc = store_tx_run(en->store, STORE_TX_RELAXED, purge_tx, &c);
-    if (rc != 0) {
+    pw->rc = store_tx_run(en->store, STORE_TX_RELAXED, purge_tx, &c);
+    if (pw->rc == 0) {
+        for (size_t i = 0; i < c.p.nids; i++)
+            unlink_logs(en, c.p.ids[i]);
+        pw->runs = c.p.runs;
+        pw->nids = c.p.nids;
+        pw->more = c.p.runs == PURGE_RUNS || c.p.jobruns == PURGE_JOBRUNS;
+        if (!pw->more)
+            pw->removed = sweep_logs(en);
+    }
+    store_purged_cleanup(&c.p);
+}
+
+static void on_purge(uv_timer_t *t);
+
+static void on_purge_done(uv_work_t *w, int status)
+{
+    purge_work_t *pw = w->data;
+    engine_t *en = pw->en;
+    (void)status;
+    en->purging = false;
+    if (pw->rc != 0) {
         log_warn("engine: purging run history older than %lld days failed (%s); trying again in a minute",
-                 (long long)(en->cfg.retention_ms / 86400000), store_status_name(rc));
-        store_purged_cleanup(&c.p);
-        uv_timer_start(t, on_purge, 60000, 0);
+                 (long long)(en->cfg.retention_ms / 86400000), store_status_name(pw->rc));
+        if (!en->stopping)
+            uv_timer_start(&en->purge_timer, on_purge, 60000, 0);
+        free(pw);
         return;
     }
-    for (size_t i = 0; i < c.p.nids; i++)
-        unlink_logs(en, c.p.ids[i]);
-    metrics_add(m_purged, "workflow_run", NULL, c.p.runs);
-    metrics_add(m_purged, "job_run", NULL, c.p.nids);
-    en->purged_runs += c.p.runs;
-    en->purged_jobruns += c.p.nids;
-    bool more = c.p.runs == PURGE_RUNS || c.p.jobruns == PURGE_JOBRUNS;
-    store_purged_cleanup(&c.p);
-    if (more) {
-        uv_timer_start(t, on_purge, PURGE_NEXT_MS, 0);
+    metrics_add(m_purged, "workflow_run", NULL, pw->runs);
+    metrics_add(m_purged, "job_run", NULL, pw->nids);
+    en->purged_runs += pw->runs;
+    en->purged_jobruns += pw->nids;
+    if (pw->more) {
+        if (!en->stopping)
+            uv_timer_start(&en->purge_timer, on_purge, PURGE_NEXT_MS, 0);
+        free(pw);
         return;
     }
     if (en->purged_runs || en->purged_jobruns) {
         char when[32];
-        util_format_iso8601(c.cutoff_ms, when);
+        util_format_iso8601(pw->cutoff_ms, when);
         log_info("engine: purged %zu workflow runs and %zu job runs and crawls that ended before %s "
                  "(--retention-days %lld), with their logs",
                  en->purged_runs, en->purged_jobruns, when, (long long)(en->cfg.retention_ms / 86400000));
     }
+    if (pw->removed)
+        log_info("engine: removed %zu log files of job runs that no longer exist", pw->removed);
     en->purged_runs = en->purged_jobruns = 0;
-    sweep_logs(en);
-    uv_timer_start(t, on_purge, PURGE_EVERY_MS, 0);
+    if (!en->stopping)
+        uv_timer_start(&en->purge_timer, on_purge, PURGE_EVERY_MS, 0);
+    free(pw);
+}
+
+/* The next batch of the purge goes to the worker pool; the next one is timed when it is done. */
+static void on_purge(uv_timer_t *t)
+{
+    engine_t *en = t->data;
+    if (en->stopping || en->purging)
+        return;
+    purge_work_t *pw = calloc(1, sizeof *pw);
+    if (!pw) {
+        uv_timer_start(t, on_purge, 60000, 0);
+        return;
+    }
+    pw->en = en;
+    pw->w.data = pw;
+    pw->cutoff_ms = util_now_ms() - en->cfg.retention_ms;
+    en->purging = true;
+    if (uv_queue_work(&en->loop, &pw->w, on_purge_work, on_purge_done) != 0) {
+        en->purging = false;
+        free(pw);
+        uv_timer_start(t, on_purge, 60000, 0);
+    }
 }
 
 /* ---- starting the loop ---- */

@@ -42,6 +42,47 @@ static int64_t wall_ms(void)
 
 /* ---- the lease ---- */
 
+#define PID_START_SLACK_MS 2000 /* clock granularity and small clock corrections in pid_gone's comparison */
+
+/* Whether process pid of this host is certainly not the glued that took a lease at joined_ms (wall clock), so
+ * that the lease is a leftover of a crash. A pid that no process has is gone; so is a zombie (state Z or X in
+ * /proc/PID/stat): it died, and only its parent has not waited for it yet, yet it still answers kill(pid, 0).
+ * A pid may also have been given to another process since that glued died: a process started after the lease
+ * was taken cannot be the glued that took it (a node joins after it starts, and a rejoin only moves the time
+ * later). The start is field 22 of /proc/PID/stat, in clock ticks since boot, put on the wall clock through
+ * CLOCK_BOOTTIME (the clock that field counts on, suspend included). Anything that cannot be read counts as
+ * alive, as kill() alone did: refusing a start is the safe mistake, two nodes under one name are not. */
+static bool pid_gone(pid_t pid, int64_t joined_ms, int64_t now_ms)
+{
+    if (pid <= 0) /* no glued's; kill() would ask about a process group */
+        return true;
+    if (kill(pid, 0) < 0 && errno == ESRCH)
+        return true;
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the name before it may hold spaces and parentheses */
+    char state = 0;
+    unsigned long long start = 0;
+    /* after the name: state (3), then 18 fields to starttime (22) */
+    if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &state,
+                     &start) != 2)
+        return false;
+    if (state == 'Z' || state == 'X')
+        return true;
+    struct timespec up;
+    long hz = sysconf(_SC_CLK_TCK);
+    if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &up) < 0)
+        return false;
+    int64_t age_ms = (int64_t)up.tv_sec * 1000 + up.tv_nsec / 1000000 - (int64_t)(start * 1000 / (unsigned long)hz);
+    return now_ms - age_ms > joined_ms + PID_START_SLACK_MS;
+}
+
 typedef struct join_ctx {
     const cluster_config_t *cfg;
     const char *epoch, *host;
@@ -61,7 +102,7 @@ static int join_tx(store_tx_t *tx, void *arg)
     if (rc == 0 && old.lease_until_ms >= j->now) {
         /* a lease still valid: ours from before a crash (same host, that process is gone), or another's */
         bool mine = strcmp(old.host, j->host) == 0 &&
-                    (old.pid == (int64_t)getpid() || (kill((pid_t)old.pid, 0) < 0 && errno == ESRCH));
+                    (old.pid == (int64_t)getpid() || pid_gone((pid_t)old.pid, old.started_ms, j->now));
         if (!mine) {
             snprintf(j->err, j->errlen,
                      "node name '%s' is in use by a live glued (process %lld on %s, lease valid for %lld ms more); "

@@ -6,7 +6,8 @@ count how often each job run ran and on which node. They check that:
 - a node killed with -9 in the middle of runs is declared dead when its lease lapses: its job runs are
   recorded FAILED with a message naming it, retried under MaxRetries on the others, and every run ends;
 - a node restarted under its name rejoins and takes work again, and a second live node under the same name is
-  refused;
+  refused, while a lease left on this host by a process that is gone (a zombie, or a pid now another
+  process's) is taken over;
 - StopWorkflowRun sent to one node stops job processes that another node runs;
 - a job run's output is readable from any node's data directory with `glued logs --store`.
 """
@@ -14,6 +15,8 @@ count how often each job run ran and on which node. They check that:
 import collections
 import datetime
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -299,6 +302,39 @@ class ClusterTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("node name 'n1' is in use by a live glued", p.stderr)
         self.assertIn("--node-name", p.stderr)
+
+    def test_a_lease_of_a_gone_process_on_this_host_is_taken_over(self):
+        """A valid lease of this host whose process is a zombie (a glued that died and was not waited for yet),
+        or whose pid now names a process started after the lease was taken, is a crashed node's leftover: a
+        node under that name starts. A process that was there before its lease still holds the name."""
+        host, now = socket.gethostname(), int(time.time() * 1000)
+        zombie = subprocess.Popen(["true"])
+        other = subprocess.Popen(["sleep", "60"])
+        try:
+            deadline = time.monotonic() + 10
+            while True:  # exited, and never waited for until the finally
+                with open(f"/proc/{zombie.pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break
+                self.assertLess(time.monotonic(), deadline, "the child never became a zombie")
+                time.sleep(0.05)
+            live_since = int(time.time() * 1000)  # the sleep started before this lease
+            for name, pid, started in (("gz", zombie.pid, now), ("gr", other.pid, now - 60000),
+                                       ("gl", other.pid, live_since)):
+                psql(self.store, f"INSERT INTO nodes VALUES ('{name}', 'e', '{host}', {pid}, NULL, {started}, "
+                                 f"{now + 600000})")
+            for name in ("gz", "gr"):
+                self.nodes[name] = self.node(name)
+                self.assertEqual(psql(self.store, f"SELECT pid FROM nodes WHERE name = '{name}'").strip(),
+                                 str(self.nodes[name].proc.pid))
+            p = run_binary(["--listen", "127.0.0.1:0", "--data", os.path.join(self.tmp, "gl"), "--store",
+                            self.store, "--node-name", "gl"], timeout=20)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(f"node name 'gl' is in use by a live glued (process {other.pid}", p.stderr)
+        finally:
+            other.kill()
+            other.wait()
+            zombie.wait()
 
     def test_stop_reaches_the_node_that_owns_the_process(self):
         self.fan_out("stop", 9, sleep="30")

@@ -104,10 +104,14 @@ install: build/glued build/glued.8
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PYDIR@|$(PYDIR)|g' dist/glued.service.in > $(DESTDIR)$(UNITDIR)/glued.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/glued.service
 
+# Only what install put there (and the bytecode Python wrote of it): a user's own files in $(PYDIR) stay, and so
+# do the directories that hold them.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/glued $(DESTDIR)$(MANDIR)/man8/glued.8 $(DESTDIR)$(UNITDIR)/glued.service
-	rm -rf $(DESTDIR)$(PYDIR)
-	-rmdir $(DESTDIR)$(DATADIR)/glued 2>/dev/null
+	rm -f $(PYFILES:python/%=$(DESTDIR)$(PYDIR)/%)
+	rm -f $(foreach m,$(notdir $(basename $(PYFILES))),$(DESTDIR)$(PYDIR)/awsglue/__pycache__/$(m).*.pyc)
+	rmdir $(DESTDIR)$(PYDIR)/awsglue/__pycache__ $(DESTDIR)$(PYDIR)/awsglue $(DESTDIR)$(PYDIR) \
+	      $(DESTDIR)$(DATADIR)/glued 2>/dev/null || true
 
 format:
 	clang-format -i $(filter-out src/model/shapes.c $(GEN_ASSETS),$(SRCS)) $(wildcard src/*/*.h)

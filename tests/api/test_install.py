@@ -72,6 +72,19 @@ class InstallTest(unittest.TestCase):
         self.assertNotIn("@", unit.split("[Service]")[1].split("\n# ")[0].replace("$GLUED_OPTIONS", ""))
         p = subprocess.run([os.path.join(dest, "usr/bin/glued"), "--version"], capture_output=True, text=True)
         self.assertRegex(p.stdout, r"^glued \d+\.\d+\.\d+ \(schema \d+\)$")
+        # uninstall removes what install put there (and the bytecode Python wrote of it), never a user's files
+        py = os.path.join(dest, "usr/share/glued/python")
+        os.makedirs(os.path.join(py, "awsglue/__pycache__"))
+        mine = ["usr/share/glued/python/awsglue/local.py", "usr/share/glued/python/sitecustomize.py"]
+        for rel in mine + ["usr/share/glued/python/awsglue/__pycache__/utils.cpython-311.pyc"]:
+            with open(os.path.join(dest, rel), "w") as f:
+                f.write("# not glued's\n")
+        p = make("uninstall", f"DESTDIR={dest}", "PREFIX=/usr")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.installed(dest), mine)
+        for rel in mine:
+            os.remove(os.path.join(dest, rel))
+        # and the directories it made go once nothing else is in them
         p = make("uninstall", f"DESTDIR={dest}", "PREFIX=/usr")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(self.installed(dest), [])

@@ -62,15 +62,24 @@ int store_purge_history(store_tx_t *tx, int64_t cutoff_ms, int max_runs, int max
     memset(out, 0, sizeof *out);
     char **runs = NULL;
     size_t nruns = 0, cap_runs = 0, cap_ids = 0;
-    int rc = read_ids(db_query(tx, &q_runs, "ii", cutoff_ms, (int64_t)max_runs), &runs, &nruns, &cap_runs);
-    for (size_t i = 0; i < nruns && rc >= 0; i++) {
-        const char *run = runs[i];
-        if ((rc = read_ids(db_query(tx, &q_run_jrs, "s", run), &out->ids, &out->nids, &cap_ids)) < 0 ||
-            (rc = db_exec(tx, &q_run_logs, NULL, "s", run)) < 0 ||
-            (rc = db_exec(tx, &q_run_jr_del, NULL, "s", run)) < 0 || (rc = db_exec(tx, &q_rt, NULL, "s", run)) < 0 ||
-            (rc = db_exec(tx, &q_rn, NULL, "s", run)) < 0 || (rc = db_exec(tx, &q_rw, NULL, "s", run)) < 0 ||
-            (rc = db_exec(tx, &q_run_del, NULL, "s", run)) < 0)
+    int rc = STORE_OK;
+    /* Rounds until the batch is full or a round finds nothing: deleting a run makes the run it was resumed
+     * from due (when nothing else was resumed from that one), and a batch that takes fewer than asked is the
+     * last of its pass, so a chain of resumed runs past the cutoff goes in one batch, not one link a pass. */
+    for (size_t from = 0; rc >= 0 && nruns < (size_t)max_runs; from = nruns) {
+        rc = read_ids(db_query(tx, &q_runs, "ii", cutoff_ms, (int64_t)max_runs - (int64_t)nruns), &runs, &nruns,
+                      &cap_runs);
+        if (rc < 0 || nruns == from)
             break;
+        for (size_t i = from; i < nruns && rc >= 0; i++) {
+            const char *run = runs[i];
+            if ((rc = read_ids(db_query(tx, &q_run_jrs, "s", run), &out->ids, &out->nids, &cap_ids)) < 0 ||
+                (rc = db_exec(tx, &q_run_logs, NULL, "s", run)) < 0 ||
+                (rc = db_exec(tx, &q_run_jr_del, NULL, "s", run)) < 0 ||
+                (rc = db_exec(tx, &q_rt, NULL, "s", run)) < 0 || (rc = db_exec(tx, &q_rn, NULL, "s", run)) < 0 ||
+                (rc = db_exec(tx, &q_rw, NULL, "s", run)) < 0 || (rc = db_exec(tx, &q_run_del, NULL, "s", run)) < 0)
+                break;
+        }
     }
     out->runs = nruns;
     store_strv_free(runs, nruns);

@@ -1,7 +1,7 @@
 """--retention-days (issue 12): run history that ended more than N days ago (default 90) is purged while glued
 runs: workflow runs with their graphs, their job runs, standalone job runs, and the log files of all of them.
 Newer history stays, and so does a run that a kept run was resumed from (the resumed run's graph shows its job
-runs). Log files of job runs that no longer exist are swept once they are older than the retention.
+runs), until the pass that purges that run. Log files of job runs that no longer exist are swept once they are older than the retention.
 
 glued's clock (--clock-start) moves one data directory 60, then 120 days ahead between lives, so nothing waits
 for real days. Every boto3 answer is checked against the Glue model by the harness hook."""
@@ -139,6 +139,14 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         self.assertRegex(text, r'glued_history_purged_total\{what="job_run"\} 2\n')
         self.assertRegex(self.server.stderr_text(), r"purged 1 workflow runs and 2 job runs .*--retention-days 90")
         self.server.stop_ok()
+
+        # life 4, 200 days on: B and R1 are past the retention, and R0, kept only by R1, goes in the same pass
+        # (it waited for the next pass, an hour later)
+        g = self.life(200)
+        passes = lambda: re.findall(r"purged \d+ workflow runs and \d+ job runs", self.server.stderr_text())
+        self.wait_until(lambda: len(passes()) == 2, "the first purge pass of life 4")
+        self.assertEqual(passes()[1], "purged 3 workflow runs and 3 job runs")
+        self.assertEqual(g.get_workflow_runs(Name="rt-wf")["Runs"], [])
 
     def test_retention_days_is_checked(self):
         r = run_binary(["--retention-days", "-1"])

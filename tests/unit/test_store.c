@@ -1026,6 +1026,91 @@ END_TEST
 /* ---- reset (--test-mode) ---- */
 
 /* Rows in every table of the SQLite file but those a reset keeps and SQLite's own. */
+/* ---- retention ---- */
+
+typedef struct purge_call {
+    int64_t cutoff_ms;
+    int max_runs;
+    store_purged_t p;
+} purge_call_t;
+
+static int purge_fn(store_tx_t *tx, void *ctx)
+{
+    purge_call_t *c = ctx;
+    store_purged_cleanup(&c->p); /* a conflict runs this again */
+    return store_purge_history(tx, c->cutoff_ms, c->max_runs, 200, &c->p);
+}
+
+/* One purge batch: how many workflow runs it took. */
+static size_t purge_runs(int64_t cutoff_ms, int max_runs)
+{
+    purge_call_t c = {cutoff_ms, max_runs, {0}};
+    ck_assert_int_eq(store_tx_run(st, 0, purge_fn, &c), 0);
+    size_t n = c.p.runs;
+    store_purged_cleanup(&c.p);
+    return n;
+}
+
+static void insert_ended(const char *run_id, const char *previous, int64_t completed_ms)
+{
+    store_run_t r = run("a", run_id);
+    r.previous_run_id = (char *)previous;
+    r.status = RUN_COMPLETED;
+    r.completed_ms = completed_ms;
+    ck_assert_int_eq(store_run_insert(store_read(st), &r), 0);
+}
+
+static bool run_exists(const char *run_id)
+{
+    store_run_t r = {0};
+    int rc = store_run_get(store_read(st), "a", run_id, &r);
+    ck_assert_int_ge(rc, 0);
+    store_run_cleanup(&r);
+    return rc == STORE_OK;
+}
+
+/* wr_a was resumed as wr_b, wr_b as wr_c, wr_c as wr_d */
+static void insert_chain(void)
+{
+    insert_ended("wr_a", NULL, 6000);
+    insert_ended("wr_b", "wr_a", 7000);
+    insert_ended("wr_c", "wr_b", 8000);
+    insert_ended("wr_d", "wr_c", 9500);
+}
+
+START_TEST(test_purge_keeps_what_a_kept_run_was_resumed_from)
+{
+    create_wf("a");
+    insert_chain();
+    insert_ended("wr_x", NULL, 6500);
+    ck_assert_uint_eq(purge_runs(9000, 20), 1); /* wr_x; wr_d is kept, and so the runs it comes from */
+    ck_assert(!run_exists("wr_x"));
+    const char *chain[] = {"wr_a", "wr_b", "wr_c", "wr_d"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(run_exists(chain[i]), "%s", chain[i]);
+}
+END_TEST
+
+/* Once the resumed run goes, the runs it was resumed from are due in the same batch: a batch that takes fewer
+ * runs than asked is the last of its pass, so they waited for the next pass, an hour later, one link a pass. */
+START_TEST(test_purge_takes_a_resumed_chain_at_once)
+{
+    create_wf("a");
+    insert_chain();
+    ck_assert_uint_eq(purge_runs(10000, 20), 4);
+    const char *chain[] = {"wr_a", "wr_b", "wr_c", "wr_d"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(!run_exists(chain[i]), "%s", chain[i]);
+    ck_assert_uint_eq(purge_runs(10000, 20), 0);
+    /* and a batch still takes at most what it is asked */
+    insert_chain();
+    ck_assert_uint_eq(purge_runs(10000, 3), 3);
+    ck_assert(run_exists("wr_a"));
+    ck_assert_uint_eq(purge_runs(10000, 3), 1);
+    ck_assert(!run_exists("wr_a"));
+}
+END_TEST
+
 static int64_t rows_outside_meta(void)
 {
     char path[300];
@@ -1148,6 +1233,12 @@ static Suite *store_suite(void)
     tcase_add_test(defs, test_res_list_and_by_workflow);
     tcase_add_test(defs, test_res_list_grows);
     suite_add_tcase(s, defs);
+
+    TCase *ret = tcase_create("retention");
+    tcase_add_checked_fixture(ret, setup_open, teardown);
+    tcase_add_test(ret, test_purge_keeps_what_a_kept_run_was_resumed_from);
+    tcase_add_test(ret, test_purge_takes_a_resumed_chain_at_once);
+    suite_add_tcase(s, ret);
 
     TCase *reset = tcase_create("reset");
     tcase_add_checked_fixture(reset, setup_open, teardown);

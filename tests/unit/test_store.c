@@ -1023,9 +1023,6 @@ START_TEST(test_run_stats_incremental_match_recount)
 }
 END_TEST
 
-/* ---- reset (--test-mode) ---- */
-
-/* Rows in every table of the SQLite file but those a reset keeps and SQLite's own. */
 /* ---- retention ---- */
 
 typedef struct purge_call {
@@ -1111,6 +1108,9 @@ START_TEST(test_purge_takes_a_resumed_chain_at_once)
 }
 END_TEST
 
+/* ---- reset (--test-mode) ---- */
+
+/* Rows in every table of the SQLite file but those a reset keeps and SQLite's own. */
 static int64_t rows_outside_meta(void)
 {
     char path[300];

@@ -1560,19 +1560,53 @@ static bool is_job_process(long pid, const char *id)
     return false;
 }
 
-/* A process started for job run id that a crash kept us from recording: any pid in /proc with its marker. */
-static long find_job_process(const char *id)
+/* A job run whose start a crash kept us from recording, and the process started for it (0: none found). */
+typedef struct marked {
+    const char *id;
+    long pid;
+} marked_t;
+
+static int marked_cmp(const void *a, const void *b)
 {
+    return strcmp(((const marked_t *)a)->id, ((const marked_t *)b)->id);
+}
+
+/* Finds the processes of the job runs of want in one pass over /proc: for each, the first pid whose environment
+ * carries its marker. Sorts want. Once per process, not once per job run: a crash amid a fan-out's spawns leaves
+ * hundreds of such runs, and as many processes to read. */
+static void find_job_processes(marked_t *want, size_t n)
+{
+    static const char key[] = "GLUED_JOB_RUN_ID=";
+    qsort(want, n, sizeof *want, marked_cmp);
     DIR *d = opendir("/proc");
     if (!d)
-        return 0;
+        return;
     struct dirent *de;
-    long found = 0;
-    while (!found && (de = readdir(d)))
-        if (isdigit((unsigned char)de->d_name[0]) && is_job_process(atol(de->d_name), id))
-            found = atol(de->d_name);
+    char buf[65536];
+    while ((de = readdir(d))) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        char path[sizeof de->d_name + 16];
+        snprintf(path, sizeof path, "/proc/%s/environ", de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        for (ssize_t i = 0; i < len; i += (ssize_t)strlen(buf + i) + 1) {
+            if (strncmp(buf + i, key, sizeof key - 1) != 0)
+                continue;
+            marked_t k = {.id = buf + i + sizeof key - 1};
+            marked_t *m = bsearch(&k, want, n, sizeof *want, marked_cmp);
+            if (m && !m->pid)
+                m->pid = atol(de->d_name);
+            break;
+        }
+    }
     closedir(d);
-    return found;
 }
 
 /* Runs left active by the previous life: job processes we no longer own are ended and recorded FAILED
@@ -1587,11 +1621,24 @@ static void recover(engine_t *en)
         log_error("engine: recovery could not read active runs: %s", store_status_name(rc));
         return;
     }
-    size_t mine = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t mine = 0, nwant = 0;
+    for (size_t i = 0; i < n; i++) {
         mine += v[i].state != JR_WAITING;
+        nwant += v[i].state == JR_STARTING && !v[i].pid && strcmp(v[i].kind, "crawl") != 0;
+    }
     if (mine)
         log_info("engine: recovering %zu action runs left active by the previous run of glued", mine);
+    marked_t *want = nwant ? calloc(nwant, sizeof *want) : NULL;
+    if (nwant && !want) {
+        log_error("engine: out of memory recovering %zu job runs whose start was not recorded", nwant);
+        store_jobrun_list_free(v, n);
+        return;
+    }
+    for (size_t i = 0, k = 0; i < n && want; i++)
+        if (v[i].state == JR_STARTING && !v[i].pid && strcmp(v[i].kind, "crawl") != 0)
+            want[k++].id = v[i].id;
+    if (want)
+        find_job_processes(want, nwant);
     flow_ids_t again = {0};
     for (size_t i = 0; i < n; i++) {
         store_jobrun_t *r = &v[i];
@@ -1601,7 +1648,11 @@ static void recover(engine_t *en)
             flow_ids_push(&again, r->id);
             continue;
         }
-        long pid = r->pid ? (long)r->pid : (r->state == JR_STARTING ? find_job_process(r->id) : 0);
+        long pid = (long)r->pid;
+        if (!pid && r->state == JR_STARTING) {
+            marked_t k = {.id = r->id}, *m = want ? bsearch(&k, want, nwant, sizeof *want, marked_cmp) : NULL;
+            pid = m ? m->pid : 0;
+        }
         if (r->state == JR_STARTING && pid == 0) {
             flow_ids_push(&again, r->id);
             continue;
@@ -1619,6 +1670,7 @@ static void recover(engine_t *en)
         /* what it printed is in this node's data directory: into the store with its end, as at any end */
         finish_logged(en, r->id, r->state == JR_STOPPING ? JR_STOPPED : JR_FAILED, msg, true, 0);
     }
+    free(want);
     store_jobrun_list_free(v, n);
     spawn_all(en, &again, 0);
     flow_ids_cleanup(&again);

@@ -5,7 +5,10 @@ acknowledged before the kill (run properties, finished runs) is still there. Eve
 the restart, is checked against the Glue model by the harness hook."""
 
 import os
+import secrets
 import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -13,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import PG_BASE, GlueAssertions, Glued, run_binary  # noqa: E402
+from harness import PG_BASE, GlueAssertions, Glued, run_binary, sqlite_only  # noqa: E402
 from test_engine_helpers import EngineTestCase, cond, kill_all  # noqa: E402
 
 RESTART_RE = r"(?i)restart"
@@ -148,6 +151,37 @@ class RestartTest(unittest.TestCase, GlueAssertions):
         ra2 = self.start_run(wf_c)
         self.assertEqual(self.wait_run(wf_c, ra2)["Status"], "COMPLETED")
         self.assertEqual(g.get_workflow(Name=wf_c)["Workflow"]["LastRun"]["WorkflowRunId"], ra2)
+        self.server.stop_ok()
+
+    @sqlite_only
+    def test_starts_never_recorded_are_found_by_their_marker(self):
+        """A crash between spawning job processes and recording their starts (a fan-out's starts are recorded in
+        batches after its spawns) leaves job runs STARTING with no pid. At the restart, recovery finds each one's
+        process by the GLUED_JOB_RUN_ID in its environment, ends it and records the run FAILED naming the pid; a
+        run with no process is started. /proc is read once for all of them, not once per run."""
+        job = self.job()
+        self.server.stop_ok()
+        ids = ["jr_" + secrets.token_hex(32) for _ in range(40)]
+        procs = [subprocess.Popen(["sleep", "60"], env=dict(os.environ, GLUED_JOB_RUN_ID=i), start_new_session=True)
+                 for i in ids[:30]]
+        self.addCleanup(kill_all, [p.pid for p in procs])
+        now = int(time.time() * 1000)
+        con = sqlite3.connect(self.server.db_path)
+        with con:
+            con.executemany("INSERT INTO job_runs (id, kind, job, attempt, state, started_ms, modified_ms, timeout_min)"
+                            " VALUES (?, 'job', ?, 0, 0, ?, ?, 2880)", [(i, job, now, now) for i in ids])
+        con.close()
+        self.server.start()
+        g = self.glue = self.server.client()
+        for p in procs:
+            p.wait(timeout=30)
+        for i, p in zip(ids[:30], procs):
+            jr = self.wait_job_run(job, i)
+            self.assertEqual(jr["JobRunState"], "FAILED", jr)
+            self.assertIn(f"(pid {p.pid})", jr.get("ErrorMessage", ""))
+        for i in ids[30:]:
+            self.assertEqual(self.wait_job_run(job, i)["JobRunState"], "SUCCEEDED")
+        self.assertEqual(len(g.get_job_runs(JobName=job, MaxResults=200)["JobRuns"]), 40)
         self.server.stop_ok()
 
     def test_sigterm_with_running_jobs_then_restart(self):

@@ -38,6 +38,13 @@ PATTERNS = {
     r"([^\r\n])*": "SP_NO_NEWLINE",
     r"^[A-Z\_]+$": "SP_UPPER_UNDERSCORE",
     r"^[A-Za-z0-9]+$": "SP_ALNUM",
+    r"([\u0009\u000B\u000C\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF])*": "SP_ENCLOSED",
+    r"([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\s])*": "SP_SPACE_TEXT",
+    r"([\u0020-\u007E\r\s\n])*": "SP_ASCII_TEXT",
+    r".*": "SP_LINE",
+    r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}": "SP_UUID",
+    r"[a-zA-Z0-9-_$#.]+": "SP_REGISTRY",
+    r"arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*": "SP_GLUE_ARN",
     # EventBridge
     r"[\.\-_A-Za-z0-9]+": "SP_EV_NAME",
     r"[A-Za-z0-9\_\-]+": "SP_EV_PATH_KEY",
@@ -52,12 +59,9 @@ LOOSE = {r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$", r"^(?!\s*$).+", r"^[!#$%&'*+-.^_`|~0-
          r"(^arn:aws([a-z]|\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)",
          r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", r"^[A-Za-z0-9\-]+[\.][A-Za-z0-9\-]+$"}
 # Patterns that allow any text are not checked.
-ANY = {r".*", r"[\s\S]*", r"([\u0009\u000B\u000C\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF])*",
-       r"([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\s])*", r"([\u0020-\u007E\r\s\n])*",
-       # members the catalog reads but glued does not act on (transactions, schema registry, ARNs of
-       # federated or linked resources): their patterns are not checked
-       r"[\p{L}\p{N}\p{P}]*", r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
-       r"[a-zA-Z0-9-_$#.]+", r"arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*"}
+ANY = {r"[\s\S]*",
+       # transaction ids, which glued takes and never acts on: \p{L}\p{N}\p{P} would need Unicode's tables
+       r"[\p{L}\p{N}\p{P}]*"}
 
 TYPES = {"structure": "SH_STRUCT", "list": "SH_LIST", "map": "SH_MAP", "string": "SH_STRING",
          "integer": "SH_INT", "long": "SH_LONG", "double": "SH_DOUBLE", "float": "SH_DOUBLE",

@@ -89,6 +89,29 @@ static bool match_special(enum shape_pattern p, const char *s, size_t n)
                 return false;
         return n > 0;
     case SP_EV_BUS: return bus_name_ok(s, n);
+    case SP_UUID:
+        if (n != 36)
+            return false;
+        for (size_t i = 0; i < n; i++) {
+            bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+                return false;
+        }
+        return true;
+    case SP_REGISTRY:
+        for (size_t i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)s[i]) || (s[i] && strchr("-_$#.", s[i]))))
+                return false;
+        return n > 0;
+    case SP_GLUE_ARN: { /* the rest of the ARN is Java's .*, checked as SP_LINE */
+        static const char *const prefixes[] = {
+            "arn:aws:glue:",       "arn:aws-cn:glue:",    "arn:aws-us-gov:glue:", "arn:aws-iso:glue:",
+            "arn:aws-iso-b:glue:", "arn:aws-iso-e:glue:", "arn:aws-iso-f:glue:",  NULL};
+        for (size_t i = 0; prefixes[i]; i++)
+            if (n >= strlen(prefixes[i]) && strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+                return true;
+        return false;
+    }
     default: return true;
     }
 }
@@ -106,6 +129,11 @@ static json_t *check_string(const shape_t *s, json_t *v, const char *path, gerr_
     case SP_SINGLE_LINE: rule.pattern = VAL_SINGLE_LINE; break;
     case SP_MULTI_LINE: rule.pattern = VAL_MULTI_LINE; break;
     case SP_ALNUM_DASH: rule.pattern = VAL_ALNUM_DASH; break;
+    case SP_ENCLOSED: rule.pattern = VAL_ENCLOSED; break;
+    case SP_SPACE_TEXT: rule.pattern = VAL_SPACE_TEXT; break;
+    case SP_ASCII_TEXT: rule.pattern = VAL_ASCII_TEXT; break;
+    case SP_LINE:
+    case SP_GLUE_ARN: rule.pattern = VAL_LINE; break;
     default: break;
     }
     if (val_check(str, n, &rule, path, e) < 0)

@@ -29,6 +29,13 @@ enum shape_pattern {
     SP_EV_NAME,     /* [\.\-_A-Za-z0-9]+ (EventBridge rule names, target ids) */
     SP_EV_PATH_KEY, /* [A-Za-z0-9\_\-]+ */
     SP_EV_BUS,      /* an event bus name, or its ARN */
+    SP_ENCLOSED,    /* no line breaks or control characters but tab, VT and FF (EnclosedInStringProperty) */
+    SP_SPACE_TEXT,  /* the single-line set plus \s (SqlQuery) */
+    SP_ASCII_TEXT,  /* ([\u0020-\u007E\r\s\n])* (DQDLString) */
+    SP_LINE,        /* .*, Java's dot: no line terminators */
+    SP_UUID,        /* [a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12} */
+    SP_REGISTRY,    /* [a-zA-Z0-9-_$#.]+ (schema registry names) */
+    SP_GLUE_ARN,    /* arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.* */
 };
 
 typedef struct shape_member {

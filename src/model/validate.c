@@ -47,6 +47,12 @@ size_t val_utf8_len(const char *s, size_t len)
     return n;
 }
 
+/* [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF]: the text all of Glue's string patterns share */
+static bool text_cp(uint32_t cp)
+{
+    return cp >= 0x20 && !(cp >= 0xd800 && cp <= 0xdfff) && cp != 0xfffe && cp != 0xffff && cp <= 0x10ffff;
+}
+
 static bool cp_allowed(uint32_t cp, enum val_pattern p)
 {
     switch (p) {
@@ -54,20 +60,12 @@ static bool cp_allowed(uint32_t cp, enum val_pattern p)
     case VAL_ALNUM_DASH:
         return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_' ||
                cp == '-';
-    case VAL_MULTI_LINE:
-        if (cp == '\r' || cp == '\n')
-            return true;
-        /* fall through */
-    case VAL_SINGLE_LINE:
-        if (cp == '\t')
-            return true;
-        if (cp < 0x20)
-            return false;
-        if (cp >= 0xd800 && cp <= 0xdfff)
-            return false;
-        if (cp == 0xfffe || cp == 0xffff)
-            return false;
-        return cp <= 0x10ffff;
+    case VAL_SINGLE_LINE: return cp == '\t' || text_cp(cp);
+    case VAL_MULTI_LINE: return cp == '\t' || cp == '\r' || cp == '\n' || text_cp(cp);
+    case VAL_ENCLOSED: return cp == '\t' || cp == '\v' || cp == '\f' || text_cp(cp);
+    case VAL_SPACE_TEXT: return (cp >= '\t' && cp <= '\r') || text_cp(cp); /* \s is [ \t\n\v\f\r] */
+    case VAL_ASCII_TEXT: return (cp >= '\t' && cp <= '\r') || (cp >= 0x20 && cp <= 0x7e);
+    case VAL_LINE: return cp != '\n' && cp != '\r' && cp != 0x85 && cp != 0x2028 && cp != 0x2029;
     }
     return false;
 }
@@ -78,6 +76,10 @@ static const char *pattern_desc(enum val_pattern p)
     case VAL_SINGLE_LINE: return "a single line of text (no control characters other than tab, no U+FFFE or U+FFFF)";
     case VAL_MULTI_LINE: return "text without control characters other than tab, CR and LF, U+FFFE or U+FFFF";
     case VAL_ALNUM_DASH: return "letters, digits, '_' and '-' only";
+    case VAL_ENCLOSED: return "text without line breaks or control characters other than tab, VT and FF";
+    case VAL_SPACE_TEXT: return "text without control characters other than tab, CR, LF, VT and FF";
+    case VAL_ASCII_TEXT: return "printable ASCII, tab, CR, LF, VT or FF";
+    case VAL_LINE: return "a single line (no CR, LF, U+0085, U+2028 or U+2029)";
     default: return "valid text";
     }
 }

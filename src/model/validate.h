@@ -17,6 +17,10 @@ enum val_pattern {
     VAL_SINGLE_LINE, /* [\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF\t]* */
     VAL_MULTI_LINE,  /* the single-line set plus \r and \n */
     VAL_ALNUM_DASH,  /* [A-Za-z0-9_-]* */
+    VAL_ENCLOSED,    /* the single-line set plus \v and \f (the model's EnclosedInStringProperty) */
+    VAL_SPACE_TEXT,  /* the single-line set plus Java's \s: \n, \v, \f, \r (SqlQuery) */
+    VAL_ASCII_TEXT,  /* printable ASCII plus Java's \s (DQDLString) */
+    VAL_LINE,        /* Java's .*: anything but \n, \r, U+0085, U+2028 and U+2029 */
 };
 
 typedef struct val_str {

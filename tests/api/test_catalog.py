@@ -209,6 +209,31 @@ class TableTest(CatalogTestCase):
                                TableInput={"Name": t, "PartitionKeys": [{"Name": "y", "Type": "string"}]})
 
 
+    def test_schema_reference_patterns(self):
+        # SchemaVersionId is a lowercase UUID, SchemaName and RegistryName [a-zA-Z0-9-_$#.]+, SchemaArn a Glue ARN:
+        # glued once checked only their lengths
+        db = self.db()
+        uuid = "0123abcd-0123-4567-89ab-0123456789ab"
+        good = [{"SchemaVersionId": uuid},
+                {"SchemaId": {"SchemaName": "a-Z_0$#.", "RegistryName": "r"}, "SchemaVersionNumber": 1},
+                {"SchemaId": {"SchemaArn": f"arn:aws-us-gov:glue:us-gov-west-1:{ACCOUNT}:schema/r/s"},
+                 "SchemaVersionNumber": 1}]
+        for i, ref in enumerate(good):
+            with self.subTest(good=ref):
+                self.glue.create_table(DatabaseName=db, TableInput={
+                    "Name": f"ok{i}", "StorageDescriptor": {"SchemaReference": ref}})
+        bad = [("SchemaVersionId", {"SchemaVersionId": uuid.upper()}),
+               ("SchemaVersionId", {"SchemaVersionId": uuid[:8] + "x" + uuid[9:]}),
+               ("SchemaName", {"SchemaId": {"SchemaName": "a b", "RegistryName": "r"}}),
+               ("RegistryName", {"SchemaId": {"SchemaName": "s", "RegistryName": "r/1"}}),
+               ("SchemaArn", {"SchemaId": {"SchemaArn": f"arn:aws:s3:us-east-1:{ACCOUNT}:schema/r/s"}}),
+               ("SchemaArn", {"SchemaId": {"SchemaArn": f"arn:aws:glue:us-east-1:{ACCOUNT}:schema/r/s\n"}})]
+        for member, ref in bad:
+            with self.subTest(bad=ref):
+                self.assertClientError("InvalidInputException", self.glue.create_table, DatabaseName=db,
+                                       TableInput={"Name": "bad", "StorageDescriptor": {"SchemaReference": ref}},
+                                       member=member)
+
 class PartitionTest(CatalogTestCase):
     def setUp(self):
         super().setUp()

@@ -248,6 +248,29 @@ class JobValidationTest(ResTestCase):
                 args = {k: v for k, v in base.items() if k != drop}
                 self.raw_err("CreateJob", args, "InvalidInputException", drop)
 
+    def test_patterns_that_look_permissive_are_enforced(self):
+        # The model's EnclosedInStringProperty, SqlQuery, DQDLString and RuntimeNameString (.*) patterns each refuse
+        # some characters; glued once let all of them through.
+        sql = {"Name": "sql", "Inputs": ["src"], "SqlQuery": "select 1", "SqlAliases": [{"From": "src", "Alias": "t"}]}
+        dq = {"Name": "dq", "Inputs": ["src"], "Ruleset": "Rules = [ RowCount > 0 ]"}
+        node = lambda **kw: {"CodeGenConfigurationNodes": {"node-1": kw}}
+        cases = [
+            ("Database", node(CatalogSource={"Name": "src", "Database": "db\nx", "Table": "t"})),
+            ("Table", node(CatalogSource={"Name": "src", "Database": "db", "Table": "t\x01"})),
+            ("SqlQuery", node(SparkSQL={**sql, "SqlQuery": "select\x07 1"})),
+            ("Ruleset", node(EvaluateDataQuality={**dq, "Ruleset": "Rules = [ \u00e9 ]"})),
+            ("Runtime", {"Command": {"Name": "glueray", "ScriptLocation": SCRIPT, "Runtime": "Ray2.4\n"}}),
+        ]
+        for member, extra in cases:
+            with self.subTest(member=member):
+                self.bad_raw(member, **extra)
+        # what the patterns allow is still accepted: tab, vertical tab and form feed in an enclosed string, line
+        # breaks in SQL and rulesets, any character but a line break in a runtime name
+        self.mkjob(**node(CatalogSource={"Name": "src", "Database": "d\tb\x0b\x0c\u00e9", "Table": "t"}))
+        self.mkjob(**node(SparkSQL={**sql, "SqlQuery": "select 1\r\nfrom\tt\x0b\x0c\u00e9"}))
+        self.mkjob(**node(EvaluateDataQuality={**dq, "Ruleset": "Rules = [\r\n\tRowCount > 0\x0b\x0c]"}))
+        self.mkjob(command="glueray", Command={"Name": "glueray", "ScriptLocation": SCRIPT, "Runtime": "Ray2.4\x01"})
+
     def test_type_errors_are_serialization_exception(self):
         cases = [
             {"MaxRetries": "3"},

@@ -201,6 +201,35 @@ START_TEST(test_multi_line)
 }
 END_TEST
 
+/* The model's other character classes: EnclosedInStringProperty, SqlQuery (\\s added), DQDLString, Java's .* */
+START_TEST(test_enclosed_space_ascii_line)
+{
+    const val_str_t enc = {0, 0, VAL_ENCLOSED}, sql = {0, 0, VAL_SPACE_TEXT}, dq = {0, 0, VAL_ASCII_TEXT},
+                    line = {0, 0, VAL_LINE};
+    ck_assert_int_eq(check_rule("a\tb\x0b\x0c" U_E_ACUTE U_EMOJI, &enc), 0);
+    ck_assert_int_eq(check_rule("a\nb", &enc), -1);
+    ck_assert_int_eq(check_rule("a\rb", &enc), -1);
+    ck_assert_int_eq(check_rule("\x01", &enc), -1);
+    ck_assert_int_eq(check_rule(U_FFFF, &enc), -1);
+    ck_assert_int_eq(check_rule("select\r\n\t\x0b\x0c" U_E_ACUTE, &sql), 0);
+    ck_assert_int_eq(check_rule("\x07", &sql), -1);
+    ck_assert_int_eq(check_rule(U_FFFE, &sql), -1);
+    ck_assert_int_eq(check_rule("Rules = [\r\n\tRowCount > 0 ]~\x0b\x0c", &dq), 0);
+    ck_assert_int_eq(check_rule(U_E_ACUTE, &dq), -1);
+    ck_assert_int_eq(check_rule("\x7f", &dq), -1);
+    ck_assert_int_eq(check_rule("\x01\t" U_FFFF U_E_ACUTE, &line), 0); /* Java's dot takes all but line ends */
+    ck_assert_int_eq(check_rule("a\n", &line), -1);
+    ck_assert_int_eq(check_rule("a\r", &line), -1);
+    ck_assert_int_eq(check_rule("\xc2\x85", &line), -1);     /* U+0085 */
+    ck_assert_int_eq(check_rule("\xe2\x80\xa8", &line), -1); /* U+2028 */
+    ck_assert_int_eq(check_rule("\xe2\x80\xa9", &line), -1); /* U+2029 */
+    gerr_t e = {0};
+    ck_assert_int_eq(val_check("ab\x07", 3, &sql, "SparkSQL.SqlQuery", &e), -1);
+    ck_assert_msg_has(e, "SparkSQL.SqlQuery");
+    ck_assert_msg_has(e, "U+0007");
+}
+END_TEST
+
 START_TEST(test_alnum_dash)
 {
     const val_str_t ad = {1, 10, VAL_ALNUM_DASH};
@@ -595,6 +624,7 @@ static Suite *validate_suite(void)
     tcase_add_test(p, test_min_length);
     tcase_add_test(p, test_multi_line);
     tcase_add_test(p, test_alnum_dash);
+    tcase_add_test(p, test_enclosed_space_ascii_line);
     tcase_add_test(p, test_any_and_bounds);
     tcase_add_test(p, test_patterns_through_json);
     suite_add_tcase(s, p);

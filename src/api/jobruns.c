@@ -28,6 +28,24 @@ int api_start_job_run(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
                  (long long)json_integer_value(timeout));
         goto out;
     }
+    /* The capacity overrides are not used to run the job, but AWS refuses the same values CreateJob does
+     * (NumberOfWorkers alone is a valid override: the job's WorkerType stays) */
+    json_t *nw = json_object_get(req, "NumberOfWorkers"), *cap = json_object_get(req, "MaxCapacity");
+    if (nw && json_integer_value(nw) < 1) {
+        gerr_set(e, GERR_INVALID_INPUT, "NumberOfWorkers must be at least 1 (got %lld)",
+                 (long long)json_integer_value(nw));
+        goto out;
+    }
+    if (cap && json_number_value(cap) <= 0) {
+        gerr_set(e, GERR_INVALID_INPUT, "MaxCapacity must be positive (got %g)", json_number_value(cap));
+        goto out;
+    }
+    if (cap && (nw || json_object_get(req, "WorkerType"))) {
+        gerr_set(e, GERR_INVALID_INPUT,
+                 "MaxCapacity cannot be set together with WorkerType or NumberOfWorkers: choose one way to size the "
+                 "run");
+        goto out;
+    }
     char id[FLOW_JOB_RUN_ID_LEN];
     flow_ids_t spawn = {0};
     if (flow_start_job_run(&rq->api->flow, job, retry, json_object_get(req, "Arguments"),

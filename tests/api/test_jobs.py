@@ -248,6 +248,18 @@ class JobValidationTest(ResTestCase):
                 args = {k: v for k, v in base.items() if k != drop}
                 self.raw_err("CreateJob", args, "InvalidInputException", drop)
 
+    def test_start_job_run_capacity_rules(self):
+        # StartJobRun's capacity overrides follow CreateJob's rules (glued once started a run with 0 workers)
+        job = self.mkjob()
+        cases = [("NumberOfWorkers", {"NumberOfWorkers": 0}), ("NumberOfWorkers", {"NumberOfWorkers": -3}),
+                 ("MaxCapacity", {"MaxCapacity": 0.0}), ("MaxCapacity", {"MaxCapacity": -1.0}),
+                 ("MaxCapacity", {"MaxCapacity": 2.0, "WorkerType": "G.1X", "NumberOfWorkers": 2}),
+                 ("MaxCapacity", {"MaxCapacity": 2.0, "NumberOfWorkers": 2})]
+        for member, extra in cases:
+            with self.subTest(extra=extra):
+                self.raw_err("StartJobRun", {"JobName": job, **extra}, "InvalidInputException", member)
+        self.assertEqual(self.glue.get_job_runs(JobName=job)["JobRuns"], [], "a refused StartJobRun started a run")
+
     def test_patterns_that_look_permissive_are_enforced(self):
         # The model's EnclosedInStringProperty, SqlQuery, DQDLString and RuntimeNameString (.*) patterns each refuse
         # some characters; glued once let all of them through.

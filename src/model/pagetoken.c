@@ -11,7 +11,6 @@
 
 #define MAC_LEN 16
 #define HDR_LEN 17 /* version(1) issued(8) key_int(8) */
-#define MAX_KEY 1024
 
 static void put64(uint8_t *p, int64_t v)
 {
@@ -44,9 +43,9 @@ static void mac(const uint8_t secret[32], const char *scope, const uint8_t *payl
 char *pagetoken_encode(const uint8_t secret[32], const char *scope, const char *key_str, int64_t key_int,
                        int64_t now_ms)
 {
+    /* the whole key, however long: a cut key would resume before the last item given, and a listing whose
+     * keys are that long (a partition's index key holds all its values) would repeat one page for ever */
     size_t kl = key_str ? strlen(key_str) : 0;
-    if (kl > MAX_KEY)
-        kl = MAX_KEY;
     size_t n = HDR_LEN + kl;
     uint8_t *payload = malloc(n);
     payload[0] = 1;
@@ -69,25 +68,35 @@ int pagetoken_decode(const uint8_t secret[32], const char *scope, const char *to
 {
     *key_str = NULL;
     const char *dot = strchr(token, '.');
-    size_t tl = strlen(token);
-    if (!dot || tl > 4 * (HDR_LEN + MAX_KEY) / 3 + 64)
+    if (!dot)
         return gerr_set(e, GERR_INVALID_INPUT, "NextToken is not a token this service issued");
-    uint8_t payload[HDR_LEN + MAX_KEY + 4], m[MAC_LEN + 4], want[MAC_LEN];
-    long n = util_b64url_decode(payload, sizeof payload, token, (size_t)(dot - token));
+    /* the token is as long as its key (the request body bounds it) */
+    size_t pl = (size_t)(dot - token);
+    uint8_t *payload = malloc(pl / 4 * 3 + 3), m[MAC_LEN + 4], want[MAC_LEN];
+    if (!payload)
+        return gerr_set(e, GERR_INTERNAL, "out of memory reading NextToken");
+    long n = util_b64url_decode(payload, pl / 4 * 3 + 3, token, pl);
     long mn = util_b64url_decode(m, sizeof m, dot + 1, strlen(dot + 1));
-    if (n < HDR_LEN || mn != MAC_LEN || payload[0] != 1)
+    if (n < HDR_LEN || mn != MAC_LEN || payload[0] != 1) {
+        free(payload);
         return gerr_set(e, GERR_INVALID_INPUT, "NextToken is not a token this service issued");
+    }
     mac(secret, scope, payload, (size_t)n, want);
-    if (CRYPTO_memcmp(want, m, MAC_LEN) != 0)
+    if (CRYPTO_memcmp(want, m, MAC_LEN) != 0) {
+        free(payload);
         return gerr_set(e, GERR_INVALID_INPUT,
                         "NextToken is not valid for this listing (was it issued for another operation or filter?)");
+    }
     int64_t issued = get64(payload + 1);
-    if (now_ms - issued > PAGETOKEN_TTL_MS)
+    if (now_ms - issued > PAGETOKEN_TTL_MS) {
+        free(payload);
         return gerr_set(e, GERR_INVALID_INPUT, "NextToken has expired (tokens last 24 hours); start the listing again");
+    }
     *key_int = get64(payload + 9);
     size_t kl = (size_t)n - HDR_LEN;
     *key_str = malloc(kl + 1);
     memcpy(*key_str, payload + HDR_LEN, kl);
     (*key_str)[kl] = '\0';
+    free(payload);
     return 0;
 }

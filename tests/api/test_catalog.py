@@ -306,6 +306,17 @@ class PartitionTest(CatalogTestCase):
         self.assertClientError("InvalidInputException", self.glue.get_partitions, DatabaseName=self.d,
                                TableName=self.t, MaxResults=1001)
 
+    def test_paging_partitions_with_long_values(self):
+        # a partition's index key holds all its values (here over 1,600 bytes): the NextToken must carry it
+        # whole, or the next page starts before the last partition given and repeats it for ever
+        vals = [("2024", "m" * 1000, "r" * 600 + str(i)) for i in range(3)]
+        self.create(vals)
+        pages = self.glue.get_paginator("get_partitions").paginate(
+            DatabaseName=self.d, TableName=self.t, PaginationConfig={"PageSize": 1, "MaxItems": 10})
+        got = [tuple(p["Values"]) for p in pages.build_full_result()["Partitions"]]
+        self.assertEqual([v[2][600:] for v in got], ["0", "1", "2"])
+        self.assertEqual(got, vals)
+
     # (expression, the partitions it selects) over years 2019..2025 x months 01..12 x regions eu/us/ap
     EXPRESSIONS = [
         ("year = 2024", lambda y, m, r: y == 2024),

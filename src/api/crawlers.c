@@ -648,6 +648,11 @@ done:
     return ret;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -712,11 +717,21 @@ int api_get_crawler_metrics(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         goto done;
     json_t *wanted = json_array();
     if (json_array_size(names)) {
-        size_t i;
-        json_t *nm;
-        json_array_foreach (names, i, nm)
-            if (!p.after_str || strcmp(json_string_value(nm), p.after_str) > 0)
-                json_array_append(wanted, nm);
+        /* pages go by name, as without a list: the names asked for in order, each once, so a token (the last
+         * name given) resumes the same walk whatever order the list came in */
+        size_t nn = json_array_size(names), k = 0;
+        const char **v = malloc(nn * sizeof *v);
+        for (size_t i = 0; v && i < nn; i++) {
+            const char *s = json_string_value(json_array_get(names, i));
+            if (!p.after_str || strcmp(s, p.after_str) > 0)
+                v[k++] = s;
+        }
+        if (v)
+            qsort(v, k, sizeof *v, cmp_str);
+        for (size_t i = 0; v && i < k; i++)
+            if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+                json_array_append_new(wanted, json_string(v[i]));
+        free(v);
     } else {
         int rc = store_res_list(api_db(rq), "crawler", p.after_str, p.limit + 1, &defs, &nd);
         if (rc < 0) {
@@ -732,15 +747,15 @@ int api_get_crawler_metrics(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *last = NULL;
     bool more = false;
     json_array_foreach (wanted, i, nm) {
-        if ((int)json_array_size(list) == p.limit) {
-            more = true;
-            break;
-        }
         store_res_t r = {0};
         int rc = store_res_get(api_db(rq), "crawler", json_string_value(nm), &r);
         store_res_cleanup(&r);
         if (rc == STORE_NOTFOUND)
             continue; /* as AWS: unknown names are left out */
+        if (rc == 0 && (int)json_array_size(list) == p.limit) {
+            more = true; /* a crawler is left for the next page: never a token to an empty one */
+            break;
+        }
         json_t *m = rc < 0 ? NULL : metrics(rq, json_string_value(nm), rq->now_ms, e);
         if (!m) {
             if (rc < 0)

@@ -319,3 +319,16 @@ class CrawlerListingTest(ResTestCase):
         self.assertClientError("InvalidInputException", self.glue.batch_get_crawlers,
                                CrawlerNames=[f"x{i}" for i in range(101)], member="CrawlerNames")
         self.raw_err("BatchGetCrawlers", {}, "InvalidInputException", "CrawlerNames")
+
+    def test_crawler_metrics_pages_over_a_name_list_in_any_order(self):
+        # the token holds the last name given: a list not in name order (with repeats and unknown names) must
+        # still come out whole, each crawler once, and no token may lead to an empty page
+        asked = ["cr-020", "cr-003", "nope-1", "cr-011", "cr-003", "cr-000", "nope-2"]
+        pages = self.glue.get_paginator("get_crawler_metrics").paginate(
+            CrawlerNameList=asked, PaginationConfig={"PageSize": 1, "MaxItems": 20})
+        got = [[m["CrawlerName"] for m in p["CrawlerMetricsList"]] for p in pages]
+        self.assertEqual(got, [["cr-000"], ["cr-003"], ["cr-011"], ["cr-020"]])
+        one = self.glue.get_crawler_metrics(CrawlerNameList=asked)
+        self.assertEqual([m["CrawlerName"] for m in one["CrawlerMetricsList"]],
+                         ["cr-000", "cr-003", "cr-011", "cr-020"])
+        self.assertNotIn("NextToken", one)

@@ -609,8 +609,8 @@ int api_list_crawls(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (api_page_read(rq, req, scope, 1000, &p, e) < 0)
         goto done;
     int rc = must_be_idle(rq, name, "", e);
-    if (rc < 0 && strcmp(e->type, GERR_CRAWLER_RUNNING) != 0)
-        goto done;
+    if (rc == STORE_NOTFOUND || (rc < 0 && strcmp(e->type, GERR_CRAWLER_RUNNING) != 0))
+        goto done; /* a running crawler is listed all the same */
     memset(e, 0, sizeof *e);
     int64_t before = p.after_int;
     bool more = false;

@@ -208,6 +208,9 @@ class CrawlerCrudTest(ResTestCase):
                 err = self.assertClientError("EntityNotFoundException", fn, Name=name, **kw)
                 self.assertIn(name, err["Error"]["Message"])
         self.assertTrue(self.missing(self.glue.get_crawler, Name=name), "UpdateCrawler created a crawler")
+        # ListCrawls names one crawler, and the model gives it EntityNotFoundException: not an empty list
+        err = self.assertClientError("EntityNotFoundException", self.glue.list_crawls, CrawlerName=name)
+        self.assertIn(name, err["Error"]["Message"])
 
     def test_delete(self):
         name = self.mkcrawler()

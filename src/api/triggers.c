@@ -414,6 +414,29 @@ static bool starts_job(const store_res_t *r, void *job)
     return hit;
 }
 
+/* Whether any trigger's actions start the job: 1, 0, or -1 with e set. */
+static int job_has_starter(api_req_t *rq, const char *job, gerr_t *e)
+{
+    char *after = NULL;
+    int found = 0;
+    for (;;) {
+        store_res_t *rows;
+        size_t n;
+        int rc = store_res_list(api_db(rq), "trigger", after, 256, &rows, &n);
+        free(after);
+        after = NULL;
+        if (rc < 0)
+            return gerr_store(e, rc, "listing triggers");
+        for (size_t i = 0; i < n && !found; i++)
+            found = starts_job(&rows[i], (void *)job);
+        if (!found && n == 256)
+            after = strdup(rows[n - 1].name);
+        store_res_list_free(rows, n);
+        if (found || !after)
+            return found;
+    }
+}
+
 static int list_triggers(api_req_t *rq, json_t *in, bool names_only, json_t **out, gerr_t *e)
 {
     const char *job = NULL;
@@ -424,9 +447,13 @@ static int list_triggers(api_req_t *rq, json_t *in, bool names_only, json_t **ou
         return -1;
     if (job && must_exist(rq, "job", "Job", job, "DependentJobName", e) != 0)
         return -1;
+    /* as the API reference has it: the triggers that start the job, or all triggers when none does */
+    int starter = job ? job_has_starter(rq, job, e) : 0;
+    if (starter < 0)
+        return -1;
     char scope[300];
     snprintf(scope, sizeof scope, "%s/%s", names_only ? "ListTriggers" : "GetTriggers", job ? job : "");
-    return res_page(rq, "trigger", in, scope, TRIGGER_PAGE_MAX, tags, job ? starts_job : NULL, (void *)job,
+    return res_page(rq, "trigger", in, scope, TRIGGER_PAGE_MAX, tags, starter ? starts_job : NULL, (void *)job,
                     names_only ? res_name_json : trigger_json, names_only ? "TriggerNames" : "Triggers", out, e);
 }
 

@@ -590,11 +590,19 @@ class TriggerListingTest(ResTestCase):
         self.assertEqual(self.glue.list_triggers(DependentJobName="jd")["TriggerNames"], ["t-two"])
 
     def test_dependent_job_started_by_no_trigger(self):
+        # jd has a starter (t-two), so the filter holds even when the tags then leave nothing
         self.assertEqual(self.glue.list_triggers(DependentJobName="jd", Tags={"parity": "even"})["TriggerNames"], [])
+        # the API reference: "If there is no such trigger, all triggers are returned" (SPEC.md section 4)
         self.glue.create_job(Name="je-lonely", Role="R", Command={"Name": "glueetl"})
         try:
-            self.assertEqual(self.glue.get_triggers(DependentJobName="je-lonely")["Triggers"], [])
-            self.assertEqual(self.glue.list_triggers(DependentJobName="je-lonely")["TriggerNames"], [])
+            items, _ = self.pages(self.glue.get_triggers, "Triggers", max_results=10, DependentJobName="je-lonely")
+            self.assertEqual([t["Name"] for t in items], self.names)
+            items, _ = self.pages(self.glue.list_triggers, "TriggerNames", max_results=10,
+                                  DependentJobName="je-lonely")
+            self.assertEqual(items, self.names)
+            even = [f"t-{i:03d}" for i in range(27) if i % 2 == 0]
+            self.assertEqual(self.pages(self.glue.list_triggers, "TriggerNames", DependentJobName="je-lonely",
+                                        Tags={"parity": "even"})[0], even)
         finally:
             self.glue.delete_job(JobName="je-lonely")
 

@@ -182,6 +182,9 @@ typedef struct api_page {
 } api_page_t;
 int api_page_read(api_req_t *rq, json_t *in, const char *scope, int max, api_page_t *p, gerr_t *e);
 void api_page_cleanup(api_page_t *p);
+/* The bytes a name (NameString: 1..255 characters) can take in UTF-8. A scope holds whole names, so that a
+ * token never verifies for another workflow, job or table whose name starts the same way. */
+#define API_NAME_BYTES (4 * 255)
 /* Sets out["NextToken"] for a page that continues after the given key. */
 void api_page_next(api_req_t *rq, json_t *out, const char *scope, const char *key_str, int64_t key_int);
 

@@ -488,7 +488,7 @@ int api_get_tables(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     char *db = lname(req, "DatabaseName");
     const char *expr = json_string_value(json_object_get(req, "Expression"));
-    char scope[600];
+    char scope[16 + API_NAME_BYTES + 500];
     snprintf(scope, sizeof scope, "GetTables/%s/%.500s", db, expr ? expr : "");
     api_page_t p = {0};
     regex_t re;
@@ -725,7 +725,7 @@ int api_get_table_versions(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (!req)
         return -1;
     char *db = lname(req, "DatabaseName"), *tbl = lname(req, "TableName");
-    char scope[600];
+    char scope[24 + 2 * API_NAME_BYTES];
     snprintf(scope, sizeof scope, "GetTableVersions/%s/%s", db, tbl);
     api_page_t p = {0};
     store_cat_row_t *v = NULL;
@@ -911,8 +911,8 @@ int api_search_tables(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
             goto done;
         }
     }
-    char scope[700];
-    snprintf(scope, sizeof scope, "SearchTables/%.300s/%.300s", needle ? needle : "", db ? db : "");
+    char scope[16 + 300 + API_NAME_BYTES];
+    snprintf(scope, sizeof scope, "SearchTables/%.300s/%s", needle ? needle : "", db ? db : "");
     if (api_page_read(rq, req, scope, 1000, &p, e) < 0)
         goto done;
     /* the token holds "db\nname" of the last table given */
@@ -1180,7 +1180,7 @@ int api_get_partitions(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     int64_t segno = json_integer_value(json_object_get(seg, "SegmentNumber"));
     int64_t segs = seg ? json_integer_value(json_object_get(seg, "TotalSegments")) : 1;
     bool exclude = json_is_true(json_object_get(req, "ExcludeColumnSchema")), more = false;
-    char scope[2400];
+    char scope[64 + 2 * API_NAME_BYTES + 2400];
     snprintf(scope, sizeof scope, "GetPartitions/%s/%s/%lld/%lld/%s", db, tbl, (long long)segno, (long long)segs,
              expr ? expr : "");
     api_page_t p = {0};

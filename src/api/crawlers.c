@@ -582,7 +582,7 @@ int api_list_crawls(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
         return -1;
     const char *name = json_string_value(json_object_get(req, "CrawlerName"));
     json_t *filters = json_object_get(req, "Filters"), *list = json_array();
-    char scope[400];
+    char scope[16 + API_NAME_BYTES + 300];
     char *fs = filters ? json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     snprintf(scope, sizeof scope, "ListCrawls/%s/%.300s", name, fs ? fs : "");
     free(fs);

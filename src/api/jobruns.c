@@ -87,7 +87,7 @@ int api_get_job_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     const char *job;
     if (val_str(in, "JobName", &VAL_NAME, true, &job, e) < 0)
         return -1;
-    char scope[300];
+    char scope[16 + API_NAME_BYTES];
     snprintf(scope, sizeof scope, "GetJobRuns/%s", job);
     api_page_t p;
     if (api_page_read(rq, in, scope, JOBRUNS_PAGE_MAX, &p, e) < 0)

@@ -63,7 +63,7 @@ int api_get_workflow_runs(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     bool graph = false;
     if (val_str(in, "Name", &VAL_NAME, true, &wf, e) < 0 || val_bool(in, "IncludeGraph", &graph, e) < 0)
         return -1;
-    char scope[300];
+    char scope[24 + API_NAME_BYTES];
     snprintf(scope, sizeof scope, "GetWorkflowRuns/%s", wf);
     api_page_t p;
     if (api_page_read(rq, in, scope, RUNS_PAGE_MAX, &p, e) < 0)

@@ -451,7 +451,7 @@ static int list_triggers(api_req_t *rq, json_t *in, bool names_only, json_t **ou
     int starter = job ? job_has_starter(rq, job, e) : 0;
     if (starter < 0)
         return -1;
-    char scope[300];
+    char scope[16 + API_NAME_BYTES];
     snprintf(scope, sizeof scope, "%s/%s", names_only ? "ListTriggers" : "GetTriggers", job ? job : "");
     return res_page(rq, "trigger", in, scope, TRIGGER_PAGE_MAX, tags, starter ? starts_job : NULL, (void *)job,
                     names_only ? res_name_json : trigger_json, names_only ? "TriggerNames" : "Triggers", out, e);

@@ -178,6 +178,31 @@ class ListPaginationTest(ServerTestCase):
                                member="NextToken")
 
 
+class ScopedTokenTest(ServerTestCase):
+    """A token names its listing with the whole workflow or job name, however many bytes the name takes."""
+
+    def test_run_tokens_do_not_cross_long_names_sharing_a_prefix(self):
+        # 200 two-byte characters: 400 bytes of UTF-8, the same up to the last character
+        a, b = "\u00e9" * 200 + "A", "\u00e9" * 200 + "B"
+        for name in (a, b):
+            self.glue.create_job(Name=name, Role="R", Command={"Name": "pythonshell",
+                                                                "ScriptLocation": "/nonexistent/x.py"},
+                                 ExecutionProperty={"MaxConcurrentRuns": 10})
+            self.glue.create_workflow(Name=name)
+            self.glue.create_trigger(Name=self.uname("start"), WorkflowName=name, Type="ON_DEMAND",
+                                     Actions=[{"JobName": name}])
+        for _ in range(2):
+            for name in (a, b):
+                self.glue.start_job_run(JobName=name)
+                self.glue.start_workflow_run(Name=name)
+        tok = self.glue.get_job_runs(JobName=a, MaxResults=1)["NextToken"]
+        self.assertClientError("InvalidInputException", self.glue.get_job_runs, JobName=b, NextToken=tok,
+                               member="NextToken")
+        tok = self.glue.get_workflow_runs(Name=a, MaxResults=1)["NextToken"]
+        self.assertClientError("InvalidInputException", self.glue.get_workflow_runs, Name=b, NextToken=tok,
+                               member="NextToken")
+
+
 class EmptyListTest(ServerTestCase):
     def test_empty_server_lists_nothing_without_token(self):
         out = self.assertRawOk(self.server.call("ListWorkflows", {}), "ListWorkflows")

@@ -24,6 +24,7 @@ export BENCH_RESULTS="$B/results.jsonl"
 : >"$BENCH_RESULTS"
 start=$(date +%s)
 for b in ${BENCH_ONLY:-api durability engine cheap events scale graph console catalog cluster sweep}; do
+  sync # the writes a section left to the kernel are on disk before the next one measures its own
   if ! python3 "bench/$b.py"; then
     echo "bench: bench/$b.py failed" >&2
     printf '{"section": "failed", "key": "bench/%s.py", "value": 1, "unit": "", "note": ""}\n' "$b" >>"$BENCH_RESULTS"

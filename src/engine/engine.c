@@ -102,6 +102,9 @@ struct engine {
     s3watch_t *s3w;          /* NULL when S3 events are off */
     uv_poll_t s3_poll;
     uv_timer_t s3_timer;
+    uv_idle_t s3_idle;  /* delivers the next chunk of s3_events on the next loop turn */
+    json_t **s3_events; /* objects reported and not yet delivered, oldest first */
+    size_t ns3, cap_s3;
     pthread_t thread;
     /* guarded by lock: what other threads hand over */
     pthread_mutex_t lock;
@@ -1462,27 +1465,75 @@ static int64_t mono_ms(void)
 }
 
 /* A file landed: S3's "Object Created" event goes on the default bus. */
+#define S3_CHUNK     256   /* events one delivery transaction takes */
+#define S3_QUEUE_MAX 65536 /* events waiting; past it they are delivered before more are read */
+
+/* Delivers up to S3_CHUNK of the waiting S3 events in one transaction: a burst of files (a job writing its output
+ * parts, a copied folder) costs a commit per chunk, not per file, and the loop turns between chunks, so job ends
+ * and starts go on meanwhile (a commit per file held the loop for a second per 3,000 files). */
+static void s3_deliver_chunk(engine_t *en)
+{
+    size_t n = en->ns3 < S3_CHUNK ? en->ns3 : S3_CHUNK;
+    if (!n)
+        return;
+    flow_ids_t spawn = {0};
+    gerr_t e = {0};
+    size_t delivered = 0;
+    if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), &spawn, &delivered, &e) < 0)
+        log_error("s3 events: %zu events (the first %s) were not delivered: %s", n,
+                  json_string_value(json_object_get(en->s3_events[0], "id")), e.msg);
+    else if (delivered)
+        log_info("s3 events: %zu events, %zu deliveries", n, delivered);
+    for (size_t i = 0; i < n; i++)
+        json_decref(en->s3_events[i]);
+    memmove(en->s3_events, en->s3_events + n, (en->ns3 - n) * sizeof *en->s3_events);
+    en->ns3 -= n;
+    spawn_all(en, &spawn, 0);
+    flow_ids_cleanup(&spawn);
+    if (delivered)
+        batches_check(en);
+}
+
+static void on_s3_idle(uv_idle_t *h)
+{
+    engine_t *en = h->data;
+    s3_deliver_chunk(en);
+    if (!en->ns3)
+        uv_idle_stop(h);
+}
+
+/* An object s3watch reports: its event waits for the next chunk. */
 static void on_s3_object(void *ctx, const s3watch_object_t *o)
 {
     engine_t *en = ctx;
     char id[EVENT_ID_LEN];
     util_uuid(id);
+    while (en->ns3 >= S3_QUEUE_MAX) /* more than the loop keeps up with: deliver before reading more */
+        s3_deliver_chunk(en);
+    if (en->ns3 == en->cap_s3) {
+        size_t c = en->cap_s3 ? 2 * en->cap_s3 : 64;
+        json_t **nv = realloc(en->s3_events, c * sizeof *nv);
+        if (!nv) {
+            log_error("s3 events: out of memory keeping the event for s3://%s/%s", o->bucket, o->key);
+            return;
+        }
+        en->s3_events = nv;
+        en->cap_s3 = c;
+    }
     json_t *ev = event_s3_created(o, id, en->account, en->region, util_now_ms());
     if (!ev)
         return;
-    flow_ids_t spawn = {0};
-    gerr_t e = {0};
-    size_t delivered = 0;
-    if (bus_deliver(&en->flow, &ev, 1, util_now_ms(), &spawn, &delivered, &e) < 0)
-        log_error("s3 events: the event for s3://%s/%s was not delivered: %s", o->bucket, o->key, e.msg);
-    else
-        log_info("s3 events: s3://%s/%s was written (%lld bytes): event %s, %zu deliveries", o->bucket, o->key,
-                 (long long)o->size, id, delivered);
-    json_decref(ev);
-    spawn_all(en, &spawn, 0);
-    flow_ids_cleanup(&spawn);
-    if (delivered)
-        batches_check(en);
+    en->s3_events[en->ns3++] = ev;
+    log_info("s3 events: s3://%s/%s was written (%lld bytes): event %s", o->bucket, o->key, (long long)o->size, id);
+    uv_idle_start(&en->s3_idle, on_s3_idle);
+}
+
+/* Delivers every waiting S3 event now (glued stops). */
+static void s3_deliver_all(engine_t *en)
+{
+    while (en->ns3)
+        s3_deliver_chunk(en);
+    uv_idle_stop(&en->s3_idle);
 }
 
 static void on_s3_timer(uv_timer_t *t)
@@ -1516,7 +1567,8 @@ static void s3_start(engine_t *en)
     }
     uv_poll_init(&en->loop, &en->s3_poll, s3watch_fd(en->s3w));
     uv_timer_init(&en->loop, &en->s3_timer);
-    en->s3_poll.data = en->s3_timer.data = en;
+    uv_idle_init(&en->loop, &en->s3_idle);
+    en->s3_poll.data = en->s3_timer.data = en->s3_idle.data = en;
     uv_poll_start(&en->s3_poll, UV_READABLE, on_s3_readable);
     log_info("s3 events: watching %s", en->s3_root);
 }
@@ -1853,6 +1905,7 @@ static void on_wake(uv_async_t *a)
         if (en->s3w) {
             uv_poll_stop(&en->s3_poll);
             uv_timer_stop(&en->s3_timer);
+            s3_deliver_all(en); /* what was reported is delivered, as each file's event was before the next */
         }
         cluster_stop(en->cluster); /* its lease lapses by itself: the others take over what is left */
         en->cluster = NULL;
@@ -2236,6 +2289,9 @@ void engine_stop(engine_t *en)
     uv_run(&en->loop, UV_RUN_DEFAULT);
     uv_loop_close(&en->loop);
     s3watch_close(en->s3w);
+    for (size_t i = 0; i < en->ns3; i++) /* reported after the stop began */
+        json_decref(en->s3_events[i]);
+    free(en->s3_events);
     sched_free(en);
     flow_ids_cleanup(&en->q_spawn);
     flow_ids_cleanup(&en->q_kill);

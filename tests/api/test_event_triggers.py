@@ -293,6 +293,23 @@ class S3EventsTest(EventTest):
         time.sleep(0.5)
         self.assertEqual(len(self.runs(wf)), 1, "a file that does not match started a run")
 
+    def test_a_burst_of_files_is_delivered_whole(self):
+        """600 files written at once (a job writing its output parts): their events are delivered in chunks of
+        several per transaction, each exactly once, and close six batches of 100."""
+        wf, _, _ = self.workflow({"BatchSize": 100, "BatchWindow": 900}, max_runs=10)
+        self.route(wf, self.pattern)
+        for i in range(600):
+            self.write(f"incoming/burst/part-{i:05d}.csv")
+        runs = self.wait_runs(wf, 6, timeout=60)
+        ids = [i for r in runs for i in self.event_ids(r)]
+        self.assertEqual([len(self.event_ids(r)) for r in runs], [100] * 6)
+        self.assertEqual(len(set(ids)), 600)
+        log = self.srv.stderr_text()
+        for i in (0, 299, 599):
+            self.assertIn(f"s3://lake/incoming/burst/part-{i:05d}.csv was written (8 bytes): event ", log)
+        time.sleep(0.3)
+        self.assertEqual(len(self.runs(wf)), 6)
+
     def test_the_event_has_s3s_shape(self):
         """TestEventPattern on the AWS documentation's pattern shapes, and the event glued made."""
         wf, _, _ = self.workflow({"BatchSize": 1})

@@ -9,7 +9,9 @@ start waiting for all of it.
   the sweep that stats every log file, comes 1 second after the start (every hour after that).
 - A burst of S3 files: 3,000 files land in the S3 root at once (a job writing its output parts), matched by a
   rule whose target is an EVENT trigger (batches of 100), probed from before the first file until the last
-  event is delivered."""
+  event is delivered.
+- Schedules due together: 500 SCHEDULED triggers on the same cron expression, each starting a workflow of one
+  job, with glued's clock at 60 times real time: they fire every 5 real seconds, and the probe runs 10 s."""
 import json
 import os
 import secrets
@@ -24,6 +26,7 @@ import common as C
 
 FILES = int(os.environ.get("BENCH_SWEEP_FILES", "100000"))
 S3_FILES = int(os.environ.get("BENCH_S3_FILES", "3000"))
+SCHEDULES = int(os.environ.get("BENCH_SCHEDULES", "500"))
 SECS = 4
 
 
@@ -127,11 +130,32 @@ def s3_burst(data):
         g.cleanup()
 
 
+def sched_burst(data):
+    g = start(data, ["--clock-rate", "60", "--clock-start", "2030-01-01T00:00:00Z", "--max-definitions", "0"])
+    try:
+        cl = C.Client(g.url)
+        cl.call("CreateJob", {"Name": "wj", "Role": "r", "ExecutionProperty": {"MaxConcurrentRuns": 1000},
+                              "Command": {"Name": "shell", "ScriptLocation": os.path.join(C.BIN, "stampx")}})
+        for i in range(SCHEDULES):
+            cl.call("CreateWorkflow", {"Name": "w%d" % i})
+            cl.call("CreateTrigger", {"Name": "t%d" % i, "WorkflowName": "w%d" % i, "Type": "SCHEDULED",
+                                      "Schedule": "cron(0/5 * * * ? *)", "StartOnCreation": True,
+                                      "Actions": [{"JobName": "wj"}]})
+        p = Probe(g.url)  # over two fires at least: they come every 5 real seconds
+        p.start()
+        time.sleep(10)
+        p.done = True
+        p.join()
+        p.record("%d schedules due together" % SCHEDULES, "started %.2f s after the probe; fires every 5 s")
+    finally:
+        g.cleanup()
+
+
 def main():
-    C.heading("11. Bulk work against the engine's loop: retention's log sweep, a burst of S3 files")
+    C.heading("11. Bulk work against the engine's loop: retention's log sweep, a burst of S3 files, schedules")
     # not under /tmp: creating files there is slow on machines whose /tmp saw many deletions (bench/README.md)
     data = os.path.join(C.BIN, "sweep-data")
-    for fn in (log_sweep, s3_burst):
+    for fn in (log_sweep, s3_burst, sched_burst):
         shutil.rmtree(data, ignore_errors=True)
         fn(data)
 

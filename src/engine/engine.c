@@ -98,6 +98,7 @@ struct engine {
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t sched_timer, shutdown_timer, batch_timer, beat_timer;
+    uv_idle_t sched_idle;    /* more schedules are due than one loop turn fires: the next turn fires more */
     _Atomic int64_t beat_ms; /* monotonic ms of the loop's last turn (any thread reads it) */
     s3watch_t *s3w;          /* NULL when S3 events are off */
     uv_poll_t s3_poll;
@@ -261,9 +262,16 @@ typedef struct pending_end {
 static void flush_ends(engine_t *en);
 static void terminate(proc_t *p);
 
+static bool flush_ends_chunk(engine_t *en);
+
+/* A loop turn records at most ENDS_CHUNK ends, so that a burst of ends (a fan-out's) does not hold the loop
+ * while other work waits: the rest go on the next turns. */
 static void on_ends_idle(uv_idle_t *h)
 {
-    flush_ends(h->data);
+    engine_t *en = h->data;
+    uv_idle_stop(h);
+    if (flush_ends_chunk(en))
+        uv_idle_start(h, on_ends_idle);
 }
 
 #define ENDS_RETRY_MS 1000 /* how soon an end the store refused (full, conflicting) is recorded again */
@@ -408,56 +416,73 @@ static void starts_recorded(flow_start_t *v, proc_t **ps, size_t n)
 
 /* Records every pending end, with the starts waiting, in one batch (one commit on SQLite) and starts whatever
  * that makes ready. The starts that spawning adds wait for the next batch. */
+#define ENDS_CHUNK 128 /* ends one loop turn records (on_ends_idle) */
+
+/* Records up to ENDS_CHUNK of the ends waiting, with every start waiting; true when ends are left. */
+static bool flush_ends_chunk(engine_t *en)
+{
+    pending_end_t *v = en->ends;
+    size_t n = en->nends;
+    pending_end_t *rest = n > ENDS_CHUNK ? malloc((n - ENDS_CHUNK) * sizeof *rest) : NULL;
+    if (rest) { /* the rest wait for the next turn (without memory for it, all go now) */
+        memcpy(rest, v + ENDS_CHUNK, (n - ENDS_CHUNK) * sizeof *rest);
+        en->ends = rest;
+        en->nends = en->cap_ends = n - ENDS_CHUNK;
+        n = ENDS_CHUNK;
+    } else {
+        en->ends = NULL;
+        en->nends = en->cap_ends = 0;
+    }
+    proc_t **sp = NULL;
+    size_t ns = 0;
+    flow_start_t *starts = take_starts(en, &sp, &ns);
+    flow_end_t *ends = n ? calloc(n, sizeof *ends) : NULL;
+    flow_ids_t spawn = {0};
+    uint64_t since_ns = n ? v[0].seen_ns : 0; /* the batch's first end: the delay counts the longest wait */
+    if (ends || n == 0) {
+        for (size_t i = 0; i < n; i++)
+            ends[i] = (flow_end_t){.id = v[i].id,
+                                   .state = v[i].state,
+                                   .error = v[i].msg,
+                                   .started_at = v[i].started_at,
+                                   .has_logs = v[i].has_logs,
+                                   .out = v[i].out,
+                                   .err = v[i].err,
+                                   .outlen = v[i].outlen,
+                                   .errlen = v[i].errlen,
+                                   .out_size = v[i].out_size,
+                                   .err_size = v[i].err_size};
+        if (ns + n)
+            flow_actions_record(&en->flow, en->frozen, starts, ns, ends, n, util_now_ms(), &spawn);
+        for (size_t i = 0; i < n; i++)
+            if ((ends[i].status == STORE_FULL || ends[i].status == STORE_CONFLICT) && !en->stopping)
+                retry_later(en, &v[i]); /* logged by flow.c; recorded again within ENDS_RETRY_MS */
+    } else {
+        log_error("engine: out of memory recording %zu job run ends", n);
+        for (size_t i = 0; i < ns; i++)
+            starts[i].result = -1;
+    }
+    starts_recorded(starts, sp, ns);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].msg);
+        free(v[i].out);
+        free(v[i].err);
+    }
+    free(v);
+    free(ends);
+    spawn_all(en, &spawn, since_ns); /* may finish more (a spawn that fails): the loop records those too */
+    flow_ids_cleanup(&spawn);
+    if (n && en->cluster && en->cfg.max_jobs > 0)
+        cluster_claim(en->cluster); /* room was made here: take what waits */
+    return en->nends > 0;
+}
+
+/* Records every end waiting (and every start), now. */
 static void flush_ends(engine_t *en)
 {
     uv_idle_stop(&en->ends_idle);
-    do {
-        pending_end_t *v = en->ends;
-        size_t n = en->nends;
-        en->ends = NULL;
-        en->nends = en->cap_ends = 0;
-        proc_t **sp = NULL;
-        size_t ns = 0;
-        flow_start_t *starts = take_starts(en, &sp, &ns);
-        flow_end_t *ends = n ? calloc(n, sizeof *ends) : NULL;
-        flow_ids_t spawn = {0};
-        uint64_t since_ns = n ? v[0].seen_ns : 0; /* the batch's first end: the delay counts the longest wait */
-        if (ends || n == 0) {
-            for (size_t i = 0; i < n; i++)
-                ends[i] = (flow_end_t){.id = v[i].id,
-                                       .state = v[i].state,
-                                       .error = v[i].msg,
-                                       .started_at = v[i].started_at,
-                                       .has_logs = v[i].has_logs,
-                                       .out = v[i].out,
-                                       .err = v[i].err,
-                                       .outlen = v[i].outlen,
-                                       .errlen = v[i].errlen,
-                                       .out_size = v[i].out_size,
-                                       .err_size = v[i].err_size};
-            if (ns + n)
-                flow_actions_record(&en->flow, en->frozen, starts, ns, ends, n, util_now_ms(), &spawn);
-            for (size_t i = 0; i < n; i++)
-                if ((ends[i].status == STORE_FULL || ends[i].status == STORE_CONFLICT) && !en->stopping)
-                    retry_later(en, &v[i]); /* logged by flow.c; recorded again within ENDS_RETRY_MS */
-        } else {
-            log_error("engine: out of memory recording %zu job run ends", n);
-            for (size_t i = 0; i < ns; i++)
-                starts[i].result = -1;
-        }
-        starts_recorded(starts, sp, ns);
-        for (size_t i = 0; i < n; i++) {
-            free(v[i].msg);
-            free(v[i].out);
-            free(v[i].err);
-        }
-        free(v);
-        free(ends);
-        spawn_all(en, &spawn, since_ns); /* may finish more (a spawn that fails): the loop records those too */
-        flow_ids_cleanup(&spawn);
-        if (n && en->cluster && en->cfg.max_jobs > 0)
-            cluster_claim(en->cluster); /* room was made here: take what waits */
-    } while (en->nends);
+    while (flush_ends_chunk(en))
+        ;
 }
 
 static void on_starts_timer(uv_timer_t *t)
@@ -1258,24 +1283,36 @@ static void fmt_time(int64_t s, char out[32])
 }
 
 /* Fires one fire time of a schedule and says what came of it. */
-static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t fire_s, const char *why)
+#define SCHED_CHUNK 32 /* fire times one loop turn fires (in as few commits as the store allows) */
+
+/* Fires n schedules' fire times together and logs each outcome; why is added to the lines of those that fired. */
+static void sched_fire_many(engine_t *en, flow_fire_t *f, size_t n, const char *why)
 {
     flow_ids_t spawn = {0};
-    gerr_t e = {0};
-    int outcome = 0;
-    char note[400] = "", when[32];
-    fmt_time(fire_s, when);
-    if (flow_fire_schedule(&en->flow, kind, name, fire_s, util_now_ms(), &spawn, &outcome, note, sizeof note, &e) < 0)
-        log_warn("schedule: %s '%s' did not fire for %s: %s", kind, name, when, e.msg);
-    else if (outcome == FLOW_FIRED)
-        log_info("schedule: %s '%s' fired for %s%s", kind, name, when, why);
-    else if (outcome == FLOW_ALREADY_FIRED)
-        log_info("schedule: %s '%s' was already fired for %s (by an earlier run of glued or another node); not again",
-                 kind, name, when);
-    else if (outcome == FLOW_REFUSED)
-        log_warn("schedule: %s '%s' fired for %s but its workflow run was refused: %s", kind, name, when, note);
+    flow_fire_schedules(&en->flow, f, n, util_now_ms(), &spawn);
+    for (size_t i = 0; i < n; i++) {
+        char when[32];
+        fmt_time(f[i].fire_s, when);
+        if (f[i].outcome < 0)
+            log_warn("schedule: %s '%s' did not fire for %s (the reason is logged above)", f[i].kind, f[i].name, when);
+        else if (f[i].outcome == FLOW_FIRED)
+            log_info("schedule: %s '%s' fired for %s%s", f[i].kind, f[i].name, when, why);
+        else if (f[i].outcome == FLOW_ALREADY_FIRED)
+            log_info("schedule: %s '%s' was already fired for %s (by an earlier run of glued or another node); not "
+                     "again",
+                     f[i].kind, f[i].name, when);
+        else if (f[i].outcome == FLOW_REFUSED)
+            log_warn("schedule: %s '%s' fired for %s but its workflow run was refused: %s", f[i].kind, f[i].name, when,
+                     f[i].note);
+    }
     spawn_all(en, &spawn, 0);
     flow_ids_cleanup(&spawn);
+}
+
+static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t fire_s, const char *why)
+{
+    flow_fire_t f = {.kind = kind, .name = name, .fire_s = fire_s};
+    sched_fire_many(en, &f, 1, why);
 }
 
 /* At start: the fire times a schedule missed while glued was down, those after its newest recorded fire (or
@@ -1396,35 +1433,58 @@ static void sched_reload(engine_t *en, bool startup)
     sched_arm(en);
 }
 
-static void on_sched(uv_timer_t *t)
+static void on_sched_idle(uv_idle_t *h);
+
+/* Fires the schedules that are due, up to SCHED_CHUNK of them. */
+static void sched_run(engine_t *en)
 {
-    engine_t *en = t->data;
     int64_t now_s = util_now_ms() / 1000;
-    bool fired = false;
-    for (size_t i = 0; i < en->nsched; i++) {
+    flow_fire_t *due = en->nsched ? calloc(en->nsched < SCHED_CHUNK ? en->nsched : SCHED_CHUNK, sizeof *due) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < en->nsched && due && n < SCHED_CHUNK; i++) {
         sched_t *s = &en->sched[i];
         if (s->next < 0 || s->next > now_s)
             continue;
         /* the latest due fire time: earlier ones (the loop was held up past a whole period) are skipped */
         int64_t fire = s->next, skipped = 0;
-        for (int64_t n = cron_next(&s->cron, fire); n >= 0 && n <= now_s && skipped < MISSED_COUNT_MAX;
-             n = cron_next(&s->cron, n)) {
-            fire = n;
+        for (int64_t nx = cron_next(&s->cron, fire); nx >= 0 && nx <= now_s && skipped < MISSED_COUNT_MAX;
+             nx = cron_next(&s->cron, nx)) {
+            fire = nx;
             skipped++;
         }
         if (skipped)
             log_warn("schedule: %s '%s' skipped %lld fire times the engine was too late for", s->kind, s->name,
                      (long long)skipped);
-        sched_fire(en, s->kind, s->name, fire, "");
+        due[n++] = (flow_fire_t){.kind = s->kind, .name = s->name, .fire_s = fire};
         s->next = cron_next(&s->cron, fire);
-        fired = true;
     }
-    if (fired) {
-        sched_arm(en);
+    if (n) {
+        /* the schedules due at the same time share commits, a chunk a loop turn, so that job ends and starts
+         * go on between chunks (an idle handle lets the loop poll; a timer due at once would run again before) */
+        sched_fire_many(en, due, n, "");
+        if (n == SCHED_CHUNK)
+            uv_idle_start(&en->sched_idle, on_sched_idle);
+        else
+            sched_arm(en);
+    } else if (en->nsched && !due) {
+        log_error("schedule: out of memory firing schedules; trying again in a second");
+        uv_timer_start(&en->sched_timer, on_sched, 1000, 0);
     } else {
         sched_reload(en, false); /* the periodic wake: definitions may have changed elsewhere */
         batches_check(en);
     }
+    free(due);
+}
+
+static void on_sched(uv_timer_t *t)
+{
+    sched_run(t->data);
+}
+
+static void on_sched_idle(uv_idle_t *h)
+{
+    uv_idle_stop(h);
+    sched_run(h->data);
 }
 
 /* ---- event batches ---- */
@@ -1900,6 +1960,7 @@ static void on_wake(uv_async_t *a)
         en->stopping = true;
         atomic_store(&en->purge_cancel, true);
         uv_timer_stop(&en->sched_timer);
+        uv_idle_stop(&en->sched_idle);
         uv_timer_stop(&en->batch_timer);
         uv_timer_stop(&en->purge_timer);
         if (en->s3w) {
@@ -2200,6 +2261,8 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->sigchld.data = en;
     uv_signal_start(&en->sigchld, on_sigchld, SIGCHLD);
     uv_timer_init(&en->loop, &en->sched_timer);
+    uv_idle_init(&en->loop, &en->sched_idle);
+    en->sched_idle.data = en;
     uv_timer_init(&en->loop, &en->shutdown_timer);
     uv_timer_init(&en->loop, &en->batch_timer);
     en->sched_timer.data = en->shutdown_timer.data = en->batch_timer.data = en;

@@ -71,7 +71,7 @@ typedef struct tx {
     gerr_t *e;
     int depth;
     int result;       /* what a body reports besides success (a start's, FLOW_REFUSED) */
-    char note[512];   /* why a start was refused (an ERROR run recorded), for the log */
+    char note[FLOW_NOTE_LEN]; /* why a start was refused (an ERROR run recorded), for the log */
     int64_t load;     /* the active job runs this node owns, once read (-1 before) */
     int births;       /* job runs this transaction claimed for this node as it created them */
     bool waiting;     /* it left job runs WAITING for any node: tell the others after the commit */
@@ -149,7 +149,7 @@ typedef struct item {
  * ones that committed; results[i] gets each one's result, or -1 when it failed (logged); statuses[i] 0 or the
  * store's failure status. */
 static void run_many(const flow_env_t *env, frozen_t *frozen, int64_t now, const item_t *it, size_t n,
-                     flow_ids_t *spawn, int *results, int *statuses)
+                     flow_ids_t *spawn, int *results, int *statuses, char (*notes)[FLOW_NOTE_LEN])
 {
     tx_t *t = calloc(n, sizeof *t);
     attempt_t *a = calloc(n, sizeof *a);
@@ -179,6 +179,8 @@ static void run_many(const flow_env_t *env, frozen_t *frozen, int64_t now, const
         }
         results[i] = items[i].result == 0 ? t[i].result : -1;
         statuses[i] = items[i].result > 0 ? STORE_ERROR : items[i].result;
+        if (notes)
+            snprintf(notes[i], FLOW_NOTE_LEN, "%s", items[i].result == 0 ? t[i].note : "");
         flow_ids_cleanup(&t[i].spawn);
         flow_ids_cleanup(&t[i].kill);
     }
@@ -1076,7 +1078,7 @@ void flow_actions_record(const flow_env_t *env, frozen_t *frozen, flow_start_t *
         it[i] = (item_t){action_start_body, &starts[i], STORE_TX_RELAXED, "recording the start of a job run"};
     for (size_t i = 0; i < nends; i++)
         it[nstarts + i] = (item_t){action_end_body, &ends[i], 0, "recording the end of a job run"};
-    run_many(env, frozen, now, it, n, spawn, results, statuses);
+    run_many(env, frozen, now, it, n, spawn, results, statuses, NULL);
     for (size_t i = 0; i < nstarts; i++)
         starts[i].result = results[i];
     for (size_t i = 0; i < nends; i++)
@@ -1175,25 +1177,36 @@ static int fire_schedule_body(tx_t *t, void *arg)
     return start_crawl_tx(t, f->name);
 }
 
-int flow_fire_schedule(const flow_env_t *env, const char *kind, const char *name, int64_t fire_s, int64_t now,
-                       flow_ids_t *spawn, int *outcome, char *note, size_t notelen, gerr_t *e)
+void flow_fire_schedules(const flow_env_t *env, flow_fire_t *fires, size_t n, int64_t now, flow_ids_t *spawn)
 {
-    sched_fire_t f = {kind, name, fire_s};
-    tx_t t = {.env = env, .now = now, .e = e};
-    attempt_t a = {&t, fire_schedule_body, &f};
-    int rc = store_tx_run(env->store, 0, attempt, &a);
-    if (note && notelen)
-        snprintf(note, notelen, "%s", rc == 0 ? t.note : "");
-    if (rc == 0) {
-        take_ids(spawn, &t.spawn);
-        *outcome = t.result;
-        return 0;
+    item_t *it = calloc(n ? n : 1, sizeof *it);
+    sched_fire_t *sf = calloc(n ? n : 1, sizeof *sf);
+    int *results = calloc(n ? n : 1, sizeof *results), *statuses = calloc(n ? n : 1, sizeof *statuses);
+    char(*notes)[FLOW_NOTE_LEN] = calloc(n ? n : 1, sizeof *notes);
+    char(*whats)[FLOW_NOTE_LEN] = calloc(n ? n : 1, sizeof *whats);
+    if (!it || !sf || !results || !statuses || !notes || !whats) {
+        log_error("flow: out of memory firing %zu schedules", n);
+        for (size_t i = 0; i < n; i++)
+            fires[i].outcome = -1;
+        goto out;
     }
-    flow_ids_cleanup(&t.spawn);
-    flow_ids_cleanup(&t.kill);
-    if (!e->type)
-        gerr_store(e, rc < 0 ? rc : STORE_ERROR, "firing a schedule");
-    return -1;
+    for (size_t i = 0; i < n; i++) {
+        sf[i] = (sched_fire_t){fires[i].kind, fires[i].name, fires[i].fire_s};
+        snprintf(whats[i], sizeof whats[i], "firing the schedule of %s '%s'", fires[i].kind, fires[i].name);
+        it[i] = (item_t){fire_schedule_body, &sf[i], 0, whats[i]};
+    }
+    run_many(env, NULL, now, it, n, spawn, results, statuses, notes);
+    for (size_t i = 0; i < n; i++) {
+        fires[i].outcome = results[i];
+        snprintf(fires[i].note, sizeof fires[i].note, "%s", notes[i]);
+    }
+out:
+    free(it);
+    free(sf);
+    free(results);
+    free(statuses);
+    free(notes);
+    free(whats);
 }
 
 int flow_start_batch_in(const flow_env_t *env, store_tx_t *tx, int64_t now, const char *workflow,

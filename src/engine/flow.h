@@ -83,10 +83,17 @@ enum flow_outcome {
 };
 /* A schedule's fire time came: kind "trigger" (a SCHEDULED trigger: a run of its workflow, or its actions as
  * standalone runs) or "crawler" (a crawl). The fire is claimed by (kind, name, fire_s) in the same transaction as
- * the work it starts, so one fire time is fired once whatever restarts or other nodes do. *outcome is one of
- * enum flow_outcome; note (may be NULL) gets the reason of a refusal. */
-int flow_fire_schedule(const flow_env_t *env, const char *kind, const char *name, int64_t fire_s, int64_t now,
-                       flow_ids_t *spawn, int *outcome, char *note, size_t notelen, gerr_t *e);
+ * the work it starts, so one fire time is fired once whatever restarts or other nodes do. */
+#define FLOW_NOTE_LEN 512
+typedef struct flow_fire {
+    const char *kind, *name;
+    int64_t fire_s;
+    int outcome;              /* out: one of enum flow_outcome, or -1 when it failed (flow logged why) */
+    char note[FLOW_NOTE_LEN]; /* out: the reason of a refusal */
+} flow_fire_t;
+/* Fires several fire times, each its own transaction, in as few commits as the store allows (schedules that fire
+ * at the same minute share them), each succeeding or failing alone. */
+void flow_fire_schedules(const flow_env_t *env, flow_fire_t *fires, size_t n, int64_t now, flow_ids_t *spawn);
 
 /* An EVENT batch that starts a workflow run: its events' ids (a JSON array of strings) and the condition that
  * closed it (size: the BatchSize reached; window: the BatchWindow that passed; the other is 0). */

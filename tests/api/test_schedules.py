@@ -121,6 +121,34 @@ class ClockBasicsTest(ClockTest):
 
 
 class ScheduledTriggerTest(ClockTest):
+    def test_many_schedules_due_together_each_fire_once(self):
+        """100 triggers due at the same cron times: they fire in chunks that share commits, one loop turn each
+        (more than one chunk), and each trigger's workflow gets one run per fire time, none missed or doubled."""
+        job = self.job()
+        self.glue.update_job(JobName=job, JobUpdate={"Role": ROLE, "Command": {"Name": "shell", "ScriptLocation": SH},
+                                                     "ExecutionProperty": {"MaxConcurrentRuns": 1000}})
+        wfs = []
+        for i in range(100):
+            wf = self.name("wf")
+            self.glue.create_workflow(Name=wf)
+            self.glue.create_trigger(Name=self.name("sched"), WorkflowName=wf, Type="SCHEDULED", Schedule=EVERY5,
+                                     Actions=[{"JobName": job}], StartOnCreation=True)
+            wfs.append(wf)
+        # the triggers made at the end of a slot miss its fire: three fires of each leave a middle slot all saw
+        self.wait_until(lambda: all(len(self.runs(wf)) >= 3 for wf in wfs), "three fires of every trigger",
+                        timeout=30)
+        seen = set()
+        for wf in wfs:
+            runs = self.runs(wf)
+            self.assertOnePerSlot([r["StartedOn"] for r in runs])
+            seen.update(slot(r["StartedOn"]) for r in runs)
+        log = self.srv.stderr_text()
+        self.assertNotIn("did not fire", log)
+        middle = sorted(seen)[1:-1]  # slots every trigger existed for: 100 fires in each
+        self.assertTrue(middle, seen)
+        for s in middle:
+            self.assertEqual(sum(1 for wf in wfs for r in self.runs(wf) if slot(r["StartedOn"]) == s), 100)
+
     def test_standalone_trigger_fires_at_each_cron_time(self):
         """An activated SCHEDULED trigger outside any workflow starts its job at each cron time, with
         JobRun.TriggerName set; each run starts inside its own 5-minute slot."""

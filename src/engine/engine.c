@@ -1334,14 +1334,15 @@ static void sched_missed(engine_t *en, sched_t *s, int64_t since_s, int64_t now_
     fmt_time(first, a);
     fmt_time(latest, b);
     if (en->cfg.catch_up) {
-        log_warn("schedule: %s '%s' missed %lld%s fire times while glued was down (%s to %s); --catch-up fires the "
-                 "most recent once",
-                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", a, b);
+        log_warn("schedule: %s '%s' missed %lld%s fire time%s while glued was down (%s to %s); --catch-up fires "
+                 "the most recent once",
+                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", count == 1 ? "" : "s", a, b);
         sched_fire(en, s->kind, s->name, latest, " (catching up)");
     } else {
-        log_warn("schedule: %s '%s' missed %lld%s fire times while glued was down (%s to %s); they are skipped "
+        log_warn("schedule: %s '%s' missed %lld%s fire time%s while glued was down (%s to %s); %s skipped "
                  "(--catch-up would fire the most recent once)",
-                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", a, b);
+                 s->kind, s->name, (long long)count, count >= MISSED_COUNT_MAX ? "+" : "", count == 1 ? "" : "s", a, b,
+                 count == 1 ? "it is" : "they are");
     }
 }
 
@@ -1453,8 +1454,8 @@ static void sched_run(engine_t *en)
             skipped++;
         }
         if (skipped)
-            log_warn("schedule: %s '%s' skipped %lld fire times the engine was too late for", s->kind, s->name,
-                     (long long)skipped);
+            log_warn("schedule: %s '%s' skipped %lld fire time%s the engine was too late for", s->kind, s->name,
+                     (long long)skipped, skipped == 1 ? "" : "s");
         due[n++] = (flow_fire_t){.kind = s->kind, .name = s->name, .fire_s = fire};
         s->next = cron_next(&s->cron, fire);
     }

@@ -26,7 +26,7 @@ SECTIONS = [
     ("catalog", "8. The Data Catalog and crawls (issue 10)"),
     ("cluster", "9. Several nodes on one PostgreSQL (issue 9)"),
     ("cheap", "10. The engine with the cheapest jobs: a static binary without a shell, and the shell job (issue 13)"),
-    ("sweep", "11. Bulk work against the engine's loop: job runs one at a time during retention's log sweep and a burst of S3 files"),
+    ("sweep", "11. Bulk work against the engine's loop: job runs one at a time during retention's log sweep, a burst of S3 files and schedules due together"),
 ]
 
 

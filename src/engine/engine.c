@@ -2029,7 +2029,12 @@ static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, s
             continue;
         (*seen)++;
         struct stat st;
-        if (stat(path, &st) < 0 || st.st_mtime >= old)
+        if (stat(path, &st) < 0)
+            continue;
+        /* a log made ahead of time that no job wrote: the stock of a glued that died, or an id never recorded,
+         * whatever its age; not this glued's stock */
+        bool stock = st.st_size == 0 && st.st_mtime == LOGPOOL_STOCK_MTIME && st.st_nlink == 1;
+        if (stock ? logpool_in_stock(en->logpool, id) : st.st_mtime >= old)
             continue;
         if (store_jobrun_exists(store_read(en->store), id) != STORE_NOTFOUND)
             continue;
@@ -2347,11 +2352,12 @@ void engine_stop(engine_t *en)
     pthread_mutex_unlock(&en->lock);
     uv_async_send(&en->wake);
     pthread_join(en->thread, NULL);
-    logpool_stop(en->logpool);
-    /* close every handle left, let the loop run their close callbacks, then free */
+    /* close every handle left, let the loop run their close callbacks and the work on the worker pool end (a
+     * purge's sweep asks the log pool), then free */
     uv_walk(&en->loop, close_cb, NULL);
     uv_run(&en->loop, UV_RUN_DEFAULT);
     uv_loop_close(&en->loop);
+    logpool_stop(en->logpool);
     s3watch_close(en->s3w);
     for (size_t i = 0; i < en->ns3; i++) /* reported after the stop began */
         json_decref(en->s3_events[i]);

@@ -194,6 +194,10 @@ static void *stocker(void *arg)
             }
             close(fd);
         }
+        /* marked as the stock's (see logpool.h): a crash leaves them to the sweep, which knows them by it */
+        struct timespec mark[2] = {{.tv_sec = LOGPOOL_STOCK_MTIME}, {.tv_sec = LOGPOOL_STOCK_MTIME}};
+        for (int k = 0; !err && k < made; k++)
+            utimensat(AT_FDCWD, path[k], mark, 0);
         for (int k = 0; err && k < made; k++)
             unlink(path[k]);
         free(back[0]);
@@ -361,6 +365,18 @@ void logpool_ended(logpool_t *lp, const char *const path[2], bool back)
     pthread_mutex_unlock(&lp->lock);
     free(copy[0]); /* no room: it stays where it is */
     free(copy[1]);
+}
+
+bool logpool_in_stock(logpool_t *lp, const char *id)
+{
+    if (!lp)
+        return false;
+    pthread_mutex_lock(&lp->lock);
+    bool found = false;
+    for (size_t i = 0; i < lp->n && !found; i++)
+        found = strcmp(lp->ids[(lp->head + i) % STOCK_MAX], id) == 0;
+    pthread_mutex_unlock(&lp->lock);
+    return found;
 }
 
 void logpool_stop(logpool_t *lp)

@@ -7,7 +7,10 @@
  * nothing makes no inodes.
  *
  * An id taken and never recorded (its transaction rolled back, or glued stopped dead) leaves two empty files
- * whose job run does not exist: retention's sweep removes them like any log of a job run that is gone. */
+ * whose job run does not exist; so does the stock of a glued killed with -9 (up to 4,096 files). The files of the
+ * stock carry a modification time of their own (LOGPOOL_STOCK_MTIME, until a job writes), by which retention's
+ * sweep knows them at once, not only once they are older than the retention: it removes those that are in no
+ * stock (logpool_in_stock) and whose job run does not exist. */
 #ifndef GLUED_LOGPOOL_H
 #define GLUED_LOGPOOL_H
 
@@ -35,6 +38,11 @@ int logpool_open(logpool_t *lp, const char *const path[2], int fd[2]);
  * if they are empty and nobody else has them open: the thread makes their inodes the logs of a new id, and leaves
  * at each path a link to one shared empty file (readers see the same empty log). Any thread; accepts NULL. */
 void logpool_ended(logpool_t *lp, const char *const path[2], bool back);
+/* The modification time (seconds since the epoch) of a log made ahead of time, until a job writes into it. */
+#define LOGPOOL_STOCK_MTIME 1
+/* Whether id is in lp's stock now (its logs are made and no job run has it yet). Any thread; false for NULL. */
+bool logpool_in_stock(logpool_t *lp, const char *id);
+
 /* Stops the thread and removes the logs of the ids still in stock. Accepts NULL. */
 void logpool_stop(logpool_t *lp);
 

@@ -184,6 +184,27 @@ class RestartTest(unittest.TestCase, GlueAssertions):
         self.assertEqual(len(g.get_job_runs(JobName=job, MaxResults=200)["JobRuns"]), 40)
         self.server.stop_ok()
 
+    def test_the_log_stock_of_a_killed_glued_is_removed(self):
+        """A glued killed with -9 leaves the logs it made ahead of time for job runs to come (its stock: empty files
+        of ids no job run has). The next one's retention sweep knows them by their mark and removes them at its
+        first pass, not only once they are older than the retention (90 days)."""
+        logs = os.path.join(self.server.data_dir, "logs")
+
+        def files():
+            return {os.path.join(r, f) for r, _, fs in os.walk(logs) for f in fs if f.startswith("jr_")}
+
+        stock = self.wait_until(lambda: (lambda f: f if len(f) >= 128 else None)(files()), "the log stock")
+        self.server.kill9()
+        self.server.start()
+        self.wait_until(lambda: not (stock & files()), "the dead glued's stock removed", timeout=30)
+        self.assertGreaterEqual(len(files()), 2, "the new glued's own stock")
+        # and the new glued's stock still serves job runs
+        self.glue = self.server.client()
+        job = self.job()
+        rid = self.glue.start_job_run(JobName=job)["JobRunId"]
+        self.assertEqual(self.wait_job_run(job, rid)["JobRunState"], "SUCCEEDED")
+        self.server.stop_ok()
+
     def test_sigterm_with_running_jobs_then_restart(self):
         wf = self.create()
         st = self.path("st")

@@ -133,6 +133,63 @@ START_TEST(test_stocked_ids_have_their_logs)
 }
 END_TEST
 
+/* Some log file under logs that is not of id: its id into out (false when there is none). */
+static bool other_log(const char *id, char out[68])
+{
+    DIR *d = opendir(logs);
+    struct dirent *de;
+    bool found = false;
+    while (!found && d && (de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/%s", logs, de->d_name);
+            DIR *s = opendir(sub);
+            struct dirent *f;
+            while (!found && s && (f = readdir(s)))
+                if (strncmp(f->d_name, "jr_", 3) == 0 && strncmp(f->d_name, id, 67) != 0) {
+                    snprintf(out, 68, "%.67s", f->d_name);
+                    found = true;
+                }
+            if (s)
+                closedir(s);
+        }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* The stock's logs carry its mark, by which retention's sweep tells them from a job's; an id is in the stock
+ * until it is taken. */
+START_TEST(test_the_stock_is_marked_and_known)
+{
+    make_logs();
+    logpool_t *lp = logpool_start(logs);
+    ck_assert_ptr_nonnull(lp);
+    char id[68], p[2][4096], other[68];
+    take(lp, id);
+    ck_assert(!logpool_in_stock(lp, id));
+    ck_assert(!logpool_in_stock(NULL, id));
+    paths(id, p);
+    struct stat st;
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(stat(p[k], &st), 0);
+        ck_assert_int_eq(st.st_size, 0);
+        ck_assert_int_eq(st.st_mtime, LOGPOOL_STOCK_MTIME);
+    }
+    /* nothing else is taken: every other log is of an id in the stock (once the thread has put it there, after
+     * making both its logs) */
+    bool known = false;
+    for (int i = 0; i < 1000 && !known; i++) {
+        known = other_log(id, other) && logpool_in_stock(lp, other);
+        if (!known)
+            usleep(10000);
+    }
+    ck_assert(known);
+    logpool_stop(lp);
+    rm_logs();
+}
+END_TEST
+
 START_TEST(test_an_id_of_its_own_gets_logs_moved_into_place)
 {
     make_logs();
@@ -238,6 +295,7 @@ static Suite *logpool_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_path_spreads_over_folders);
     tcase_add_test(tc, test_stocked_ids_have_their_logs);
+    tcase_add_test(tc, test_the_stock_is_marked_and_known);
     tcase_add_test(tc, test_an_id_of_its_own_gets_logs_moved_into_place);
     tcase_add_test(tc, test_without_a_pool_logs_are_made);
     tcase_add_test(tc, test_empty_logs_come_back_as_new_ids);

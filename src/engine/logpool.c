@@ -27,6 +27,10 @@
 
 static const char *const ext[2] = {"out", "err"};
 
+/* The modification time of the stock's logs, set as each is made (see logpool.h): a crash leaves them to
+ * retention's sweep, which knows them by it. */
+static const struct timespec stock_mark[2] = {{.tv_sec = LOGPOOL_STOCK_MTIME}, {.tv_sec = LOGPOOL_STOCK_MTIME}};
+
 struct logpool {
     char *logs;
     pthread_t thread;
@@ -131,6 +135,7 @@ static int take_back(logpool_t *lp, const char *path, const char *to)
 {
     if (!unused(path) || empty_link(lp, to) < 0)
         return -1;
+    utimensat(AT_FDCWD, path, stock_mark, 0); /* marked before it moves into the stock: its job run exists */
     if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_EXCHANGE) < 0) {
         unlink(to);
         return -1;
@@ -192,12 +197,9 @@ static void *stocker(void *arg)
                 err = errno;
                 break;
             }
+            futimens(fd, stock_mark);
             close(fd);
         }
-        /* marked as the stock's (see logpool.h): a crash leaves them to the sweep, which knows them by it */
-        struct timespec mark[2] = {{.tv_sec = LOGPOOL_STOCK_MTIME}, {.tv_sec = LOGPOOL_STOCK_MTIME}};
-        for (int k = 0; !err && k < made; k++)
-            utimensat(AT_FDCWD, path[k], mark, 0);
         for (int k = 0; err && k < made; k++)
             unlink(path[k]);
         free(back[0]);

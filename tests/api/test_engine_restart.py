@@ -193,7 +193,11 @@ class RestartTest(unittest.TestCase, GlueAssertions):
         def files():
             return {os.path.join(r, f) for r, _, fs in os.walk(logs) for f in fs if f.startswith("jr_")}
 
-        stock = self.wait_until(lambda: (lambda f: f if len(f) >= 128 else None)(files()), "the log stock")
+        def marked():  # the stock is made: 64 ids, their logs marked (each as it is made)
+            f = files()
+            return f if len(f) >= 128 and all(os.stat(p).st_mtime == 1 for p in f) else None
+
+        stock = self.wait_until(marked, "the log stock")
         self.server.kill9()
         self.server.start()
         self.wait_until(lambda: not (stock & files()), "the dead glued's stock removed", timeout=30)

@@ -2054,9 +2054,10 @@ static size_t sweep_logs(engine_t *en)
     time_t old = time(NULL) - (time_t)(en->cfg.retention_ms / 1000);
     size_t seen = 0, removed = 0;
     sweep_dir(en, en->log_dir, old, &seen, &removed);
+    unsigned start = en->sweep_next; /* (not sweep_next itself, which moves as folders are done) */
     for (unsigned i = 0; i < 256 && seen < SWEEP_MAX; i++) {
         char dir[4096];
-        unsigned folder = (en->sweep_next + i) % 256;
+        unsigned folder = (start + i) % 256;
         if (atomic_load_explicit(&en->purge_cancel, memory_order_relaxed) ||
             snprintf(dir, sizeof dir, "%s/%02x", en->log_dir, folder) >= (int)sizeof dir)
             break;

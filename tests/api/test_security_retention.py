@@ -103,12 +103,14 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         stale = os.path.join(logs, "aa", "jr_" + "a" * 64 + ".out")
         stale_flat = os.path.join(logs, "jr_" + "c" * 64 + ".err")
         fresh = os.path.join(logs, "bb", "jr_" + "b" * 64 + ".err")
-        for p in (stale, stale_flat, fresh):
+        # and one in every folder: a pass walks all 256 (it used to skip some, moving its start as it went)
+        every = [os.path.join(logs, f"{i:02x}", f"jr_{i:02x}" + "d" * 62 + ".out") for i in range(256)]
+        for p in (stale, stale_flat, fresh, *every):
             os.makedirs(os.path.dirname(p), exist_ok=True)
             with open(p, "w") as f:
                 f.write("left behind\n")
         old = time.time() - 100 * 86400
-        for p in (stale, stale_flat):
+        for p in (stale, stale_flat, *every):
             os.utime(p, (old, old))
 
         # life 3, 120 days on: A, its job run and S are past 90 days and go; B is 60 days old; R0 is past 90 days
@@ -117,6 +119,8 @@ class RetentionTest(unittest.TestCase, GlueAssertions):
         self.wait_until(lambda: self.gone(lambda: g.get_workflow_run(Name="rt-wf", RunId=run_a)), "run A to be purged")
         self.wait_until(lambda: not os.path.exists(stale) and not os.path.exists(stale_flat),
                         "the stale log files to be swept")
+        self.wait_until(lambda: not any(os.path.exists(p) for p in every), "a stale log file in every folder to be "
+                        "swept in the first pass (the next is an hour later)", timeout=15)
         self.assertTrue(self.gone(lambda: g.get_job_run(JobName="rt-job", RunId=jr_a)))
         self.assertTrue(self.gone(lambda: g.get_job_run(JobName="rt-job", RunId=solo)))
         self.assertEqual(self.log_files(jr_a), [])

@@ -23,7 +23,8 @@
 
 typedef struct wdir {
     int wd;
-    char *rel; /* path below the root: "" for the root, "bucket", "bucket/dir" */
+    char *rel;    /* path below the root: "" for the root, "bucket", "bucket/dir" */
+    bool scanned; /* its files were looked at as new (created or moved in), not as there before glued started */
 } wdir_t;
 
 typedef struct pend {
@@ -78,7 +79,7 @@ static void dir_remove_at(s3watch_t *w, size_t i)
 }
 
 /* Records wd -> rel; a wd already known (the same directory reached again) takes the new path. */
-static int dir_put(s3watch_t *w, int wd, const char *rel)
+static int dir_put(s3watch_t *w, int wd, const char *rel, bool scanned)
 {
     size_t i = dir_pos(w, wd);
     char *copy = strdup(rel);
@@ -87,6 +88,7 @@ static int dir_put(s3watch_t *w, int wd, const char *rel)
     if (i < w->ndirs && w->dirs[i].wd == wd) {
         free(w->dirs[i].rel);
         w->dirs[i].rel = copy;
+        w->dirs[i].scanned = scanned;
         return 0;
     }
     if (w->ndirs == w->capdirs) {
@@ -102,6 +104,7 @@ static int dir_put(s3watch_t *w, int wd, const char *rel)
     memmove(&w->dirs[i + 1], &w->dirs[i], (w->ndirs - i) * sizeof *w->dirs);
     w->dirs[i].wd = wd;
     w->dirs[i].rel = copy;
+    w->dirs[i].scanned = scanned;
     w->ndirs++;
     return 0;
 }
@@ -264,7 +267,13 @@ static void add_tree(s3watch_t *w, const char *rel, enum scan how)
         }
         return;
     }
-    if (dir_put(w, wd, rel) < 0)
+    /* Reached again under the same name after a scan for new files: its creation event was still queued when its
+     * parent's scan found it (mkdir -p racing the watch). Since that scan, the watch has seen every file closed
+     * in it and every directory made in it; a second scan would report its files twice. */
+    const wdir_t *known = dir_find(w, wd);
+    if (how == SCAN_CREATED && known && known->scanned && strcmp(known->rel, rel) == 0)
+        return;
+    if (dir_put(w, wd, rel, how != SCAN_START) < 0)
         return;
     DIR *d = opendir(path);
     if (!d)

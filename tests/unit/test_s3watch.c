@@ -175,6 +175,33 @@ START_TEST(test_directory_and_file_racing_the_watch)
 }
 END_TEST
 
+START_TEST(test_directory_scanned_twice_reports_once)
+{
+    /* a directory's scan finds a child directory whose own creation event is still queued (mkdir -p racing the
+     * watch: the child was made after the parent's watch was added and before its scan): the child is reached
+     * twice, and its files must still be reported once. A directory made, removed and made again before the
+     * watcher reads its events gives the same two creation events for one directory, with no race. */
+    make_dir("bucket");
+    pump(20);
+    make_dir("bucket/in");
+    char p[1024];
+    path_of(p, sizeof p, "bucket/in");
+    ck_assert_int_eq(rmdir(p), 0);
+    make_dir("bucket/between"); /* the kernel merges an event identical to the one queued just before it */
+    make_dir("bucket/in");
+    make_dir("bucket/in/day1");
+    write_file("bucket/in/day1/data.csv", "a,b\n1,2\n");
+    write_file("bucket/in/top.csv", "x");
+    pump(200);
+    ck_assert_int_eq(count("bucket", "in/day1/data.csv"), 1);
+    ck_assert_int_eq(count("bucket", "in/top.csv"), 1);
+    ck_assert_int_eq(seen.n, 2);
+    size_t pending;
+    s3watch_stats(w, NULL, &pending, NULL);
+    ck_assert_uint_eq(pending, 0);
+}
+END_TEST
+
 START_TEST(test_moved_in_file)
 {
     make_dir("bucket");
@@ -398,6 +425,7 @@ static Suite *s3watch_suite(void)
     tcase_add_test(tc, test_open_file_waits_for_close);
     tcase_add_test(tc, test_nested_directories_created_later);
     tcase_add_test(tc, test_directory_and_file_racing_the_watch);
+    tcase_add_test(tc, test_directory_scanned_twice_reports_once);
     tcase_add_test(tc, test_moved_in_file);
     tcase_add_test(tc, test_moved_in_directory_reports_its_files);
     tcase_add_test(tc, test_renamed_directory_keeps_watching_under_its_new_name);

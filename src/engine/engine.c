@@ -86,7 +86,6 @@ struct engine {
     uv_timer_t retry_timer;
     uv_timer_t purge_timer;             /* run history past --retention-days, purged in small batches */
     size_t purged_runs, purged_jobruns; /* in the pass under way, for its log line */
-    bool purging;                       /* a batch is on the worker pool */
     atomic_bool purge_cancel;           /* the engine stops: a sweep under way ends early */
     unsigned sweep_next;                /* the log folder (0-255) the next sweep starts with (the worker's) */
     cluster_config_t ccfg;
@@ -1653,24 +1652,34 @@ static void claim_waiting(engine_t *en)
     flow_ids_cleanup(&spawn);
 }
 
-/* Whether process pid carries the marker of job run id in its environment (it is that job, not a reused pid). */
-static bool is_job_process(long pid, const char *id)
+/* The job run marker in process pid's environment (its GLUED_JOB_RUN_ID, read into buf), or NULL: the process is
+ * gone, is not a job's, or is not ours to read. */
+static const char *job_marker(const char *pid, char *buf, size_t size)
 {
-    char path[64], buf[65536];
-    snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+    static const char key[] = "GLUED_JOB_RUN_ID=";
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%s/environ", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+        return NULL;
+    ssize_t len = read(fd, buf, size - 1);
     close(fd);
-    if (n <= 0)
-        return false;
-    char marker[128];
-    int ml = snprintf(marker, sizeof marker, "GLUED_JOB_RUN_ID=%s", id);
-    for (ssize_t i = 0; i + ml <= n; i++)
-        if ((i == 0 || buf[i - 1] == '\0') && memcmp(buf + i, marker, (size_t)ml) == 0)
-            return true;
-    return false;
+    if (len <= 0)
+        return NULL;
+    buf[len] = '\0';
+    for (ssize_t i = 0; i < len; i += (ssize_t)strlen(buf + i) + 1)
+        if (strncmp(buf + i, key, sizeof key - 1) == 0)
+            return buf + i + sizeof key - 1;
+    return NULL;
+}
+
+/* Whether process pid carries the marker of job run id (it is that job, not a reused pid). */
+static bool is_job_process(long pid, const char *id)
+{
+    char p[32], buf[65536];
+    snprintf(p, sizeof p, "%ld", pid);
+    const char *m = job_marker(p, buf, sizeof buf);
+    return m && strcmp(m, id) == 0;
 }
 
 /* A job run whose start a crash kept us from recording, and the process started for it (0: none found). */
@@ -1689,7 +1698,6 @@ static int marked_cmp(const void *a, const void *b)
  * hundreds of such runs, and as many processes to read. */
 static void find_job_processes(marked_t *want, size_t n)
 {
-    static const char key[] = "GLUED_JOB_RUN_ID=";
     qsort(want, n, sizeof *want, marked_cmp);
     DIR *d = opendir("/proc");
     if (!d)
@@ -1697,29 +1705,21 @@ static void find_job_processes(marked_t *want, size_t n)
     struct dirent *de;
     char buf[65536];
     while ((de = readdir(d))) {
-        if (!isdigit((unsigned char)de->d_name[0]))
+        if (!isdigit((unsigned char)de->d_name[0]) || strlen(de->d_name) > 20)
             continue;
-        char path[sizeof de->d_name + 16];
-        snprintf(path, sizeof path, "/proc/%s/environ", de->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t len = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (len <= 0)
-            continue;
-        buf[len] = '\0';
-        for (ssize_t i = 0; i < len; i += (ssize_t)strlen(buf + i) + 1) {
-            if (strncmp(buf + i, key, sizeof key - 1) != 0)
-                continue;
-            marked_t k = {.id = buf + i + sizeof key - 1};
-            marked_t *m = bsearch(&k, want, n, sizeof *want, marked_cmp);
-            if (m && !m->pid)
-                m->pid = atol(de->d_name);
-            break;
-        }
+        marked_t k = {.id = job_marker(de->d_name, buf, sizeof buf)};
+        marked_t *m = k.id ? bsearch(&k, want, n, sizeof *want, marked_cmp) : NULL;
+        if (m && !m->pid)
+            m->pid = atol(de->d_name);
     }
     closedir(d);
+}
+
+/* A job run recorded as starting with no process: a crash came between a fan-out's spawns and the record of their
+ * pids, or before the spawn itself. */
+static bool start_unrecorded(const store_jobrun_t *r)
+{
+    return r->state == JR_STARTING && !r->pid && strcmp(r->kind, "crawl") != 0;
 }
 
 /* Runs left active by the previous life: job processes we no longer own are ended and recorded FAILED
@@ -1737,7 +1737,7 @@ static void recover(engine_t *en)
     size_t mine = 0, nwant = 0;
     for (size_t i = 0; i < n; i++) {
         mine += v[i].state != JR_WAITING;
-        nwant += v[i].state == JR_STARTING && !v[i].pid && strcmp(v[i].kind, "crawl") != 0;
+        nwant += start_unrecorded(&v[i]);
     }
     if (mine)
         log_info("engine: recovering %zu action runs left active by the previous run of glued", mine);
@@ -1748,7 +1748,7 @@ static void recover(engine_t *en)
         return;
     }
     for (size_t i = 0, k = 0; i < n && want; i++)
-        if (v[i].state == JR_STARTING && !v[i].pid && strcmp(v[i].kind, "crawl") != 0)
+        if (start_unrecorded(&v[i]))
             want[k++].id = v[i].id;
     if (want)
         find_job_processes(want, nwant);
@@ -2106,7 +2106,6 @@ static void on_purge_done(uv_work_t *w, int status)
     purge_work_t *pw = w->data;
     engine_t *en = pw->en;
     (void)status;
-    en->purging = false;
     if (pw->rc != 0) {
         log_warn("engine: purging run history older than %lld days failed (%s); trying again in a minute",
                  (long long)(en->cfg.retention_ms / 86400000), store_status_name(pw->rc));
@@ -2140,11 +2139,12 @@ static void on_purge_done(uv_work_t *w, int status)
     free(pw);
 }
 
-/* The next batch of the purge goes to the worker pool; the next one is timed when it is done. */
+/* The next batch of the purge goes to the worker pool; the next one is timed when it is done (so one batch at a
+ * time is in flight: the timer is armed again only by on_purge_done). */
 static void on_purge(uv_timer_t *t)
 {
     engine_t *en = t->data;
-    if (en->stopping || en->purging)
+    if (en->stopping)
         return;
     purge_work_t *pw = calloc(1, sizeof *pw);
     if (!pw) {
@@ -2154,9 +2154,7 @@ static void on_purge(uv_timer_t *t)
     pw->en = en;
     pw->w.data = pw;
     pw->cutoff_ms = util_now_ms() - en->cfg.retention_ms;
-    en->purging = true;
     if (uv_queue_work(&en->loop, &pw->w, on_purge_work, on_purge_done) != 0) {
-        en->purging = false;
         free(pw);
         uv_timer_start(t, on_purge, 60000, 0);
     }

@@ -55,7 +55,8 @@ typedef struct proc {
     struct proc *hnext; /* in engine.by_pid */
 } proc_t;
 
-#define PID_BUCKETS 1024
+#define PID_BUCKETS   1024
+#define FROZEN_PARSES 8192 /* job definitions and runs' frozen triggers kept parsed (a slot is 32 bytes) */
 
 typedef struct sched {
     char *kind, *name; /* "trigger" or "crawler" */
@@ -1906,7 +1907,7 @@ static void reset(engine_t *en)
     en->pending_rc = 0;
     int st = store_reset(en->store);
     frozen_free(en->frozen); /* the runs are gone */
-    en->frozen = frozen_new();
+    en->frozen = frozen_new(FROZEN_PARSES);
     if (st != STORE_OK)
         en->pending_rc = gerr_store(&en->pending_e, st, "emptying the store");
     /* the other nodes sharing the store stop what they run too (their runs' records are gone) */
@@ -2220,7 +2221,7 @@ int engine_start(store_t *s, const engine_config_t *cfg, engine_t **out, gerr_t 
     en->python = strdup(cfg->python);
     en->node = strdup(cfg->node ? cfg->node : "local");
     en->flow = (flow_env_t){.store = s, .node = en->node, .max_jobs = cfg->max_jobs, .stopping = &en->stopping};
-    en->frozen = frozen_new();
+    en->frozen = frozen_new(FROZEN_PARSES);
     en->ccfg =
         (cluster_config_t){.env = &en->flow, .url = en->url, .lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : 15000};
     en->ca_bundle = cfg->ca_bundle ? strdup(cfg->ca_bundle) : NULL;

@@ -200,6 +200,19 @@ static json_t *load_doc(store_tx_t *tx, const char *kind, const char *name, int 
     return doc;
 }
 
+/* A job's definition, read as load_doc does; the engine's parse of the same text is reused (it is shared: it is
+ * not to be changed). */
+static json_t *load_job(tx_t *t, const char *name, int *rc)
+{
+    if (!t->frozen)
+        return load_doc(t->tx, "job", name, rc);
+    store_res_t r = {0};
+    *rc = store_res_get(t->tx, "job", name, &r);
+    json_t *doc = *rc == 0 ? frozen_parse(t->frozen, "job", name, r.doc) : NULL;
+    store_res_cleanup(&r);
+    return doc;
+}
+
 /* Adds the map's arguments to args with their keys as the script sees them: "--key". */
 static void add_args(json_t *args, json_t *map)
 {
@@ -357,7 +370,7 @@ static int start_action(tx_t *t, const char *workflow, const char *run_id, const
     const char *name = job ? job : crawler, *type = job ? "JOB" : "CRAWLER";
     char id[FLOW_JOB_RUN_ID_LEN], msg[512] = "";
     int rc, state = JR_STARTING;
-    json_t *def = load_doc(t->tx, job ? "job" : "crawler", name, &rc);
+    json_t *def = job ? load_job(t, name, &rc) : load_doc(t->tx, "crawler", name, &rc); /* a crawler's is changed */
     if (rc < 0)
         return -1;
     json_t *args = NULL;
@@ -528,7 +541,7 @@ static int node_done(tx_t *t, const char *run_id, const char *type, const char *
         return gerr_set(t->e, GERR_INTERNAL, "trigger chain in run %s is deeper than %d", run_id, FIRE_DEPTH_MAX);
     /* outside the engine's batches no cache is kept between transactions: one lives for this step (and the
      * steps it leads to) */
-    frozen_t *own = NULL, *f = t->frozen ? t->frozen : (t->frozen = own = frozen_new());
+    frozen_t *own = NULL, *f = t->frozen ? t->frozen : (t->frozen = own = frozen_new(0));
     if (!f) {
         t->depth--;
         return gerr_set(t->e, GERR_INTERNAL, "out of memory evaluating the triggers of run %s", run_id);

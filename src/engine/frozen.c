@@ -36,8 +36,17 @@ struct run {
     entry_t *entries;
 };
 
+/* A document as last parsed, in the slot its kind and name hash to (another in the slot replaces it). */
+typedef struct parsed {
+    const char *kind; /* a string constant */
+    char *name, *text;
+    json_t *doc;
+} parsed_t;
+
 struct frozen {
     entry_t *b[BUCKETS];
+    parsed_t *parses; /* nparses slots */
+    size_t nparses;
     size_t n, nruns;
     run_t *runs;
     bool forgotten; /* some run is */
@@ -48,9 +57,12 @@ static unsigned bucket(const char *s)
     return util_fnv1a32(s) % BUCKETS;
 }
 
-frozen_t *frozen_new(void)
+frozen_t *frozen_new(size_t parses)
 {
-    return calloc(1, sizeof(frozen_t));
+    frozen_t *f = calloc(1, sizeof(frozen_t));
+    if (f && parses && (f->parses = calloc(parses, sizeof *f->parses)))
+        f->nparses = parses;
+    return f;
 }
 
 static void entry_free(entry_t *e)
@@ -80,12 +92,45 @@ static void drop_all(frozen_t *f)
     f->forgotten = false;
 }
 
+static void parsed_clear(parsed_t *p)
+{
+    free(p->name);
+    free(p->text);
+    json_decref(p->doc);
+    *p = (parsed_t){0};
+}
+
 void frozen_free(frozen_t *f)
 {
     if (!f)
         return;
     drop_all(f);
+    for (size_t i = 0; i < f->nparses; i++)
+        parsed_clear(&f->parses[i]);
+    free(f->parses);
     free(f);
+}
+
+json_t *frozen_parse(frozen_t *f, const char *kind, const char *name, const char *text)
+{
+    if (!f->nparses)
+        return json_loads(text, 0, NULL);
+    uint64_t h = util_fnv1a64(util_fnv1a64(UTIL_FNV64_START, kind, strlen(kind) + 1), name, strlen(name));
+    parsed_t *p = &f->parses[h % f->nparses];
+    if (p->doc && strcmp(p->kind, kind) == 0 && strcmp(p->name, name) == 0 && strcmp(p->text, text) == 0)
+        return json_incref(p->doc);
+    json_t *doc = json_loads(text, 0, NULL);
+    if (!doc)
+        return NULL;
+    parsed_clear(p);
+    p->kind = kind;
+    p->name = strdup(name);
+    p->text = strdup(text);
+    if (p->name && p->text)
+        p->doc = json_incref(doc);
+    else
+        parsed_clear(p);
+    return doc;
 }
 
 static entry_t *find(frozen_t *f, const char *key)
@@ -205,7 +250,7 @@ static int load_triggers(frozen_t *f, store_tx_t *tx, run_t *r)
             rc = STORE_ERROR;
             break;
         }
-        e->doc = v[i].s[1] ? json_loads(v[i].s[1], 0, NULL) : NULL;
+        e->doc = v[i].s[1] ? frozen_parse(f, "trigger", v[i].s[0], v[i].s[1]) : NULL;
         if (!keep(f, r->run_id, key, e))
             rc = STORE_ERROR;
     }
@@ -286,7 +331,7 @@ int frozen_trigger(frozen_t *f, store_tx_t *tx, const char *run_id, const char *
             free(key);
             return rc < 0 ? rc : STORE_ERROR;
         }
-        e->doc = text ? json_loads(text, 0, NULL) : NULL;
+        e->doc = text ? frozen_parse(f, "trigger", trigger, text) : NULL;
         free(text);
         if (!(e = keep(f, run_id, key, e)))
             return STORE_ERROR;

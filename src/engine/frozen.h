@@ -15,7 +15,9 @@
 
 typedef struct frozen frozen_t;
 
-frozen_t *frozen_new(void);
+/* parses: how many parsed documents to keep by their text (frozen_parse), 0 for a cache that lives for one
+ * transaction (its parses would not be met again). */
+frozen_t *frozen_new(size_t parses);
 void frozen_free(frozen_t *f);
 
 /* The triggers of run run_id that watch node type/name (its run_watch rows, in name order), read through tx the
@@ -26,6 +28,13 @@ int frozen_watchers(frozen_t *f, store_tx_t *tx, const char *run_id, const char 
  * *doc (NULL when there is none or it does not parse; borrowed, valid until the next frozen_trim), or the store's
  * failure (< 0). */
 int frozen_trigger(frozen_t *f, store_tx_t *tx, const char *run_id, const char *trigger, json_t **doc);
+
+/* Documents kept parsed under the text they were parsed from, by kind and name: a job's definition, which is not
+ * frozen (it can change between two of its runs, here or on another node), so a start still reads it and only
+ * skips the parse when its text is the one parsed before; and a trigger as runs froze it, which every run of a
+ * workflow freezes anew, mostly with the same text. A chain's step parsed both. A new reference to the document
+ * parsed from text, or NULL when it does not parse. The document is shared: nothing may change it. */
+json_t *frozen_parse(frozen_t *f, const char *kind, const char *name, const char *text);
 
 /* Forgets what is kept of run_id (it ended), at the next frozen_trim. */
 void frozen_forget(frozen_t *f, const char *run_id);

@@ -338,6 +338,34 @@ class GraphRunTest(EngineTestCase):
         self.only_job_run(run2, c)
         self.assertEqual(len(self.glue.get_job_runs(JobName=b)["JobRuns"]), 1)
 
+    def test_each_start_uses_the_job_as_it_is_now(self):
+        """The engine keeps a job's parsed definition between starts: an edit, or a delete and a create under the
+        same name, between two runs reaches the next start (arguments, timeout, the script's argv)."""
+        wf = self.create()
+        out = self.path("b")
+        a = self.job()
+        b = self.job({"--out": out, "--tag": "old"}, Timeout=30)
+        self.start_trigger(wf, [a])
+        self.cond_trigger(wf, [a], [b])
+
+        def b_run():
+            run = self.wait_run(wf, self.start_run(wf))
+            self.assertEqual(run["Status"], "COMPLETED", self.summary(run))
+            jr = self.only_job_run(run, b)
+            return jr, pairs(read_argv(out)[9:])
+
+        jr, argv = b_run()
+        self.assertEqual((jr["Arguments"]["--tag"], jr["Timeout"], argv["--tag"]), ("old", 30, "old"))
+        script = self.glue.get_job(JobName=b)["Job"]["Command"]["ScriptLocation"]
+        self.glue.update_job(JobName=b, JobUpdate={"Role": ROLE, "Command": {"Name": "shell", "ScriptLocation": script},
+                                                   "DefaultArguments": {"--out": out, "--tag": "new"}, "Timeout": 40})
+        jr, argv = b_run()
+        self.assertEqual((jr["Arguments"]["--tag"], jr["Timeout"], argv["--tag"]), ("new", 40, "new"))
+        self.glue.delete_job(JobName=b)
+        self.job({"--out": out, "--tag": "again"}, name=b, Timeout=50)
+        jr, argv = b_run()
+        self.assertEqual((jr["Arguments"]["--tag"], jr["Timeout"], argv["--tag"]), ("again", 50, "again"))
+
     def test_action_on_a_deleted_job_is_an_error_job_run(self):
         wf = self.create()
         a, gone = self.job(), self.job()

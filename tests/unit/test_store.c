@@ -954,7 +954,7 @@ static const char *watchers(frozen_probe_t *p, const char *type, const char *nam
  * again. */
 START_TEST(test_frozen_triggers_kept_once_read)
 {
-    frozen_probe_t p = {.f = frozen_new()};
+    frozen_probe_t p = {.f = frozen_new(16)};
     ck_assert_ptr_nonnull(p.f);
     ck_assert_int_eq(store_tx_run(st, 0, freeze_triggers, NULL), 0);
     ck_assert_str_eq(watchers(&p, "JOB", "j1"), "t-a t-b");
@@ -990,7 +990,7 @@ static int freeze_many(store_tx_t *tx, void *ctx)
 /* A run with more watchers than one read takes: each node's are read when asked, and all answer right. */
 START_TEST(test_frozen_many_watchers)
 {
-    frozen_probe_t p = {.f = frozen_new()};
+    frozen_probe_t p = {.f = frozen_new(16)};
     ck_assert_ptr_nonnull(p.f);
     ck_assert_int_eq(store_tx_run(st, 0, freeze_many, NULL), 0);
     ck_assert_str_eq(watchers(&p, "JOB", "j0000"), "t");

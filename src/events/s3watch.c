@@ -20,6 +20,8 @@
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |         \
      IN_EXCL_UNLINK)
 #define TREE_DEPTH_MAX 128 /* directories nested deeper are not watched (keys are at most 1024 bytes anyway) */
+#define QUIET_TIMES    10  /* a scanned file seen changing: reported at its close, or once quiet this many settles */
+#define KEEP_TIMES     50  /* a file reported before its close is remembered this many settles */
 
 typedef struct wdir {
     int wd;
@@ -32,6 +34,7 @@ typedef struct pend {
     dev_t dev;
     ino_t ino;
     int64_t size, mtime_ns, due_ms;
+    bool reported; /* reported once quiet, before its close: kept until due_ms so that its close is not reported */
 } pend_t;
 
 struct s3watch {
@@ -163,30 +166,53 @@ static void report(s3watch_t *w, const char *rel, const struct stat *sb)
     w->fn(w->ctx, &o);
 }
 
-static void pend_drop(s3watch_t *w, const char *rel)
+static int64_t mtime_ns(const struct stat *sb)
 {
-    for (size_t i = 0; i < w->npend; i++)
-        if (strcmp(w->pend[i].rel, rel) == 0) {
-            free(w->pend[i].rel);
-            w->pend[i] = w->pend[--w->npend];
-            return;
-        }
+    return (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 }
 
-/* A file that is complete now (closed after writing, or moved in). */
+/* Whether the file is the one p last looked at, unchanged. */
+static bool unchanged(const pend_t *p, const struct stat *sb)
+{
+    return sb->st_ino == p->ino && sb->st_dev == p->dev && sb->st_size == p->size && mtime_ns(sb) == p->mtime_ns;
+}
+
+static void pend_remove(s3watch_t *w, size_t i)
+{
+    free(w->pend[i].rel);
+    w->pend[i] = w->pend[--w->npend];
+}
+
+/* The position of rel's entry in pend, or npend. */
+static size_t pend_find(const s3watch_t *w, const char *rel)
+{
+    size_t i = 0;
+    while (i < w->npend && strcmp(w->pend[i].rel, rel) != 0)
+        i++;
+    return i;
+}
+
+static void pend_drop(s3watch_t *w, const char *rel)
+{
+    size_t i = pend_find(w, rel);
+    if (i < w->npend)
+        pend_remove(w, i);
+}
+
+/* A file that is complete now (closed after writing, or moved in). One reported when it was quiet, before this
+ * close, is not reported again unless it changed since. */
 static void file_done(s3watch_t *w, const char *rel)
 {
     char path[PATH_MAX + 256];
     struct stat sb;
-    pend_drop(w, rel);
     full_path(w, rel, path, sizeof path);
-    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+    bool ok = lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    size_t i = pend_find(w, rel);
+    bool again = i < w->npend && w->pend[i].reported && ok && unchanged(&w->pend[i], &sb);
+    if (i < w->npend)
+        pend_remove(w, i);
+    if (ok && !again)
         report(w, rel, &sb);
-}
-
-static int64_t mtime_ns(const struct stat *sb)
-{
-    return (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 }
 
 /* A file found by scanning a new directory: it may still be being written; report it once it has been quiet. */
@@ -207,6 +233,12 @@ static void file_found(s3watch_t *w, const char *rel, const struct stat *sb)
                                    .due_ms = w->now_ms + w->o.settle_ms};
 }
 
+/* The files found by scans whose look is due: one unchanged since the last look is reported; one that changed has
+ * a writer at work, whose close reports it. The directory was watched before the scan looked, so that close is
+ * seen, nearly always: when the file was created in the instant its directory's watch was being added, the kernel
+ * can miss it (seen under a burst of mkdir -p and writes), so the file is looked at again, and reported once it
+ * has been quiet for QUIET_TIMES settles. A reported file is remembered for a while, so that a late close does not
+ * report it twice. */
 static void settle(s3watch_t *w)
 {
     char path[PATH_MAX + 256];
@@ -219,14 +251,18 @@ static void settle(s3watch_t *w)
         struct stat sb;
         full_path(w, p->rel, path, sizeof path);
         bool gone = lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_ino != p->ino || sb.st_dev != p->dev;
-        /* changed since the scan: a writer is at work, and since the directory was watched before the scan
-         * looked, that writer's close will be seen and will report the file */
-        bool writing = !gone && (sb.st_size != p->size || mtime_ns(&sb) != p->mtime_ns);
-        char *rel = p->rel;
-        w->pend[i] = w->pend[--w->npend];
-        if (!gone && !writing)
-            report(w, rel, &sb);
-        free(rel);
+        if (gone || p->reported) { /* deleted or replaced (its close or move reports the new one), or kept enough */
+            pend_remove(w, i);
+            continue;
+        }
+        bool quiet = unchanged(p, &sb);
+        p->size = (int64_t)sb.st_size;
+        p->mtime_ns = mtime_ns(&sb);
+        p->due_ms = w->now_ms + (quiet ? KEEP_TIMES : QUIET_TIMES) * w->o.settle_ms;
+        p->reported = quiet;
+        if (quiet)
+            report(w, p->rel, &sb);
+        i++;
     }
 }
 
@@ -456,8 +492,11 @@ void s3watch_stats(const s3watch_t *w, size_t *dirs, size_t *pending, size_t *ov
 {
     if (dirs)
         *dirs = w->ndirs;
-    if (pending)
-        *pending = w->npend;
+    if (pending) { /* waiting to be reported: not those remembered after it */
+        *pending = 0;
+        for (size_t i = 0; i < w->npend; i++)
+            *pending += !w->pend[i].reported;
+    }
     if (overflows)
         *overflows = w->overflows;
 }

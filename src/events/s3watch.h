@@ -2,7 +2,9 @@
  * written: a file closed after writing (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO). Directories created or moved
  * in later are watched too. A directory that appears already holding files (mkdir -p and a fast writer race the
  * watch) is scanned: files moved in with it are reported at once, files found in a new directory once they have
- * been quiet for settle_ms (or at their close, whichever comes first), so each is reported once.
+ * been quiet for settle_ms (or at their close, whichever comes first), so each is reported once. A found file that
+ * is still changing is reported at its close, or, should the kernel miss that close (it can, for a file created
+ * in the instant its directory's watch is added), once it has been quiet for ten times settle_ms.
  *
  * Not thread-safe: one owner (the engine thread) calls s3watch_process when s3watch_fd is readable and when
  * s3watch_next_due says a settle check is due. Memory is bounded: at most max_dirs watched directories and
@@ -42,7 +44,8 @@ int s3watch_fd(const s3watch_t *w);
 int s3watch_process(s3watch_t *w, int64_t now_ms);
 /* Milliseconds from now_ms until the next settle check (0 if one is due), or -1 when none waits. */
 int64_t s3watch_next_due(const s3watch_t *w, int64_t now_ms);
-/* For tests and logs: directories watched, files waiting to settle, events the kernel dropped (queue overflow). */
+/* For tests and logs: directories watched, files waiting to settle (found by a scan and not reported yet), events
+ * the kernel dropped (queue overflow). */
 void s3watch_stats(const s3watch_t *w, size_t *dirs, size_t *pending, size_t *overflows);
 
 #endif

@@ -84,6 +84,14 @@ static int count(const char *bucket, const char *key)
     return c;
 }
 
+/* Files found by scans and not reported yet. */
+static size_t waiting(void)
+{
+    size_t pending;
+    s3watch_stats(w, NULL, &pending, NULL);
+    return pending;
+}
+
 static void setup_with(const s3watch_opts_t *o)
 {
     snprintf(base, sizeof base, "/tmp/glued-s3watch-XXXXXX");
@@ -169,9 +177,7 @@ START_TEST(test_directory_and_file_racing_the_watch)
     ck_assert_int_eq(count("race", "a/b/c/f.txt"), 1);
     ck_assert_int_eq(count("race", "a/b/g.txt"), 1);
     ck_assert_int_eq(seen.n, 2);
-    size_t pending;
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 0);
+    ck_assert_uint_eq(waiting(), 0);
 }
 END_TEST
 
@@ -196,9 +202,7 @@ START_TEST(test_directory_scanned_twice_reports_once)
     ck_assert_int_eq(count("bucket", "in/day1/data.csv"), 1);
     ck_assert_int_eq(count("bucket", "in/top.csv"), 1);
     ck_assert_int_eq(seen.n, 2);
-    size_t pending;
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 0);
+    ck_assert_uint_eq(waiting(), 0);
 }
 END_TEST
 
@@ -369,9 +373,7 @@ START_TEST(test_scanned_files_settle_or_close)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, "ab", 2), 2);
     pump(10);
-    size_t pending;
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 2);
+    ck_assert_uint_eq(waiting(), 2);
     ck_assert_int_eq(seen.n, 0);
     ck_assert_int_eq(write(fd, "cd", 2), 2); /* still growing when it is looked at: not settled */
     pump(100);
@@ -381,8 +383,7 @@ START_TEST(test_scanned_files_settle_or_close)
     pump(200);
     ck_assert_int_eq(count("bucket", "open.csv"), 1);
     ck_assert_int_eq(seen.n, 2);
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 0);
+    ck_assert_uint_eq(waiting(), 0);
 }
 END_TEST
 
@@ -408,9 +409,7 @@ START_TEST(test_scanned_file_whose_close_is_not_seen)
     close(fd);
     pump(100);
     ck_assert_int_eq(count("bucket", "slow.csv"), 1); /* unchanged since it was reported */
-    size_t pending;
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 0);
+    ck_assert_uint_eq(waiting(), 0);
 
     make_dir("bucket2");
     path_of(p, sizeof p, "bucket2/grows.csv");
@@ -440,9 +439,7 @@ START_TEST(test_pending_bound_reports_at_once)
     write_file("bucket/b", "2");
     write_file("bucket/c", "3");
     pump(100);
-    size_t pending;
-    s3watch_stats(w, NULL, &pending, NULL);
-    ck_assert_uint_eq(pending, 1); /* one waits to settle (60 s); past the bound the others are reported at once */
+    ck_assert_uint_eq(waiting(), 1); /* one waits to settle (60 s); past the bound the others are reported at once */
     ck_assert_int_eq(seen.n, 2);
     ck_assert_int_eq(count("bucket", "a") + count("bucket", "b") + count("bucket", "c"), 2);
 }

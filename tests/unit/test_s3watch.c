@@ -69,6 +69,17 @@ static void write_file(const char *rel, const char *text)
     fclose(f);
 }
 
+/* Opens rel for writing, writes text, and leaves it open (a writer at work): its descriptor. */
+static int open_writing(const char *rel, const char *text)
+{
+    char p[1024];
+    path_of(p, sizeof p, rel);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_msg(fd >= 0, "cannot write %s: %s", p, strerror(errno));
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    return fd;
+}
+
 static void make_dir(const char *rel)
 {
     char p[1024];
@@ -134,11 +145,7 @@ START_TEST(test_open_file_waits_for_close)
 {
     make_dir("b");
     pump(20);
-    char p[1024];
-    path_of(p, sizeof p, "b/slow.bin");
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, "part1", 5), 5);
+    int fd = open_writing("b/slow.bin", "part1");
     pump(100);
     ck_assert_int_eq(seen.n, 0); /* not complete yet */
     ck_assert_int_eq(write(fd, "part2", 5), 5);
@@ -367,11 +374,7 @@ START_TEST(test_scanned_files_settle_or_close)
      * when the scan finds it is reported at its close, once. */
     make_dir("bucket");
     write_file("bucket/done.csv", "12345");
-    char p[1024];
-    path_of(p, sizeof p, "bucket/open.csv");
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, "ab", 2), 2);
+    int fd = open_writing("bucket/open.csv", "ab");
     pump(10);
     ck_assert_uint_eq(waiting(), 2);
     ck_assert_int_eq(seen.n, 0);
@@ -394,11 +397,7 @@ START_TEST(test_scanned_file_whose_close_is_not_seen)
      * open stands for it. It is reported once quiet for ten settles (500 ms here), once; its close then adds
      * nothing, unless the file changed after it was reported. */
     make_dir("bucket");
-    char p[1024];
-    path_of(p, sizeof p, "bucket/slow.csv");
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, "ab", 2), 2);
+    int fd = open_writing("bucket/slow.csv", "ab");
     pump(10);
     ck_assert_int_eq(write(fd, "cd", 2), 2);
     pump(300);
@@ -412,10 +411,7 @@ START_TEST(test_scanned_file_whose_close_is_not_seen)
     ck_assert_uint_eq(waiting(), 0);
 
     make_dir("bucket2");
-    path_of(p, sizeof p, "bucket2/grows.csv");
-    fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, "ab", 2), 2);
+    fd = open_writing("bucket2/grows.csv", "ab");
     pump(10);
     ck_assert_int_eq(write(fd, "cd", 2), 2);
     pump(900);

@@ -489,7 +489,9 @@ class StopAndRestartTest(CrawlTestCase):
         self.glue.start_crawler(Name=name)
         self.wait_running_big(name)
         self.glue.stop_crawler(Name=name)
-        self.assertEqual(self.glue.get_crawler(Name=name)["Crawler"]["State"], "STOPPING")
+        # STOPPING until the crawl sees the stop at its next file (40 ms at most here) and ends, which may be before
+        # this read on a busy machine; that a read does say STOPPING is test_elapsed_time_while_running's to check
+        self.assertIn(self.glue.get_crawler(Name=name)["Crawler"]["State"], ("STOPPING", "READY"))
         c = self.crawl_wait(name)
         self.assertEqual(c["LastCrawl"]["Status"], "CANCELLED")
         self.assertEqual(list(self.tables(db)), ["small"])
@@ -501,41 +503,47 @@ class StopAndRestartTest(CrawlTestCase):
     def test_elapsed_time_while_running(self):
         """CrawlElapsedTime is the milliseconds since the running crawl began, in GetCrawler, GetCrawlers and
         BatchGetCrawlers, while RUNNING and STOPPING; 0 once READY."""
-        name, db = self.two_targets()
-        t0 = time.monotonic()
-        self.glue.start_crawler(Name=name)
-        self.wait_running_big(name)
 
-        def elapsed():
+        def elapsed(name):
             one = self.glue.get_crawler(Name=name)["Crawler"]
             listed = [c for c in self.glue.get_crawlers(MaxResults=1000)["Crawlers"] if c["Name"] == name]
             batch = self.glue.batch_get_crawlers(CrawlerNames=[name])["Crawlers"]
             return one["State"], [one["CrawlElapsedTime"], listed[0]["CrawlElapsedTime"], batch[0]["CrawlElapsedTime"]]
 
-        state, first = elapsed()
-        self.assertEqual(state, "RUNNING")
-        time.sleep(0.3)
-        state, later = elapsed()
-        bound = (time.monotonic() - t0) * 1000 + 50
-        self.assertEqual(state, "RUNNING")
-        for a, b in zip(first, later):
-            self.assertGreater(a, 0)
-            self.assertGreaterEqual(b - a, 250)  # milliseconds, and not a stored figure
-            self.assertLessEqual(b, bound)
-        self.glue.stop_crawler(Name=name)
-        # each read while the crawl stops goes on counting; the stop may end between the three reads, and a read
-        # after it says 0 (checked below)
-        one = self.glue.get_crawler(Name=name)["Crawler"]
-        listed = [c for c in self.glue.get_crawlers(MaxResults=1000)["Crawlers"] if c["Name"] == name][0]
-        batch = self.glue.batch_get_crawlers(CrawlerNames=[name])["Crawlers"][0]
-        self.assertEqual(one["State"], "STOPPING")
-        for c, before in zip((one, listed, batch), later):
-            if c["State"] == "STOPPING":
-                self.assertGreaterEqual(c["CrawlElapsedTime"], before, (c["State"], c["CrawlElapsedTime"], later))
-            else:
-                self.assertEqual((c["State"], c["CrawlElapsedTime"]), ("READY", 0))
-        self.crawl_wait(name)
-        self.assertEqual(elapsed(), ("READY", [0, 0, 0]))
+        # the crawl sees a stop at its next file (40 ms at most here) and ends: on a busy machine that can be
+        # before the first read after StopCrawler, and the STOPPING state is then tried again with a new crawl
+        for attempt in range(5):
+            name, db = self.two_targets()
+            t0 = time.monotonic()
+            self.glue.start_crawler(Name=name)
+            self.wait_running_big(name)
+            state, first = elapsed(name)
+            self.assertEqual(state, "RUNNING")
+            time.sleep(0.3)
+            state, later = elapsed(name)
+            bound = (time.monotonic() - t0) * 1000 + 50
+            self.assertEqual(state, "RUNNING")
+            for a, b in zip(first, later):
+                self.assertGreater(a, 0)
+                self.assertGreaterEqual(b - a, 250)  # milliseconds, and not a stored figure
+                self.assertLessEqual(b, bound)
+            self.glue.stop_crawler(Name=name)
+            # each read while the crawl stops goes on counting; the stop may end between the three reads, and a
+            # read after it says 0 (checked below)
+            one = self.glue.get_crawler(Name=name)["Crawler"]
+            listed = [c for c in self.glue.get_crawlers(MaxResults=1000)["Crawlers"] if c["Name"] == name][0]
+            batch = self.glue.batch_get_crawlers(CrawlerNames=[name])["Crawlers"][0]
+            for c, before in zip((one, listed, batch), later):
+                if c["State"] == "STOPPING":
+                    self.assertGreaterEqual(c["CrawlElapsedTime"], before, (c["State"], c["CrawlElapsedTime"], later))
+                else:
+                    self.assertEqual((c["State"], c["CrawlElapsedTime"]), ("READY", 0))
+            self.crawl_wait(name)
+            self.assertEqual(elapsed(name), ("READY", [0, 0, 0]))
+            if one["State"] == "STOPPING":
+                break
+        else:
+            self.fail("no read after StopCrawler found the crawl STOPPING, in 5 crawls")
 
     def crawl_wait(self, name):
         deadline = time.time() + 30

@@ -54,10 +54,11 @@ class MaxJobsTest(unittest.TestCase):
             return [line.split() for line in f]
 
     def test_at_most_n_run_and_the_rest_wait_in_order(self):
-        runs = []
+        # the first two run long enough for every start and read below, which took 0.07-0.11 s on a loaded machine
+        # (each job slept 0.6 s: a machine 6 times slower would have seen mj2 start); the others are quick
         for i in range(6):
-            self.job(f"mj{i}")
-            runs.append((f"mj{i}", self.c.start_job_run(JobName=f"mj{i}")["JobRunId"]))
+            self.job(f"mj{i}", "2" if i < 2 else "0.3")
+        runs = [(f"mj{i}", self.c.start_job_run(JobName=f"mj{i}")["JobRunId"]) for i in range(6)]
         # the last ones wait (on a shared store a node may not have claimed the second yet either)
         states = [self.state(n, r) for n, r in runs]
         self.assertEqual(states[2:], ["WAITING"] * 4, states)

@@ -1315,9 +1315,9 @@ static void sched_fire(engine_t *en, const char *kind, const char *name, int64_t
     sched_fire_many(en, &f, 1, why);
 }
 
-/* At start: the fire times a schedule missed while glued was down, those after its newest recorded fire (or
- * after it was last changed, when it never fired) up to now. They are skipped and logged; with --catch-up the
- * most recent one is fired once (its claim makes a second start not fire it again). */
+/* At start: the fire times a schedule missed while glued was down, those after its newest recorded fire, after it
+ * was last changed and after the last start settled its missed fire times, up to now. They are skipped and logged; with
+ * --catch-up the most recent one is fired once (its claim makes a second start not fire it again). */
 static void sched_missed(engine_t *en, sched_t *s, int64_t since_s, int64_t now_s)
 {
     int64_t last = 0;
@@ -1393,6 +1393,11 @@ static void sched_arm(engine_t *en)
 
 static void batches_check(engine_t *en);
 
+static int fires_settled_tx(store_tx_t *tx, void *arg)
+{
+    return store_fires_settled_set(tx, *(const int64_t *)arg);
+}
+
 /* Reads every schedule again (startup: also report the fires missed while glued was down). */
 static void sched_reload(engine_t *en, bool startup)
 {
@@ -1400,7 +1405,11 @@ static void sched_reload(engine_t *en, bool startup)
     size_t nold = en->nsched;
     en->sched = NULL;
     en->nsched = 0;
-    int64_t now_s = util_now_ms() / 1000;
+    int64_t now_ms = util_now_ms(), now_s = now_ms / 1000;
+    /* missed means after the last start's reckoning: what it skipped is not missed again at every start */
+    int64_t settled = 0;
+    if (startup && store_fires_settled(store_read(en->store), &settled) != STORE_OK)
+        settled = 0;
     static const char *const kinds[] = {"trigger", "crawler"};
     for (int k = 0; k < 2; k++) {
         store_res_t *v = NULL;
@@ -1417,20 +1426,25 @@ static void sched_reload(engine_t *en, bool startup)
                 const char *state = json_string_value(json_object_get(d, "State"));
                 if (type && strcmp(type, "SCHEDULED") == 0 && state && strcmp(state, "ACTIVATED") == 0)
                     sched_add(en, old, nold, "trigger", v[i].name, json_string_value(json_object_get(d, "Schedule")),
-                              v[i].modified_ms, now_s, startup);
+                              v[i].modified_ms > settled ? v[i].modified_ms : settled, now_s, startup);
             } else {
                 json_t *sc = json_object_get(d, "Schedule");
                 const char *state = json_string_value(json_object_get(sc, "State"));
                 if (state && strcmp(state, "SCHEDULED") == 0)
                     sched_add(en, old, nold, "crawler", v[i].name,
-                              json_string_value(json_object_get(sc, "ScheduleExpression")), v[i].modified_ms, now_s,
-                              startup);
+                              json_string_value(json_object_get(sc, "ScheduleExpression")),
+                              v[i].modified_ms > settled ? v[i].modified_ms : settled, now_s, startup);
             }
             json_decref(d);
         }
         store_res_list_free(v, n);
     }
     sched_list_free(old, nold);
+    int rc = startup ? store_tx_run(en->store, 0, fires_settled_tx, &now_ms) : STORE_OK;
+    if (rc != STORE_OK)
+        log_warn("schedule: recording that missed fire times were settled failed (%s); a later start may report "
+                 "them again",
+                 store_status_name(rc));
     sched_arm(en);
 }
 

@@ -19,6 +19,11 @@
 int store_fire_claim(store_tx_t *tx, const char *kind, const char *name, int64_t fire_s, int64_t now_ms);
 /* The newest claimed fire time of a schedule, or STORE_NOTFOUND. */
 int store_fire_last(store_tx_t *tx, const char *kind, const char *name, int64_t *fire_s);
+/* When a start of glued last settled the fire times missed while it was down (fired or skipped them): the times
+ * up to it are not missed again at a later start. STORE_NOTFOUND before the first. */
+int store_fires_settled(store_tx_t *tx, int64_t *ms);
+/* Records that time, unless a later one is recorded (another node's start). */
+int store_fires_settled_set(store_tx_t *tx, int64_t ms);
 
 /* ---- rules (EventBridge), on an event bus ---- */
 typedef struct store_rule {

@@ -447,6 +447,24 @@ class DurableFireTest(ClockTest):
         runs = self.wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(self.job_runs(job)), "the next fire")
         self.assertEqual(slot(runs[1]["StartedOn"]), fire // SLOT + 4, "a missed fire time was fired")
 
+    def test_skipped_fire_times_are_not_missed_again(self):
+        """Fire times skipped at one start are settled: the next start (up again before the next fire time) does not
+        report them missed again, and its --catch-up does not fire one of them minutes late."""
+        job, trig = self.scheduled_job()
+        first = self.wait_until(lambda: self.job_runs(job), "a first fire")[0]
+        fire = slot(first["StartedOn"]) * SLOT
+        self.restart_at(fire + 3 * SLOT + 60, kill=False)  # three fire times pass while glued is down
+        self.assertRegex(self.srv.stderr_text(), rf"trigger '{trig}' missed 3 fire times while glued was down")
+        before = len(self.srv.stderr_text())
+        self.restart_at(fire + 3 * SLOT + 120, True, "--catch-up")  # killed, and up again within the same slot
+        self.sleep_glued(30)
+        log = self.srv.stderr_text()[before:]
+        self.assertIn("--catch-up", " ".join(self.srv.extra_args))
+        self.assertNotIn(f"trigger '{trig}' missed", log)
+        self.assertNotIn("catching up", log)
+        self.assertEqual([r for r in self.job_runs(job) if slot(r["StartedOn"]) > fire // SLOT
+                          and slot(r["StartedOn"]) <= fire // SLOT + 3], [], "a skipped fire time was fired")
+
     def test_catch_up_fires_the_latest_missed_time_once(self):
         job, trig = self.scheduled_job()
         first = self.wait_until(lambda: self.job_runs(job), "a first fire")[0]

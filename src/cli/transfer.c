@@ -94,9 +94,11 @@ static int cmp_name(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "Name")));
 }
 
-/* Fetches each named definition with op (its name under key) and returns their forms sorted by Name. */
+/* Fetches each named definition with op (its name under key) and returns their forms sorted by Name. A name that
+ * is not found goes to missing when it is given (a job or crawler deleted after a trigger named it), and fails
+ * the export otherwise. */
 static int fetch_all(client_t *c, json_t *names, const char *op, const char *key, const char *field,
-                     json_t *(*form)(json_t *), json_t **out_list)
+                     json_t *(*form)(json_t *), json_t *missing, json_t **out_list)
 {
     size_t n = json_array_size(names);
     json_t **v = calloc(n ? n : 1, sizeof *v);
@@ -107,6 +109,10 @@ static int fetch_all(client_t *c, json_t *names, const char *op, const char *key
         client_err_t e;
         int rc = client_call(c, op, in, &out, &e);
         json_decref(in);
+        if (rc < 0 && missing && client_err_is(&e, "EntityNotFoundException")) {
+            json_array_append(missing, json_array_get(names, i));
+            continue;
+        }
         if (rc < 0) {
             ret = cli_report("export", op, &e);
             break;
@@ -123,6 +129,38 @@ static int fetch_all(client_t *c, json_t *names, const char *op, const char *key
     return ret;
 }
 
+/* Whether trigger t names the job or crawler (key "JobName" or "CrawlerName") in its actions or conditions. */
+static bool names_it(json_t *t, const char *key, json_t *name)
+{
+    json_t *x;
+    size_t i;
+    json_array_foreach (json_object_get(t, "Actions"), i, x)
+        if (json_equal(json_object_get(x, key), name))
+            return true;
+    json_array_foreach (json_object_get(json_object_get(t, "Predicate"), "Conditions"), i, x)
+        if (json_equal(json_object_get(x, key), name))
+            return true;
+    return false;
+}
+
+/* Says which definitions the document leaves out, and which triggers name them. */
+static void warn_missing(json_t *missing, const char *kind, const char *key, json_t *triggers)
+{
+    json_t *name, *t;
+    size_t i, k;
+    json_array_foreach (missing, i, name) {
+        fprintf(stderr, "glued export: %s '%s' does not exist (deleted after", kind, json_string_value(name));
+        const char *sep = " trigger ";
+        json_array_foreach (triggers, k, t)
+            if (names_it(t, key, name)) {
+                fprintf(stderr, "%s'%s'", sep, json_string_value(json_object_get(t, "Name")));
+                sep = ", ";
+            }
+        fprintf(stderr, "%s named it); the document leaves it out, and importing it needs that %s first\n",
+                *sep == ' ' ? " a trigger" : "", kind);
+    }
+}
+
 int cli_export(int argc, char **argv)
 {
     const char *endpoint = NULL, *wf = NULL;
@@ -135,6 +173,7 @@ int cli_export(int argc, char **argv)
         return CLI_USAGE;
     json_t *in = json_pack("{s:s, s:b}", "Name", wf, "IncludeGraph", 1), *out = NULL, *doc = NULL;
     json_t *jobs = json_array(), *crawlers = json_array(), *triggers = json_array();
+    json_t *no_jobs = json_array(), *no_crawlers = json_array();
     client_err_t e;
     int ret = CLI_OK;
     int rc = client_call(c, "GetWorkflow", in, &out, &e);
@@ -172,15 +211,17 @@ int cli_export(int argc, char **argv)
     json_object_set_new(doc, "Format", json_string(EXPORT_FORMAT));
     json_object_set_new(doc, "Workflow", pick_names(w, WORKFLOW_FIELDS));
     json_t *list;
-    if ((ret = fetch_all(c, jobs, "GetJob", "JobName", "Job", job_form, &list)) != CLI_OK)
+    if ((ret = fetch_all(c, jobs, "GetJob", "JobName", "Job", job_form, no_jobs, &list)) != CLI_OK)
         goto fail_list;
     json_object_set_new(doc, "Jobs", list);
-    if ((ret = fetch_all(c, crawlers, "GetCrawler", "Name", "Crawler", crawler_form, &list)) != CLI_OK)
+    if ((ret = fetch_all(c, crawlers, "GetCrawler", "Name", "Crawler", crawler_form, no_crawlers, &list)) != CLI_OK)
         goto fail_list;
     json_object_set_new(doc, "Crawlers", list);
-    if ((ret = fetch_all(c, triggers, "GetTrigger", "Name", "Trigger", trigger_form, &list)) != CLI_OK)
+    if ((ret = fetch_all(c, triggers, "GetTrigger", "Name", "Trigger", trigger_form, NULL, &list)) != CLI_OK)
         goto fail_list;
     json_object_set_new(doc, "Triggers", list);
+    warn_missing(no_jobs, "job", "JobName", list);
+    warn_missing(no_crawlers, "crawler", "CrawlerName", list);
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
     if (!text || fputs(text, stdout) < 0 || fputs("\n", stdout) < 0 || fflush(stdout) != 0) {
         fprintf(stderr, "glued export: cannot write the document\n");
@@ -196,6 +237,8 @@ done:
     json_decref(jobs);
     json_decref(crawlers);
     json_decref(triggers);
+    json_decref(no_jobs);
+    json_decref(no_crawlers);
     client_free(c);
     return ret;
 }

@@ -423,6 +423,24 @@ class ExportImportTest(EngineTestCase):
         out = self.import_(self.write(json.dumps(doc)))
         self.assertEqual(out[("trigger", stopped["Name"])], "unchanged")
 
+    def test_export_leaves_out_a_deleted_job_and_names_its_trigger(self):
+        """A job deleted after a trigger named it (glued, as AWS, allows that): the export still comes out, without
+        the job, and says which trigger names it; importing that document elsewhere stops at that trigger."""
+        wf = self.create()
+        a, gone = self.job(), self.job()
+        self.start_trigger(wf, [a])
+        t = self.cond_trigger(wf, [a], [gone])
+        self.glue.delete_job(JobName=gone)
+        p = self.cli("export", wf)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual([j["Name"] for j in doc["Jobs"]], [a])
+        self.assertEqual(len(doc["Triggers"]), 2)
+        self.assertIn(f"glued export: job '{gone}' does not exist (deleted after trigger '{t}' named it); the "
+                      "document leaves it out, and importing it needs that job first", p.stderr)
+        p = self.import_(self.write(p.stdout), server=self.second(), rc=1)
+        self.assertIn(gone, p.stderr)
+
     def test_import_refuses_what_is_not_an_export(self):
         for text, needle in (("not json", "is not JSON"), ("[]", "not a JSON object"),
                              ('{"Format": "x"}', '"Format" must be "glued-export/1"'),

@@ -247,10 +247,13 @@ static int cmd_logs(int argc, char **argv)
             target = argv[++i];
         else if (strncmp(argv[i], "--store=", 8) == 0)
             target = argv[i] + 8;
-        else if (!id && argv[i][0] != '-')
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]\n");
+            return 0;
+        } else if (!id && argv[i][0] != '-')
             id = argv[i];
         else {
-            fprintf(stderr, "usage: glued logs JOB_RUN_ID [--data DIR] [--store STORE]\n");
+            fprintf(stderr, "usage: glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]\n");
             return 2;
         }
     }
@@ -517,12 +520,11 @@ int main(int argc, char **argv)
         case O_HELP:
         case 'h': usage(stdout); return 0;
         case O_VERSION: printf("glued %s (schema %d)\n", GLUED_VERSION, store_schema_latest()); return 0;
-        default: usage(stderr); return 2;
+        default: fprintf(stderr, "glued: glued --help lists the options\n"); return 2;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "glued: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
+        fprintf(stderr, "glued: unexpected argument '%s'; glued --help lists the options\n", argv[optind]);
         return 2;
     }
     char host[256];

@@ -162,6 +162,19 @@ class RunStatusTest(EngineTestCase):
             self.assertEqual(p.returncode, 2, bad)
             self.assertTrue(p.stderr.strip(), bad)
 
+    def test_a_bad_option_is_one_line_not_the_whole_usage(self):
+        for bad in (["--bogus"], ["--listen"], ["stray"]):
+            p = glued(*bad)
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertLessEqual(len(p.stderr.strip().splitlines()), 2, p.stderr)
+            self.assertIn("glued --help lists the options", p.stderr)
+        p = glued("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("--job-user NAME", p.stdout)
+        p = glued("logs", "--help")
+        self.assertEqual((p.returncode, p.stdout.strip()),
+                         (0, "usage: glued logs JOB_RUN_ID|CRAWL_ID [--data DIR] [--store STORE]"))
+
     def test_status_tables(self):
         wf, ok, _ = self.workflow()
         idle = self.create()

@@ -133,11 +133,30 @@ static void clear_progress(follow_t *f)
     }
 }
 
-/* Prints the nodes whose state changed since the last poll. */
+/* A change a poll saw: its line, and when it happened (its end, or its start while active). */
+typedef struct change {
+    double at;
+    size_t order; /* in the graph: ties keep it */
+    char line[1024];
+} change_t;
+
+static int change_cmp(const void *a, const void *b)
+{
+    const change_t *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Prints the nodes whose state changed since the last poll, in the order the changes happened (a poll that sees a
+ * job end and the next one start prints the end first). */
 static void print_changes(follow_t *f, json_t *run)
 {
     json_t *nodes = json_object_get(json_object_get(run, "Graph"), "Nodes"), *node;
-    size_t i;
+    size_t i, nch = 0;
+    change_t *ch = calloc(json_array_size(nodes) + 1, sizeof *ch);
+    if (!ch)
+        return;
     json_array_foreach (nodes, i, node) {
         bool is_job;
         json_t *a = latest(node, &is_job);
@@ -168,7 +187,6 @@ static void print_changes(follow_t *f, json_t *run)
         const char *id = json_string_value(json_object_get(a, is_job ? "Id" : "CrawlId"));
         s->id = id ? strdup(id) : NULL;
 
-        clear_progress(f);
         char clock[16], took[32] = "";
         time_t t = time(NULL);
         struct tm tm;
@@ -179,17 +197,26 @@ static void print_changes(follow_t *f, json_t *run)
             if (d >= 0)
                 cli_duration(d, took, sizeof took);
         }
-        char line[1024];
-        int k = snprintf(line, sizeof line, "%s  %-7s  %-30s  %-9s", clock, type, name, state);
-        if (attempt > 0 && k > 0 && (size_t)k < sizeof line)
-            k += snprintf(line + k, sizeof line - (size_t)k, "  attempt %ld", attempt + 1);
-        if (*took && k > 0 && (size_t)k < sizeof line)
-            snprintf(line + k, sizeof line - (size_t)k, "  %s", took);
+        change_t *c = &ch[nch++];
+        c->order = i;
+        json_t *when = json_object_get(a, is_active(state) ? "StartedOn" : "CompletedOn");
+        c->at = json_is_number(when) ? json_number_value(when) : now_s();
+        char *line = c->line;
+        int k = snprintf(line, sizeof c->line, "%s  %-7s  %-30s  %-9s", clock, type, name, state);
+        if (attempt > 0 && k > 0 && (size_t)k < sizeof c->line)
+            k += snprintf(line + k, sizeof c->line - (size_t)k, "  attempt %ld", attempt + 1);
+        if (*took && k > 0 && (size_t)k < sizeof c->line)
+            snprintf(line + k, sizeof c->line - (size_t)k, "  %s", took);
         size_t len = strlen(line);
         while (len && line[len - 1] == ' ')
             line[--len] = '\0';
-        printf("%s\n", line);
     }
+    qsort(ch, nch, sizeof *ch, change_cmp);
+    if (nch)
+        clear_progress(f);
+    for (size_t k = 0; k < nch; k++)
+        printf("%s\n", ch[k].line);
+    free(ch);
     fflush(stdout);
 }
 
@@ -296,7 +323,7 @@ static int summarize(follow_t *f, json_t *run, const char *data_dir)
         const char *msg = json_string_value(json_object_get(a, "ErrorMessage"));
         printf("%s %s %s%s%s\n", is_job ? "Job" : "Crawler", name ? name : "?", state ? state : "?", msg ? ": " : "",
                msg ? msg : "");
-        if (is_job && id)
+        if (is_job && id && strcmp(state ? state : "", "ERROR") != 0) /* ERROR: it never started, no output */
             print_tail(data_dir, id);
     }
     fflush(stdout);

@@ -54,10 +54,10 @@ class RunStatusTest(EngineTestCase):
     def workflow(self, fail=False, sleep="0"):
         """start -> ok (and -> bad, failing with two stderr lines, when fail)."""
         wf = self.create()
-        ok = self.job({"--sleep": sleep})
+        ok = self.job({"--sleep": sleep}, name=self.uname("z-ok"))  # after bad in the graph's order by name
         self.start_trigger(wf, [ok])
         if fail:
-            bad = self.job({"--stderr": "first words", "--exit": "3"})
+            bad = self.job({"--stderr": "first words", "--exit": "3"}, name=self.uname("a-bad"))
             self.cond_trigger(wf, [ok], [bad])
             return wf, ok, bad
         return wf, ok, None
@@ -85,6 +85,10 @@ class RunStatusTest(EngineTestCase):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn(f"Job {bad} FAILED: Job process exited with status 3: first words", p.stdout)
         self.assertIn("    | first words", p.stdout)
+        # lines in the order things happened: ok's end before anything of bad, which it started
+        order = [tuple(l.split()[2:4]) for l in p.stdout.splitlines() if re.match(r"\d\d:\d\d:\d\d  JOB ", l)]
+        self.assertLess(order.index((ok, "SUCCEEDED")), min(i for i, (n, _) in enumerate(order) if n == bad),
+                        p.stdout)
         self.assertRegex(p.stdout, r"COMPLETED in [0-9.]+s: 1 succeeded, 1 failed, 0 did not run")
         # without the data directory: where the whole output is
         p = self.cli("run", wf, "--data", "/nonexistent")

@@ -164,10 +164,15 @@ static int deliver_one(deliver_ctx_t *c, store_tx_t *tx, const char *workflow, c
     json_t *doc = NULL;
     int rc = event_trigger(tx, workflow, &trigger, &doc);
     if (rc <= 0) {
-        if (rc == 0) {
+        if (rc == 0) { /* the rare case: the read that says why is worth it */
+            store_workflow_t w = {0};
+            int wrc = store_workflow_get(tx, workflow, &w, NULL);
+            store_workflow_cleanup(&w);
+            if (wrc < 0 && wrc != STORE_NOTFOUND)
+                return wrc;
             c->dropped++;
-            note(&c->notes, "events: event %s matched rule '%s', but workflow '%s' has no EVENT trigger; dropped",
-                 event_id, rule, workflow);
+            note(&c->notes, "events: event %s matched rule '%s', but workflow '%s' %s; dropped", event_id, rule,
+                 workflow, wrc == STORE_NOTFOUND ? "does not exist" : "has no EVENT trigger");
         }
         return rc;
     }

@@ -242,6 +242,14 @@ class BatchTest(EventTest):
         self.sleep_glued(300)
         self.assertIn(f"workflow '{wf}' has no EVENT trigger; dropped", self.srv.stderr_text())
         self.assertIn(ids[0], self.srv.stderr_text())
+        # a target naming a workflow that does not exist (PutTargets takes it, as on AWS)
+        gone = self.name("gone")
+        self.glue.create_workflow(Name=gone)
+        self.route(gone)
+        self.glue.delete_workflow(Name=gone)
+        ids = self.put(1)
+        self.sleep_glued(300)
+        self.assertIn(f"workflow '{gone}' does not exist; dropped", self.srv.stderr_text())
 
 
 class RestartInWindowTest(EventTest):

@@ -203,6 +203,9 @@ describe('web console', () => {
     assert.equal(await page.textContent('pre[data-stream=stdout]'), 'transforming\n');
     assert.match(await page.textContent('#error-message'), /ValueError: column <amount> is not a number/);
     assert.match(await page.textContent('#jobrun-status'), /Failed/);
+    // a failed run shows stderr first; an ended run's logs are not followed
+    assert.deepEqual(await page.$$eval('.logs .logpanel', (els) => els.map((e) => e.getAttribute('aria-label'))), ['stderr', 'stdout']);
+    assert.deepEqual(await page.$$eval('.logpanel input[type=checkbox]', (els) => els.map((e) => e.checked)), [false, false]);
     const href = await page.getAttribute('.logpanel[aria-label=stderr] a[download]', 'href');
     const got = await page.evaluate(async (u) => {
       const r = await fetch(u);
@@ -381,7 +384,11 @@ describe('web console', () => {
     assert.equal(await page.locator('section[aria-label="Job runs"] tbody tr').count(), 2, 'the failed run and the resumed one');
     assert.match(await page.textContent('section[aria-label="Job runs"]'), /ValueError: column <amount> is not a number/);
     await shot('job');
+    await call('CreateWorkflow', { Name: 'on-files' });
+    await call('CreateTrigger', { Name: 'files-landed', WorkflowName: 'on-files', Type: 'EVENT', Actions: [{ JobName: 'load' }],
+      EventBatchingCondition: { BatchSize: 10, BatchWindow: 60 } });
     await open(route('triggers'), 'triggers');
+    assert.match(await page.textContent('tr[data-trigger="files-landed"]'), /events: 10 at once, or 60 s after the first/);
     await shot('triggers');
     await page.click('tr[data-trigger="after-extract"] [data-action=stop-trigger]');
     await until(async () => (await call('GetTrigger', { Name: 'after-extract' })).Trigger.State === 'DEACTIVATED', 'the trigger to stop');

@@ -1122,13 +1122,14 @@
       if (final && end >= size) done = true;
       if (end < size) return poll(final); // more is waiting: read on now
     }
-    return { el: panel, poll, isDone: () => done };
+    return { el: panel, poll, isDone: () => done, setFollow: (on) => { follow.checked = on; } };
   }
 
   async function pageJobRun(pg, job, runId) {
     const head = h('div', {}), info = h('div', {});
     const out = logPanel(job, runId, 'stdout'), err = logPanel(job, runId, 'stderr');
-    fill(main, head, info, h('div', { class: 'logs' }, err.el, out.el));
+    const logs = h('div', { class: 'logs' }, out.el, err.el);
+    fill(main, head, info, logs);
     let jr;
     function draw() {
       const live = ['STARTING', 'RUNNING', 'STOPPING', 'WAITING'].includes(jr.JobRunState);
@@ -1164,6 +1165,10 @@
       return;
     }
     let live = ['STARTING', 'RUNNING', 'STOPPING', 'WAITING'].includes(jr.JobRunState);
+    // stdout then stderr, as glued logs prints them; a run that failed shows what it said went wrong first
+    if (['FAILED', 'ERROR', 'TIMEOUT'].includes(jr.JobRunState)) logs.insertBefore(err.el, out.el);
+    out.setFollow(live);
+    err.setFollow(live);
     await Promise.all([out.poll(!live), err.poll(!live)]);
     markReady('jobrun');
     every(pg, 1000, async () => {
@@ -1287,6 +1292,11 @@
     if (conds.length) {
       const sep = t.Predicate.Logical === 'ANY' ? ' or ' : ' and ';
       return conds.map((c) => (c.JobName || c.CrawlerName) + ' ' + (c.State || c.CrawlState || '').toLowerCase()).join(sep);
+    }
+    if (t.Type === 'EVENT') {
+      const b = t.EventBatchingCondition || {};
+      const size = b.BatchSize || 1, win = b.BatchWindow || 900;
+      return size === 1 ? 'each event' : 'events: ' + size + ' at once, or ' + win + ' s after the first';
     }
     return t.Type === 'ON_DEMAND' ? 'on demand' : '—';
   }

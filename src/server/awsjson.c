@@ -121,6 +121,16 @@ void awsjson_handle(api_t *api, const awsjson_req_t *rq, awsjson_resp_t *out)
                          : strncmp(rq->target, events, sizeof events - 1) == 0
                              ? api_events_find(rq->target + sizeof events - 1)
                              : NULL;
+    const char *dot = strchr(rq->target, '.');
+    bool ours = strncmp(rq->target, glue, sizeof glue - 1) == 0 || strncmp(rq->target, events, sizeof events - 1) == 0;
+    if (!op && ours && dot[1]) {
+        gerr_set(&e, GERR_UNKNOWN_OP,
+                 "%.200s is not an operation glued serves (README, \"What it serves\", lists them); the target was "
+                 "'%.200s'",
+                 dot + 1, rq->target);
+        set_error(out, &e);
+        return;
+    }
     if (!op) {
         gerr_set(&e, GERR_UNKNOWN_OP,
                  "Unknown operation '%.200s': X-Amz-Target must be AWSGlue.<Operation> or AWSEvents.<Operation> of "

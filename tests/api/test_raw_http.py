@@ -39,6 +39,9 @@ class RawHttpTest(ServerTestCase):
                        "AWSGlue.CreateWorkflowX", "AWSGlue.createworkflow"):
             with self.subTest(target=target):
                 self.expect('{"Name":"raw-unknown-op"}', "UnknownOperationException", target=target)
+        # a Glue operation glued does not serve is named as such
+        r = self.expect("{}", "UnknownOperationException", target="AWSGlue.GetMLTransforms")
+        self.assertIn("GetMLTransforms is not an operation glued serves", r.message)
 
     def test_missing_target(self):
         self.expect('{"Name":"raw-no-target"}', "UnknownOperationException", target=None)

@@ -304,8 +304,8 @@ static void add_tree(s3watch_t *w, const char *rel, enum scan how)
         return;
     }
     /* Reached again under the same name after a scan for new files: its creation event was still queued when its
-     * parent's scan found it (mkdir -p racing the watch). Since that scan, the watch has seen every file closed
-     * in it and every directory made in it; a second scan would report its files twice. */
+     * parent's scan found it (mkdir -p racing the watch). What that scan found waits in pend, and the watch sees
+     * what is closed or made in it since; a second scan would report its files twice. */
     const wdir_t *known = dir_find(w, wd);
     if (how == SCAN_CREATED && known && known->scanned && strcmp(known->rel, rel) == 0)
         return;

@@ -544,7 +544,7 @@ static int api_ev_put_events(api_req_t *rq, json_t *in, json_t **out, gerr_t *e)
     if (nev) {
         flow_ids_t spawn = {0};
         gerr_t de = {0};
-        if (bus_deliver(&rq->api->flow, events, nev, rq->now_ms, &spawn, NULL, &de) < 0) {
+        if (bus_deliver(&rq->api->flow, events, nev, rq->now_ms, NULL, 0, &spawn, NULL, &de) < 0) {
             /* nothing was delivered: every entry that had an id failed */
             json_array_foreach (results, i, entry)
                 if (json_object_get(entry, "EventId")) {

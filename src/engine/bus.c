@@ -153,6 +153,8 @@ typedef struct deliver_ctx {
     flow_ids_t spawn;
     size_t delivered, dropped, unmatched; /* deliveries into batches; to no ACTIVATED EVENT trigger; events no
                                              rule matched */
+    const char *mark_key;
+    int64_t mark;
     notes_t notes;
     gerr_t *e;
 } deliver_ctx_t;
@@ -250,11 +252,13 @@ static int deliver_tx(store_tx_t *tx, void *arg)
             evpat_free(pat[i]);
     free(pat);
     store_route_list_free(routes, nr);
+    if (rc >= 0 && c->mark_key)
+        rc = store_mark_raise(tx, c->mark_key, c->mark);
     return rc < 0 ? rc : 0;
 }
 
-int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t now, flow_ids_t *spawn,
-                size_t *delivered, gerr_t *e)
+int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t now, const char *mark_key, int64_t mark,
+                flow_ids_t *spawn, size_t *delivered, gerr_t *e)
 {
     deliver_ctx_t *c = calloc(1, sizeof *c); /* notes make it large */
     if (!c)
@@ -263,6 +267,8 @@ int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t 
     c->events = events;
     c->n = n;
     c->now = now;
+    c->mark_key = mark_key;
+    c->mark = mark;
     c->e = e;
     int rc = store_tx_run(env->store, 0, deliver_tx, c);
     if (rc == 0) {

@@ -25,9 +25,10 @@
 int bus_workflow_arn(const char *arn, char *region, char *account, char *name);
 
 /* Delivers events (event objects, each with an "id") on the default bus, in one transaction. *delivered (may
- * be NULL) gets how many (event, workflow) deliveries were made. now is glued's clock. */
-int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t now, flow_ids_t *spawn,
-                size_t *delivered, gerr_t *e);
+ * be NULL) gets how many (event, workflow) deliveries were made. now is glued's clock. mark_key (may be NULL):
+ * a store mark (store/events.h) raised to mark in the same transaction. */
+int bus_deliver(const flow_env_t *env, json_t *const *events, size_t n, int64_t now, const char *mark_key, int64_t mark,
+                flow_ids_t *spawn, size_t *delivered, gerr_t *e);
 
 /* Closes every batch whose window has passed by now (each in its own transaction). *next_ms (may be NULL) gets
  * the glued time at which the next window closes, or -1 when no event waits. */

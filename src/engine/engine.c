@@ -1395,7 +1395,7 @@ static void batches_check(engine_t *en);
 
 static int fires_settled_tx(store_tx_t *tx, void *arg)
 {
-    return store_fires_settled_set(tx, *(const int64_t *)arg);
+    return store_mark_raise(tx, STORE_MARK_FIRES, *(const int64_t *)arg);
 }
 
 /* Reads every schedule again (startup: also report the fires missed while glued was down). */
@@ -1408,7 +1408,7 @@ static void sched_reload(engine_t *en, bool startup)
     int64_t now_ms = util_now_ms(), now_s = now_ms / 1000;
     /* missed means after the last start's reckoning: what it skipped is not missed again at every start */
     int64_t settled = 0;
-    if (startup && store_fires_settled(store_read(en->store), &settled) != STORE_OK)
+    if (startup && store_mark_get(store_read(en->store), STORE_MARK_FIRES, &settled) != STORE_OK)
         settled = 0;
     static const char *const kinds[] = {"trigger", "crawler"};
     for (int k = 0; k < 2; k++) {
@@ -1554,7 +1554,13 @@ static void s3_deliver_chunk(engine_t *en)
     flow_ids_t spawn = {0};
     gerr_t e = {0};
     size_t delivered = 0;
-    if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), &spawn, &delivered, &e) < 0)
+    /* the last chunk of what was reported moves the mark up to which files landed were delivered (a restart reports
+     * those changed after it: they landed while glued was down, or were reported and lost with the queue) */
+    char key[sizeof STORE_MARK_S3 + 256];
+    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    bool last = n == en->ns3;
+    if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), last ? key : NULL, s3watch_mark_ns(en->s3w), &spawn,
+                    &delivered, &e) < 0)
         log_error("s3 events: %zu events (the first %s) were not delivered: %s", n,
                   json_string_value(json_object_get(en->s3_events[0], "id")), e.msg);
     else if (delivered)
@@ -1603,12 +1609,27 @@ static void on_s3_object(void *ctx, const s3watch_object_t *o)
     uv_idle_start(&en->s3_idle, on_s3_idle);
 }
 
-/* Delivers every waiting S3 event now (glued stops). */
+static int s3_mark_tx(store_tx_t *tx, void *arg)
+{
+    engine_t *en = arg;
+    char key[sizeof STORE_MARK_S3 + 256];
+    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    return store_mark_raise(tx, key, s3watch_mark_ns(en->s3w));
+}
+
+/* Delivers every waiting S3 event now, with what landed until now (glued stops): the mark is then now, or the
+ * oldest file still settling, and the next start reports what lands after it. */
 static void s3_deliver_all(engine_t *en)
 {
+    s3watch_process(en->s3w, mono_ms());
     while (en->ns3)
         s3_deliver_chunk(en);
     uv_idle_stop(&en->s3_idle);
+    int rc = store_tx_run(en->store, 0, s3_mark_tx, en);
+    if (rc != STORE_OK)
+        log_warn("s3 events: recording up to when files were delivered failed (%s); the next start may report "
+                 "some again",
+                 store_status_name(rc));
 }
 
 static void on_s3_timer(uv_timer_t *t)
@@ -1631,20 +1652,35 @@ static void on_s3_readable(uv_poll_t *h, int status, int events)
         uv_timer_start(&en->s3_timer, on_s3_timer, (uint64_t)due, 0);
 }
 
-/* Starts watching the S3 root; a failure leaves glued running without S3 events, and says so. */
+/* Starts watching the S3 root; a failure leaves glued running without S3 events, and says so. Files that landed
+ * while glued was down (changed after the mark its last life reached) are reported as new. */
 static void s3_start(engine_t *en)
 {
-    char err[512];
-    if (s3watch_open(en->s3_root, NULL, on_s3_object, en, &en->s3w, err, sizeof err) < 0) {
+    char err[512], key[sizeof STORE_MARK_S3 + 256];
+    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    s3watch_opts_t o = {0};
+    if (store_mark_get(store_read(en->store), key, &o.since_ns) != STORE_OK)
+        o.since_ns = 0; /* the first start with this root: what is there is not new */
+    if (s3watch_open(en->s3_root, &o, on_s3_object, en, &en->s3w, err, sizeof err) < 0) {
         log_warn("s3 events are off: %s", err);
         en->s3w = NULL;
         return;
     }
+    size_t found = s3watch_found_at_start(en->s3w);
+    if (found)
+        log_info("s3 events: %zu file%s landed while glued was down; %s reported once settled", found,
+                 found == 1 ? "" : "s", found == 1 ? "it is" : "they are");
+    int rc = store_tx_run(en->store, 0, s3_mark_tx, en);
+    if (rc != STORE_OK)
+        log_warn("s3 events: recording when the S3 root was looked at failed (%s)", store_status_name(rc));
     uv_poll_init(&en->loop, &en->s3_poll, s3watch_fd(en->s3w));
     uv_timer_init(&en->loop, &en->s3_timer);
     uv_idle_init(&en->loop, &en->s3_idle);
     en->s3_poll.data = en->s3_timer.data = en->s3_idle.data = en;
     uv_poll_start(&en->s3_poll, UV_READABLE, on_s3_readable);
+    int64_t due = s3watch_next_due(en->s3w, mono_ms()); /* the files found at start settle */
+    if (due >= 0)
+        uv_timer_start(&en->s3_timer, on_s3_timer, (uint64_t)due, 0);
     log_info("s3 events: watching %s", en->s3_root);
 }
 

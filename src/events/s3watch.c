@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -34,7 +35,8 @@ typedef struct pend {
     dev_t dev;
     ino_t ino;
     int64_t size, mtime_ns, due_ms;
-    bool reported; /* reported once quiet, before its close: kept until due_ms so that its close is not reported */
+    int64_t changed_ns; /* when it was found: the later of its mtime and ctime */
+    bool reported;      /* reported once quiet, before its close: kept until due_ms so that its close is not reported */
 } pend_t;
 
 struct s3watch {
@@ -50,8 +52,26 @@ struct s3watch {
     size_t overflows;
     bool full_logged;
     int64_t now_ms;
+    int64_t pass_ns; /* real time when the last pass over the events began */
+    size_t at_start; /* files changed while glued was down, found at start */
     int reported;
 };
+
+static int64_t real_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* When the file last changed in a way that makes it new: written (mtime), or moved or copied in with an older
+ * mtime (ctime). */
+static int64_t changed_ns(const struct stat *sb)
+{
+    int64_t m = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    int64_t c = (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
+    return m > c ? m : c;
+}
 
 /* ---- watched directories ---- */
 
@@ -230,6 +250,7 @@ static void file_found(s3watch_t *w, const char *rel, const struct stat *sb)
                                    .ino = sb->st_ino,
                                    .size = (int64_t)sb->st_size,
                                    .mtime_ns = mtime_ns(sb),
+                                   .changed_ns = changed_ns(sb),
                                    .due_ms = w->now_ms + w->o.settle_ms};
 }
 
@@ -272,8 +293,8 @@ static void settle(s3watch_t *w)
 enum scan { SCAN_START, SCAN_MOVED, SCAN_CREATED };
 
 /* Watches dir (rel below the root) and what it holds. Files found are there from before glued started (START:
- * not new), complete (MOVED in with their directory: reported now), or possibly still being written (CREATED:
- * reported once settled). */
+ * not new, unless they changed after opts.since_ns: then as CREATED), complete (MOVED in with their directory:
+ * reported now), or possibly still being written (CREATED: reported once settled). */
 static void add_tree(s3watch_t *w, const char *rel, enum scan how)
 {
     char path[PATH_MAX + 256];
@@ -332,6 +353,10 @@ static void add_tree(s3watch_t *w, const char *rel, enum scan how)
             report(w, sub, &sb);
         else if (S_ISREG(sb.st_mode) && how == SCAN_CREATED)
             file_found(w, sub, &sb);
+        else if (S_ISREG(sb.st_mode) && how == SCAN_START && w->o.since_ns > 0 && changed_ns(&sb) > w->o.since_ns) {
+            w->at_start++;
+            file_found(w, sub, &sb);
+        }
     }
     closedir(d);
 }
@@ -376,6 +401,7 @@ int s3watch_process(s3watch_t *w, int64_t now_ms)
     /* aligned for struct inotify_event, as inotify(7) asks */
     char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
     w->now_ms = now_ms;
+    w->pass_ns = real_ns(); /* before the reads: a file closed before this is in what they read */
     w->reported = 0;
     for (;;) {
         ssize_t n = read(w->fd, buf, sizeof buf);
@@ -389,6 +415,20 @@ int s3watch_process(s3watch_t *w, int64_t now_ms)
     }
     settle(w);
     return w->reported;
+}
+
+int64_t s3watch_mark_ns(const s3watch_t *w)
+{
+    int64_t mark = w->pass_ns;
+    for (size_t i = 0; i < w->npend; i++)
+        if (!w->pend[i].reported && w->pend[i].changed_ns - 1 < mark)
+            mark = w->pend[i].changed_ns - 1;
+    return mark;
+}
+
+size_t s3watch_found_at_start(const s3watch_t *w)
+{
+    return w->at_start;
 }
 
 int64_t s3watch_next_due(const s3watch_t *w, int64_t now_ms)
@@ -455,7 +495,10 @@ int s3watch_open(const char *root, const s3watch_opts_t *opts, s3watch_fn fn, vo
         snprintf(err, errlen, "inotify is not available: %s", strerror(errno));
         goto fail;
     }
-    add_tree(w, "", SCAN_START); /* what is there at start is not new: only its directories are watched */
+    w->pass_ns = real_ns();                          /* before the scan: what changes after it is seen by the watches */
+    w->now_ms = (int64_t)(util_mono_ns() / 1000000); /* the clock s3watch_process is given: files found settle */
+    /* what is there at start is not new, but what changed while glued was down (opts.since_ns) */
+    add_tree(w, "", SCAN_START);
     if (w->ndirs == 0) {
         snprintf(err, errlen, "cannot watch the S3 root %s: %s", w->root, strerror(errno));
         goto fail;

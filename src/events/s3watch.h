@@ -31,6 +31,8 @@ typedef struct s3watch_opts {
     size_t max_dirs;    /* watched directories (default 65536) */
     size_t max_pending; /* files found by a scan, waiting to settle (default 4096) */
     int64_t settle_ms;  /* quiet time before a scanned file is reported (default 200; real milliseconds) */
+    int64_t since_ns;   /* files already there at start and changed (written, or moved in) after this real time,
+                           in ns since the epoch, are new: they landed while glued was down (0: none is new) */
 } s3watch_opts_t;
 
 /* Starts watching root (created if missing). opts may be NULL. Returns 0 with *out, or -1 with a message. */
@@ -39,11 +41,18 @@ int s3watch_open(const char *root, const s3watch_opts_t *opts, s3watch_fn fn, vo
 void s3watch_close(s3watch_t *w);
 /* The inotify descriptor (non-blocking): call s3watch_process when it is readable. */
 int s3watch_fd(const s3watch_t *w);
-/* Handles every event queued now, and the settle checks due at now_ms (a monotonic clock in milliseconds).
+/* Handles every event queued now, and the settle checks due at now_ms (util_mono_ns in milliseconds).
  * Calls fn for each completed object. Returns the number reported. */
 int s3watch_process(s3watch_t *w, int64_t now_ms);
 /* Milliseconds from now_ms until the next settle check (0 if one is due), or -1 when none waits. */
 int64_t s3watch_next_due(const s3watch_t *w, int64_t now_ms);
+/* Real time, in ns since the epoch, up to which every file that landed has been reported: when the last
+ * s3watch_process began, or earlier while a file found by a scan waits to be reported. What the owner delivered
+ * up to it need not be reported again after a restart (opts.since_ns). */
+int64_t s3watch_mark_ns(const s3watch_t *w);
+/* Files changed while glued was down that the start found (reported once settled, as scanned files are). */
+size_t s3watch_found_at_start(const s3watch_t *w);
+
 /* For tests and logs: directories watched, files waiting to settle (found by a scan and not reported yet), events
  * the kernel dropped (queue overflow). */
 void s3watch_stats(const s3watch_t *w, size_t *dirs, size_t *pending, size_t *overflows);

@@ -59,11 +59,13 @@ int store_fire_last(store_tx_t *tx, const char *kind, const char *name, int64_t 
     return db_int(tx, &q_last, fire_s, "ss", kind, name);
 }
 
+/* ---- marks ---- */
+
 /* In meta, as 8 bytes, least significant first (as the health probe's). */
-int store_fires_settled(store_tx_t *tx, int64_t *ms)
+int store_mark_get(store_tx_t *tx, const char *key, int64_t *t)
 {
-    DB_SQL(q_get, "SELECT value FROM meta WHERE key = 'fires_settled_ms'");
-    db_stmt_t *st = db_query(tx, &q_get, "");
+    DB_SQL(q_get, "SELECT value FROM meta WHERE key = ?1");
+    db_stmt_t *st = db_query(tx, &q_get, "s", key);
     if (!st)
         return db_status(tx) ? db_status(tx) : STORE_ERROR;
     int rc = db_next(st);
@@ -77,24 +79,24 @@ int store_fires_settled(store_tx_t *tx, int64_t *ms)
     uint64_t x = 0;
     for (int i = 7; i >= 0; i--)
         x = x << 8 | v[i];
-    *ms = (int64_t)x;
+    *t = (int64_t)x;
     return STORE_OK;
 }
 
-int store_fires_settled_set(store_tx_t *tx, int64_t ms)
+int store_mark_raise(store_tx_t *tx, const char *key, int64_t t)
 {
-    DB_SQL(q_put, "INSERT INTO meta (key, value) VALUES ('fires_settled_ms', ?1)"
-                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    DB_SQL(q_put,
+           "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     int64_t old = 0;
-    int rc = store_fires_settled(tx, &old);
+    int rc = store_mark_get(tx, key, &old);
     if (rc < 0)
         return rc;
-    if (rc == STORE_OK && old >= ms)
+    if (rc == STORE_OK && old >= t)
         return STORE_OK;
     uint8_t v[8];
     for (int i = 0; i < 8; i++)
-        v[i] = (uint8_t)((uint64_t)ms >> (8 * i));
-    return db_exec(tx, &q_put, NULL, "b", (const void *)v, sizeof v);
+        v[i] = (uint8_t)((uint64_t)t >> (8 * i));
+    return db_exec(tx, &q_put, NULL, "sb", key, (const void *)v, sizeof v);
 }
 
 /* ---- rules ---- */

@@ -19,11 +19,17 @@
 int store_fire_claim(store_tx_t *tx, const char *kind, const char *name, int64_t fire_s, int64_t now_ms);
 /* The newest claimed fire time of a schedule, or STORE_NOTFOUND. */
 int store_fire_last(store_tx_t *tx, const char *kind, const char *name, int64_t *fire_s);
-/* When a start of glued last settled the fire times missed while it was down (fired or skipped them): the times
- * up to it are not missed again at a later start. STORE_NOTFOUND before the first. */
-int store_fires_settled(store_tx_t *tx, int64_t *ms);
-/* Records that time, unless a later one is recorded (another node's start). */
-int store_fires_settled_set(store_tx_t *tx, int64_t ms);
+/* ---- marks: times up to which something is done, in meta, that only move forward ----
+ * "fires_settled_ms": when a start of glued last settled the fire times missed while it was down (fired or
+ * skipped them), so that they are not missed again at a later start (glued's clock);
+ * "s3_seen_ns:NODE": up to when every file landing under NODE's S3 root was delivered as an event (real time, ns
+ * since the epoch), so that a start reports what landed while it was down. */
+#define STORE_MARK_FIRES "fires_settled_ms"
+#define STORE_MARK_S3    "s3_seen_ns:"
+/* The mark's time, or STORE_NOTFOUND before the first. */
+int store_mark_get(store_tx_t *tx, const char *key, int64_t *t);
+/* Records t, unless the mark is at t or later already. */
+int store_mark_raise(store_tx_t *tx, const char *key, int64_t t);
 
 /* ---- rules (EventBridge), on an event bus ---- */
 typedef struct store_rule {

@@ -351,6 +351,54 @@ class S3EventsTest(EventTest):
         self.assertEqual({k: c for k, c in seen.items() if c != 1}, {}, "files reported more than once")
         self.assertEqual(set(seen), want)
 
+    def test_files_that_land_while_glued_is_down_are_events_at_its_start(self):
+        """A file written, or moved in with an older modification time, while glued is down is S3's event at the next
+        start, once. What was delivered before a stop or a kill -9 is not delivered again."""
+        wf, _, _ = self.workflow({"BatchSize": 1})
+        self.route(wf, self.pattern)
+        self.write("incoming/before.csv")
+        self.wait_runs(wf, 1)
+
+        def start_again(kill):
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.glued_now() + 60))
+            if kill:
+                self.srv.kill9()
+            else:
+                self.srv.stop_ok()
+            return when
+
+        when = start_again(kill=False)
+        log_from = len(self.srv.stderr_text())
+        self.write("incoming/while-down.csv")
+        self.write("other/not-matched.csv")
+        outside = os.path.join(self.work, "old.csv")
+        with open(outside, "w") as f:
+            f.write("a\n1\n")
+        os.utime(outside, (1577836800, 1577836800))  # 2020: only its move in is new
+        os.rename(outside, os.path.join(self.srv.data_dir, "s3", "lake", "incoming", "moved.csv"))
+        self.srv.extra_args = list(self.args(when))
+        self.srv.start()
+        self.connect()
+        runs = self.wait_runs(wf, 3)
+        log = self.srv.stderr_text()[log_from:]
+        self.assertIn("s3 events: 3 files landed while glued was down; they are reported once settled", log)
+        for key in ("incoming/while-down.csv", "incoming/moved.csv", "other/not-matched.csv"):
+            self.assertIn(f"s3://lake/{key} was written", log)
+        self.assertNotIn("incoming/before.csv", log)
+        self.assertEqual(len({i for r in runs for i in self.event_ids(r)}), 3)
+
+        self.write("incoming/last.csv")  # delivered while up, then glued is killed
+        self.wait_runs(wf, 4)
+        when = start_again(kill=True)
+        log_from = len(self.srv.stderr_text())
+        self.srv.extra_args = list(self.args(when))
+        self.srv.start()
+        self.connect()
+        self.sleep_glued(300)
+        time.sleep(0.5)
+        self.assertEqual(len(self.runs(wf)), 4, "a file delivered before the kill was delivered again")
+        self.assertNotIn("landed while glued was down", self.srv.stderr_text()[log_from:])
+
     def test_the_event_has_s3s_shape(self):
         """TestEventPattern on the AWS documentation's pattern shapes, and the event glued made."""
         wf, _, _ = self.workflow({"BatchSize": 1})

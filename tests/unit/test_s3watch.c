@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "events/s3watch.h"
@@ -424,6 +425,49 @@ START_TEST(test_scanned_file_whose_close_is_not_seen)
 }
 END_TEST
 
+START_TEST(test_files_changed_while_down_are_new_at_start)
+{
+    /* a watcher opened with since_ns (its last life's mark) reports what changed after it, once settled: written
+     * files, and one moved in with an older modification time (its ctime is new); not what was there before */
+    s3watch_close(w);
+    w = NULL;
+    make_dir("bucket");
+    write_file("bucket/old.csv", "old");
+    struct timespec ts;
+    usleep(20000);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t since = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    usleep(20000);
+    write_file("bucket/new.csv", "new");
+    make_dir("bucket/day");
+    write_file("bucket/day/also.csv", "also");
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s/moved.csv", base);
+    path_of(b, sizeof b, "bucket/moved.csv");
+    FILE *f = fopen(a, "w");
+    fputs("moved", f);
+    fclose(f);
+    struct timespec old[2] = {{.tv_sec = 1577836800}, {.tv_sec = 1577836800}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, a, old, 0), 0);
+    ck_assert_int_eq(rename(a, b), 0);
+    s3watch_opts_t o = {.settle_ms = 50, .since_ns = since};
+    char err[256];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t opened = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    ck_assert_int_eq(s3watch_open(root, &o, on_object, &seen, &w, err, sizeof err), 0);
+    ck_assert_uint_eq(s3watch_found_at_start(w), 3);
+    ck_assert_int_lt(s3watch_mark_ns(w), opened); /* held back by the files waiting to settle */
+    ck_assert_int_eq(seen.n, 0);
+    pump(150);
+    ck_assert_int_eq(count("bucket", "new.csv"), 1);
+    ck_assert_int_eq(count("bucket", "day/also.csv"), 1);
+    ck_assert_int_eq(count("bucket", "moved.csv"), 1);
+    ck_assert_int_eq(count("bucket", "old.csv"), 0);
+    ck_assert_int_eq(seen.n, 3);
+    ck_assert_int_gt(s3watch_mark_ns(w), opened); /* all reported: the mark is the last pass */
+}
+END_TEST
+
 START_TEST(test_pending_bound_reports_at_once)
 {
     s3watch_close(w);
@@ -471,6 +515,7 @@ static Suite *s3watch_suite(void)
     tcase_add_test(tc, test_directory_bound);
     tcase_add_test(tc, test_scanned_files_settle_or_close);
     tcase_add_test(tc, test_scanned_file_whose_close_is_not_seen);
+    tcase_add_test(tc, test_files_changed_while_down_are_new_at_start);
     tcase_add_test(tc, test_pending_bound_reports_at_once);
     tcase_add_test(tc, test_open_refuses_an_unusable_root);
     suite_add_tcase(s, tc);

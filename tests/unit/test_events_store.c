@@ -409,13 +409,20 @@ START_TEST(test_bus_batch_size)
     gerr_t e = {0};
     size_t delivered = 0;
     json_t *first[] = {e1, e2};
-    ck_assert_int_eq(bus_deliver(&env, first, 2, 1000, &spawn, &delivered, &e), 0);
+    /* with a mark: raised in the delivery's transaction, and never lowered */
+    ck_assert_int_eq(bus_deliver(&env, first, 2, 1000, "s3_seen_ns:t", 5000, &spawn, &delivered, &e), 0);
     ck_assert_uint_eq(delivered, 1); /* e2 matches no rule */
+    int64_t mark = 0;
+    ck_assert_int_eq(store_mark_get(store_read(st), "s3_seen_ns:t", &mark), STORE_OK);
+    ck_assert_int_eq(mark, 5000);
     ck_assert_uint_eq(spawn.n, 0);
     store_run_t *v = NULL;
     ck_assert_uint_eq(runs(&v), 0);
     store_run_list_free(v, 0);
-    ck_assert_int_eq(bus_deliver(&env, &e3, 1, 2000, &spawn, &delivered, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e3, 1, 2000, "s3_seen_ns:t", 4000, &spawn, &delivered, &e), 0);
+    ck_assert_int_eq(store_mark_get(store_read(st), "s3_seen_ns:t", &mark), STORE_OK);
+    ck_assert_int_eq(mark, 5000);
+    ck_assert_int_eq(store_mark_get(store_read(st), "s3_seen_ns:other", &mark), STORE_NOTFOUND);
     ck_assert_uint_eq(spawn.n, 1); /* the job run of the run the full batch started */
     size_t n = runs(&v);
     ck_assert_uint_eq(n, 1);
@@ -442,7 +449,7 @@ START_TEST(test_bus_batch_window)
     json_t *e1 = ev("e1", "my.app");
     flow_ids_t spawn = {0};
     gerr_t e = {0};
-    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 10000, &spawn, NULL, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 10000, NULL, 0, &spawn, NULL, &e), 0);
     int64_t next = 0;
     ck_assert_int_eq(bus_close_windows(&env, 69999, &spawn, &next, &e), 0);
     ck_assert_int_eq(next, 70000); /* 60 s from the first event */
@@ -467,7 +474,7 @@ START_TEST(test_bus_default_batch_is_one_event)
     json_t *e1 = ev("e1", "my.app");
     flow_ids_t spawn = {0};
     gerr_t e = {0};
-    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 1000, &spawn, NULL, &e), 0);
+    ck_assert_int_eq(bus_deliver(&env, &e1, 1, 1000, NULL, 0, &spawn, NULL, &e), 0);
     store_run_t *v = NULL;
     size_t n = runs(&v);
     ck_assert_uint_eq(n, 1);

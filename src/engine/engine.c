@@ -1543,6 +1543,14 @@ static int64_t mono_ms(void)
 #define S3_CHUNK     256   /* events one delivery transaction takes */
 #define S3_QUEUE_MAX 65536 /* events waiting; past it they are delivered before more are read */
 
+#define S3_MARK_KEY_LEN (sizeof STORE_MARK_S3 + 256)
+
+/* The store mark (store/events.h) up to which this node's S3 root was delivered. */
+static void s3_mark_key(const engine_t *en, char out[static S3_MARK_KEY_LEN])
+{
+    snprintf(out, S3_MARK_KEY_LEN, "%s%.255s", STORE_MARK_S3, en->node);
+}
+
 /* Delivers up to S3_CHUNK of the waiting S3 events in one transaction: a burst of files (a job writing its output
  * parts, a copied folder) costs a commit per chunk, not per file, and the loop turns between chunks, so job ends
  * and starts go on meanwhile (a commit per file held the loop for a second per 3,000 files). */
@@ -1556,8 +1564,8 @@ static void s3_deliver_chunk(engine_t *en)
     size_t delivered = 0;
     /* the last chunk of what was reported moves the mark up to which files landed were delivered (a restart reports
      * those changed after it: they landed while glued was down, or were reported and lost with the queue) */
-    char key[sizeof STORE_MARK_S3 + 256];
-    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    char key[S3_MARK_KEY_LEN];
+    s3_mark_key(en, key);
     bool last = n == en->ns3;
     if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), last ? key : NULL, s3watch_mark_ns(en->s3w), &spawn,
                     &delivered, &e) < 0)
@@ -1612,8 +1620,8 @@ static void on_s3_object(void *ctx, const s3watch_object_t *o)
 static int s3_mark_tx(store_tx_t *tx, void *arg)
 {
     engine_t *en = arg;
-    char key[sizeof STORE_MARK_S3 + 256];
-    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    char key[S3_MARK_KEY_LEN];
+    s3_mark_key(en, key);
     return store_mark_raise(tx, key, s3watch_mark_ns(en->s3w));
 }
 
@@ -1656,8 +1664,8 @@ static void on_s3_readable(uv_poll_t *h, int status, int events)
  * while glued was down (changed after the mark its last life reached) are reported as new. */
 static void s3_start(engine_t *en)
 {
-    char err[512], key[sizeof STORE_MARK_S3 + 256];
-    snprintf(key, sizeof key, "%s%.255s", STORE_MARK_S3, en->node);
+    char err[512], key[S3_MARK_KEY_LEN];
+    s3_mark_key(en, key);
     s3watch_opts_t o = {0};
     if (store_mark_get(store_read(en->store), key, &o.since_ns) != STORE_OK)
         o.since_ns = 0; /* the first start with this root: what is there is not new */

@@ -5,6 +5,7 @@ Glue Python shell script written for AWS running unchanged in a workflow, --extr
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -387,7 +388,9 @@ class RunnerOptionTest(unittest.TestCase):
     """Templates are checked when glued starts: a bad one stops it with status 2 and a message."""
 
     def refused(self, spec, needle):
-        p = run_binary(["--listen", "127.0.0.1:0", "--data", tempfile.mkdtemp(prefix="glued-x-"), "--runner", spec])
+        data = tempfile.mkdtemp(prefix="glued-x-")
+        self.addCleanup(shutil.rmtree, data, True)
+        p = run_binary(["--listen", "127.0.0.1:0", "--data", data, "--runner", spec])
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn(needle, p.stderr)
         self.assertNotIn("listening", p.stdout)

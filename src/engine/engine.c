@@ -1567,8 +1567,8 @@ static void s3_deliver_chunk(engine_t *en)
     char key[S3_MARK_KEY_LEN];
     s3_mark_key(en, key);
     bool last = n == en->ns3;
-    if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), last ? key : NULL, s3watch_mark_ns(en->s3w), &spawn,
-                    &delivered, &e) < 0)
+    if (bus_deliver(&en->flow, en->s3_events, n, util_now_ms(), last ? key : NULL, last ? s3watch_mark_ns(en->s3w) : 0,
+                    &spawn, &delivered, &e) < 0)
         log_error("s3 events: %zu events (the first %s) were not delivered: %s", n,
                   json_string_value(json_object_get(en->s3_events[0], "id")), e.msg);
     else if (delivered)

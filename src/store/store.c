@@ -348,25 +348,16 @@ int store_workflow_count(store_tx_t *tx, int64_t *n)
 
 /* ---- workflow runs ---- */
 
-int store_run_insert(store_tx_t *tx, store_run_t *r)
+int store_run_insert(store_tx_t *tx, const store_run_t *r)
 {
     DB_SQL(q_insert, "INSERT INTO workflow_runs (workflow, run_id, previous_run_id, status, error_message, props,"
                      " started_ms, completed_ms, batch_size, batch_window, st_total, st_timeout, st_failed,"
                      " st_stopped, st_succeeded, st_running, st_errored, st_waiting) VALUES (?1, ?2, ?3, ?4, ?5,"
-                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING seq");
+                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
     const int64_t *x = r->stats;
-    db_stmt_t *st = db_query(tx, &q_insert, "sssisszzzziiiiiiii", r->workflow, r->run_id, r->previous_run_id,
-                             (int64_t)r->status, r->error_message, r->props, r->started_ms, r->completed_ms,
-                             r->batch_size, r->batch_window, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
-    if (!st)
-        return db_status(tx) ? db_status(tx) : STORE_ERROR;
-    int rc = db_next(st);
-    if (rc == 1) {
-        r->seq = db_col_int(st, 0);
-        db_done(st);
-        return STORE_OK;
-    }
-    return rc == 0 ? db_fail(tx, STORE_ERROR, "recording a workflow run (no sequence number)") : rc;
+    return db_exec(tx, &q_insert, NULL, "sssisszzzziiiiiiii", r->workflow, r->run_id, r->previous_run_id,
+                   (int64_t)r->status, r->error_message, r->props, r->started_ms, r->completed_ms, r->batch_size,
+                   r->batch_window, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
 }
 
 int store_run_get(store_tx_t *tx, const char *workflow, const char *run_id, store_run_t *r)
@@ -682,25 +673,16 @@ static void read_jobrun(db_stmt_t *st, void *out)
     r->node = db_col_str(st, 18);
 }
 
-int store_jobrun_insert(store_tx_t *tx, store_jobrun_t *r)
+int store_jobrun_insert(store_tx_t *tx, const store_jobrun_t *r)
 {
     DB_SQL(q_insert, "INSERT INTO job_runs (id, kind, job, attempt, state, previous_run_id, trigger_name, workflow,"
                      " workflow_run_id, started_ms, modified_ms, completed_ms, timeout_min, pid, error_message,"
                      " arguments, detail, node) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-                     " ?14, ?15, ?16, ?17, ?18) RETURNING seq");
-    db_stmt_t *st =
-        db_query(tx, &q_insert, "sssiisssszizzzssss", r->id, r->kind, r->job, (int64_t)r->attempt, (int64_t)r->state,
-                 r->previous_run_id, r->trigger_name, r->workflow, r->workflow_run_id, r->started_ms, r->modified_ms,
-                 r->completed_ms, r->timeout_min, r->pid, r->error_message, r->arguments, r->detail, r->node);
-    if (!st)
-        return db_status(tx) ? db_status(tx) : STORE_ERROR;
-    int rc = db_next(st);
-    if (rc == 1) {
-        r->seq = db_col_int(st, 0);
-        db_done(st);
-        return STORE_OK;
-    }
-    return rc == 0 ? db_fail(tx, STORE_ERROR, "recording a job run (no sequence number)") : rc;
+                     " ?14, ?15, ?16, ?17, ?18)");
+    return db_exec(tx, &q_insert, NULL, "sssiisssszizzzssss", r->id, r->kind, r->job, (int64_t)r->attempt,
+                   (int64_t)r->state, r->previous_run_id, r->trigger_name, r->workflow, r->workflow_run_id,
+                   r->started_ms, r->modified_ms, r->completed_ms, r->timeout_min, r->pid, r->error_message,
+                   r->arguments, r->detail, r->node);
 }
 
 int store_jobrun_get(store_tx_t *tx, const char *id, store_jobrun_t *r)

@@ -159,7 +159,7 @@ int store_workflow_names(store_tx_t *tx, const char *after, int limit, char ***n
 int store_workflow_count(store_tx_t *tx, int64_t *n);
 
 /* ---- workflow runs ---- */
-int store_run_insert(store_tx_t *tx, store_run_t *r); /* sets r->seq */
+int store_run_insert(store_tx_t *tx, const store_run_t *r);
 int store_run_get(store_tx_t *tx, const char *workflow, const char *run_id, store_run_t *r);
 /* newest first, with seq < before_seq (0 = from the newest), at most limit. */
 int store_run_list(store_tx_t *tx, const char *workflow, int64_t before_seq, int limit, store_run_t **runs, size_t *n);
@@ -239,7 +239,7 @@ typedef struct store_jobrun {
 void store_jobrun_cleanup(store_jobrun_t *r);
 void store_jobrun_list_free(store_jobrun_t *v, size_t n);
 
-int store_jobrun_insert(store_tx_t *tx, store_jobrun_t *r); /* sets seq */
+int store_jobrun_insert(store_tx_t *tx, const store_jobrun_t *r);
 int store_jobrun_get(store_tx_t *tx, const char *id, store_jobrun_t *r);
 /* writes a run's detail document (a crawl's metrics) */
 int store_jobrun_set_detail(store_tx_t *tx, const char *id, const char *detail);

@@ -90,8 +90,12 @@ static int64_t insert_run(const char *workflow, const char *run_id)
     gerr_t e = {0};
     store_run_t r = run(workflow, run_id);
     ck_assert_msg(store_run_insert(store_read(st), &r) == 0, "insert %s: %s", run_id, e.msg);
-    ck_assert_int_gt(r.seq, 0);
-    return r.seq;
+    store_run_t g = {0};
+    ck_assert_int_eq(store_run_get(store_read(st), workflow, run_id, &g), 0);
+    int64_t seq = g.seq;
+    store_run_cleanup(&g);
+    ck_assert_int_gt(seq, 0);
+    return seq;
 }
 
 static store_res_t res(const char *kind, const char *name, const char *workflow, const char *doc)
@@ -460,10 +464,10 @@ START_TEST(test_run_insert_get)
     for (int i = 0; i < STORE_RUN_NSTATS; i++)
         r.stats[i] = i + 1;
     ck_assert_int_eq(store_run_insert(store_read(st), &r), 0);
-    int64_t seq = r.seq;
     store_run_t g = {0};
     ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_full", &g), 0);
-    ck_assert_int_eq(g.seq, seq);
+    int64_t seq = g.seq;
+    ck_assert_int_gt(seq, 0);
     ck_assert_str_eq(g.run_id, "wr_full");
     ck_assert_str_eq(g.workflow, "wf");
     ck_assert_str_eq(g.previous_run_id, "wr_prev");
@@ -610,13 +614,17 @@ START_TEST(test_workflow_get_last_run)
     r2.previous_run_id = (char *)"wr_1";
     r2.stats[ST_WAITING] = 2;
     ck_assert_int_eq(store_run_insert(store_read(st), &r2), 0);
+    store_run_t got2 = {0};
+    ck_assert_int_eq(store_run_get(store_read(st), "wf", "wr_2", &got2), 0);
+    int64_t seq2 = got2.seq;
+    store_run_cleanup(&got2);
     insert_run("other", "wr_later"); /* newer, but another workflow's */
     ck_assert_int_eq(store_workflow_get(store_read(st), "wf", &w, &last), 0);
     ck_assert_str_eq(w.name, "wf");
     ck_assert_str_eq(last.run_id, "wr_2");
     ck_assert_str_eq(last.workflow, "wf");
     ck_assert_str_eq(last.previous_run_id, "wr_1");
-    ck_assert_int_eq(last.seq, r2.seq);
+    ck_assert_int_eq(last.seq, seq2);
     ck_assert_int_eq(last.stats[ST_WAITING], 2);
     ck_assert_int_eq(last.started_ms, 5000);
     store_workflow_cleanup(&w);

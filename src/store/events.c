@@ -2,6 +2,7 @@
  * written once, next to its function, in the dialect both backends speak (db.h). */
 #include "store/events.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,19 @@ int store_fire_last(store_tx_t *tx, const char *kind, const char *name, int64_t 
     return db_int(tx, &q_last, fire_s, "ss", kind, name);
 }
 
-/* ---- marks ---- */
+/* ---- marks, and the health probe's row ---- */
 
-/* In meta, as 8 bytes, least significant first (as the health probe's). */
+/* A number in meta, as 8 bytes, least significant first. */
+static int meta_put(store_tx_t *tx, const char *key, int64_t t)
+{
+    DB_SQL(q_put,
+           "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    uint8_t v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = (uint8_t)((uint64_t)t >> (8 * i));
+    return db_exec(tx, &q_put, NULL, "sb", key, (const void *)v, sizeof v);
+}
+
 int store_mark_get(store_tx_t *tx, const char *key, int64_t *t)
 {
     DB_SQL(q_get, "SELECT value FROM meta WHERE key = ?1");
@@ -85,18 +96,20 @@ int store_mark_get(store_tx_t *tx, const char *key, int64_t *t)
 
 int store_mark_raise(store_tx_t *tx, const char *key, int64_t t)
 {
-    DB_SQL(q_put,
-           "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     int64_t old = 0;
     int rc = store_mark_get(tx, key, &old);
     if (rc < 0)
         return rc;
     if (rc == STORE_OK && old >= t)
         return STORE_OK;
-    uint8_t v[8];
-    for (int i = 0; i < 8; i++)
-        v[i] = (uint8_t)((uint64_t)t >> (8 * i));
-    return db_exec(tx, &q_put, NULL, "sb", key, (const void *)v, sizeof v);
+    return meta_put(tx, key, t);
+}
+
+int store_health_probe(store_tx_t *tx, const char *node, int64_t now_ms)
+{
+    char key[256];
+    snprintf(key, sizeof key, "health:%.200s", node ? node : "");
+    return meta_put(tx, key, now_ms);
 }
 
 /* ---- rules ---- */

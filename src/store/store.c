@@ -1232,15 +1232,3 @@ int store_count_active(store_tx_t *tx, int64_t runs[5], int64_t jobruns[4])
     }
     return rc < 0 ? rc : STORE_OK;
 }
-
-int store_health_probe(store_tx_t *tx, const char *node, int64_t now_ms)
-{
-    DB_SQL(q_put,
-           "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    char key[256];
-    snprintf(key, sizeof key, "health:%.200s", node ? node : "");
-    uint8_t v[8];
-    for (int i = 0; i < 8; i++)
-        v[i] = (uint8_t)((uint64_t)now_ms >> (8 * i));
-    return db_exec(tx, &q_put, NULL, "sb", key, (const void *)v, sizeof v);
-}

@@ -299,7 +299,8 @@ int store_joblog_get(store_tx_t *tx, const char *id, char **out, size_t *outlen,
 /* For /metrics: workflow runs in each active status (runs[RUN_RUNNING], runs[RUN_STOPPING]) and job runs (not
  * crawls) in each active state (jobruns[JR_STARTING..JR_WAITING]), read through the active partial indexes. */
 int store_count_active(store_tx_t *tx, int64_t runs[5], int64_t jobruns[4]);
-/* /health: a small real write (this node's row in meta), so that a full disk shows; commit it relaxed */
+/* /health: a small real write (this node's row in meta, written as the marks are: store/events.c), so that a
+ * full disk shows; commit it relaxed */
 int store_health_probe(store_tx_t *tx, const char *node, int64_t now_ms);
 
 /* ---- run history past its retention (store/retention.c) ---- */

@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "engine/logpool.h"
 #include "server/auth.h"
 #include "server/console.h"
 #include "engine/runner.h"
@@ -258,7 +259,7 @@ static int cmd_logs(int argc, char **argv)
         }
     }
     char probe[4096];
-    if (!id || engine_log_path(data, id, "out", probe, sizeof probe) < 0) {
+    if (!id || logpool_find_log(data, id, "out", probe, sizeof probe) < 0) {
         fprintf(stderr, "glued logs: give a job run id (jr_ and 64 hex digits) or a crawl id (cr_ and 64 hex "
                         "digits), e.g. from GetJobRuns or ListCrawls\n");
         return 2;
@@ -267,7 +268,7 @@ static int cmd_logs(int argc, char **argv)
     static const char *const exts[] = {"out", "err"};
     for (int k = 0; k < 2; k++) {
         char path[4096];
-        engine_log_path(data, id, exts[k], path, sizeof path);
+        logpool_find_log(data, id, exts[k], path, sizeof path);
         FILE *f = fopen(path, "r");
         if (!f)
             continue;

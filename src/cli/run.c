@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "engine/engine.h"
+#include "engine/logpool.h"
 
 #define POLL_MS    200
 #define MAX_NODES  4096
@@ -247,7 +247,7 @@ static void print_progress(follow_t *f, json_t *run)
 static void print_tail(const char *data_dir, const char *id)
 {
     char path[4096];
-    FILE *fp = engine_log_path(data_dir, id, "err", path, sizeof path) == 0 ? fopen(path, "r") : NULL;
+    FILE *fp = logpool_find_log(data_dir, id, "err", path, sizeof path) == 0 ? fopen(path, "r") : NULL;
     if (!fp) {
         printf("    (its output, if it started: glued logs %s --data <glued's data directory>)\n", id);
         return;

@@ -20,8 +20,8 @@
 #include "catalog/catdoc.h"
 #include "catalog/classify.h"
 #include "catalog/group.h"
-#include "engine/engine.h"
 #include "engine/logpool.h"
+#include "engine/s3root.h"
 #include "model/codec.h"
 #include "store/catalog.h"
 #include "util/util.h"
@@ -30,62 +30,6 @@
 #define MAX_DEPTH 64        /* folder nesting below a target */
 #define CAT_FAIL  1000
 #define LOG_LINE  8192 /* bytes of one crawl log message before its escapes; a longer one is cut, ending in "..." */
-
-static bool clean_relative(const char *rest)
-{
-    if (!*rest)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)rest; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '\\')
-            return false;
-    const char *seg = rest;
-    for (;;) {
-        const char *slash = strchr(seg, '/');
-        size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-        bool last = !slash || slash[1] == '\0';
-        if (n == 0 && !(last && seg != rest))
-            return false; /* an empty segment: "//", or an absolute key */
-        if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-            return false;
-        if (last)
-            return true;
-        seg = slash + 1;
-    }
-}
-
-int crawler_s3_resolve(const char *s3_root, const char *url, char *out, size_t outlen, char *why, size_t whylen)
-{
-    char joined[PATH_MAX], root[PATH_MAX];
-    if (strncmp(url, "s3://", 5) != 0 || !clean_relative(url + 5)) {
-        snprintf(why, whylen,
-                 "'%.300s' is not an s3://bucket/key URL that stays in its bucket (no '.', '..' or empty "
-                 "segments, no control characters)",
-                 url);
-        return CRAWLER_S3_INVALID;
-    }
-    int n = snprintf(joined, sizeof joined, "%s/%s", s3_root, url + 5);
-    if (n < 0 || (size_t)n >= sizeof joined) {
-        snprintf(why, whylen, "'%.300s' is too long", url);
-        return CRAWLER_S3_INVALID;
-    }
-    char real[PATH_MAX];
-    if (!realpath(joined, real) || !realpath(s3_root, root)) { /* the root is a prefix of joined: both or none */
-        snprintf(why, whylen, "%.300s does not exist (looked for %.600s)", url, joined);
-        return CRAWLER_S3_MISSING;
-    }
-    size_t rl = strlen(root);
-    bool inside = rl == 1 ? real[1] != '\0' : strncmp(real, root, rl) == 0 && real[rl] == '/';
-    if (!inside) {
-        snprintf(why, whylen, "%.300s leads outside the s3 root %.600s through a symbolic link", url, root);
-        return CRAWLER_S3_OUTSIDE;
-    }
-    if (strlen(real) >= outlen) {
-        snprintf(why, whylen, "'%.300s' is too long", url);
-        return CRAWLER_S3_INVALID;
-    }
-    memcpy(out, real, strlen(real) + 1);
-    return CRAWLER_S3_OK;
-}
 
 typedef struct file {
     char *rel;
@@ -212,10 +156,10 @@ static int target_dir(crawl_t *c, const char *url, char *dir, size_t dn, char *b
     if (strncmp(url, "s3://", 5) == 0) {
         /* never outside the s3 root: a URL that climbs out is not a target, a link that leads out is refused,
          * and a folder that does not exist (yet) is an empty target */
-        int rc = crawler_s3_resolve(c->cx->s3_root, url, dir, dn, why, whylen);
-        if (rc == CRAWLER_S3_INVALID || rc == CRAWLER_S3_OUTSIDE)
+        int rc = s3root_resolve(c->cx->s3_root, url, dir, dn, why, whylen);
+        if (rc == S3ROOT_INVALID || rc == S3ROOT_OUTSIDE)
             return -1;
-        if (rc == CRAWLER_S3_MISSING && snprintf(dir, dn, "%s/%s", c->cx->s3_root, url + 5) >= (int)dn)
+        if (rc == S3ROOT_MISSING && snprintf(dir, dn, "%s/%s", c->cx->s3_root, url + 5) >= (int)dn)
             return -1;
     } else if (strncmp(url, "file://", 7) == 0 && url[7] == '/') {
         snprintf(dir, dn, "%s", url + 7);
@@ -1147,7 +1091,7 @@ void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res)
     c.produced = json_object();
     json_t *bases = json_array();
     char path[4096];
-    if (engine_log_path(cx->data_dir, cx->crawl_id, "out", path, sizeof path) == 0) {
+    if (logpool_find_log(cx->data_dir, cx->crawl_id, "out", path, sizeof path) == 0) {
         logpool_prepare(path);
         c.log = fopen(path, "a");
     }

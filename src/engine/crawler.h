@@ -36,13 +36,5 @@ typedef struct crawler_result {
 
 /* Crawls as the crawler definition def (its Crawler document) says. */
 void crawler_crawl(const crawler_ctx_t *cx, json_t *def, crawler_result_t *res);
-/* Where an s3:// URL becomes a local path, for crawler targets and job scripts alike: never outside the s3
- * root, whatever the URL holds ("..", ".", an absolute key, percent-encoded dots, which stay literal) and
- * whatever symbolic links the root holds. Resolves s3://bucket/key to the real path of <s3_root>/bucket/key
- * (symbolic links followed) into out. CRAWLER_S3_OK; CRAWLER_S3_INVALID when url is not an s3://bucket/key URL
- * or names "." or ".." or an empty segment; CRAWLER_S3_MISSING when nothing is there; CRAWLER_S3_OUTSIDE when
- * the real path leaves the root (a symbolic link pointing out). why gets a sentence for every failure. */
-enum { CRAWLER_S3_OK = 0, CRAWLER_S3_INVALID = -1, CRAWLER_S3_MISSING = -2, CRAWLER_S3_OUTSIDE = -3 };
-int crawler_s3_resolve(const char *s3_root, const char *url, char *out, size_t outlen, char *why, size_t whylen);
 
 #endif

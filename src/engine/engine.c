@@ -26,6 +26,7 @@
 #include "engine/logpool.h"
 #include "engine/cron.h"
 #include "engine/runner.h"
+#include "engine/s3root.h"
 #include "events/event.h"
 #include "events/s3watch.h"
 #include "store/events.h"
@@ -129,32 +130,6 @@ struct engine {
     int pending_rc;      /* that reset's answer so far */
     gerr_t pending_e;
 };
-
-/* Where a log of a job run is written now (engine_log_path also finds older ones). */
-static int new_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
-{
-    /* only a job run or crawl id names a log: nothing a caller passes can climb out of <data>/logs */
-    if (!jobkey_is_action_id(id) || (strcmp(ext, "out") != 0 && strcmp(ext, "err") != 0))
-        return -1;
-    char logs[4096];
-    if (snprintf(logs, sizeof logs, "%s/logs", data_dir) >= (int)sizeof logs)
-        return -1;
-    return logpool_path(logs, id, ext, out, outlen); /* a million job runs leave about 8,000 files a folder */
-}
-
-int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
-{
-    if (new_log_path(data_dir, id, ext, out, outlen) < 0)
-        return -1;
-    struct stat sb;
-    char flat[4096];
-    /* written before logs had folders: read where it is */
-    if (stat(out, &sb) < 0 && errno == ENOENT &&
-        snprintf(flat, sizeof flat, "%s/logs/%s.%s", data_dir, id, ext) < (int)sizeof flat && stat(flat, &sb) == 0 &&
-        strlen(flat) < outlen)
-        snprintf(out, outlen, "%s", flat);
-    return 0;
-}
 
 /* Real milliseconds for a libuv timer that must not wake before glued_ms of glued's clock have passed: libuv
  * counts whole milliseconds of a truncated clock, hence the one added. */
@@ -336,7 +311,7 @@ static void read_logs(engine_t *en, pending_end_t *pe)
     pe->has_logs = true;
     for (int k = 0; k < 2; k++) {
         char path[4096];
-        new_log_path(en->data_dir, pe->id, ext[k], path, sizeof path);
+        logpool_log_path(en->data_dir, pe->id, ext[k], path, sizeof path);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
@@ -580,8 +555,8 @@ static int job_logs(const char *data_dir, const char *id, job_logs_t *l)
 {
     l->path[0] = l->out;
     l->path[1] = l->err;
-    if (new_log_path(data_dir, id, "out", l->out, sizeof l->out) < 0 ||
-        new_log_path(data_dir, id, "err", l->err, sizeof l->err) < 0)
+    if (logpool_log_path(data_dir, id, "out", l->out, sizeof l->out) < 0 ||
+        logpool_log_path(data_dir, id, "err", l->err, sizeof l->err) < 0)
         return -1;
     return 0;
 }
@@ -628,7 +603,7 @@ static void on_proc_exit(proc_t *p, int64_t status, int term_signal)
     } else {
         state = JR_FAILED;
         line[0] = '\0';
-        if (new_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path) == 0)
+        if (logpool_log_path(en->data_dir, p->id, "err", err_path, sizeof err_path) == 0)
             last_line(err_path, line, sizeof line);
         if (term_signal)
             snprintf(msg, sizeof msg, "Job process was killed by signal %d%s%s", term_signal, *line ? ": " : "", line);
@@ -725,7 +700,7 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
         snprintf(out, outlen, "%s", loc);
     } else if (strncmp(loc, "s3://", 5) == 0) {
         char why[1024];
-        if (crawler_s3_resolve(en->s3_root, loc, out, outlen, why, sizeof why) != CRAWLER_S3_OK) {
+        if (s3root_resolve(en->s3_root, loc, out, outlen, why, sizeof why) != S3ROOT_OK) {
             snprintf(msg, msglen, "Script not found: %.900s", why);
             return -1;
         }
@@ -2062,7 +2037,7 @@ static void unlink_logs(engine_t *en, const char *id)
     static const char *const ext[] = {"out", "err"};
     for (int k = 0; k < 2; k++) {
         char path[4096];
-        if (engine_log_path(en->data_dir, id, ext[k], path, sizeof path) == 0 && unlink(path) < 0 && errno != ENOENT)
+        if (logpool_find_log(en->data_dir, id, ext[k], path, sizeof path) == 0 && unlink(path) < 0 && errno != ENOENT)
             log_warn("engine: cannot remove the purged log %s: %s", path, strerror(errno));
     }
 }
@@ -2082,7 +2057,7 @@ static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, s
             continue;
         memcpy(id, de->d_name, n);
         id[n] = '\0';
-        if (engine_log_path(en->data_dir, id, dot + 1, path, sizeof path) < 0)
+        if (logpool_find_log(en->data_dir, id, dot + 1, path, sizeof path) < 0)
             continue; /* not a log glued wrote */
         if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
             continue;
@@ -2106,7 +2081,7 @@ static void sweep_dir(engine_t *en, const char *dir, time_t old, size_t *seen, s
 /* Log files of this node whose job run is gone: purged by another node sharing the store, deleted with their
  * workflow, or left by a crash between a purge's commit and its unlinks. Only files older than the retention
  * (by their modification time, real time) are looked at, so a run being created is never in question. The
- * folders of engine_log_path are walked from where the last pass stopped, and the files written before logs
+ * folders of logpool_find_log are walked from where the last pass stopped, and the files written before logs
  * had folders, in logs/ itself, every pass; at most SWEEP_MAX files a pass. The files removed. */
 static size_t sweep_logs(engine_t *en)
 {

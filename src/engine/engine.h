@@ -63,10 +63,5 @@ const flow_env_t *engine_flow(engine_t *en);
 #define ENGINE_BEAT_MS 500
 int64_t engine_heartbeat_age_ms(engine_t *en);
 
-/* Where a job run's (or a crawl's) output is kept: <data>/logs/<2 hex digits of the id>/<id>.out and .err
- * (a log written before logs had folders is found at <data>/logs/<id>.<ext>). -1 (and nothing in out) unless id
- * is a job run or crawl id (jr_ or cr_ + 64 hex, model/jobkey.h) and ext "out" or "err": no id can name a file
- * outside <data>/logs. */
-int engine_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
 
 #endif

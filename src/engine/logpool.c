@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/jobkey.h"
 #include "util/util.h"
 
 #define STOCK_MIN    64   /* ids kept in stock, with new files when no log came back (128 files, made at start) */
@@ -49,6 +50,31 @@ int logpool_path(const char *logs, const char *id, const char *ext_, char *out, 
 {
     int n = snprintf(out, outlen, "%s/%.2s/%s.%s", logs, id + 3, id, ext_);
     return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int logpool_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+{
+    /* only a job run or crawl id names a log: nothing a caller passes can climb out of <data>/logs */
+    if (!jobkey_is_action_id(id) || (strcmp(ext, "out") != 0 && strcmp(ext, "err") != 0))
+        return -1;
+    char logs[4096];
+    if (snprintf(logs, sizeof logs, "%s/logs", data_dir) >= (int)sizeof logs)
+        return -1;
+    return logpool_path(logs, id, ext, out, outlen); /* a million job runs leave about 8,000 files a folder */
+}
+
+int logpool_find_log(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen)
+{
+    if (logpool_log_path(data_dir, id, ext, out, outlen) < 0)
+        return -1;
+    struct stat sb;
+    char flat[4096];
+    /* written before logs had folders: read where it is */
+    if (stat(out, &sb) < 0 && errno == ENOENT &&
+        snprintf(flat, sizeof flat, "%s/logs/%s.%s", data_dir, id, ext) < (int)sizeof flat && stat(flat, &sb) == 0 &&
+        strlen(flat) < outlen)
+        snprintf(out, outlen, "%s", flat);
+    return 0;
 }
 
 int logpool_prepare(const char *path)

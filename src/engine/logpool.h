@@ -22,6 +22,13 @@ typedef struct logpool logpool_t;
 /* The path of a job run's log under the log folder logs: ext "out" (stdout) or "err" (stderr). The first two
  * hex digits of the id spread the files over 256 folders. -1 when it does not fit. */
 int logpool_path(const char *logs, const char *id, const char *ext, char *out, size_t outlen);
+/* Where a job run's (or a crawl's) output is written: <data>/logs/<2 hex digits of the id>/<id>.out and .err.
+ * -1 (and nothing in out) unless id is a job run or crawl id (jr_ or cr_ + 64 hex, model/jobkey.h) and ext "out"
+ * or "err": no id can name a file outside <data>/logs. */
+int logpool_log_path(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
+/* Where it is kept, to read or remove: as logpool_log_path, or, for a log written before logs had folders, at
+ * <data>/logs/<id>.<ext>. */
+int logpool_find_log(const char *data_dir, const char *id, const char *ext, char *out, size_t outlen);
 /* Makes the folder of a log path before the log is written; 0 or -1 (errno). */
 int logpool_prepare(const char *path);
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/crawler.h"
+#include "engine/s3root.h"
 
 /* ---- placeholders ---- */
 
@@ -292,16 +292,16 @@ static int resolve_file(const char *arg, const char *entry, const char *s3_root,
     if (strncmp(entry, "s3://", 5) == 0) {
         /* only inside the s3 root (crawler.h): a URL that climbs out or a link that leads out is refused */
         char why[1024];
-        int rc = crawler_s3_resolve(s3_root, entry, out, outlen, why, sizeof why);
-        if (rc == CRAWLER_S3_INVALID) {
+        int rc = s3root_resolve(s3_root, entry, out, outlen, why, sizeof why);
+        if (rc == S3ROOT_INVALID) {
             snprintf(err, errlen, "%s: '%.300s' is not a valid s3://bucket/key URL", arg, entry);
             return -1;
         }
-        if (rc == CRAWLER_S3_OUTSIDE) {
+        if (rc == S3ROOT_OUTSIDE) {
             snprintf(err, errlen, "%s: %.900s", arg, why);
             return -1;
         }
-        if (rc == CRAWLER_S3_MISSING) /* said below, with the path looked for */
+        if (rc == S3ROOT_MISSING) /* said below, with the path looked for */
             snprintf(out, outlen, "%s/%s", s3_root, entry + 5);
     } else if (strncmp(entry, "file://", 7) == 0 && entry[7] == '/') {
         snprintf(out, outlen, "%s", entry + 7);

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
+#include "engine/logpool.h"
 #include "model/codec.h"
 #include "server/awsjson.h"
 #include "server/console_assets.h"
@@ -539,7 +539,7 @@ static enum MHD_Result serve_log(console_t *c, struct MHD_Connection *conn)
         return send_aws(c, conn, &out, NULL);
     awsjson_resp_cleanup(&out);
     char path[4096];
-    if (engine_log_path(c->data_dir, run, ext, path, sizeof path) < 0) /* only a job run id names a log */
+    if (logpool_find_log(c->data_dir, run, ext, path, sizeof path) < 0) /* only a job run id names a log */
         return refuse(c, conn, 400, GERR_INVALID_INPUT, "run is not a job run id");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb = {0};

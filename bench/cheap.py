@@ -108,6 +108,9 @@ def measure(kind, g, script, argv, sfile):
                  parts[COMMIT][0] / parts[COMMIT][1] * 1000, "ms", "%d commits" % parts[COMMIT][1])
         C.record("cheap", "%s: in the chains, a job's end seen -> the next one spawned (mean)" % label,
                  parts[DELAY][0] / parts[DELAY][1] * 1000, "ms", "the commit included")
+        # what is left of a step once the disk's durable commit, which must precede the spawn, is taken out
+        C.record("cheap", "%s: chain step beyond a bare spawn and its durable commit" % label,
+                 sg - sb - parts[COMMIT][0] / parts[COMMIT][1] * 1000, "ms", "glued's own work per step")
     if gaps_g and gaps_b:
         for p in (50, 99):
             C.record("cheap", "%s: end->start p%d beyond bare spawns (target p99 < 2 ms)" % (label, p),

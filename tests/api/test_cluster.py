@@ -203,7 +203,9 @@ class ClusterTest(unittest.TestCase):
         counts = collections.Counter(r[0] for r in rows)
         self.assertEqual(set(counts.values()) - {1}, set(), counts)
         self.assertFalse(on_n2 & {j["Id"] for j in retried})
-        # the restarted node rejoins under its name and takes work again
+        # the restarted node rejoins under its name and takes work again (in a data directory of its own: the
+        # killed one's goes)
+        self.nodes["n2"].cleanup()
         self.nodes["n2"] = self.node("n2")
         self.fan_out("after", 9)
         rid2 = self.client("n2").start_workflow_run(Name="after")["RunId"]

@@ -709,8 +709,18 @@ static int resolve_script(engine_t *en, const char *loc, char *out, size_t outle
         return -1;
     }
     struct stat sb;
-    if (stat(out, &sb) < 0 || !S_ISREG(sb.st_mode) || access(out, R_OK) < 0) {
+    if (stat(out, &sb) < 0) {
         snprintf(msg, msglen, "Script not found: looked for %.600s (from ScriptLocation '%.300s')", out, loc);
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(msg, msglen, "Script %.600s (from ScriptLocation '%.300s') is %s, not a file", out, loc,
+                 S_ISDIR(sb.st_mode) ? "a directory" : "no regular file");
+        return -1;
+    }
+    if (access(out, R_OK) < 0) {
+        snprintf(msg, msglen, "Script %.600s (from ScriptLocation '%.300s') cannot be read: %s", out, loc,
+                 strerror(errno));
         return -1;
     }
     return 0;

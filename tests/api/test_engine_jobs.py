@@ -174,6 +174,13 @@ class JobRunTest(EngineTestCase):
                 jr = self.wait_job_run(job, rid)
                 self.assertEqual(jr["JobRunState"], "FAILED")
                 self.assertIn(path, jr.get("ErrorMessage", ""))
+        # a directory is there but is no script: the message says so rather than "not found"
+        folder = self.path("a-folder")
+        os.makedirs(folder)
+        job = self.job(script=folder)
+        jr = self.wait_job_run(job, self.glue.start_job_run(JobName=job)["JobRunId"])
+        self.assertEqual(jr["JobRunState"], "FAILED")
+        self.assertIn(f"{folder} (from ScriptLocation '{folder}') is a directory, not a file", jr.get("ErrorMessage", ""))
         # in a workflow: FAILED, and the run still completes
         wf = self.create()
         job = self.job(script="/nonexistent-glued-dir/wf.sh")

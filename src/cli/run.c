@@ -202,7 +202,11 @@ static void print_changes(follow_t *f, json_t *run)
         json_t *when = json_object_get(a, is_active(state) ? "StartedOn" : "CompletedOn");
         c->at = json_is_number(when) ? json_number_value(when) : now_s();
         char *line = c->line;
-        int k = snprintf(line, sizeof c->line, "%s  %-7s  %-30s  %-9s", clock, type, name, state);
+        size_t width = 0; /* the name's column is padded to 30 characters, not bytes (UTF-8 names) */
+        for (const char *p = name; *p; p++)
+            width += ((unsigned char)*p & 0xC0) != 0x80;
+        int pad = width < 30 ? (int)(30 - width) : 0;
+        int k = snprintf(line, sizeof c->line, "%s  %-7s  %s%*s  %-9s", clock, type, name, pad, "", state);
         if (attempt > 0 && k > 0 && (size_t)k < sizeof c->line)
             k += snprintf(line + k, sizeof c->line - (size_t)k, "  attempt %ld", attempt + 1);
         if (*took && k > 0 && (size_t)k < sizeof c->line)

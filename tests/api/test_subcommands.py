@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import re
+import secrets
 import select
 import subprocess
 import sys
@@ -78,6 +79,18 @@ class RunStatusTest(EngineTestCase):
         self.assertNotIn("\033", p.stdout)
         props = self.glue.get_workflow_run_properties(Name=wf, RunId=rid)["RunProperties"]
         self.assertEqual(props, {"stage": "test", "who": "cli"})
+
+    def test_run_pads_a_non_ascii_name_by_characters(self):
+        """The name column is 30 characters wide whatever bytes a name's characters take, so the states line up."""
+        wf = self.create()
+        tag = secrets.token_hex(4)  # names shorter than the column, one of them with two 2-byte characters
+        plain, accented = self.job(name=f"ete-{tag}"), self.job(name=f"\u00e9t\u00e9-{tag}")
+        self.start_trigger(wf, [plain, accented])
+        p = self.cli("run", wf)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        cols = {m.group(2): l.index(m.group(3)) for l in p.stdout.splitlines() if (m := RUN_LINE.match(l))}
+        self.assertEqual(set(cols), {plain, accented}, p.stdout)
+        self.assertEqual(cols[plain], cols[accented], p.stdout)
 
     def test_run_with_a_failed_job_exits_1_with_its_stderr(self):
         wf, ok, bad = self.workflow(fail=True)

@@ -329,8 +329,10 @@ static int edit(api_req_t *rq, const char *name, trigger_edit_t *x, gerr_t *e)
     int rc = api_res_mutate(rq, "trigger", name, edit_trigger, x, e);
     if (rc == STORE_NOTFOUND)
         return gerr_set(e, GERR_NOT_FOUND, "Trigger '%s' not found", name);
-    if (rc == 0)
+    if (rc == 0) {
         engine_reschedule(rq->api->engine);
+        engine_events_changed(rq->api->engine); /* a new EventBatchingCondition applies to what waits */
+    }
     return rc;
 }
 

@@ -318,11 +318,17 @@ static int window_tx(store_tx_t *tx, void *arg)
     if (rc < 0)
         return rc;
     const char *state = rc ? json_string_value(json_object_get(doc, "State")) : NULL;
-    if (!state || strcmp(state, "ACTIVATED") != 0) {
+    bool passed = first + batch_window(doc) * 1000 <= c->now;
+    if ((!state || strcmp(state, "ACTIVATED") != 0) && passed) {
         note(&c->notes, "events: %zu events waiting for workflow '%s' dropped: it has no ACTIVATED EVENT trigger now",
              n, c->workflow);
         rc = store_event_take(tx, c->workflow, (int64_t)n);
-    } else if (first + batch_window(doc) * 1000 <= c->now) {
+    } else if (!state || strcmp(state, "ACTIVATED") != 0) {
+        rc = 0;
+    } else if ((int64_t)n >= batch_size(doc)) { /* UpdateTrigger lowered BatchSize to what waits */
+        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, batch_size(doc), batch_size(doc), 0, &c->spawn,
+                         &c->notes, c->e);
+    } else if (passed) {
         int64_t size = batch_size(doc);
         rc = start_batch(c->env, tx, c->now, c->workflow, trigger, (int64_t)n < size ? (int64_t)n : size, 0,
                          batch_window(doc), &c->spawn, &c->notes, c->e);
@@ -349,18 +355,23 @@ int bus_close_windows(const flow_env_t *env, int64_t now, flow_ids_t *spawn, int
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         store_res_t t = {0};
-        int64_t window = BUS_WINDOW_DEFAULT;
+        int64_t window = BUS_WINDOW_DEFAULT, size = 0;
         if (store_res_get(store_read(env->store), "trigger", b[i].trigger, &t) == STORE_OK) {
             json_t *doc = json_loads(t.doc, 0, NULL);
             window = batch_window(doc);
+            const char *state = json_string_value(json_object_get(doc, "State"));
+            size = state && strcmp(state, "ACTIVATED") == 0 ? batch_size(doc) : 0; /* else only the window drops */
             json_decref(doc);
         }
         store_res_cleanup(&t);
         int64_t due = b[i].first_ms + window * 1000;
-        if (due > now) {
+        bool full = size > 0 && b[i].count >= size; /* its trigger's BatchSize was lowered since they came */
+        if (due > now && !full) {
             next = next < 0 || due < next ? due : next;
             continue;
         }
+        if (full)
+            next = now; /* what is left after this batch is looked at again at once */
         window_ctx_t *c = calloc(1, sizeof *c);
         if (!c) {
             ret = gerr_set(e, GERR_INTERNAL, "out of memory closing a batch");

@@ -161,6 +161,30 @@ class BatchTest(EventTest):
         self.assertGreaterEqual(ts(run["StartedOn"]), first + 300, "the window closed early")
         self.assertLess(ts(run["StartedOn"]), first + 300 + 120, "the window closed late")
 
+    def test_update_trigger_applies_to_the_waiting_batch(self):
+        """UpdateTrigger's new EventBatchingCondition applies to the events already waiting, at once: a BatchSize
+        lowered to what waits starts a run, and a BatchWindow that has already passed closes the rest (before, both
+        waited for the next event or the old 900 s window)."""
+        wf, trig, job = self.workflow({"BatchSize": 5, "BatchWindow": 900})
+        self.route(wf)
+        first = self.glued_now()
+        ids = self.put(3)
+        self.sleep_glued(60)
+        self.assertEqual(self.runs(wf), [])
+        update = {"Actions": [{"JobName": job}], "EventBatchingCondition": {"BatchSize": 2, "BatchWindow": 900}}
+        self.glue.update_trigger(Name=trig, TriggerUpdate=update)
+        run = self.wait_runs(wf, 1, timeout=5)[0]
+        self.assertEqual(run["StartingEventBatchCondition"], {"BatchSize": 2, "BatchWindow": 0})
+        self.assertEqual(self.event_ids(run), ids[:2])
+        self.sleep_glued(60)
+        self.assertEqual(len(self.runs(wf)), 1, "the one event left started a run before its window")
+        update["EventBatchingCondition"] = {"BatchSize": 2, "BatchWindow": 30}
+        self.glue.update_trigger(Name=trig, TriggerUpdate=update)
+        run = self.wait_runs(wf, 2, timeout=5)[1]
+        self.assertEqual(run["StartingEventBatchCondition"], {"BatchSize": 0, "BatchWindow": 30})
+        self.assertEqual(self.event_ids(run), ids[2:])
+        self.assertLess(ts(run["StartedOn"]), first + 900, "the passed window waited for the old one")
+
     def test_default_window_is_900_seconds(self):
         wf, trig, _ = self.workflow({"BatchSize": 5})
         self.assertEqual(self.glue.get_trigger(Name=trig)["Trigger"]["EventBatchingCondition"],

@@ -18,8 +18,8 @@
 #include "util/util.h"
 
 #define DIR_MASK                                                                                                       \
-    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |         \
-     IN_EXCL_UNLINK)
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |          \
+     IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 #define TREE_DEPTH_MAX 128 /* directories nested deeper are not watched (keys are at most 1024 bytes anyway) */
 #define QUIET_TIMES    10  /* a scanned file seen changing: reported at its close, or once quiet this many settles */
 #define KEEP_TIMES     50  /* a file reported before its close is remembered this many settles */
@@ -374,6 +374,27 @@ static void handle(s3watch_t *w, const struct inotify_event *ev)
     wdir_t *d = dir_find(w, ev->wd);
     if (!d)
         return; /* a watch already forgotten */
+    if (!*d->rel && (ev->mask & (IN_IGNORED | IN_MOVE_SELF))) {
+        /* The root itself was removed or moved away: without a new watch, files landing in a root made again at
+         * its path would go unseen, and the delivery mark, which still rises, would skip them at the next start
+         * too. Make and watch the root again; what is already in it is new. */
+        log_warn("s3 events: the S3 root %s was %s; watching a new one at that path", w->root,
+                 (ev->mask & IN_MOVE_SELF) ? "moved away" : "removed");
+        while (w->ndirs) { /* forget_tree(w, "") would keep the subdirectories: "" is the root only */
+            inotify_rm_watch(w->fd, w->dirs[w->ndirs - 1].wd);
+            dir_remove_at(w, w->ndirs - 1);
+        }
+        for (size_t i = 0; i < w->npend; i++)
+            free(w->pend[i].rel);
+        w->npend = 0;
+        if (mkdir(w->root, 0755) < 0 && errno != EEXIST) /* not its parents: the data directory may be going */
+            log_error("s3 events: cannot make the S3 root %s again (%s): files landing there are not seen until "
+                      "glued restarts",
+                      w->root, strerror(errno));
+        else
+            add_tree(w, "", SCAN_CREATED);
+        return;
+    }
     if (ev->mask & IN_IGNORED) {
         dir_remove_at(w, (size_t)(d - w->dirs));
         return;

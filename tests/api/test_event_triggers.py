@@ -328,6 +328,30 @@ class S3EventsTest(EventTest):
         time.sleep(0.5)
         self.assertEqual(len(self.runs(wf)), 1, "a file that does not match started a run")
 
+    def test_an_s3_root_removed_or_moved_away_is_watched_again(self):
+        """rm -rf of the S3 root (or mv of it) while glued runs: the root made again at its path is watched, so a
+        file landing there is an event (before, the watch died silently, and the mark skipped the file at the next
+        start too); a file written under the moved-away tree is none."""
+        wf, _, _ = self.workflow({"BatchSize": 1})
+        self.route(wf, self.pattern)
+        root = os.path.join(self.srv.data_dir, "s3")
+        self.write("incoming/a.csv")
+        self.wait_runs(wf, 1)
+        shutil.rmtree(root)
+        self.write("incoming/b.csv")
+        self.wait_runs(wf, 2)
+        moved = os.path.join(self.work, "s3-moved")
+        os.rename(root, moved)
+        self.write("incoming/c.csv")
+        self.wait_runs(wf, 3)
+        with open(os.path.join(moved, "lake", "incoming", "c.csv"), "w") as f:
+            f.write("old tree\n")
+        time.sleep(0.5)
+        self.assertEqual(len(self.runs(wf)), 3, "a file under the moved-away root was an event")
+        log = self.srv.stderr_text()
+        self.assertIn(f"the S3 root {root} was removed; watching a new one at that path", log)
+        self.assertIn(f"the S3 root {root} was moved away; watching a new one at that path", log)
+
     def test_a_burst_of_files_is_delivered_whole(self):
         """600 files written at once (a job writing its output parts): their events are delivered in chunks of
         several per transaction, each exactly once, and close six batches of 100."""

@@ -126,3 +126,11 @@ void cli_duration(double s, char *out, size_t outlen)
     else
         snprintf(out, outlen, "%dh%02dm", (int)s / 3600, ((int)s % 3600) / 60);
 }
+
+size_t cli_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}

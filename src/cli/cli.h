@@ -5,6 +5,7 @@
 #define GLUED_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cli/client.h"
 
@@ -37,5 +38,7 @@ int cli_report(const char *cmd, const char *op, const client_err_t *e);
 void cli_time(json_t *ts, char *out, size_t outlen);
 /* A duration in seconds as "3.2s", "4m05s" or "2h03m". */
 void cli_duration(double seconds, char *out, size_t outlen);
+/* The characters of UTF-8 s (its width in a column), counted as the bytes that do not continue one. */
+size_t cli_width(const char *s);
 
 #endif

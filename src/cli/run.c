@@ -202,9 +202,7 @@ static void print_changes(follow_t *f, json_t *run)
         json_t *when = json_object_get(a, is_active(state) ? "StartedOn" : "CompletedOn");
         c->at = json_is_number(when) ? json_number_value(when) : now_s();
         char *line = c->line;
-        size_t width = 0; /* the name's column is padded to 30 characters, not bytes (UTF-8 names) */
-        for (const char *p = name; *p; p++)
-            width += ((unsigned char)*p & 0xC0) != 0x80;
+        size_t width = cli_width(name); /* the name's column is padded to 30 characters, not bytes */
         int pad = width < 30 ? (int)(30 - width) : 0;
         int k = snprintf(line, sizeof c->line, "%s  %-7s  %s%*s  %-9s", clock, type, name, pad, "", state);
         if (attempt > 0 && k > 0 && (size_t)k < sizeof c->line)

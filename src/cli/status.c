@@ -20,15 +20,6 @@ typedef struct table {
     size_t cap[16]; /* a column's greatest width (0: none); a longer cell is cut and ends in ELLIPSIS */
 } table_t;
 
-/* The characters of UTF-8 s, counted as the bytes that do not continue one. */
-static size_t width_of(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* The bytes of s's first n characters. */
 static size_t bytes_of(const char *s, size_t n)
 {
@@ -67,14 +58,14 @@ static void table_print(table_t *t)
     size_t w[16] = {0};
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++) {
-            size_t n = width_of(t->cells[r * t->ncols + c]);
+            size_t n = cli_width(t->cells[r * t->ncols + c]);
             if (n > w[c])
                 w[c] = t->cap[c] && n > t->cap[c] ? t->cap[c] : n;
         }
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             const char *cell = t->cells[r * t->ncols + c];
-            size_t n = width_of(cell);
+            size_t n = cli_width(cell);
             if (c + 1 == t->ncols) {
                 printf("%s\n", cell);
             } else if (n > w[c]) { /* only past a cap, which is wider than the ellipsis */

@@ -4,7 +4,7 @@
  *   {"Format": "glued-export/1",
  *    "Workflow": {CreateWorkflow's Name, Description, DefaultRunProperties, MaxConcurrentRuns},
  *    "Jobs":     [CreateJob requests without Tags, by Name],
- *    "Crawlers": [CreateCrawler requests without Tags, by Name],
+ *    "Crawlers": [CreateCrawler requests without Tags, plus the ScheduleState of a Schedule, by Name],
  *    "Triggers": [CreateTrigger requests without Tags and StartOnCreation, plus State, by Name]}
  *
  * Members are what the Glue model's Create* request shapes hold (model/shapes.c), read from the Get* answers;
@@ -65,14 +65,19 @@ static json_t *job_form(json_t *job)
 static json_t *crawler_form(json_t *crawler)
 {
     json_t *out = pick(crawler, SHAPE_CreateCrawlerRequest, NO_TAGS);
-    /* GetCrawler's Schedule is {ScheduleExpression, State}; CreateCrawler's is the expression */
+    /* GetCrawler's Schedule is {ScheduleExpression, State}; CreateCrawler's is the expression, and the state (a
+     * schedule StopCrawlerSchedule stopped stays stopped) goes beside it, as a trigger's State does */
     json_t *sched = json_object_get(crawler, "Schedule");
     const char *expr = json_string_value(json_object_get(sched, "ScheduleExpression"));
+    json_t *state = json_object_get(sched, "State");
     if (json_is_object(sched)) {
-        if (expr && *expr)
+        if (expr && *expr) {
             json_object_set_new(out, "Schedule", json_string(expr));
-        else
+            if (json_is_string(state))
+                json_object_set(out, "ScheduleState", state);
+        } else {
             json_object_del(out, "Schedule");
+        }
     }
     return out;
 }
@@ -322,6 +327,17 @@ static int import_job(importer_t *im, json_t *doc, int *ret)
     return 0;
 }
 
+/* Sets the crawler's schedule to the document's ScheduleState, unless it is that already (have: its state now).
+ * A document without one leaves the schedule as CreateCrawler (SCHEDULED) or UpdateCrawler (unchanged) left it. */
+static int crawler_schedule_state(importer_t *im, const char *name, const char *have, json_t *doc, int *ret)
+{
+    const char *want = json_string_value(json_object_get(doc, "ScheduleState"));
+    if (!want || !json_object_get(doc, "Schedule") || (have && strcmp(have, want) == 0))
+        return 0;
+    return call(im, strcmp(want, "SCHEDULED") == 0 ? "StartCrawlerSchedule" : "StopCrawlerSchedule",
+                json_pack("{s:s}", "CrawlerName", name), NULL, ret);
+}
+
 static int import_crawler(importer_t *im, json_t *doc, int *ret)
 {
     const char *name = json_string_value(json_object_get(doc, "Name"));
@@ -330,20 +346,35 @@ static int import_crawler(importer_t *im, json_t *doc, int *ret)
     if (found < 0)
         return -1;
     if (!found) {
-        if (call(im, "CreateCrawler", json_deep_copy(doc), NULL, ret) < 0)
+        if (call(im, "CreateCrawler", pick(doc, SHAPE_CreateCrawlerRequest, NULL), NULL, ret) < 0 ||
+            crawler_schedule_state(im, name, "SCHEDULED", doc, ret) < 0) /* CreateCrawler schedules it */
             return -1;
         said(im, "crawler", name, "created");
         return 0;
     }
     json_t *form = crawler_form(json_object_get(have, "Crawler"));
-    bool same = json_equal(form, doc);
-    json_decref(form);
     json_decref(have);
-    if (same) {
+    char state[32] = "";
+    snprintf(state, sizeof state, "%s", json_string_value(json_object_get(form, "ScheduleState")) ?: "");
+    json_t *a = json_deep_copy(form), *b = json_deep_copy(doc);
+    json_object_del(a, "ScheduleState");
+    json_object_del(b, "ScheduleState");
+    bool same_def = json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    json_decref(form);
+    /* a crawler without a schedule gets one SCHEDULED from UpdateCrawler */
+    const char *now = *state ? state : "SCHEDULED";
+    const char *want =
+        json_object_get(doc, "Schedule") ? json_string_value(json_object_get(doc, "ScheduleState")) : NULL;
+    if (same_def && (!want || strcmp(want, now) == 0)) {
         said(im, "crawler", name, "unchanged");
         return 0;
     }
-    if (call(im, "UpdateCrawler", pick(doc, SHAPE_UpdateCrawlerRequest, NULL), NULL, ret) < 0)
+    /* UpdateCrawler keeps the schedule's state */
+    if (!same_def && call(im, "UpdateCrawler", pick(doc, SHAPE_UpdateCrawlerRequest, NULL), NULL, ret) < 0)
+        return -1;
+    if (crawler_schedule_state(im, name, now, doc, ret) < 0)
         return -1;
     said(im, "crawler", name, "updated");
     return 0;
@@ -502,6 +533,14 @@ static int check_doc(json_t *doc, char *why, size_t whylen)
             if (!json_is_object(x) || !json_is_string(json_object_get(x, "Name")))
                 return snprintf(why, whylen, "%s[%zu] must be an object with a \"Name\"", lists[k], i), -1;
             const char *tw = json_string_value(json_object_get(x, "WorkflowName"));
+            const char *ss = json_string_value(json_object_get(x, "ScheduleState"));
+            if (k == 1 && json_object_get(x, "ScheduleState") &&
+                (!ss || (strcmp(ss, "SCHEDULED") != 0 && strcmp(ss, "NOT_SCHEDULED") != 0)))
+                return snprintf(why, whylen,
+                                "Crawlers[%zu] (%s): \"ScheduleState\" must be \"SCHEDULED\" or "
+                                "\"NOT_SCHEDULED\"",
+                                i, json_string_value(json_object_get(x, "Name"))),
+                       -1;
             if (k == 2 && tw && strcmp(tw, wf) != 0)
                 return snprintf(why, whylen, "Triggers[%zu] (%s) belongs to workflow '%s', not '%s'", i,
                                 json_string_value(json_object_get(x, "Name")), tw, wf),

@@ -395,6 +395,7 @@ class ExportImportTest(EngineTestCase):
         self.assertEqual([j["Name"] for j in doc["Jobs"]], sorted([extract, load]))
         self.assertEqual([c["Name"] for c in doc["Crawlers"]], [crawler])
         self.assertEqual(doc["Crawlers"][0]["Schedule"], "cron(0 3 * * ? *)")
+        self.assertEqual(doc["Crawlers"][0]["ScheduleState"], "SCHEDULED")
         self.assertEqual(len(doc["Triggers"]), 4)
         self.assertEqual(sorted(t["State"] for t in doc["Triggers"]),
                          ["ACTIVATED", "CREATED", "CREATED", "DEACTIVATED"])
@@ -452,6 +453,38 @@ class ExportImportTest(EngineTestCase):
         stopped["State"] = "CREATED"
         out = self.import_(self.write(json.dumps(doc)))
         self.assertEqual(out[("trigger", stopped["Name"])], "unchanged")
+
+    def test_a_stopped_crawler_schedule_stays_stopped(self):
+        """The schedule's state goes with the crawler: one StopCrawlerSchedule stopped is imported stopped (it came
+        back SCHEDULED, crawling every 5 minutes, and exporting again hid that), and the import sets a state
+        that differs."""
+        wf = self.create()
+        crawler = self.uname("crawler")
+        self.glue.create_crawler(Name=crawler, Role="arn:aws:iam::123456789012:role/R", DatabaseName="db",
+                                 Targets={"S3Targets": [{"Path": "s3://data/in/"}]}, Schedule="cron(0/5 * * * ? *)")
+        self.cond_trigger(wf, [{"LogicalOperator": "EQUALS", "CrawlerName": crawler, "CrawlState": "SUCCEEDED"}],
+                          [self.job()])
+        self.glue.stop_crawler_schedule(CrawlerName=crawler)
+        text = self.export(wf)
+        doc = json.loads(text)
+        self.assertEqual(doc["Crawlers"][0]["ScheduleState"], "NOT_SCHEDULED")
+        other = self.second()
+        out = self.import_(self.write(text), server=other)
+        self.assertEqual(out[("crawler", crawler)], "created")
+        state = lambda g: g.client().get_crawler(Name=crawler)["Crawler"]["Schedule"]["State"]
+        self.assertEqual(state(other), "NOT_SCHEDULED")
+        self.assertEqual(self.export(wf, server=other), text)
+        self.assertEqual(self.import_(self.write(text), server=other)[("crawler", crawler)], "unchanged")
+        doc["Crawlers"][0]["ScheduleState"] = "SCHEDULED"
+        self.assertEqual(self.import_(self.write(json.dumps(doc)), server=other)[("crawler", crawler)], "updated")
+        self.assertEqual(state(other), "SCHEDULED")
+        # an export made before the state was written out leaves the schedule as it is
+        del doc["Crawlers"][0]["ScheduleState"]
+        self.assertEqual(self.import_(self.write(json.dumps(doc)))[("crawler", crawler)], "unchanged")
+        self.assertEqual(state(self.server), "NOT_SCHEDULED")
+        doc["Crawlers"][0]["ScheduleState"] = "OFF"
+        p = self.import_(self.write(json.dumps(doc)), rc=2)
+        self.assertIn('"ScheduleState" must be "SCHEDULED" or "NOT_SCHEDULED"', p.stderr)
 
     def test_export_leaves_out_a_deleted_job_and_names_its_trigger(self):
         """A job deleted after a trigger named it (glued, as AWS, allows that): the export still comes out, without

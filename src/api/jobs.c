@@ -99,6 +99,9 @@ static int job_rules(json_t *doc, const char *path, gerr_t *e)
                         path);
     if (cap && json_number_value(cap) <= 0)
         return gerr_set(e, GERR_INVALID_INPUT, "%sMaxCapacity must be positive (got %g)", path, json_number_value(cap));
+    if (cap && strcmp(cname, "pythonshell") == 0 && json_number_value(cap) != 0.0625 && json_number_value(cap) != 1)
+        return gerr_set(e, GERR_INVALID_INPUT, "%sMaxCapacity of a pythonshell job must be 0.0625 or 1 (got %g)", path,
+                        json_number_value(cap));
     if (!cap && !wt && strcmp(cname, "pythonshell") == 0)
         json_object_set_new(doc, "MaxCapacity", json_real(0.0625));
     return 0;

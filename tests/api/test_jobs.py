@@ -73,6 +73,16 @@ class CreateGetJobTest(ResTestCase):
         name = self.mkjob(command="pythonshell", MaxCapacity=1.0)
         self.assertEqual(self.getjob(name)["MaxCapacity"], 1.0)
 
+    def test_pythonshell_max_capacity_is_0_0625_or_1(self):
+        for cap in (5.0, 0.5, 2.0):
+            with self.subTest(cap=cap):
+                name = self.uname("job")
+                err = self.assertClientError("InvalidInputException", self.glue.create_job, Name=name, Role=ROLE,
+                                             Command={"Name": "pythonshell", "ScriptLocation": SCRIPT},
+                                             MaxCapacity=cap, member="MaxCapacity")
+                self.assertIn("0.0625 or 1", err["Error"]["Message"])
+                self.assertTrue(self.missing(self.glue.get_job, JobName=name), "a rejected job was stored")
+
     def test_pythonshell_with_worker_type_gets_no_default_capacity(self):
         name = self.mkjob(command="pythonshell", WorkerType="G.1X", NumberOfWorkers=2)
         job = self.getjob(name)

@@ -48,3 +48,4 @@ echo "tables:"
 glue get-tables --database-name demo_lake --query 'TableList[].{Name: Name, Keys: PartitionKeys[].Name}'
 echo "partitions of events:"
 glue get-partitions --database-name demo_lake --table-name events --query 'Partitions[].Values[0]' --output text
+echo "the data is in $data (the tables point at it): remove it when you are done with them" >&2

@@ -15,6 +15,7 @@
 #include "engine/logpool.h"
 
 #define POLL_MS    200
+#define REACH_S    60 /* how long a run being followed waits for glued to answer again (it may be restarting) */
 #define MAX_NODES  4096
 #define MAX_PROPS  100
 #define TAIL_LINES 10
@@ -404,15 +405,30 @@ int cli_run(int argc, char **argv)
     f.v = calloc(MAX_NODES, sizeof *f.v);
     printf("Started run %s of workflow %s\n", rid, wf);
     fflush(stdout);
+    double lost = 0; /* since when glued has not answered (0: it answers) */
     for (;;) {
         json_t *q = json_pack("{s:s, s:s, s:b}", "Name", wf, "RunId", rid, "IncludeGraph", 1);
         rc = client_call(c, "GetWorkflowRun", q, &out, &e);
         json_decref(q);
+        struct timespec ts = {0, POLL_MS * 1000000L};
+        if (rc < 0 && !e.type[0] && (!lost || now_s() - lost < REACH_S)) { /* no answer: a restart, say */
+            if (!lost) {
+                lost = now_s();
+                clear_progress(&f);
+                fprintf(stderr, "glued run: %s; waiting up to %d s for it to answer again\n", e.msg, REACH_S);
+            }
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (rc < 0) {
             clear_progress(&f);
             cli_report("run", "GetWorkflowRun", &e);
             ret = CLI_USAGE; /* lost the run: whether its jobs succeeded is not known */
             break;
+        }
+        if (lost) {
+            fprintf(stderr, "glued run: glued answers again; following run %s\n", rid);
+            lost = 0;
         }
         json_t *run = json_object_get(out, "Run");
         print_changes(&f, run);
@@ -424,7 +440,6 @@ int cli_run(int argc, char **argv)
         print_progress(&f, run);
         json_decref(out);
         out = NULL;
-        struct timespec ts = {0, POLL_MS * 1000000L};
         nanosleep(&ts, NULL);
     }
     free(rid);

@@ -11,6 +11,7 @@ import pty
 import re
 import secrets
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,6 +139,36 @@ class RunStatusTest(EngineTestCase):
         self.assertIn(f"Job {slow} STOPPED", out)
         self.assertIn(f"Job {timed} TIMEOUT", out)
         self.assertIn(f"Job {gone} ERROR", out)
+
+    def test_run_waits_for_glued_to_come_back(self):
+        """glued restarting under a `glued run` that follows a run: the command waits for it to answer again and
+        follows the run to its end (it exited 2 at the first refused connection, and the run's outcome was lost)."""
+        g = Glued().start()
+        self.addCleanup(g.cleanup)
+        self.glue = g.client()  # the helpers below make the workflow on this glued
+        tmp = tempfile.mkdtemp(prefix="glued-run-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        started = os.path.join(tmp, "started")
+        wf = self.create()
+        slow = self.job({"--sleep": "30", "--started": started})
+        self.start_trigger(wf, [slow])
+        proc = subprocess.Popen([glued_bin(), "run", wf, "--endpoint", g.url], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=cli_env())
+        try:
+            self.wait_file(started)
+            port = g.port
+            g.stop_ok()  # ends the job (FAILED, glued shut down) and the run
+            time.sleep(1.0)  # a few refused polls
+            g.start(port=port)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+            proc.wait()
+        self.assertIsNone(sanitizer_report(err), err)
+        self.assertIn("waiting up to 60 s for it to answer again", err)
+        self.assertIn("glued answers again", err)
+        self.assertEqual(proc.returncode, 1, out + err)  # the job failed: glued was stopped under it
+        self.assertRegex(out, r"\nRun wr_[0-9a-f]{64} COMPLETED in [0-9.]+s: .*1 failed")
 
     def test_progress_line_only_on_a_terminal(self):
         wf, ok, _ = self.workflow(sleep="0.8")

@@ -327,6 +327,18 @@ static int import_job(importer_t *im, json_t *doc, int *ret)
     return 0;
 }
 
+/* Whether definitions x and y are equal but for their member key (a state, set by calls of its own). */
+static bool equal_but(json_t *x, json_t *y, const char *key)
+{
+    json_t *a = json_deep_copy(x), *b = json_deep_copy(y);
+    json_object_del(a, key);
+    json_object_del(b, key);
+    bool same = json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return same;
+}
+
 /* Sets the crawler's schedule to the document's ScheduleState, unless it is that already (have: its state now).
  * A document without one leaves the schedule as CreateCrawler (SCHEDULED) or UpdateCrawler (unchanged) left it. */
 static int crawler_schedule_state(importer_t *im, const char *name, const char *have, json_t *doc, int *ret)
@@ -356,12 +368,7 @@ static int import_crawler(importer_t *im, json_t *doc, int *ret)
     json_decref(have);
     char state[32] = "";
     snprintf(state, sizeof state, "%s", json_string_value(json_object_get(form, "ScheduleState")) ?: "");
-    json_t *a = json_deep_copy(form), *b = json_deep_copy(doc);
-    json_object_del(a, "ScheduleState");
-    json_object_del(b, "ScheduleState");
-    bool same_def = json_equal(a, b);
-    json_decref(a);
-    json_decref(b);
+    bool same_def = equal_but(form, doc, "ScheduleState");
     json_decref(form);
     /* a crawler without a schedule gets one SCHEDULED from UpdateCrawler */
     const char *now = *state ? state : "SCHEDULED";
@@ -485,12 +492,7 @@ static int import_trigger(importer_t *im, json_t *doc, int *ret)
         said(im, "trigger", name, "replaced");
         return 0;
     }
-    json_t *a = json_deep_copy(form), *b = json_deep_copy(doc);
-    json_object_del(a, "State");
-    json_object_del(b, "State");
-    bool same_def = json_equal(a, b);
-    json_decref(a);
-    json_decref(b);
+    bool same_def = equal_but(form, doc, "State");
     bool same_st = same_state(state_of(form), state_of(doc));
     json_decref(form);
     if (same_def && same_st) {

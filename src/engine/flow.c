@@ -1534,7 +1534,9 @@ static int resume_tx(tx_t *t, const uint8_t secret[32], const char *workflow, co
         if (store_run_count_active(t->tx, workflow, &active) < 0)
             goto out;
         if (active >= w.max_runs) {
-            gerr_set(t->e, GERR_CONCURRENT_RUNS, "Concurrent runs exceeded for workflow: %s.", workflow);
+            gerr_set(t->e, GERR_CONCURRENT_RUNS,
+                     "Concurrent runs exceeded for workflow: %s. %lld runs are active and MaxConcurrentRuns is %lld",
+                     workflow, (long long)active, (long long)w.max_runs);
             goto out;
         }
     }

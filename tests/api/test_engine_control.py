@@ -10,6 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from botocore.exceptions import ClientError  # noqa: E402
 from test_engine_helpers import (NODE_ID_RE, RUN_ID_RE, EngineTestCase, cond, pid_alive)  # noqa: E402
 
 
@@ -193,8 +194,13 @@ class ResumeTest(EngineTestCase):
         run1 = self.wait_run(wf, r1)
         node = self.node(run1, a)["UniqueId"]
         r2 = self.start_run(wf)
-        self.assertErrorCode("ConcurrentRunsExceededException", self.glue.resume_workflow_run, Name=wf, RunId=r1,
-                             NodeIds=[node])
+        with self.assertRaises(ClientError) as cm:
+            self.glue.resume_workflow_run(Name=wf, RunId=r1, NodeIds=[node])
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], "ConcurrentRunsExceededException")
+        # as StartWorkflowRun says it: how many are active, and the limit
+        self.assertEqual(err["Message"], f"Concurrent runs exceeded for workflow: {wf}. 1 runs are active and "
+                                         "MaxConcurrentRuns is 1")
         self.assertEqual(self.wait_run(wf, r2)["Status"], "COMPLETED")
         r3 = self.resume(wf, r1, [node])
         self.assertEqual(self.wait_run(wf, r3)["Status"], "COMPLETED")

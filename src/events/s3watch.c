@@ -18,7 +18,7 @@
 #include "util/util.h"
 
 #define DIR_MASK                                                                                                       \
-    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |          \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |           \
      IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 #define TREE_DEPTH_MAX 128 /* directories nested deeper are not watched (keys are at most 1024 bytes anyway) */
 #define QUIET_TIMES    10  /* a scanned file seen changing: reported at its close, or once quiet this many settles */
@@ -132,14 +132,14 @@ static int dir_put(s3watch_t *w, int wd, const char *rel, bool scanned)
     return 0;
 }
 
-/* Whether rel is dir or below it. */
+/* Whether rel is dir or below it ("" is the root, above everything). */
 static bool under(const char *rel, const char *dir)
 {
     size_t n = strlen(dir);
-    return strncmp(rel, dir, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+    return n == 0 || (strncmp(rel, dir, n) == 0 && (rel[n] == '\0' || rel[n] == '/'));
 }
 
-/* A directory left (moved away): stop watching it and everything below it. */
+/* A directory left (moved away), or the root: stop watching it and everything below it. */
 static void forget_tree(s3watch_t *w, const char *rel)
 {
     for (size_t i = 0; i < w->ndirs;) {
@@ -380,13 +380,7 @@ static void handle(s3watch_t *w, const struct inotify_event *ev)
          * too. Make and watch the root again; what is already in it is new. */
         log_warn("s3 events: the S3 root %s was %s; watching a new one at that path", w->root,
                  (ev->mask & IN_MOVE_SELF) ? "moved away" : "removed");
-        while (w->ndirs) { /* forget_tree(w, "") would keep the subdirectories: "" is the root only */
-            inotify_rm_watch(w->fd, w->dirs[w->ndirs - 1].wd);
-            dir_remove_at(w, w->ndirs - 1);
-        }
-        for (size_t i = 0; i < w->npend; i++)
-            free(w->pend[i].rel);
-        w->npend = 0;
+        forget_tree(w, "");
         if (mkdir(w->root, 0755) < 0 && errno != EEXIST) /* not its parents: the data directory may be going */
             log_error("s3 events: cannot make the S3 root %s again (%s): files landing there are not seen until "
                       "glued restarts",

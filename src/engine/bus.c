@@ -113,6 +113,13 @@ static int64_t batch_window(json_t *trig)
     return w > 0 ? w : BUS_WINDOW_DEFAULT;
 }
 
+/* Whether the EVENT trigger takes events now. */
+static bool activated(json_t *trig)
+{
+    const char *state = json_string_value(json_object_get(trig, "State"));
+    return state && strcmp(state, "ACTIVATED") == 0;
+}
+
 /* Starts a run for the oldest `count` waiting events of a workflow and removes them from the wait. */
 static int start_batch(const flow_env_t *env, store_tx_t *tx, int64_t now, const char *workflow, const char *trigger,
                        int64_t count, int64_t size, int64_t window, flow_ids_t *spawn, notes_t *ns, gerr_t *e)
@@ -178,8 +185,8 @@ static int deliver_one(deliver_ctx_t *c, store_tx_t *tx, const char *workflow, c
         }
         return rc;
     }
-    const char *state = json_string_value(json_object_get(doc, "State"));
-    if (!state || strcmp(state, "ACTIVATED") != 0) {
+    if (!activated(doc)) {
+        const char *state = json_string_value(json_object_get(doc, "State"));
         c->dropped++;
         note(&c->notes,
              "events: event %s matched rule '%s', but trigger '%s' of workflow '%s' is %s, not ACTIVATED; "
@@ -317,23 +324,18 @@ static int window_tx(store_tx_t *tx, void *arg)
     rc = event_trigger(tx, c->workflow, &trigger, &doc);
     if (rc < 0)
         return rc;
-    const char *state = rc ? json_string_value(json_object_get(doc, "State")) : NULL;
-    bool passed = first + batch_window(doc) * 1000 <= c->now;
-    if ((!state || strcmp(state, "ACTIVATED") != 0) && passed) {
+    bool active = rc && activated(doc), passed = first + batch_window(doc) * 1000 <= c->now;
+    int64_t size = batch_size(doc);
+    rc = 0;
+    if (!active && passed) {
         note(&c->notes, "events: %zu events waiting for workflow '%s' dropped: it has no ACTIVATED EVENT trigger now",
              n, c->workflow);
         rc = store_event_take(tx, c->workflow, (int64_t)n);
-    } else if (!state || strcmp(state, "ACTIVATED") != 0) {
-        rc = 0;
-    } else if ((int64_t)n >= batch_size(doc)) { /* UpdateTrigger lowered BatchSize to what waits */
-        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, batch_size(doc), batch_size(doc), 0, &c->spawn,
+    } else if (active && (int64_t)n >= size) { /* UpdateTrigger lowered BatchSize to what waits */
+        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, size, size, 0, &c->spawn, &c->notes, c->e);
+    } else if (active && passed) { /* fewer than BatchSize */
+        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, (int64_t)n, 0, batch_window(doc), &c->spawn,
                          &c->notes, c->e);
-    } else if (passed) {
-        int64_t size = batch_size(doc);
-        rc = start_batch(c->env, tx, c->now, c->workflow, trigger, (int64_t)n < size ? (int64_t)n : size, 0,
-                         batch_window(doc), &c->spawn, &c->notes, c->e);
-    } else {
-        rc = 0;
     }
     free(trigger);
     json_decref(doc);
@@ -359,8 +361,7 @@ int bus_close_windows(const flow_env_t *env, int64_t now, flow_ids_t *spawn, int
         if (store_res_get(store_read(env->store), "trigger", b[i].trigger, &t) == STORE_OK) {
             json_t *doc = json_loads(t.doc, 0, NULL);
             window = batch_window(doc);
-            const char *state = json_string_value(json_object_get(doc, "State"));
-            size = state && strcmp(state, "ACTIVATED") == 0 ? batch_size(doc) : 0; /* else only the window drops */
+            size = activated(doc) ? batch_size(doc) : 0; /* else only the window drops */
             json_decref(doc);
         }
         store_res_cleanup(&t);

@@ -339,12 +339,19 @@ static bool equal_but(json_t *x, json_t *y, const char *key)
     return same;
 }
 
-/* Sets the crawler's schedule to the document's ScheduleState, unless it is that already (have: its state now).
- * A document without one leaves the schedule as CreateCrawler (SCHEDULED) or UpdateCrawler (unchanged) left it. */
-static int crawler_schedule_state(importer_t *im, const char *name, const char *have, json_t *doc, int *ret)
+/* The schedule state a crawler's document asks for: its ScheduleState beside a Schedule, or NULL (a document
+ * from an older glued says none: the schedule is left as CreateCrawler, SCHEDULED, or UpdateCrawler, unchanged,
+ * left it). */
+static const char *wanted_schedule_state(json_t *doc)
 {
-    const char *want = json_string_value(json_object_get(doc, "ScheduleState"));
-    if (!want || !json_object_get(doc, "Schedule") || (have && strcmp(have, want) == 0))
+    return json_object_get(doc, "Schedule") ? json_string_value(json_object_get(doc, "ScheduleState")) : NULL;
+}
+
+/* Sets the crawler's schedule to the state its document asks for, unless it is in it already (now). */
+static int crawler_schedule_state(importer_t *im, const char *name, const char *now, json_t *doc, int *ret)
+{
+    const char *want = wanted_schedule_state(doc);
+    if (!want || strcmp(now, want) == 0)
         return 0;
     return call(im, strcmp(want, "SCHEDULED") == 0 ? "StartCrawlerSchedule" : "StopCrawlerSchedule",
                 json_pack("{s:s}", "CrawlerName", name), NULL, ret);
@@ -366,14 +373,13 @@ static int import_crawler(importer_t *im, json_t *doc, int *ret)
     }
     json_t *form = crawler_form(json_object_get(have, "Crawler"));
     json_decref(have);
-    char state[32] = "";
-    snprintf(state, sizeof state, "%s", json_string_value(json_object_get(form, "ScheduleState")) ?: "");
+    /* its schedule's state (glued's is never TRANSITIONING); a crawler without one gets one SCHEDULED from
+     * UpdateCrawler */
+    const char *st = json_string_value(json_object_get(form, "ScheduleState"));
+    const char *now = st && strcmp(st, "NOT_SCHEDULED") == 0 ? "NOT_SCHEDULED" : "SCHEDULED";
     bool same_def = equal_but(form, doc, "ScheduleState");
     json_decref(form);
-    /* a crawler without a schedule gets one SCHEDULED from UpdateCrawler */
-    const char *now = *state ? state : "SCHEDULED";
-    const char *want =
-        json_object_get(doc, "Schedule") ? json_string_value(json_object_get(doc, "ScheduleState")) : NULL;
+    const char *want = wanted_schedule_state(doc);
     if (same_def && (!want || strcmp(want, now) == 0)) {
         said(im, "crawler", name, "unchanged");
         return 0;
